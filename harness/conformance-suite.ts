@@ -1,0 +1,47 @@
+// Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
+// it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
+import { describe, expect, inject, it } from "vitest";
+import { implementationsFor } from "./implementations.js";
+import type { Observation } from "./peers/types.js";
+import { runScenario } from "./run-scenario.js";
+import { expectationFor, type Scenario } from "./scenario.js";
+
+const runtime = "process";
+const probeTimeoutMs = 5_000;
+
+function describeObservation(observation: Observation): string {
+  const by = observation.rejectedBy ? ` by the ${observation.rejectedBy}` : "";
+  const sides = Object.entries(observation.evidence)
+    .filter(([, text]) => text)
+    .map(([side, text]) => `${side}: ${text!.trim().split("\n").slice(-2).join(" ")}`);
+  return `${observation.outcome}${by}${sides.length ? ` (${sides.join("; ")})` : ""}`;
+}
+
+export function conformanceSuite(area: string, catalogue: Scenario[]): void {
+  describe(area, () => {
+    for (const row of catalogue) {
+      describe(row.id, () => {
+        for (const implementation of implementationsFor(row.subject)) {
+          const expectation = expectationFor(row, implementation.name);
+          const name = `${implementation.name} (${runtime})`;
+          if ("skip" in expectation) {
+            it.skip(`${name} — skipped: ${expectation.skip}`, () => {});
+            continue;
+          }
+          it(name, async ({ annotate }) => {
+            const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
+            await annotate(implementation.name, "implementation");
+            await annotate(runtime, "runtime");
+            await annotate(row.title, "scenario");
+            await annotate(expectation.expect, "expected");
+            await annotate(observation.outcome, "observed");
+            if (observation.tlsVersion) await annotate(observation.tlsVersion, "tls-version");
+            if (observation.cipher) await annotate(observation.cipher, "cipher");
+            if (expectation.reason) await annotate(expectation.reason, "deviation");
+            expect(observation.outcome, `expected ${expectation.expect}, observed ${describeObservation(observation)}`).toBe(expectation.expect);
+          });
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,283 @@
+// The canonical outcome taxonomy (docs: DESIGN.md "Canonical outcomes") and the mapping from what
+// TLS stacks say to it. Rule: never guess. Text that is not recognised becomes "unclassified" with
+// the raw text kept; the caller, who knows which side spoke and when, decides with more context.
+//
+// Measured facts behind the tables (node 20.20.2 with its bundled OpenSSL 3.0, openssl CLI 3.0.19,
+// P-256 PKI, TLS 1.3 and 1.2, all on 127.0.0.1; the strings are rows in outcome.test.ts):
+// - An OpenSSL server (s_server -Verify 1 -verify_return_error) alerts a not-yet-valid client cert
+//   as 42 bad_certificate and a serverAuth-only EKU client cert as 43 unsupported_certificate; a
+//   missing client cert is 116 certificate_required in TLS 1.3 but 40 handshake_failure in 1.2.
+// - A node:tls server (requestCert + rejectUnauthorized) sends 116 / 40 for a missing client cert,
+//   but for an untrusted, expired, not-yet-valid or wrong-EKU cert it closes with no alert at all:
+//   a TLS 1.3 node client sees a clean close after secureConnect, a TLS 1.2 one sees ECONNRESET.
+//   Only the server's socket.authorizationError names the reason.
+
+export const rejectionReasons = [
+  "client-cert-required",
+  "unknown-ca",
+  "expired",
+  "not-yet-valid",
+  "hostname-mismatch",
+  "identity-mismatch",
+  "bad-certificate",
+  "unsupported-certificate",
+  "revoked",
+  "protocol-version",
+  "handshake-failure",
+] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+export type Outcome =
+  | "accepted"
+  | `rejected:${RejectionReason}`
+  | "plaintext-accepted"
+  | "plaintext-refused"
+  | "timeout"
+  | "connection-refused"
+  | "unclassified";
+
+export type Side = "client" | "server";
+
+/**
+ * What one side's TLS stack said, classified. raw keeps the original text; reason undefined => unclassified.
+ * source: "alert" = an alert received from the peer; "local-verify" = this side's own stack decided
+ * (certificate verification or its own policy checks); "transport" = the bytes or the socket, not TLS.
+ */
+export interface Classification {
+  outcome: Outcome;
+  raw: string;
+  source: "alert" | "local-verify" | "transport" | "unknown";
+  alert?: number;
+}
+
+const outcomesWithoutReason = [
+  "accepted",
+  "plaintext-accepted",
+  "plaintext-refused",
+  "timeout",
+  "connection-refused",
+  "unclassified",
+] as const;
+
+export function isOutcome(text: string): text is Outcome {
+  if ((outcomesWithoutReason as readonly string[]).includes(text)) return true;
+  const reason = /^rejected:(.+)$/.exec(text)?.[1];
+  return reason !== undefined && (rejectionReasons as readonly string[]).includes(reason);
+}
+
+const rejected = (reason: RejectionReason): Outcome => `rejected:${reason}`;
+
+/** Alert codes of RFC 8446 section 6 plus those RFC 5246 section 7.2 and RFC 6066 still name. */
+export const tlsAlerts: Record<number, { name: string; outcome: Outcome }> = {
+  // Orderly closure (RFC 8446 §6.1), not a verdict; a node:tls server rejects a bad client cert by
+  // closing without any alert (measured), so an early close means nothing on its own.
+  0: { name: "close_notify", outcome: "unclassified" },
+  // Malformed or garbled traffic (RFC 8446 §6.2): a broken peer or path, not a policy decision.
+  10: { name: "unexpected_message", outcome: "unclassified" },
+  20: { name: "bad_record_mac", outcome: "unclassified" },
+  21: { name: "decryption_failed", outcome: "unclassified" },
+  22: { name: "record_overflow", outcome: "unclassified" },
+  30: { name: "decompression_failure", outcome: "unclassified" },
+  47: { name: "illegal_parameter", outcome: "unclassified" },
+  50: { name: "decode_error", outcome: "unclassified" },
+  109: { name: "missing_extension", outcome: "unclassified" },
+  110: { name: "unsupported_extension", outcome: "unclassified" },
+  // Negotiation failed. OpenSSL also sends 40 for a missing client cert in TLS 1.2 (measured),
+  // which has no certificate_required.
+  40: { name: "handshake_failure", outcome: rejected("handshake-failure") },
+  71: { name: "insufficient_security", outcome: rejected("handshake-failure") },
+  115: { name: "unknown_psk_identity", outcome: rejected("handshake-failure") },
+  120: { name: "no_application_protocol", outcome: rejected("handshake-failure") }, // RFC 7301 §3.2
+  // A handshake signature or Finished did not verify (RFC 8446 §6.2): not only the certificate.
+  51: { name: "decrypt_error", outcome: rejected("handshake-failure") },
+  // SSLv3's "no certificate"; reserved since RFC 5246 §7.2.2, same meaning as 116.
+  41: { name: "no_certificate", outcome: rejected("client-cert-required") },
+  // OpenSSL sends 42 for a not-yet-valid cert (measured), so 42 cannot be read as "not malformed".
+  42: { name: "bad_certificate", outcome: rejected("bad-certificate") },
+  // OpenSSL sends 43 for a cert whose EKU does not allow the role (measured: serverAuth-only client cert).
+  43: { name: "unsupported_certificate", outcome: rejected("unsupported-certificate") },
+  44: { name: "certificate_revoked", outcome: rejected("revoked") },
+  45: { name: "certificate_expired", outcome: rejected("expired") },
+  // "Some other (unspecified) issue" with the certificate (RFC 8446 §6.2); OpenSSL's fallback alert
+  // for verify errors missing from its own table (ssl_x509err2alert).
+  46: { name: "certificate_unknown", outcome: rejected("bad-certificate") },
+  48: { name: "unknown_ca", outcome: rejected("unknown-ca") },
+  // A valid certificate refused by access control (RFC 8446 §6.2): the identity is not the allowed one.
+  49: { name: "access_denied", outcome: rejected("identity-mismatch") },
+  60: { name: "export_restriction", outcome: "unclassified" }, // reserved, never sent since TLS 1.1
+  70: { name: "protocol_version", outcome: rejected("protocol-version") },
+  80: { name: "internal_error", outcome: "unclassified" }, // the peer failed, "unrelated to the peer"
+  86: { name: "inappropriate_fallback", outcome: rejected("protocol-version") }, // RFC 7507 §3
+  90: { name: "user_canceled", outcome: "unclassified" },
+  100: { name: "no_renegotiation", outcome: "unclassified" },
+  111: { name: "certificate_unobtainable", outcome: "unclassified" }, // RFC 6066 §5 cert URLs
+  // The server has no certificate for the SNI name asked for (RFC 6066 §3): the mismatch seen from its side.
+  112: { name: "unrecognized_name", outcome: rejected("hostname-mismatch") },
+  // An invalid OCSP staple (RFC 6066 §8) says nothing about the certificate's own status.
+  113: { name: "bad_certificate_status_response", outcome: "unclassified" },
+  114: { name: "bad_certificate_hash_value", outcome: rejected("bad-certificate") }, // RFC 6066 §5
+  116: { name: "certificate_required", outcome: rejected("client-cert-required") },
+};
+
+const alertCodeByName = new Map(Object.entries(tlsAlerts).map(([code, alert]) => [alert.name, Number(code)]));
+
+export function classifyAlert(code: number): Outcome {
+  return tlsAlerts[code]?.outcome ?? "unclassified";
+}
+
+// X509_V_ERR_* (OpenSSL 3.0 include/openssl/x509_vfy.h); node:tls reports the same names without
+// the prefix. A code maps to the reason it names; where it names none of ours, to the alert OpenSSL
+// itself sends for it (ssl_x509err2alert in ssl/statem/statem_lib.c), so a local verdict and the
+// peer's alert for the same fault agree. CRL state errors (3, 5, 8, 11, 12, 15, 16, 33) are left
+// unclassified: OpenSSL alerts them as unknown_ca or certificate_expired, but they say nothing about
+// the certificate, and a revocation suite needs to see them raw.
+const x509VerifyErrors: Record<number, { name: string; outcome: Outcome }> = {
+  1: { name: "UNSPECIFIED", outcome: "unclassified" },
+  // node:tls also reports 2 when the peer sent no certificate at all (measured: requestCert without
+  // rejectUnauthorized, no client cert): only the caller, who sees the empty peer cert, can tell.
+  2: { name: "UNABLE_TO_GET_ISSUER_CERT", outcome: rejected("unknown-ca") },
+  3: { name: "UNABLE_TO_GET_CRL", outcome: "unclassified" },
+  4: { name: "UNABLE_TO_DECRYPT_CERT_SIGNATURE", outcome: rejected("bad-certificate") },
+  5: { name: "UNABLE_TO_DECRYPT_CRL_SIGNATURE", outcome: "unclassified" },
+  6: { name: "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", outcome: rejected("bad-certificate") },
+  7: { name: "CERT_SIGNATURE_FAILURE", outcome: rejected("bad-certificate") },
+  8: { name: "CRL_SIGNATURE_FAILURE", outcome: "unclassified" },
+  9: { name: "CERT_NOT_YET_VALID", outcome: rejected("not-yet-valid") },
+  10: { name: "CERT_HAS_EXPIRED", outcome: rejected("expired") },
+  11: { name: "CRL_NOT_YET_VALID", outcome: "unclassified" },
+  12: { name: "CRL_HAS_EXPIRED", outcome: "unclassified" },
+  13: { name: "ERROR_IN_CERT_NOT_BEFORE_FIELD", outcome: rejected("bad-certificate") },
+  14: { name: "ERROR_IN_CERT_NOT_AFTER_FIELD", outcome: rejected("bad-certificate") },
+  15: { name: "ERROR_IN_CRL_LAST_UPDATE_FIELD", outcome: "unclassified" },
+  16: { name: "ERROR_IN_CRL_NEXT_UPDATE_FIELD", outcome: "unclassified" },
+  17: { name: "OUT_OF_MEM", outcome: "unclassified" },
+  18: { name: "DEPTH_ZERO_SELF_SIGNED_CERT", outcome: rejected("unknown-ca") },
+  19: { name: "SELF_SIGNED_CERT_IN_CHAIN", outcome: rejected("unknown-ca") },
+  20: { name: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", outcome: rejected("unknown-ca") },
+  21: { name: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", outcome: rejected("unknown-ca") },
+  22: { name: "CERT_CHAIN_TOO_LONG", outcome: rejected("unknown-ca") },
+  23: { name: "CERT_REVOKED", outcome: rejected("revoked") },
+  24: { name: "NO_ISSUER_PUBLIC_KEY", outcome: rejected("bad-certificate") }, // was INVALID_CA before 3.0
+  25: { name: "PATH_LENGTH_EXCEEDED", outcome: rejected("unknown-ca") },
+  26: { name: "INVALID_PURPOSE", outcome: rejected("unsupported-certificate") },
+  27: { name: "CERT_UNTRUSTED", outcome: rejected("bad-certificate") },
+  28: { name: "CERT_REJECTED", outcome: rejected("bad-certificate") },
+  33: { name: "UNABLE_TO_GET_CRL_ISSUER", outcome: "unclassified" },
+  50: { name: "APPLICATION_VERIFICATION", outcome: rejected("handshake-failure") },
+  62: { name: "HOSTNAME_MISMATCH", outcome: rejected("hostname-mismatch") },
+  63: { name: "EMAIL_MISMATCH", outcome: rejected("identity-mismatch") },
+  64: { name: "IP_ADDRESS_MISMATCH", outcome: rejected("hostname-mismatch") },
+  66: { name: "EE_KEY_TOO_SMALL", outcome: rejected("bad-certificate") },
+  67: { name: "CA_KEY_TOO_SMALL", outcome: rejected("bad-certificate") },
+  68: { name: "CA_MD_TOO_WEAK", outcome: rejected("bad-certificate") },
+  79: { name: "INVALID_CA", outcome: rejected("unknown-ca") },
+  94: { name: "EC_KEY_EXPLICIT_PARAMS", outcome: rejected("bad-certificate") },
+};
+
+const x509VerifyErrorByName = new Map(Object.values(x509VerifyErrors).map((entry) => [entry.name, entry.outcome]));
+
+// node:tls checks the name itself (tls.checkServerIdentity), outside OpenSSL's verifier.
+const nodeHostnameMismatch = "ERR_TLS_CERT_ALTNAME_INVALID";
+
+/** X509_V_ERR_* numbers or names (with or without the prefix) and node:tls verify codes. */
+export function classifyVerifyCode(code: number | string): Outcome {
+  if (typeof code === "number") return x509VerifyErrors[code]?.outcome ?? "unclassified";
+  const name = code.trim().replace(/^X509_V_ERR_/, "");
+  if (/^\d+$/.test(name)) return classifyVerifyCode(Number(name));
+  if (name === nodeHostnameMismatch) return rejected("hostname-mismatch");
+  // 0 (X509_V_OK) is deliberately absent: a passed verification is not an accepted connection.
+  return x509VerifyErrorByName.get(name) ?? "unclassified";
+}
+
+// OpenSSL reason strings for faults this side's stack found itself. node:tls turns a reason into
+// err.code as ERR_SSL_ + the reason upper-cased with spaces as underscores (measured).
+const opensslReasons: Record<string, Pick<Classification, "outcome" | "source">> = {
+  "peer did not return a certificate": { outcome: rejected("client-cert-required"), source: "local-verify" },
+  "unsupported protocol": { outcome: rejected("protocol-version"), source: "local-verify" },
+  "no shared cipher": { outcome: rejected("handshake-failure"), source: "local-verify" },
+  // The record layer refused bytes that are not TLS: a plaintext server answered (wrong version
+  // number, packet length too long) or a plaintext client spoke (http request). There is no TLS
+  // version in common, so protocol-version; the caller knows whether it sent plaintext on purpose.
+  "wrong version number": { outcome: rejected("protocol-version"), source: "transport" },
+  "packet length too long": { outcome: rejected("protocol-version"), source: "transport" },
+  "http request": { outcome: rejected("protocol-version"), source: "transport" },
+  "https proxy request": { outcome: rejected("protocol-version"), source: "transport" },
+};
+
+const nodeCodeReasons = new Map(
+  Object.entries(opensslReasons).map(([reason, verdict]) => [`ERR_SSL_${reason.toUpperCase().replaceAll(" ", "_")}`, verdict]),
+);
+
+const transportCodes: Record<string, Outcome> = {
+  ECONNREFUSED: "connection-refused",
+  ETIMEDOUT: "timeout",
+  ERR_SOCKET_CONNECTION_TIMEOUT: "timeout", // net autoSelectFamily attempt timeout
+  // A peer that hangs up mid-handshake may be rejecting (node:tls servers do, measured) or crashing.
+  ECONNRESET: "unclassified",
+  EPIPE: "unclassified",
+};
+
+/** "SSL alert number 48" is how OpenSSL (and so node:tls) reports an alert received from the peer. */
+function receivedAlert(text: string): number | undefined {
+  const number = /SSL alert number (\d+)/.exec(text)?.[1];
+  if (number !== undefined) return Number(number);
+  // The reason text without the number: "tlsv13 alert certificate required", ERR_SSL_TLSV1_ALERT_UNKNOWN_CA.
+  const name = /(?:sslv3|tlsv1|tlsv13)[ _]alert[ _]([a-z_ ]+)/i.exec(text)?.[1];
+  return name === undefined ? undefined : alertCodeByName.get(name.trim().toLowerCase().replaceAll(" ", "_"));
+}
+
+function fromAlert(alert: number, raw: string): Classification {
+  return { outcome: classifyAlert(alert), raw, source: "alert", alert };
+}
+
+/** An error object from node:tls / node:net, or a socket.authorizationError (a string, measured). */
+export function classifyNodeError(err: unknown): Classification {
+  const fields = typeof err === "string" ? { code: err } : typeof err === "object" && err !== null ? (err as Record<string, unknown>) : {};
+  const code = typeof fields.code === "string" ? fields.code : "";
+  const message = typeof fields.message === "string" ? fields.message.trim() : "";
+  const raw = [code, message].filter((part) => part !== "").join(": ") || String(err);
+
+  const alert = receivedAlert(message) ?? receivedAlert(code);
+  if (alert !== undefined) return fromAlert(alert, raw);
+  const reason = nodeCodeReasons.get(code);
+  if (reason !== undefined) return { ...reason, raw };
+  if (code === nodeHostnameMismatch || x509VerifyErrorByName.has(code)) {
+    return { outcome: classifyVerifyCode(code), raw, source: "local-verify" };
+  }
+  const transport = transportCodes[code];
+  if (transport !== undefined) return { outcome: transport, raw, source: "transport" };
+  // AbortSignal.timeout() aborts a socket with an AbortError whose cause is a TimeoutError (measured).
+  const cause = fields.cause as { name?: unknown } | undefined;
+  if (fields.name === "TimeoutError" || (fields.name === "AbortError" && cause?.name === "TimeoutError")) {
+    return { outcome: "timeout", raw, source: "transport" };
+  }
+  return { outcome: "unclassified", raw, source: "unknown" };
+}
+
+/**
+ * Text printed by the openssl CLI (s_client / s_server / verify, stderr and stdout). A local
+ * verify error beats an alert line; note that s_client without -verify_return_error prints its
+ * verify errors and carries on, so run it with that flag when the verdict matters.
+ * "Verify return code: 0 (ok)" is printed even when the peer then alerts, so it is not evidence.
+ */
+export function classifyOpensslText(text: string): Classification {
+  const raw = text.trim();
+  // s_client/s_server: "verify error:num=10:certificate has expired"; openssl verify: "error 10 at 0 depth lookup".
+  const verifyCode = /verify error:num=(\d+):/.exec(raw)?.[1] ?? /\berror (\d+) at \d+ depth lookup/.exec(raw)?.[1];
+  if (verifyCode !== undefined) return { outcome: classifyVerifyCode(Number(verifyCode)), raw, source: "local-verify" };
+  const alert = receivedAlert(raw);
+  if (alert !== undefined) return fromAlert(alert, raw);
+  // OpenSSL error lines: "<hex>:error:<hex>:SSL routines:<function>:<reason>:<file>:<line>:".
+  for (const [, reason] of raw.matchAll(/:SSL routines:[^:]*:([^:]+):/g)) {
+    const verdict = opensslReasons[reason ?? ""];
+    if (verdict !== undefined) return { ...verdict, raw };
+  }
+  if (/Connection refused|connect:errno=111\b/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
+  if (/Connection timed out|errno=110\b/.test(raw)) return { outcome: "timeout", raw, source: "transport" };
+  // read:errno=104 (reset) and "unexpected eof while reading": a node:tls server rejecting a client
+  // cert by closing (measured), or a peer crashing; the caller decides.
+  if (/errno=(104|32)\b|unexpected eof while reading|Connection reset by peer|Broken pipe/.test(raw)) {
+    return { outcome: "unclassified", raw, source: "transport" };
+  }
+  return { outcome: "unclassified", raw, source: "unknown" };
+}

@@ -1,0 +1,131 @@
+// The openssl CLI as a peer: `openssl s_server -www` and `openssl s_client`, as child processes.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { classifyOpensslText } from "../outcome.js";
+import { formatEndpoint, type Endpoint } from "../network.js";
+import { runToCompletion, startProcess } from "../runtime/process.js";
+import {
+  applicationRequest,
+  type KeyPairFiles,
+  type Observation,
+  type RunningServer,
+  type TlsClientAdapter,
+  type TlsClientConfig,
+  type TlsServerAdapter,
+  type TlsServerConfig,
+} from "./types.js";
+
+export class OpensslPeerError extends Error {}
+
+const identityArgs = (files: KeyPairFiles, chainFlag: string): string[] => [
+  "-cert",
+  files.cert,
+  "-key",
+  files.key,
+  ...(files.chain ? [chainFlag, files.chain] : []),
+];
+
+// -Verify requires a client certificate, -verify only requests one; without -verify_return_error
+// s_server logs a verify failure and carries on (measured), so it is always set.
+const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
+  none: [],
+  optional: ["-verify", "10", "-verify_return_error"],
+  required: ["-Verify", "10", "-verify_return_error"],
+};
+
+async function startOpensslServer(config: TlsServerConfig): Promise<RunningServer> {
+  const sniNames = Object.keys(config.sniIdentities);
+  if (sniNames.length > 1) throw new OpensslPeerError("failed to configure openssl s_server: it serves at most one SNI name (-servername/-cert2)");
+  // s_server takes one -CRL file; a CAfile may hold certificates and CRLs together (X509_load_cert_crl_file),
+  // so the trust bundle and every CRL go into one file and the whole chain is checked, as Node does.
+  let scratch: string | undefined;
+  let caFile = config.clientTrust;
+  if (config.crls.length) {
+    scratch = await mkdtemp(join(tmpdir(), "mtls-openssl-"));
+    caFile = join(scratch, "trust-and-crls.pem");
+    const parts = await Promise.all([...(config.clientTrust ? [config.clientTrust] : []), ...config.crls].map((path) => readFile(path, "utf8")));
+    await writeFile(caFile, parts.join("\n"));
+  }
+  const args = [
+    "s_server",
+    "-accept",
+    formatEndpoint(config.endpoint),
+    ...identityArgs(config.identity, "-cert_chain"),
+    "-www",
+    ...clientAuthArgs[config.clientAuth],
+    ...(caFile ? ["-CAfile", caFile] : []),
+    ...(config.crls.length ? ["-crl_check_all"] : []),
+    ...sniNames.flatMap((name) => ["-servername", name, "-cert2", config.sniIdentities[name]!.cert, "-key2", config.sniIdentities[name]!.key]),
+  ];
+  let child;
+  try {
+    child = await startProcess("openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
+  } catch (error) {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
+  let consumed = child.output().length;
+  const stop = async () => {
+    await child.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  };
+  return {
+    endpoint: config.endpoint,
+    async takeRejection(waitMs) {
+      // The verify callback writes to unbuffered stderr before the alert goes out, but the pipe
+      // may deliver it a moment after the client has seen the alert.
+      const failure = /verify error:num=\d+|:error:/;
+      if (waitMs > 0) await child.waitForOutput(failure, waitMs, consumed);
+      const text = child.output().slice(consumed);
+      consumed += text.length;
+      if (!failure.test(text)) return undefined;
+      return classifyOpensslText(text);
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function field(output: string, label: string): string | undefined {
+  return new RegExp(`^${label}: (.+)$`, "m").exec(output)?.[1]?.trim();
+}
+
+async function connectOpensslClient(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+  if (config.expectIdentity) throw new OpensslPeerError("failed to configure openssl s_client: it has no option to require a URI SAN");
+  const args = [
+    "s_client",
+    "-connect",
+    formatEndpoint(target),
+    ...(config.serverName ? ["-servername", config.serverName] : ["-noservername"]),
+    ...(config.trust ? ["-CAfile", config.trust, "-verify_return_error"] : []),
+    ...(config.verifyName ?? config.serverName ? ["-verify_hostname", (config.verifyName ?? config.serverName)!] : []),
+    ...(config.verifyIp ? ["-verify_ip", config.verifyIp] : []),
+    ...(config.identity ? identityArgs(config.identity, "-cert_chain") : []),
+    // -ign_eof: keep reading after stdin ends, until the server closes; -brief: parseable summary.
+    "-ign_eof",
+    "-brief",
+  ];
+  const run = await runToCompletion("openssl", args, { input: applicationRequest(config.serverName ?? target.host), timeoutMs });
+  const tlsVersion = field(run.output, "Protocol version");
+  const cipher = field(run.output, "Ciphersuite");
+  const responseAt = run.output.search(/^HTTP\/1\.[01] /m);
+  if (run.timedOut) return { outcome: "timeout", tlsVersion, cipher, evidence: { client: `openssl s_client gave no result within ${timeoutMs} ms` } };
+  // A complete response means the server accepted us, whatever s_client's exit code says about
+  // how the connection ended (a peer that closes without close_notify makes it exit 1, measured).
+  if (responseAt >= 0) {
+    const response = run.output.slice(responseAt).split(/\r?\n/)[0];
+    return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
+  }
+  const seen = classifyOpensslText(run.output);
+  return {
+    outcome: seen.outcome,
+    rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
+    tlsVersion,
+    cipher,
+    evidence: { client: seen.raw },
+  };
+}
+
+export const opensslServer: TlsServerAdapter = { name: "openssl", startServer: startOpensslServer };
+export const opensslClient: TlsClientAdapter = { name: "openssl", connect: connectOpensslClient };

@@ -1,0 +1,148 @@
+// The in-process prober (node:tls and raw TCP). It reports what it saw and never knows what was
+// expected. TLS 1.3 trap: a server validates the client certificate after the client's handshake
+// has finished, so a rejection arrives on the first read; the prober always sends a request and
+// reads before it calls a connection accepted.
+import { readFileSync } from "node:fs";
+import { connect as connectTcp } from "node:net";
+import { checkServerIdentity, connect as connectTls, type PeerCertificate } from "node:tls";
+import { classifyNodeError } from "./outcome.js";
+import type { Endpoint } from "./network.js";
+import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig } from "./peers/types.js";
+
+/** Raised from checkServerIdentity when the URI SAN is not the expected workload identity. */
+class IdentityMismatchError extends Error {
+  readonly code = "ERR_MTLS_IDENTITY_MISMATCH";
+}
+
+export function readKeyPair(files: KeyPairFiles): { cert: string; key: string } {
+  const cert = readFileSync(files.cert, "utf8") + (files.chain ? readFileSync(files.chain, "utf8") : "");
+  return { cert, key: readFileSync(files.key, "utf8") };
+}
+
+export function uriSans(cert: Pick<PeerCertificate, "subjectaltname">): string[] {
+  return (cert.subjectaltname ?? "")
+    .split(", ")
+    .filter((name) => name.startsWith("URI:"))
+    .map((name) => name.slice(4));
+}
+
+function serverIdentityCheck(config: TlsClientConfig) {
+  return (_host: string, cert: PeerCertificate): Error | undefined => {
+    if (config.verifyIp) {
+      const error = checkServerIdentity(config.verifyIp, cert);
+      if (error) return error;
+    }
+    const name = config.verifyName ?? config.serverName;
+    if (name) {
+      const error = checkServerIdentity(name, cert);
+      if (error) return error;
+    }
+    if (config.expectIdentity && !uriSans(cert).includes(config.expectIdentity)) {
+      return new IdentityMismatchError(
+        `server identity ${uriSans(cert).join(", ") || "(no URI SAN)"} is not the expected ${config.expectIdentity}`,
+      );
+    }
+    return undefined;
+  };
+}
+
+const firstLine = (text: string): string => text.split("\r\n")[0] ?? "";
+
+/** One TLS connection: handshake, request, read to the end. Never throws for network outcomes. */
+export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+  return new Promise((resolve) => {
+    let response = "";
+    let secure = false;
+    let settled = false;
+    let tlsVersion: string | undefined;
+    let cipher: string | undefined;
+    const identity = config.identity ? readKeyPair(config.identity) : undefined;
+
+    const finish = (observation: Omit<Observation, "tlsVersion" | "cipher">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...observation, tlsVersion, cipher });
+    };
+
+    const socket = connectTls({
+      host: target.host,
+      port: target.port,
+      servername: config.serverName,
+      ca: config.trust ? readFileSync(config.trust, "utf8") : undefined,
+      rejectUnauthorized: config.trust !== undefined,
+      checkServerIdentity: serverIdentityCheck(config),
+      cert: identity?.cert,
+      key: identity?.key,
+    });
+    const timer = setTimeout(
+      () => finish({ outcome: "timeout", evidence: { client: `no answer within ${timeoutMs} ms (${secure ? "after" : "during"} the handshake)` } }),
+      timeoutMs,
+    );
+
+    socket.on("secureConnect", () => {
+      secure = true;
+      tlsVersion = socket.getProtocol() ?? undefined;
+      cipher = socket.getCipher()?.standardName;
+      socket.write(applicationRequest(config.serverName ?? target.host));
+    });
+    socket.on("data", (chunk: Buffer) => {
+      response += chunk.toString("latin1");
+    });
+    socket.on("end", () => {
+      if (response) finish({ outcome: "accepted", response: firstLine(response), evidence: { client: firstLine(response) } });
+      else finish({ outcome: "unclassified", evidence: { client: `connection closed ${secure ? "after the handshake without a response" : "during the handshake"}` } });
+    });
+    socket.on("error", (error: Error) => {
+      // A reset after a complete response is the server's way of closing, not a rejection.
+      if (response) return finish({ outcome: "accepted", response: firstLine(response), evidence: { client: firstLine(response) } });
+      if (error instanceof IdentityMismatchError) {
+        return finish({ outcome: "rejected:identity-mismatch", rejectedBy: "client", evidence: { client: error.message } });
+      }
+      const seen = classifyNodeError(error);
+      finish({
+        outcome: seen.outcome,
+        rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
+        evidence: { client: seen.raw },
+      });
+    });
+    socket.on("close", () => {
+      if (response) finish({ outcome: "accepted", response: firstLine(response), evidence: { client: firstLine(response) } });
+      else finish({ outcome: "unclassified", evidence: { client: "connection closed without a response" } });
+    });
+  });
+}
+
+/** Plain HTTP on a raw socket: does the endpoint answer cleartext? */
+export function probePlaintext(target: Endpoint, timeoutMs: number): Promise<Observation> {
+  return new Promise((resolve) => {
+    let response = Buffer.alloc(0);
+    let settled = false;
+    const finish = (observation: Observation) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(observation);
+    };
+    const judge = (how: string) => {
+      const text = response.toString("latin1");
+      if (text.startsWith("HTTP/")) return finish({ outcome: "plaintext-accepted", response: firstLine(text), evidence: { client: firstLine(text) } });
+      const shown = response.length ? `answered ${response.length} non-HTTP bytes (${response.subarray(0, 8).toString("hex")})` : "answered nothing";
+      finish({ outcome: "plaintext-refused", evidence: { client: `${shown}, then ${how}` } });
+    };
+    const socket = connectTcp({ host: target.host, port: target.port });
+    const timer = setTimeout(() => finish({ outcome: "timeout", evidence: { client: `no answer to plaintext within ${timeoutMs} ms` } }), timeoutMs);
+    socket.on("connect", () => socket.write(applicationRequest(target.host)));
+    socket.on("data", (chunk: Buffer) => {
+      response = Buffer.concat([response, chunk]);
+    });
+    socket.on("end", () => judge("closed"));
+    socket.on("close", () => judge("closed"));
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED") return finish({ outcome: "connection-refused", evidence: { client: error.message } });
+      judge(`failed with ${error.code ?? error.message}`);
+    });
+  });
+}

@@ -1,0 +1,140 @@
+// The process runtime: peers as local child processes. Each starts detached in its own process
+// group so a stop kills the whole group (execa kills only the direct child; a grandchild would
+// survive and keep the promise pending, measured).
+import { execa, type ResultPromise } from "execa";
+
+export class PeerStartError extends Error {}
+
+export interface ManagedProcess extends AsyncDisposable {
+  readonly pid: number;
+  /** Everything the process wrote to stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Resolves true when `pattern` appears in the output after offset `from`, or false after timeoutMs. */
+  waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ManagedProcess>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+let handlersInstalled = false;
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once("exit", () => {
+    for (const child of running) killGroup(child.pid, "SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const child of running) killGroup(child.pid, "SIGKILL");
+      process.exit(130);
+    });
+  }
+}
+
+export interface StartOptions {
+  /** Text on stdout or stderr that means the peer is ready. */
+  ready: RegExp;
+  readyTimeoutMs: number;
+  input?: string;
+  description: string;
+}
+
+/** Starts a long-running peer and waits until it says it is ready. */
+export async function startProcess(command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
+  installExitHandlers();
+  let child: ResultPromise;
+  try {
+    child = execa(command, args, { detached: true, reject: false, all: true, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
+  } catch (error) {
+    throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
+  }
+  if (child.pid === undefined) {
+    const result = await child;
+    throw new PeerStartError(`failed to start ${options.description}: ${(result as { message?: string }).message ?? "no pid"}`);
+  }
+  const pid = child.pid;
+  let text = "";
+  let exited = false;
+  const listeners = new Set<() => void>();
+  child.all?.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    for (const listener of listeners) listener();
+  });
+  const done = child.then(() => {
+    exited = true;
+    for (const listener of listeners) listener();
+  });
+  if (options.input !== undefined) child.stdin?.end(options.input);
+
+  const managed: ManagedProcess = {
+    pid,
+    output: () => text,
+    waitForOutput(pattern, timeoutMs, from = 0) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (pattern.test(text.slice(from))) finish(true);
+          else if (exited) finish(false);
+        };
+        const timer = setTimeout(() => finish(false), timeoutMs);
+        const finish = (value: boolean) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve(value);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop() {
+      running.delete(managed);
+      if (!exited) {
+        killGroup(pid, "SIGTERM");
+        const stopped = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
+        if (!stopped) killGroup(pid, "SIGKILL");
+      }
+      await done;
+    },
+    [Symbol.asyncDispose]() {
+      return managed.stop();
+    },
+  };
+  running.add(managed);
+
+  if (!(await managed.waitForOutput(options.ready, options.readyTimeoutMs))) {
+    await managed.stop();
+    const tail = text.trim().split("\n").slice(-3).join(" | ");
+    throw new PeerStartError(
+      `failed to start ${options.description}: did not print ${options.ready} within ${options.readyTimeoutMs} ms${exited ? " (it exited)" : ""}${tail ? `: ${tail}` : ""}`,
+    );
+  }
+  return managed;
+}
+
+/** Runs a short-lived command to completion with a timeout; the process group is killed on timeout. */
+export async function runToCompletion(
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs: number },
+): Promise<{ exitCode: number | undefined; output: string; timedOut: boolean }> {
+  installExitHandlers();
+  const child = execa(command, args, { detached: true, reject: false, all: true, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+  }, options.timeoutMs);
+  try {
+    const result = await child;
+    return { exitCode: result.exitCode, output: String(result.all ?? ""), timedOut };
+  } finally {
+    clearTimeout(timer);
+  }
+}
