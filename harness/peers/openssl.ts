@@ -37,15 +37,18 @@ const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
 async function startOpensslServer(config: TlsServerConfig): Promise<RunningServer> {
   const sniNames = Object.keys(config.sniIdentities);
   if (sniNames.length > 1) throw new OpensslPeerError("failed to configure openssl s_server: it serves at most one SNI name (-servername/-cert2)");
-  // s_server takes one -CRL file; a CAfile may hold certificates and CRLs together (X509_load_cert_crl_file),
-  // so the trust bundle and every CRL go into one file and the whole chain is checked, as Node does.
+  // s_server takes one -CRL file and has no -cert_chain2. A CAfile may hold certificates and CRLs
+  // together (X509_load_cert_crl_file), and libssl builds the SNI certificate's chain from it
+  // (measured: -chainCAfile does not), so trust bundle, SNI chains and CRLs go into one file.
+  // Intermediates in it are not trust anchors: without PARTIAL_CHAIN a chain must still end at a root.
+  const sniChains = sniNames.map((name) => config.sniIdentities[name]!.chain).filter((path) => path !== undefined);
   let scratch: string | undefined;
   let caFile = config.clientTrust;
-  if (config.crls.length) {
+  if (config.crls.length || sniChains.length) {
     scratch = await mkdtemp(join(tmpdir(), "mtls-openssl-"));
-    caFile = join(scratch, "trust-and-crls.pem");
-    const parts = await Promise.all([...(config.clientTrust ? [config.clientTrust] : []), ...config.crls].map((path) => readFile(path, "utf8")));
-    await writeFile(caFile, parts.join("\n"));
+    caFile = join(scratch, "ca-and-crls.pem");
+    const sources = [...(config.clientTrust ? [config.clientTrust] : []), ...sniChains, ...config.crls];
+    await writeFile(caFile, (await Promise.all(sources.map((path) => readFile(path, "utf8")))).join("\n"));
   }
   const args = [
     "s_server",

@@ -1,0 +1,35 @@
+// Client certificates: what a server that requires (or merely requests) them lets through.
+import { serverName } from "../../fixtures/profiles.js";
+import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
+
+const strictServer: ServerSetup = { cert: "server", clientAuth: "required", clientTrust: "trust-a" };
+const optionalServer: ServerSetup = { ...strictServer, clientAuth: "optional" };
+const revocationCheckingServer: ServerSetup = { ...strictServer, crls: ["issuer-a", "root-a"] };
+const clientWith = (cert?: string): ClientSetup => ({ trust: "trust-a", serverName, cert });
+
+export const clientAuthScenarios = defineCatalogue("client-auth", [
+  { id: "client-auth::strict::valid-cert", title: "a strict server accepts a client certificate from its CA", subject: "server", server: strictServer, client: clientWith("client"), expect: "accepted" },
+  { id: "client-auth::strict::no-client-cert", title: "a strict server rejects a client that sends no certificate", subject: "server", server: strictServer, client: clientWith(), expect: "rejected:client-cert-required" },
+  { id: "client-auth::strict::untrusted-ca", title: "a strict server rejects a client certificate from a CA it does not trust", subject: "server", server: strictServer, client: clientWith("client-untrusted"), expect: "rejected:unknown-ca" },
+  { id: "client-auth::strict::self-signed", title: "a strict server rejects a self-signed client certificate", subject: "server", server: strictServer, client: clientWith("client-self-signed"), expect: "rejected:unknown-ca" },
+  { id: "client-auth::strict::server-auth-only-eku", title: "a strict server rejects a client certificate whose EKU is serverAuth only", subject: "server", server: strictServer, client: clientWith("client-eku-server-only"), expect: "rejected:unsupported-certificate" },
+  { id: "client-auth::strict::missing-intermediate", title: "a strict server rejects a client leaf sent without its intermediate", subject: "server", server: strictServer, client: clientWith("client-no-chain"), expect: "rejected:unknown-ca" },
+  { id: "client-auth::strict::revoked", title: "a server checking CRLs rejects a revoked client certificate", subject: "server", server: revocationCheckingServer, client: clientWith("client-revoked"), expect: "rejected:revoked" },
+  { id: "client-auth::strict::not-revoked", title: "a server checking CRLs accepts a client certificate that is not revoked (control)", subject: "server", server: revocationCheckingServer, client: clientWith("client"), expect: "accepted" },
+  { id: "client-auth::optional::no-client-cert", title: "a server in optional mode accepts a client without a certificate", subject: "server", server: optionalServer, client: clientWith(), expect: "accepted" },
+  { id: "client-auth::optional::valid-cert", title: "a server in optional mode accepts a valid client certificate", subject: "server", server: optionalServer, client: clientWith("client"), expect: "accepted" },
+  {
+    id: "client-auth::optional::untrusted-cert",
+    title: "a server in optional mode still rejects a client certificate it cannot verify",
+    subject: "server",
+    server: optionalServer,
+    client: clientWith("client-untrusted"),
+    expect: "rejected:unknown-ca",
+    deviations: {
+      node: {
+        expect: "accepted",
+        reason: "node:tls has no verify-if-given mode: with requestCert and rejectUnauthorized false the handshake completes and socket.authorized is left to the application (Node docs, tls.createServer)",
+      },
+    },
+  },
+]);

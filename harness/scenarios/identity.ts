@@ -1,0 +1,44 @@
+// Server identity: DNS and IP SANs, CN fallback, wildcards, SPIFFE URI SANs, and SNI selection.
+import { altServerName, foreignTrustDomain, ipSanAddress, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import { defineCatalogue, type ClientSetup, type Deviation, type ServerSetup } from "../scenario.js";
+
+const trusting = (extra: ClientSetup): ClientSetup => ({ trust: "trust-a", ...extra });
+const sniServer: ServerSetup = { cert: "server", sniCerts: { [altServerName]: "server-alt" } };
+const noUriCheck: Deviation = { skip: "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application" };
+
+export const identityScenarios = defineCatalogue("identity", [
+  { id: "identity::san::dns-match", title: "a DNS SAN equal to the requested name is accepted", subject: "client", server: { cert: "server" }, client: trusting({ serverName }), expect: "accepted" },
+  { id: "identity::san::dns-mismatch", title: "a certificate for another name is rejected", subject: "client", server: { cert: "server-wrong-san" }, client: trusting({ serverName }), expect: "rejected:hostname-mismatch" },
+  {
+    id: "identity::san::cn-only",
+    title: "a certificate with the name only in the subject CN (no SAN) is rejected",
+    subject: "client",
+    server: { cert: "server-cn-only" },
+    client: trusting({ serverName }),
+    // RFC 9525 section 6.3: a client MUST NOT match the CN; Go does not since 1.15.
+    expect: "rejected:hostname-mismatch",
+    deviations: {
+      node: { expect: "accepted", reason: "node's tls.checkServerIdentity falls back to the subject CN when the certificate has no DNS, IP or URI SAN (RFC 6125 section 6.4.4 allowed it)" },
+      openssl: { expect: "accepted", reason: "OpenSSL X509_check_host falls back to the subject CN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set, which s_client cannot set" },
+    },
+  },
+  { id: "identity::wildcard::one-label", title: "*.mesh.test matches db.mesh.test", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "db.mesh.test" }), expect: "accepted" },
+  { id: "identity::wildcard::two-labels", title: "*.mesh.test does not match a.db.mesh.test (RFC 6125 section 6.4.3)", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "a.db.mesh.test" }), expect: "rejected:hostname-mismatch" },
+  { id: "identity::wildcard::apex", title: "*.mesh.test does not match mesh.test", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "mesh.test" }), expect: "rejected:hostname-mismatch" },
+  { id: "identity::ip::match", title: "an IP SAN equal to the address dialled is accepted", subject: "client", server: { cert: "server-ip", listenHost: ipSanAddress }, client: trusting({ serverName: null, verifyIp: ipSanAddress }), expect: "accepted" },
+  { id: "identity::ip::mismatch", title: "an IP SAN for another address is rejected", subject: "client", server: { cert: "server-ip", listenHost: "127.0.10.2" }, client: trusting({ serverName: null, verifyIp: "127.0.10.2" }), expect: "rejected:hostname-mismatch" },
+  { id: "identity::spiffe::same-trust-domain", title: "a SPIFFE URI SAN equal to the expected workload identity is accepted", subject: "client", server: { cert: "server-spiffe" }, client: trusting({ serverName: null, expectIdentity: serverIdentity }), expect: "accepted", deviations: { openssl: noUriCheck } },
+  {
+    id: "identity::spiffe::foreign-trust-domain",
+    title: `a SPIFFE ID from the ${foreignTrustDomain} trust domain is rejected although its chain verifies`,
+    subject: "client",
+    server: { cert: "server-spiffe-foreign" },
+    client: trusting({ serverName: null, expectIdentity: serverIdentity }),
+    expect: "rejected:identity-mismatch",
+    deviations: { openssl: noUriCheck },
+  },
+  { id: "identity::sni::selects-certificate", title: "the server presents the certificate for the SNI name asked for", subject: "server", server: sniServer, client: trusting({ serverName: altServerName }), expect: "accepted" },
+  { id: "identity::sni::default-certificate", title: "the server presents its default certificate for its default name", subject: "server", server: sniServer, client: trusting({ serverName }), expect: "accepted" },
+  { id: "identity::sni::no-sni", title: "without SNI the server presents its default certificate", subject: "server", server: sniServer, client: trusting({ serverName: null, verifyName: serverName }), expect: "accepted" },
+  { id: "identity::sni::switch-is-real", title: "asking for the alternate name does not return the default certificate (control)", subject: "server", server: sniServer, client: trusting({ serverName: altServerName, verifyName: serverName }), expect: "rejected:hostname-mismatch" },
+]);

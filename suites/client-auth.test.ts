@@ -1,0 +1,4 @@
+import { conformanceSuite } from "../harness/conformance-suite.js";
+import { clientAuthScenarios } from "../harness/scenarios/client-auth.js";
+
+conformanceSuite("client-auth", clientAuthScenarios);
