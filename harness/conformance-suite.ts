@@ -9,11 +9,18 @@ import { expectationFor, type Scenario } from "./scenario.js";
 const runtime = "process";
 const probeTimeoutMs = 5_000;
 
+/** The lines that say why (a verify error or an alert) rather than the last lines of the log. */
+function decisiveLines(text: string): string {
+  const lines = text.trim().split("\n");
+  const decisive = lines.filter((line) => /verify error|alert|error:|ERR_|authorizationError/.test(line));
+  return (decisive.length ? decisive : lines).slice(-2).join(" ");
+}
+
 function describeObservation(observation: Observation): string {
   const by = observation.rejectedBy ? ` by the ${observation.rejectedBy}` : "";
   const sides = Object.entries(observation.evidence)
     .filter(([, text]) => text)
-    .map(([side, text]) => `${side}: ${text!.trim().split("\n").slice(-2).join(" ")}`);
+    .map(([side, text]) => `${side}: ${decisiveLines(text!)}`);
   return `${observation.outcome}${by}${sides.length ? ` (${sides.join("; ")})` : ""}`;
 }
 
