@@ -4,9 +4,10 @@ import { describe, expect, inject, it } from "vitest";
 import { implementationsFor } from "./implementations.js";
 import type { Observation } from "./peers/types.js";
 import { runScenario } from "./run-scenario.js";
+import { processRuntime } from "./runtime/process.js";
 import { expectationFor, type Scenario } from "./scenario.js";
 
-const runtime = "process";
+const runtime = processRuntime;
 const probeTimeoutMs = 5_000;
 
 /** The lines that say why (a verify error or an alert) rather than the last lines of the log. */
@@ -28,9 +29,9 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   describe(area, () => {
     for (const row of catalogue) {
       describe(row.id, () => {
-        for (const implementation of implementationsFor(row.subject)) {
+        for (const implementation of implementationsFor(row.subject, runtime)) {
           const expectation = expectationFor(row, implementation.name);
-          const name = `${implementation.name} (${runtime})`;
+          const name = `${implementation.name} (${runtime.name})`;
           if ("skip" in expectation) {
             it.skip(`${name} — skipped: ${expectation.skip}`, () => {});
             continue;
@@ -38,7 +39,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
           it(name, async ({ annotate }) => {
             const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
             await annotate(implementation.name, "implementation");
-            await annotate(runtime, "runtime");
+            await annotate(runtime.name, "runtime");
             await annotate(row.title, "scenario");
             await annotate(expectation.expect, "expected");
             await annotate(observation.outcome, "observed");

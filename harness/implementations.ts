@@ -1,7 +1,9 @@
-// The TLS implementations a scenario can run against, by the role they can play.
+// The TLS implementations a scenario can run against, by the role they can play and the runtimes
+// they can run on.
 import { nodeClient, nodeServer } from "./peers/node.js";
 import { opensslClient, opensslServer } from "./peers/openssl.js";
 import type { TlsClientAdapter, TlsServerAdapter } from "./peers/types.js";
+import type { Runtime, RuntimeName } from "./runtime/types.js";
 
 export interface Implementation {
   name: string;
@@ -9,14 +11,26 @@ export interface Implementation {
   client?: TlsClientAdapter;
 }
 
-export const implementations: Implementation[] = [
-  { name: "node", server: nodeServer, client: nodeClient },
-  { name: "openssl", server: opensslServer, client: opensslClient },
+interface ImplementationEntry {
+  name: string;
+  /** node:tls runs inside the harness's own process, so it has no container form. */
+  runtimes: RuntimeName[];
+  server?: (runtime: Runtime) => TlsServerAdapter;
+  client?: (runtime: Runtime) => TlsClientAdapter;
+}
+
+const catalogue: ImplementationEntry[] = [
+  { name: "node", runtimes: ["process"], server: () => nodeServer, client: () => nodeClient },
+  { name: "openssl", runtimes: ["process", "container"], server: opensslServer, client: opensslClient },
 ];
 
 /** The reference peer on the side that is not under test. */
 export const referenceServer: TlsServerAdapter = nodeServer;
+export const referenceClient: TlsClientAdapter = nodeClient;
 
-export function implementationsFor(subject: "server" | "client"): Implementation[] {
-  return implementations.filter((implementation) => implementation[subject] !== undefined);
+/** Implementations that can play `subject` on `runtime`. */
+export function implementationsFor(subject: "server" | "client", runtime: Runtime): Implementation[] {
+  return catalogue
+    .filter((entry) => entry.runtimes.includes(runtime.name) && entry[subject] !== undefined)
+    .map((entry) => ({ name: entry.name, server: entry.server?.(runtime), client: entry.client?.(runtime) }));
 }

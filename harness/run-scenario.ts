@@ -2,9 +2,8 @@
 // to wire peers together, never what outcome is expected.
 import type { FixtureSet } from "../fixtures/fixture-set.js";
 import type { Implementation } from "./implementations.js";
-import { referenceServer } from "./implementations.js";
+import { referenceClient, referenceServer } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "./network.js";
-import { nodeClient } from "./peers/node.js";
 import { startPlaintextApp, startSidecar, type RunningListener } from "./peers/sidecar.js";
 import type { KeyPairFiles, Observation, RunningServer, TlsClientConfig, TlsServerConfig } from "./peers/types.js";
 import { probePlaintext } from "./probe.js";
@@ -77,7 +76,7 @@ async function stopAll(resources: Array<{ stop(): Promise<void> } | undefined>):
 export async function runScenario(row: Scenario, implementation: Implementation, context: RunContext): Promise<Observation> {
   const listenHost = row.server.listenHost;
   const serverAdapter = row.subject === "server" ? implementation.server : referenceServer;
-  const clientAdapter = row.subject === "client" ? implementation.client : nodeClient;
+  const clientAdapter = row.subject === "client" ? implementation.client : referenceClient;
   if (!serverAdapter || !clientAdapter) {
     throw new ScenarioSetupError(`failed to run ${row.id}: ${implementation.name} cannot play the ${row.subject}`);
   }

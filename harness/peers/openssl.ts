@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classifyOpensslText } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
-import { runToCompletion, startProcess } from "../runtime/process.js";
+import type { Runtime } from "../runtime/types.js";
 import {
   applicationRequest,
   type KeyPairFiles,
@@ -34,7 +34,7 @@ const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
   required: ["-Verify", "10", "-verify_return_error"],
 };
 
-async function startOpensslServer(config: TlsServerConfig): Promise<RunningServer> {
+async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   const sniNames = Object.keys(config.sniIdentities);
   if (sniNames.length > 1) throw new OpensslPeerError("failed to configure openssl s_server: it serves at most one SNI name (-servername/-cert2)");
   // s_server takes one -CRL file and has no -cert_chain2. A CAfile may hold certificates and CRLs
@@ -63,7 +63,7 @@ async function startOpensslServer(config: TlsServerConfig): Promise<RunningServe
   ];
   let child;
   try {
-    child = await startProcess("openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
+    child = await runtime.startProcess("openssl", "openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
   } catch (error) {
     if (scratch) await rm(scratch, { recursive: true, force: true });
     throw error;
@@ -94,7 +94,7 @@ function field(output: string, label: string): string | undefined {
   return new RegExp(`^${label}: (.+)$`, "m").exec(output)?.[1]?.trim();
 }
 
-async function connectOpensslClient(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+async function connectOpensslClient(runtime: Runtime, target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
   if (config.expectIdentity) throw new OpensslPeerError("failed to configure openssl s_client: it has no option to require a URI SAN");
   const args = [
     "s_client",
@@ -109,7 +109,7 @@ async function connectOpensslClient(target: Endpoint, config: TlsClientConfig, t
     "-ign_eof",
     "-brief",
   ];
-  const run = await runToCompletion("openssl", args, { input: applicationRequest(config.serverName ?? target.host), timeoutMs });
+  const run = await runtime.runToCompletion("openssl", "openssl", args, { input: applicationRequest(config.serverName ?? target.host), timeoutMs });
   const tlsVersion = field(run.output, "Protocol version");
   const cipher = field(run.output, "Ciphersuite");
   const responseAt = run.output.search(/^HTTP\/1\.[01] /m);
@@ -130,5 +130,11 @@ async function connectOpensslClient(target: Endpoint, config: TlsClientConfig, t
   };
 }
 
-export const opensslServer: TlsServerAdapter = { name: "openssl", startServer: startOpensslServer };
-export const opensslClient: TlsClientAdapter = { name: "openssl", connect: connectOpensslClient };
+export const opensslServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "openssl",
+  startServer: (config) => startOpensslServer(runtime, config),
+});
+export const opensslClient = (runtime: Runtime): TlsClientAdapter => ({
+  name: "openssl",
+  connect: (target, config, timeoutMs) => connectOpensslClient(runtime, target, config, timeoutMs),
+});

@@ -3,16 +3,9 @@
 // survive and keep the promise pending, measured).
 import { execa, type ResultPromise } from "execa";
 
-export class PeerStartError extends Error {}
+import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
 
-export interface ManagedProcess extends AsyncDisposable {
-  readonly pid: number;
-  /** Everything the process wrote to stdout and stderr so far, interleaved. */
-  output(): string;
-  /** Resolves true when `pattern` appears in the output after offset `from`, or false after timeoutMs. */
-  waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
-  stop(): Promise<void>;
-}
+export class PeerStartError extends Error {}
 
 const running = new Set<ManagedProcess>();
 
@@ -37,14 +30,6 @@ function installExitHandlers(): void {
       process.exit(130);
     });
   }
-}
-
-export interface StartOptions {
-  /** Text on stdout or stderr that means the peer is ready. */
-  ready: RegExp;
-  readyTimeoutMs: number;
-  input?: string;
-  description: string;
 }
 
 /** Starts a long-running peer and waits until it says it is ready. */
@@ -123,7 +108,7 @@ export async function runToCompletion(
   command: string,
   args: string[],
   options: { input?: string; timeoutMs: number },
-): Promise<{ exitCode: number | undefined; output: string; timedOut: boolean }> {
+): Promise<CompletedRun> {
   installExitHandlers();
   const child = execa(command, args, { detached: true, reject: false, all: true, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
   let timedOut = false;
@@ -138,3 +123,10 @@ export async function runToCompletion(
     clearTimeout(timer);
   }
 }
+
+/** Peers as local processes: the embedded default. */
+export const processRuntime: Runtime = {
+  name: "process",
+  startProcess: (_implementation, command, args, options) => startProcess(command, args, options),
+  runToCompletion: (_implementation, command, args, options) => runToCompletion(command, args, options),
+};
