@@ -48,22 +48,37 @@ function serverIdentityCheck(config: TlsClientConfig) {
 
 const firstLine = (text: string): string => text.split("\r\n")[0] ?? "";
 
+// RFC 9113 section 3.4: the client connection preface, then an empty SETTINGS frame.
+const http2Preface = Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
+
+export interface ProbeOptions {
+  /**
+   * Call a connection accepted when it stays open, with no alert and no answer, this long after
+   * the request (a service that does not speak HTTP). A TLS 1.3 server that rejects the client
+   * certificate alerts as soon as it reads the client's Finished, well within this time.
+   */
+  acceptSilenceMs?: number;
+}
+
 /** One TLS connection: handshake, request, read to the end. Never throws for network outcomes. */
-export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: number, options: ProbeOptions = {}): Promise<Observation> {
   return new Promise((resolve) => {
     let response = "";
     let secure = false;
     let settled = false;
     let tlsVersion: string | undefined;
     let cipher: string | undefined;
+    let alpnProtocol: string | undefined;
+    let silence: NodeJS.Timeout | undefined;
     const identity = config.identity ? readKeyPair(config.identity) : undefined;
 
-    const finish = (observation: Omit<Observation, "tlsVersion" | "cipher">) => {
+    const finish = (observation: Omit<Observation, "tlsVersion" | "cipher" | "alpnProtocol">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(silence);
       socket.destroy();
-      resolve({ ...observation, tlsVersion, cipher });
+      resolve({ ...observation, tlsVersion, cipher, alpnProtocol });
     };
 
     const socket = connectTls({
@@ -75,6 +90,7 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
       checkServerIdentity: serverIdentityCheck(config),
       cert: identity?.cert,
       key: identity?.key,
+      ALPNProtocols: config.alpn?.length ? config.alpn : undefined,
     });
     const timer = setTimeout(
       () => finish({ outcome: "timeout", evidence: { client: `no answer within ${timeoutMs} ms (${secure ? "after" : "during"} the handshake)` } }),
@@ -85,10 +101,18 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
       secure = true;
       tlsVersion = socket.getProtocol() ?? undefined;
       cipher = socket.getCipher()?.standardName;
-      socket.write(applicationRequest(config.serverName ?? target.host));
+      alpnProtocol = socket.alpnProtocol || undefined;
+      socket.write(alpnProtocol === "h2" ? http2Preface : applicationRequest(config.serverName ?? target.host));
+      if (options.acceptSilenceMs !== undefined) {
+        silence = setTimeout(() => {
+          if (!response) finish({ outcome: "accepted", evidence: { client: `connection stayed open without an alert or an answer for ${options.acceptSilenceMs} ms` } });
+        }, options.acceptSilenceMs);
+      }
     });
     socket.on("data", (chunk: Buffer) => {
       response += chunk.toString("latin1");
+      // An HTTP/2 server answers the preface with its SETTINGS and keeps the connection open.
+      if (alpnProtocol === "h2") finish({ outcome: "accepted", response: `HTTP/2 frame type ${chunk[3]}`, evidence: { client: "HTTP/2 server answered the connection preface" } });
     });
     socket.on("end", () => {
       if (response) finish({ outcome: "accepted", response: firstLine(response), evidence: { client: firstLine(response) } });

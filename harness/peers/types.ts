@@ -31,6 +31,8 @@ export interface TlsClientConfig {
   verifyName?: string;
   verifyIp?: string;
   expectIdentity?: string;
+  /** ALPN protocols to offer. */
+  alpn?: string[];
 }
 
 /** What happened on one connection, from both sides where each side could tell. */
@@ -40,6 +42,7 @@ export interface Observation {
   rejectedBy?: Side;
   tlsVersion?: string;
   cipher?: string;
+  alpnProtocol?: string;
   /** First bytes of the application response, when there was one. */
   response?: string;
   /** Raw text each side produced, for the report (never key material). */

@@ -1,0 +1,43 @@
+// The external endpoint as a vitest suite: one test per check, run once in beforeAll. `npm test`
+// runs it when MTLS_TARGET is set and lists every check as skipped otherwise; the CLI runs the
+// same suite programmatically, so there is one JUnit path.
+import { writeFile } from "node:fs/promises";
+import { beforeAll, describe, expect, it } from "vitest";
+import { applicableChecks, runExternalChecks, type ExternalReport } from "./run-checks.js";
+import { parseSettings, rawSettingsFromEnv } from "./settings.js";
+
+/** Where the suite writes the whole report as JSON (the CLI reads it back). */
+export const resultsFileVariable = "MTLS_RESULTS_FILE";
+
+const everyInput = { issuerCert: "-", trustBundle: "-", serverName: "-", expectIdentity: "-" };
+
+export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
+  const raw = rawSettingsFromEnv(env);
+  const settings = raw.target ? parseSettings(raw) : undefined;
+  const checkIds = applicableChecks(settings ?? everyInput).map((check) => check.id);
+  if (!settings || settings.expectMode) checkIds.push("mode");
+  const runName = settings ? `${raw.target} (external)` : "no MTLS_TARGET (external)";
+  const test = settings ? it : it.skip;
+
+  describe("external", () => {
+    let report: ExternalReport;
+    beforeAll(async () => {
+      if (!settings) return;
+      report = await runExternalChecks(settings);
+      if (env[resultsFileVariable]) await writeFile(env[resultsFileVariable]!, JSON.stringify(report, null, 2) + "\n");
+    }, 120_000);
+
+    for (const id of checkIds) {
+      describe(id, () => {
+        test(runName, async ({ annotate }) => {
+          const result = report.checks.find((check) => check.id === id)!;
+          await annotate("external", "runtime");
+          await annotate(result.expected, "expected");
+          await annotate(result.observed, "observed");
+          await annotate(result.detail, "detail");
+          expect(result.pass, `expected ${result.expected}, observed ${result.observed} (${result.detail})`).toBe(true);
+        });
+      });
+    }
+  });
+}

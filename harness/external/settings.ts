@@ -1,0 +1,91 @@
+// Settings for probing an external endpoint, from MTLS_* variables (npm test) or CLI flags. Bad
+// values are a SettingsError with one line a user can act on.
+import type { PolicyMode } from "../scenario.js";
+
+export interface ExternalSettings {
+  host: string;
+  port: number;
+  serverName?: string;
+  trustBundle?: string;
+  issuerCert?: string;
+  issuerKey?: string;
+  expectMode?: PolicyMode;
+  expectIdentity?: string;
+  /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector. */
+  alpn: string[];
+  timeoutMs: number;
+}
+
+export class SettingsError extends Error {}
+
+export const policyModes: PolicyMode[] = ["strict", "permissive", "disabled"];
+export const defaultTimeoutMs = 5_000;
+
+/** Everything a run takes, keyed by the environment variable that carries it. */
+export const settingVariables = {
+  target: "MTLS_TARGET",
+  serverName: "MTLS_SERVER_NAME",
+  trustBundle: "MTLS_TRUST_BUNDLE",
+  issuerCert: "MTLS_ISSUER_CERT",
+  issuerKey: "MTLS_ISSUER_KEY",
+  expectMode: "MTLS_EXPECT_MODE",
+  expectIdentity: "MTLS_EXPECT_IDENTITY",
+  alpn: "MTLS_ALPN",
+  timeoutMs: "MTLS_TIMEOUT_MS",
+} as const;
+
+export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
+
+export function parseTarget(target: string): { host: string; port: number } {
+  const match = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(target) ?? /^([^:\s]+):(\d+)$/.exec(target);
+  if (!match) throw new SettingsError(`invalid target "${target}": expected HOST:PORT (or [IPv6]:PORT)`);
+  const port = Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SettingsError(`invalid target "${target}": port must be 1-65535`);
+  return { host: match[1]!, port };
+}
+
+export function parseSettings(raw: RawSettings): ExternalSettings {
+  if (!raw.target) throw new SettingsError("missing target: pass --target HOST:PORT (or set MTLS_TARGET)");
+  const { host, port } = parseTarget(raw.target);
+  if (raw.expectMode !== undefined && !policyModes.includes(raw.expectMode as PolicyMode)) {
+    throw new SettingsError(`invalid expected mode "${raw.expectMode}": expected one of ${policyModes.join(", ")}`);
+  }
+  if ((raw.issuerCert === undefined) !== (raw.issuerKey === undefined)) {
+    throw new SettingsError("the issuer needs both --issuer-cert and --issuer-key (MTLS_ISSUER_CERT and MTLS_ISSUER_KEY)");
+  }
+  if (raw.expectIdentity !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(raw.expectIdentity)) {
+    throw new SettingsError(`invalid expected identity "${raw.expectIdentity}": expected a URI such as spiffe://cluster.local/ns/default/sa/api`);
+  }
+  const timeoutMs = raw.timeoutMs === undefined ? defaultTimeoutMs : Number(raw.timeoutMs);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
+    throw new SettingsError(`invalid timeout "${raw.timeoutMs}": expected whole milliseconds between 100 and 600000`);
+  }
+  return {
+    host,
+    port,
+    serverName: raw.serverName || undefined,
+    trustBundle: raw.trustBundle || undefined,
+    issuerCert: raw.issuerCert || undefined,
+    issuerKey: raw.issuerKey || undefined,
+    expectMode: raw.expectMode as PolicyMode | undefined,
+    expectIdentity: raw.expectIdentity || undefined,
+    alpn: (raw.alpn ?? "").split(",").map((protocol) => protocol.trim()).filter(Boolean),
+    timeoutMs,
+  };
+}
+
+export function rawSettingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  return Object.fromEntries(
+    Object.entries(settingVariables)
+      .map(([key, variable]) => [key, env[variable]])
+      .filter(([, value]) => value !== undefined && value !== ""),
+  ) as RawSettings;
+}
+
+export function settingsToEnv(raw: RawSettings): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [settingVariables[key as keyof typeof settingVariables], value!]),
+  );
+}

@@ -1,0 +1,3 @@
+import { externalSuite } from "../harness/external/external-suite.js";
+
+externalSuite();
