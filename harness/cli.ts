@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
@@ -120,6 +121,15 @@ function formatTable(report: ExternalReport): string {
   ].join("\n");
 }
 
+/** vitest's stdout minus the junit reporter's "written to" notice, so --tap output stays pure TAP. */
+const reporterStdout = new Writable({
+  write(chunk: Buffer, _encoding, callback) {
+    const text = chunk.toString("utf8").replace(/^JUNIT report written to .*\n?/gm, "");
+    if (text) process.stdout.write(text, () => callback());
+    else callback();
+  },
+});
+
 async function runSuite(options: CliOptions, settings: ExternalSettings): Promise<ExternalReport | undefined> {
   const scratch = await mkdtemp(join(tmpdir(), "mtls-run-"));
   const resultsFile = join(scratch, "results.json");
@@ -142,7 +152,7 @@ async function runSuite(options: CliOptions, settings: ExternalSettings): Promis
       reporters: reporters as never,
       testTimeout: settings.timeoutMs * 4 + 10_000,
       hookTimeout: settings.timeoutMs * 30 + 30_000,
-    });
+    }, undefined, { stdout: reporterStdout, stderr: process.stderr });
     await vitest?.close();
     return JSON.parse(await readFile(resultsFile, "utf8")) as ExternalReport;
   } catch {
