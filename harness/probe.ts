@@ -4,7 +4,7 @@
 // reads before it calls a connection accepted.
 import { readFileSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
-import { checkServerIdentity, connect as connectTls, type PeerCertificate } from "node:tls";
+import { checkServerIdentity, connect as connectTls, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import { classifyNodeError } from "./outcome.js";
 import type { Endpoint } from "./network.js";
 import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig } from "./peers/types.js";
@@ -46,6 +46,20 @@ function serverIdentityCheck(config: TlsClientConfig) {
   };
 }
 
+// Building a SecureContext parses the CA bundle and keys; cached per file set it doubles the
+XX
+const secureContexts = new Map<string, SecureContext>();
+function secureContextFor(config: TlsClientConfig): SecureContext {
+  const key = JSON.stringify([config.trust, config.identity?.cert, config.identity?.chain, config.identity?.key]);
+  let context = secureContexts.get(key);
+  if (!context) {
+    const identity = config.identity ? readKeyPair(config.identity) : undefined;
+    context = createSecureContext({ ca: config.trust ? readFileSync(config.trust, "utf8") : undefined, cert: identity?.cert, key: identity?.key });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 const firstLine = (text: string): string => text.split("\r\n")[0] ?? "";
 
 // RFC 9113 section 3.4: the client connection preface, then an empty SETTINGS frame.
@@ -70,7 +84,6 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
     let cipher: string | undefined;
     let alpnProtocol: string | undefined;
     let silence: NodeJS.Timeout | undefined;
-    const identity = config.identity ? readKeyPair(config.identity) : undefined;
 
     const finish = (observation: Omit<Observation, "tlsVersion" | "cipher" | "alpnProtocol">) => {
       if (settled) return;
@@ -85,11 +98,9 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
       host: target.host,
       port: target.port,
       servername: config.serverName,
-      ca: config.trust ? readFileSync(config.trust, "utf8") : undefined,
+      secureContext: secureContextFor(config),
       rejectUnauthorized: config.trust !== undefined,
       checkServerIdentity: serverIdentityCheck(config),
-      cert: identity?.cert,
-      key: identity?.key,
       ALPNProtocols: config.alpn?.length ? config.alpn : undefined,
     });
     const timer = setTimeout(

@@ -1,0 +1,284 @@
+// `npm run bench`: how fast the harness is against what a user would use instead, measured side by
+// side in one run on one machine. Prints a table and writes reports/bench.json. Every figure is a
+// median of several runs, with its baseline's median measured in the same run; peak memory is the
+// child's maximum resident set size from GNU time.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
+import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
+import { allocateEndpoint, formatEndpoint } from "../network.js";
+import { startProcess } from "../runtime/process.js";
+import { opensslPkiScript, opensslProcessCount } from "./openssl-pki.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const tsx = join(root, "node_modules/.bin/tsx");
+const vitest = join(root, "node_modules/.bin/vitest");
+
+interface Sample {
+  wallMs: number;
+  maxRssKb: number;
+  stdout: string;
+}
+
+/** Runs a command under GNU time: wall time and peak RSS of the whole process tree's largest member. */
+function measure(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Sample> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    execFile(
+      "/usr/bin/time",
+      ["-f", "__time %e %M", command, ...args],
+      { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const wallMs = performance.now() - started;
+        const match = /__time ([\d.]+) (\d+)/.exec(stderr);
+        if (error && !match) return reject(new Error(`failed to run ${command} ${args.join(" ")}: ${error.message}`));
+        if (error) return reject(new Error(`failed to run ${command} ${args.slice(0, 3).join(" ")}: exit ${error.code}: ${stderr.split("\n").slice(-5).join(" ")}`));
+        resolvePromise({ wallMs, maxRssKb: Number(match?.[2] ?? 0), stdout });
+      },
+    );
+  });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+interface Figure {
+  group: string;
+  subject: string;
+  value: number;
+  unit: string;
+  runs: number;
+  peakRssMb: number;
+  baseline?: string;
+  /** value relative to the baseline: how many times faster (or, for rates, the fraction reached). */
+  ratio?: number;
+  note?: string;
+}
+
+const figures: Figure[] = [];
+const record = (figure: Figure) => {
+  figures.push(figure);
+  const ratio = figure.ratio === undefined ? "" : `  x${figure.ratio.toFixed(2)} vs ${figure.baseline}`;
+  process.stderr.write(`  ${figure.group} | ${figure.subject}: ${figure.value.toFixed(1)} ${figure.unit}, ${figure.peakRssMb.toFixed(0)} MB${ratio}\n`);
+};
+
+async function repeat(runs: number, sample: () => Promise<Sample & { value?: number }>): Promise<{ value: number; wallMs: number; peakRssMb: number; samples: Array<Sample & { value?: number }> }> {
+  const samples = [];
+  for (let run = 0; run < runs; run++) samples.push(await sample());
+  return {
+    value: median(samples.map((s) => s.value ?? s.wallMs)),
+    wallMs: median(samples.map((s) => s.wallMs)),
+    peakRssMb: Math.max(...samples.map((s) => s.maxRssKb)) / 1024,
+    samples,
+  };
+}
+
+const inner = (sample: Sample) => JSON.parse(sample.stdout.trim().split("\n").pop()!) as Record<string, number>;
+
+async function pkiBenchmarks(runs: number): Promise<void> {
+  process.stderr.write("PKI: the whole fixture catalogue\n");
+  const cacheDir = await mkdtemp(join(tmpdir(), "mtls-bench-cache-"));
+  const scratch = await mkdtemp(join(tmpdir(), "mtls-bench-openssl-"));
+  try {
+    const cold = await repeat(runs, async () => {
+      const sample = await measure(tsx, ["harness/bench/pki-worker.ts", "cold"]);
+      return { ...sample, value: inner(sample).ms! };
+    });
+    await measure(tsx, ["harness/bench/pki-worker.ts", "warm-cache", cacheDir]);
+    const cached = await repeat(runs, async () => {
+      const sample = await measure(tsx, ["harness/bench/pki-worker.ts", "cached", cacheDir]);
+      return { ...sample, value: inner(sample).ms! };
+    });
+    await writeFile(join(scratch, "pki.sh"), opensslPkiScript(catalogueSpec));
+    const openssl = await repeat(runs, async () => {
+      const dir = await mkdtemp(join(scratch, "run-"));
+      const sample = await measure("bash", [join(scratch, "pki.sh")], { cwd: dir });
+      await rm(dir, { recursive: true, force: true });
+      return sample;
+    });
+    const forge = await repeat(Math.max(1, Math.floor(runs / 2)), async () => {
+      const sample = await measure(tsx, ["harness/bench/pki-worker.ts", "forge"]);
+      return { ...sample, value: inner(sample).ms! };
+    });
+    const count = catalogueSpec.certs.length;
+    const baseline = `openssl CLI (${opensslProcessCount(catalogueSpec)} processes)`;
+    record({ group: "pki", subject: baseline, value: openssl.value, unit: "ms", runs, peakRssMb: openssl.peakRssMb, note: `${count} certificates; no CRLs, validity offsets not reproduced` });
+    record({ group: "pki", subject: "harness, cold (issued in-process)", value: cold.value, unit: "ms", runs, peakRssMb: cold.peakRssMb, baseline, ratio: openssl.value / cold.value, note: `${count} certificates + 2 CRLs; node startup excluded` });
+    record({ group: "pki", subject: "harness, from the content-hash cache", value: cached.value, unit: "ms", runs, peakRssMb: cached.peakRssMb, baseline, ratio: openssl.value / cached.value });
+    record({ group: "pki", subject: "node-forge alone, RSA-2048", value: forge.value, unit: "ms", runs: forge.samples.length, peakRssMb: forge.peakRssMb, baseline: "harness, cold", ratio: forge.value / cold.value, note: `${count} RSA-2048 certificates, SHA-256` });
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function handshakeBenchmarks(fixtures: FixtureSet, runs: number, seconds: number): Promise<void> {
+  process.stderr.write(`Handshakes: full handshakes per second against one openssl s_server, ${seconds} s each\n`);
+  const endpoint = await allocateEndpoint();
+  const server = fixtures.certs.server!;
+  const sServer = await startProcess(
+    "openssl",
+    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www"],
+    { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
+  );
+  try {
+    const sTime = await repeat(runs, async () => {
+      const sample = await measure("openssl", ["s_time", "-connect", formatEndpoint(endpoint), "-new", "-time", String(seconds), "-www", "/"]);
+      const connections = Number(/(\d+) connections in [\d.]+s/.exec(sample.stdout)?.[1] ?? NaN);
+      return { ...sample, value: connections / (sample.wallMs / 1000) };
+    });
+    const baseline = "openssl s_time -new";
+    record({ group: "handshake", subject: baseline, value: sTime.value, unit: "handshakes/s", runs, peakRssMb: sTime.peakRssMb, note: "sequential, no certificate verification, GET / per connection" });
+    for (const concurrency of [1, 2]) {
+      const prober = await repeat(runs, async () => {
+        const sample = await measure(tsx, ["harness/bench/handshake-worker.ts", endpoint.host, String(endpoint.port), fixtures.bundles["trust-a"]!, serverName, String(seconds), String(concurrency)]);
+        return { ...sample, value: inner(sample).rate! };
+      });
+      record({
+        group: "handshake",
+        subject: `harness prober, ${concurrency === 1 ? "sequential" : "2 connections in flight"}`,
+        value: prober.value,
+        unit: "handshakes/s",
+        runs,
+        peakRssMb: prober.peakRssMb,
+        baseline,
+        ratio: prober.value / sTime.value,
+        note: "verifies chain and name, GET / and reads the answer",
+      });
+    }
+  } finally {
+    await sServer.stop();
+  }
+}
+
+interface JunitCase {
+  name: string;
+  seconds: number;
+}
+
+async function junitCases(path: string): Promise<JunitCase[]> {
+  const xml = await readFile(path, "utf8");
+  return [...xml.matchAll(/<testcase classname="[^"]*" name="([^"]*)" time="([\d.]+)"/g)].map((match) => ({ name: match[1]!, seconds: Number(match[2]) }));
+}
+
+async function suiteBenchmarks(runs: number): Promise<void> {
+  process.stderr.write("Suites: whole conformance run (vitest, 5 policy areas)\n");
+  const outputDir = await mkdtemp(join(tmpdir(), "mtls-bench-suite-"));
+  const runSuite = (label: string, env: NodeJS.ProcessEnv) =>
+    repeat(runs, async () => {
+      const junit = join(outputDir, `${label}.xml`);
+      const sample = await measure(vitest, ["run", "--project", "conformance", "--reporter=junit", `--outputFile=${junit}`], { env: { ...env, CI: "true" } });
+      const cases = await junitCases(junit);
+      return { ...sample, stdout: JSON.stringify(cases) };
+    });
+  try {
+    const variants: Array<[string, NodeJS.ProcessEnv]> = [
+      ["process runtime", { MTLS_RUNTIME: "process" }],
+      ["process runtime, scenarios doubled", { MTLS_RUNTIME: "process", MTLS_SCALE_SCENARIOS: "2" }],
+      ["process runtime, implementations doubled", { MTLS_RUNTIME: "process", MTLS_SCALE_IMPLEMENTATIONS: "2" }],
+    ];
+    if (await engineAnswers()) variants.push(["container runtime, warm images", { MTLS_RUNTIME: "container" }]);
+    let baseline: number | undefined;
+    for (const [label, env] of variants) {
+      const result = await runSuite(label.replaceAll(/\W+/g, "-"), env);
+      const cases: JunitCase[] = JSON.parse(result.samples.at(-1)!.stdout);
+      const byImplementation = new Map<string, number[]>();
+      for (const testCase of cases) {
+        const implementation = testCase.name.split(" > ").pop()!;
+        byImplementation.set(implementation, [...(byImplementation.get(implementation) ?? []), testCase.seconds]);
+      }
+      const perImplementation = [...byImplementation].map(([name, times]) => `${name} ${(times.reduce((a, b) => a + b, 0)).toFixed(1)} s`).join(", ");
+      const perScenarioMs = (cases.reduce((sum, testCase) => sum + testCase.seconds, 0) / Math.max(cases.length, 1)) * 1000;
+      baseline ??= result.wallMs;
+      record({
+        group: "suite",
+        subject: label,
+        value: result.wallMs / 1000,
+        unit: "s",
+        runs,
+        peakRssMb: result.peakRssMb,
+        baseline: label === "process runtime" ? undefined : "process runtime",
+        ratio: label === "process runtime" ? undefined : result.wallMs / baseline,
+        note: `${cases.length} cases, ${perScenarioMs.toFixed(0)} ms per case; ${perImplementation}`,
+      });
+    }
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}
+
+function engineAnswers(): Promise<boolean> {
+  return new Promise((resolvePromise) => execFile("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 5_000 }, (error) => resolvePromise(!error)));
+}
+
+async function externalBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
+  process.stderr.write("External: one endpoint, the harness's command against testssl.sh\n");
+  const endpoint = await allocateEndpoint();
+  const server = fixtures.certs.server!;
+  const strict = await startProcess(
+    "openssl",
+    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www", "-Verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!],
+    { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark strict s_server" },
+  );
+  const client = fixtures.certs.client!;
+  const clientPem = join(fixtures.dir, "client-with-key.pem");
+  await writeFile(clientPem, (await readFile(client.cert, "utf8")) + (await readFile(client.chain, "utf8")) + (await readFile(client.key, "utf8")), { mode: 0o600 });
+  try {
+    const ours = await repeat(runs, () =>
+      measure(process.execPath, [
+        join(root, "harness/bin/mtls-conformance.mjs"), "run", "--target", formatEndpoint(endpoint), "--server-name", serverName,
+        "--trust-bundle", fixtures.bundles["trust-a"]!, "--issuer-cert", fixtures.certs["issuer-a"]!.cert, "--issuer-key", fixtures.certs["issuer-a"]!.key, "--expect-mode", "strict",
+      ]),
+    );
+    record({ group: "external", subject: "mtls-conformance run", value: ours.wallMs / 1000, unit: "s", runs, peakRssMb: ours.peakRssMb, note: "13 policy checks: plaintext, no cert, rogue/self-signed/expired/not-yet-valid/serverAuth-only certs, valid cert, chain, name, mode" });
+    const testssl = await which("testssl");
+    if (testssl) {
+      const theirs = await repeat(1, () => measure(testssl, ["--quiet", "--color", "0", "--warnings", "off", "--mtls", clientPem, formatEndpoint(endpoint)], { timeoutMs: 20 * 60_000 }));
+      record({
+        group: "external",
+        subject: "testssl.sh --mtls (full default scan)",
+        value: theirs.wallMs / 1000,
+        unit: "s",
+        runs: 1,
+        peakRssMb: theirs.peakRssMb,
+        baseline: "mtls-conformance run",
+        ratio: theirs.wallMs / ours.wallMs,
+        note: "protocols, ciphers, vulnerabilities, headers with one valid client cert; no client-cert policy checks",
+      });
+    }
+  } finally {
+    await strict.stop();
+  }
+}
+
+function which(command: string): Promise<string | undefined> {
+  return new Promise((resolvePromise) => execFile("which", [command], (error, stdout) => resolvePromise(error ? undefined : stdout.trim())));
+}
+
+const only = new Set(process.argv.slice(2));
+const wanted = (group: string) => only.size === 0 || only.has(group);
+const runs = Number(process.env.MTLS_BENCH_RUNS ?? 5);
+const fixtures = await writeFixtureSet(catalogueSpec, new Date());
+try {
+  if (wanted("pki")) await pkiBenchmarks(runs);
+  if (wanted("handshake")) await handshakeBenchmarks(fixtures, 3, 5);
+  if (wanted("suite")) await suiteBenchmarks(3);
+  if (wanted("external")) await externalBenchmarks(fixtures, 3);
+} finally {
+  await removeFixtureSet(fixtures);
+}
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+await mkdir(join(root, "reports"), { recursive: true });
+await writeFile(join(root, "reports/bench.json"), JSON.stringify({ machine, figures }, null, 2) + "\n");
+const table = [
+  "| group | subject | median | peak RSS | vs baseline | note |",
+  "| --- | --- | --- | --- | --- | --- |",
+  ...figures.map((f) => `| ${f.group} | ${f.subject} | ${f.value.toFixed(f.unit === "ms" ? 0 : 1)} ${f.unit} | ${f.peakRssMb.toFixed(0)} MB | ${f.ratio === undefined ? "baseline" : `${f.ratio.toFixed(2)}x ${f.baseline}`} | ${f.note ?? ""} |`),
+].join("\n");
+process.stdout.write(`Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GiB, Node ${machine.node}\n\n${table}\n`);
