@@ -5,12 +5,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { resultsFileVariable } from "./external/external-suite.js";
 import type { ExternalReport } from "./external/run-checks.js";
+import ResultsReporter from "./report/reporter.js";
 import { parseSettings, SettingsError, settingsToEnv, type ExternalSettings, type RawSettings } from "./external/settings.js";
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -121,15 +121,6 @@ function formatTable(report: ExternalReport): string {
   ].join("\n");
 }
 
-/** vitest's stdout minus the junit reporter's "written to" notice, so --tap output stays pure TAP. */
-const reporterStdout = new Writable({
-  write(chunk: Buffer, _encoding, callback) {
-    const text = chunk.toString("utf8").replace(/^JUNIT report written to .*\n?/gm, "");
-    if (text) process.stdout.write(text, () => callback());
-    else callback();
-  },
-});
-
 async function runSuite(options: CliOptions, settings: ExternalSettings): Promise<ExternalReport | undefined> {
   const scratch = await mkdtemp(join(tmpdir(), "mtls-run-"));
   const resultsFile = join(scratch, "results.json");
@@ -140,7 +131,7 @@ async function runSuite(options: CliOptions, settings: ExternalSettings): Promis
     },
   };
   const reporters: unknown[] = [progress];
-  if (options.junit) reporters.push(["junit", { outputFile: resolve(options.junit), suiteName: "mtls-conformance external" }]);
+  if (options.junit) reporters.push(new ResultsReporter({ junit: resolve(options.junit) }));
   if (options.tap) reporters.push("tap-flat");
   try {
     const { startVitest } = await import("vitest/node");
@@ -152,7 +143,7 @@ async function runSuite(options: CliOptions, settings: ExternalSettings): Promis
       reporters: reporters as never,
       testTimeout: settings.timeoutMs * 4 + 10_000,
       hookTimeout: settings.timeoutMs * 30 + 30_000,
-    }, undefined, { stdout: reporterStdout, stderr: process.stderr });
+    });
     await vitest?.close();
     return JSON.parse(await readFile(resultsFile, "utf8")) as ExternalReport;
   } catch {

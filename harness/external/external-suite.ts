@@ -31,6 +31,7 @@ export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
       describe(id, () => {
         test(runName, async ({ annotate }) => {
           const result = report.checks.find((check) => check.id === id)!;
+          await annotate(raw.target!, "implementation");
           await annotate("external", "runtime");
           await annotate(result.expected, "expected");
           await annotate(result.observed, "observed");
