@@ -1,4 +1,13 @@
 import { defineConfig } from "vitest/config";
+import { runtimeNameFrom } from "./harness/runtime/types.js";
+
+// MTLS_RUNTIME=process|container: a wrong value is bad usage, reported in one line before any test runs.
+try {
+  runtimeNameFrom(process.env.MTLS_RUNTIME);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 
 export default defineConfig({
   test: {

@@ -4,10 +4,18 @@ import { describe, expect, inject, it } from "vitest";
 import { implementationsFor } from "./implementations.js";
 import type { Observation } from "./peers/types.js";
 import { runScenario } from "./run-scenario.js";
+import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
+import type { Runtime } from "./runtime/types.js";
 import { expectationFor, type Scenario } from "./scenario.js";
 
-const runtime = processRuntime;
+/** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
+function selectedRuntime(): Runtime {
+  const context = inject("runtime");
+  return context.name === "container" ? containerRuntime(context.containers, context.scratchRoot) : processRuntime;
+}
+
+const runtime = selectedRuntime();
 const probeTimeoutMs = 5_000;
 
 /** The lines that say why (a verify error or an alert) rather than the last lines of the log. */

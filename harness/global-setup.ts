@@ -1,22 +1,84 @@
 // vitest globalSetup for the conformance suites: one fixture PKI per run, issued relative to the
-// run's start (captured once), written to a temp dir that is removed afterwards.
+// run's start (captured once), written to a temp dir that is removed afterwards. Under
+// MTLS_RUNTIME=container it also starts one container per implementation (and owns them: they are
+// removed in teardown, on SIGINT/SIGTERM and on exit, see runtime/container-set.ts).
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
 import { catalogueSpec } from "../fixtures/profiles.js";
+import { imageImplementations, missingImages, peerImageTag, type ImageImplementation } from "./images/peer-images.js";
+import { implementationNames } from "./implementations.js";
+import type { PeerContainers } from "./runtime/container.js";
+import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
+import { runtimeNameFrom } from "./runtime/types.js";
+
+export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
     fixtures: FixtureSet;
+    runtime: RuntimeContext;
   }
 }
 
+export class GlobalSetupError extends Error {}
+
 let fixtures: FixtureSet | undefined;
+let scratchRoot: string | undefined;
+let containerSet: ContainerSet | undefined;
+
+async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
+  const names = implementationNames("container");
+  const withoutImage = names.filter((name) => !(imageImplementations as readonly string[]).includes(name));
+  if (withoutImage.length) throw new GlobalSetupError(`failed to start the container runtime: no image defined for ${withoutImage.join(", ")}`);
+  const implementations = names as ImageImplementation[];
+  const missing = await missingImages(implementations);
+  if (missing.length) {
+    throw new GlobalSetupError(`failed to start the container runtime: image ${missing.join(", ")} not built (run \`npm run images:build\`, or \`npm run test:containers\` which builds them)`);
+  }
+  const orphans = removeOrphanedContainers();
+  if (orphans.length) console.error(`removed ${orphans.length} container(s) left by an earlier run that was killed`);
+  scratchRoot = await mkdtemp(join(tmpdir(), "mtls-scratch-"));
+  const images = Object.fromEntries(await Promise.all(implementations.map(async (name) => [name, await peerImageTag(name)] as const)));
+  containerSet = await startContainerSet({
+    images,
+    mounts: [
+      { path: fixtureDir, readOnly: true },
+      { path: scratchRoot, readOnly: false },
+    ],
+    runId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
+  });
+  return { name: "container", containers: containerSet.containers, scratchRoot };
+}
+
+/**
+ * vitest exits 1 ms after Ctrl-C without running teardown, but it exits through process.exit, so
+ * an exit handler still removes the temp dirs (keys included). Synchronous, as exit handlers must be.
+ */
+function removeTempDirsOnExit(): void {
+  for (const dir of [scratchRoot, fixtures?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
+}
 
 export async function setup(project: TestProject): Promise<void> {
+  const runtime = runtimeNameFrom(process.env.MTLS_RUNTIME);
+  process.once("exit", removeTempDirsOnExit);
   fixtures = await writeFixtureSet(catalogueSpec, new Date());
-  project.provide("fixtures", fixtures);
+  try {
+    project.provide("fixtures", fixtures);
+    project.provide("runtime", runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
 }
 
 export async function teardown(): Promise<void> {
+  process.off("exit", removeTempDirsOnExit);
+  await containerSet?.stop();
+  if (scratchRoot) await rm(scratchRoot, { recursive: true, force: true });
   if (fixtures) await removeFixtureSet(fixtures);
 }

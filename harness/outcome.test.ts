@@ -1,6 +1,9 @@
 import { describe, it, expect } from "vitest";
 import {
   classifyAlert,
+  classifyGnutlsText,
+  classifyHaproxyLog,
+  classifyNginxLog,
   classifyNodeError,
   classifyOpensslText,
   classifyVerifyCode,
@@ -8,6 +11,7 @@ import {
   rejectionReasons,
   tlsAlerts,
   type Classification,
+  type Outcome,
 } from "./outcome.js";
 
 // Strings below marked "measured" were captured on 127.0.0.1 with node 20.20.2 (bundled OpenSSL 3.0)
@@ -210,6 +214,151 @@ describe("classifyOpensslText", () => {
 
   it.each(rows)("%s", (_title, input, expected) => {
     const classification = classifyOpensslText(input as string);
+    expect(classification).toMatchObject(expected);
+    expect(classification.alert).toBe(expected.alert);
+    expect(classification.raw).toBe((input as string).trim());
+  });
+});
+
+// Measured with the container images (Debian bookworm: gnutls-bin 3.7.9, nginx 1.22.1, haproxy 2.6.12),
+// the node prober or openssl s_client on the other side.
+describe("classifyGnutlsText", () => {
+  const rows: Array<[string, string, Partial<Classification>]> = [
+    ["gnutls-serv: expired client cert", "- Status: The certificate is NOT trusted. The certificate chain uses expired certificate. \nError in handshake: Error in the certificate.",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["gnutls-serv: not-yet-valid client cert", "- Status: The certificate is NOT trusted. The certificate chain uses not yet valid certificate. ", { outcome: "rejected:not-yet-valid", source: "local-verify" }],
+    ["gnutls-serv: untrusted client cert", "- Status: The certificate is NOT trusted. The certificate issuer is unknown. ", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["gnutls-serv: revoked client cert", "- Status: The certificate is NOT trusted. The certificate chain is revoked. ", { outcome: "rejected:revoked", source: "local-verify" }],
+    ["gnutls-cli: wrong name", "- Status: The certificate is NOT trusted. The name in the certificate does not match the expected. \n*** PKI verification of server certificate failed...",
+      { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    // several reasons at once: the validity period wins over the name
+    ["gnutls-cli: expired and wrong name", "- Status: The certificate is NOT trusted. The certificate chain uses expired certificate. The name in the certificate does not match the expected. ",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["gnutls-cli: strict server, no client cert", "*** Fatal error: A TLS fatal alert has been received.\n*** Received alert [116]: Certificate is required",
+      { outcome: "rejected:client-cert-required", source: "alert", alert: 116 }],
+    ["gnutls-serv: no client cert", "Error in handshake: Certificate is required.", { outcome: "rejected:client-cert-required", source: "local-verify" }],
+    ["a trusted status is not evidence", "- Status: The certificate is trusted. ", { outcome: "unclassified", source: "unknown" }],
+    ["generic certificate error", "Error in handshake: Error in the certificate.", { outcome: "unclassified", source: "unknown" }],
+  ];
+  it.each(rows)("%s", (_title, input, expected) => {
+    expect(classifyGnutlsText(input)).toMatchObject(expected);
+  });
+});
+
+describe("classifyNginxLog", () => {
+  const rows: Array<[string, string, Outcome | undefined]> = [
+    ["expired client cert", "2026/11/23 05:50:01 [info] 12#12: *3 client SSL certificate verify error: (10:certificate has expired) while reading client request headers, client: 127.0.0.1", "rejected:expired"],
+    ["not-yet-valid client cert", "[info] 12#12: *5 client SSL certificate verify error: (9:certificate is not yet valid) while reading client request headers", "rejected:not-yet-valid"],
+    ["untrusted client cert", "[info] 12#12: *7 client SSL certificate verify error: (20:unable to get local issuer certificate) while reading client request headers", "rejected:unknown-ca"],
+    ["revoked client cert", "[info] 12#12: *9 client SSL certificate verify error: (23:certificate revoked) while reading client request headers", "rejected:revoked"],
+    ["no client cert", "[info] 12#12: *11 client sent no required SSL certificate while reading client request headers", "rejected:client-cert-required"],
+    ["an accepted request", "mtls-access 200 TLSv1.3 TLS_AES_256_GCM_SHA384 verify=SUCCESS", undefined],
+  ];
+  it.each(rows)("%s", (_title, input, expected) => {
+    expect(classifyNginxLog(input)?.outcome).toBe(expected);
+  });
+});
+
+describe("classifyHaproxyLog", () => {
+  it("keeps haproxy's handshake errors raw: they carry no verify code", () => {
+    const line = "127.0.0.1:40330 [23/Nov/2026:05:54:53.884] tls/1: SSL client certificate not trusted";
+    expect(classifyHaproxyLog(line)).toEqual({ outcome: "unclassified", raw: "SSL client certificate not trusted", source: "local-verify" });
+    expect(classifyHaproxyLog("127.0.0.1:40342 [23/Nov/2026:05:54:53.969] tls/1: SSL handshake failure")?.outcome).toBe("unclassified");
+    expect(classifyHaproxyLog('127.0.0.1:40324 [23/Nov/2026:05:54:53.848] tls~ tls/<NOSRV> 0/-1/-1/-1/0 200 73 - - LR-- 1/1/0/0/0 0/0 "GET / HTTP/1.0"')).toBeUndefined();
+  });
+});
+
+import { classifyGoText, classifyJavaText } from "./outcome.js";
+
+// Measured on 127.0.0.1 with the peer programs of harness/peers (Go 1.19.8 crypto/tls, OpenJDK
+// 17.0.15 JSSE), TLS 1.3, the node prober or node:tls server on the other side unless a row says
+// otherwise. Client rows carry the stage prefix the programs print ("handshake: ", "read: ").
+describe("classifyGoText", () => {
+  const rows: Row[] = [
+    ["server: expired client cert", "tls: failed to verify client certificate: x509: certificate has expired or is not yet valid: current time 2026-11-23T06:03:21Z is after 2026-11-22T06:03:21Z",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["server: not-yet-valid client cert", "tls: failed to verify client certificate: x509: certificate has expired or is not yet valid: current time 2026-11-23T06:03:21Z is before 2026-11-24T06:03:21Z",
+      { outcome: "rejected:not-yet-valid", source: "local-verify" }],
+    ["server: untrusted client cert", "tls: failed to verify client certificate: x509: certificate signed by unknown authority", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["server: serverAuth-only client cert", "tls: failed to verify client certificate: x509: certificate specifies an incompatible key usage",
+      { outcome: "rejected:unsupported-certificate", source: "local-verify" }],
+    // Go 1.19 alerts this as 42 bad_certificate, also under TLS 1.3: only its own text names the reason
+    ["server: no client cert", "tls: client didn't provide a certificate", { outcome: "rejected:client-cert-required", source: "local-verify" }],
+    ["server: plaintext client", "tls: first record does not look like a TLS handshake", { outcome: "rejected:protocol-version", source: "transport" }],
+    ["server: client hung up (node client rejecting the server)", "EOF", { outcome: "unclassified", source: "transport" }],
+    ["client: expired server", "handshake: x509: certificate has expired or is not yet valid: current time 2026-11-23T06:03:21Z is after 2026-11-22T06:03:21Z",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["client: untrusted server", "handshake: x509: certificate signed by unknown authority", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["client: wrong name", "handshake: x509: certificate is valid for other.mesh.test, not api.mesh.test", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: wildcard two labels deep", "handshake: x509: certificate is valid for *.mesh.test, not a.db.mesh.test", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: CN-only cert", "handshake: x509: certificate relies on legacy Common Name field, use SANs instead", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: CN-only cert, other name", "handshake: x509: certificate is not valid for any names, but wanted to match other.mesh.test", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: wrong IP", "handshake: x509: certificate is valid for 127.0.10.1, not 127.0.10.2", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: foreign SPIFFE ID", "handshake: server identity spiffe://other.example/ns/default/sa/api is not the expected spiffe://cluster.local/ns/default/sa/api",
+      { outcome: "rejected:identity-mismatch", source: "local-verify" }],
+    ["client: strict node server, no client cert", "read: remote error: tls: certificate required", { outcome: "rejected:client-cert-required", source: "alert", alert: 116 }],
+    ["client: Java server, no client cert", "read: remote error: tls: bad certificate", { outcome: "rejected:bad-certificate", source: "alert", alert: 42 }],
+    // a Java server alerts every failed client-certificate path validation as 46 certificate_unknown
+    ["client: Java server, expired client cert", "read: remote error: tls: unknown certificate", { outcome: "rejected:bad-certificate", source: "alert", alert: 46 }],
+    ["client: refused", "connect: dial tcp 127.170.1.3:45347: connect: connection refused", { outcome: "connection-refused", source: "transport" }],
+    ["client: silent server", "handshake: read tcp 127.0.0.1:37042->127.170.1.5:41031: i/o timeout", { outcome: "timeout", source: "transport" }],
+    ["client: plaintext server", "handshake: tls: first record does not look like a TLS handshake", { outcome: "rejected:protocol-version", source: "transport" }],
+    // crypto/tls alert.go's form for an alert it has no text for
+    ["client: unnamed alert", "read: remote error: tls: alert(255)", { outcome: "unclassified", source: "alert", alert: 255 }],
+    ["unknown text", "tls: a new kind of failure", { outcome: "unclassified", source: "unknown" }],
+  ];
+
+  it.each(rows)("%s", (_title, input, expected) => {
+    const classification = classifyGoText(input as string);
+    expect(classification).toMatchObject(expected);
+    expect(classification.alert).toBe(expected.alert);
+    expect(classification.raw).toBe((input as string).trim());
+  });
+});
+
+describe("classifyJavaText", () => {
+  const rows: Row[] = [
+    // The top-level message is the same for both ends of the validity period: the cause decides.
+    ["server: expired client cert", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by java.security.cert.CertificateExpiredException: NotAfter: Sun Nov 22 06:03:21 UTC 2026",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["server: not-yet-valid client cert", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by java.security.cert.CertificateNotYetValidException: NotBefore: Tue Nov 24 06:03:21 UTC 2026",
+      { outcome: "rejected:not-yet-valid", source: "local-verify" }],
+    ["server: untrusted client cert", "javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target <- caused by sun.security.validator.ValidatorException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+      { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["server: serverAuth-only client cert", "javax.net.ssl.SSLHandshakeException: Extended key usage does not permit use for TLS client authentication <- caused by sun.security.validator.ValidatorException: Extended key usage does not permit use for TLS client authentication",
+      { outcome: "rejected:unsupported-certificate", source: "local-verify" }],
+    ["server: no client cert", "javax.net.ssl.SSLHandshakeException: Empty client certificate chain", { outcome: "rejected:client-cert-required", source: "local-verify" }],
+    ["server: revoked client cert", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: Sun Nov 22 06:07:45 UTC 2026, authority: CN=mtls-conformance Issuer A, extension OIDs: [2.5.29.21] <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: Sun Nov 22 06:07:45 UTC 2026, authority: CN=mtls-conformance Issuer A, extension OIDs: [2.5.29.21] <- caused by java.security.cert.CertificateRevokedException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: Sun Nov 22 06:07:45 UTC 2026, authority: CN=mtls-conformance Issuer A, extension OIDs: [2.5.29.21]",
+      { outcome: "rejected:revoked", source: "local-verify" }],
+    // no CRL for an issuer in the chain: CRL state, not the certificate's (like OpenSSL's code 3)
+    ["server: CRL missing for the root", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Could not determine revocation status <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Could not determine revocation status",
+      { outcome: "unclassified", source: "unknown" }],
+    ["server: plaintext client", "javax.net.ssl.SSLException: Unsupported or unrecognized SSL message", { outcome: "rejected:protocol-version", source: "transport" }],
+    ["server: client hung up (node client rejecting the server)", "javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake <- caused by java.io.EOFException: SSL peer shut down incorrectly",
+      { outcome: "unclassified", source: "transport" }],
+    ["client: expired server", "handshake: javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by java.security.cert.CertificateExpiredException: NotAfter: Sun Nov 22 06:03:21 UTC 2026",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["client: wrong name", "handshake: javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching api.mesh.test found. <- caused by java.security.cert.CertificateException: No subject alternative DNS name matching api.mesh.test found.",
+      { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: CN-only cert, other name", "handshake: javax.net.ssl.SSLHandshakeException: No name matching other.mesh.test found <- caused by java.security.cert.CertificateException: No name matching other.mesh.test found",
+      { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: wrong IP", "handshake: javax.net.ssl.SSLHandshakeException: No subject alternative names matching IP address 127.0.10.2 found <- caused by java.security.cert.CertificateException: No subject alternative names matching IP address 127.0.10.2 found",
+      { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["client: foreign SPIFFE ID", "identity: server identity spiffe://other.example/ns/default/sa/api is not the expected spiffe://cluster.local/ns/default/sa/api",
+      { outcome: "rejected:identity-mismatch", source: "local-verify" }],
+    ["client: strict node server, no client cert", "read: javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_required", { outcome: "rejected:client-cert-required", source: "alert", alert: 116 }],
+    ["client: strict Go server, no client cert", "read: javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate", { outcome: "rejected:bad-certificate", source: "alert", alert: 42 }],
+    // JSSE aborts on a failed write before reading the alert that is waiting (Go server, expired client cert)
+    ["client: server closed mid-handshake", "handshake: java.net.SocketException: Broken pipe", { outcome: "unclassified", source: "transport" }],
+    ["client: server reset before the request", "write: java.net.SocketException: Connection reset by peer", { outcome: "unclassified", source: "transport" }],
+    ["client: refused", "connect: java.net.ConnectException: Connection refused", { outcome: "connection-refused", source: "transport" }],
+    ["client: silent server", "handshake: java.net.SocketTimeoutException: Read timed out", { outcome: "timeout", source: "transport" }],
+    ["client: plaintext server", "handshake: javax.net.ssl.SSLException: Unsupported or unrecognized SSL message", { outcome: "rejected:protocol-version", source: "transport" }],
+    ["unknown text", "javax.net.ssl.SSLException: a new kind of failure", { outcome: "unclassified", source: "unknown" }],
+  ];
+
+  it.each(rows)("%s", (_title, input, expected) => {
+    const classification = classifyJavaText(input as string);
     expect(classification).toMatchObject(expected);
     expect(classification.alert).toBe(expected.alert);
     expect(classification.raw).toBe((input as string).trim());

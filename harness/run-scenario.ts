@@ -82,13 +82,20 @@ export async function runScenario(row: Scenario, implementation: Implementation,
   }
   const started: Array<RunningServer | RunningListener | undefined> = [];
   try {
-    const tlsServer = await serverAdapter.startServer(serverConfig(context.fixtures, row.server, await allocateEndpoint(listenHost)));
+    const sidecarMode = row.server.sidecarMode;
+    let sidecarApp: RunningListener | undefined;
+    if (sidecarMode && serverAdapter.detectsProtocol) {
+      sidecarApp = await startPlaintextApp(await allocateEndpoint());
+      started.push(sidecarApp);
+    }
+    const config = serverConfig(context.fixtures, row.server, await allocateEndpoint(listenHost));
+    const tlsServer = await serverAdapter.startServer(sidecarMode && sidecarApp ? { ...config, sidecar: { mode: sidecarMode, app: sidecarApp.endpoint } } : config);
     started.push(tlsServer);
     let target = tlsServer.endpoint;
-    if (row.server.sidecarMode) {
+    if (sidecarMode && !sidecarApp) {
       const app = await startPlaintextApp(await allocateEndpoint());
       started.push(app);
-      const sidecar = await startSidecar({ endpoint: await allocateEndpoint(listenHost), mode: row.server.sidecarMode, terminator: tlsServer.endpoint, app: app.endpoint });
+      const sidecar = await startSidecar({ endpoint: await allocateEndpoint(listenHost), mode: sidecarMode, terminator: tlsServer.endpoint, app: app.endpoint });
       started.push(sidecar);
       target = sidecar.endpoint;
     }

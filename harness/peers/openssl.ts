@@ -1,6 +1,5 @@
 // The openssl CLI as a peer: `openssl s_server -www` and `openssl s_client`, as child processes.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classifyOpensslText } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
@@ -45,7 +44,7 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
   let scratch: string | undefined;
   let caFile = config.clientTrust;
   if (config.crls.length || sniChains.length) {
-    scratch = await mkdtemp(join(tmpdir(), "mtls-openssl-"));
+    scratch = await mkdtemp(join(runtime.scratchRoot, "mtls-openssl-"));
     caFile = join(scratch, "ca-and-crls.pem");
     const sources = [...(config.clientTrust ? [config.clientTrust] : []), ...sniChains, ...config.crls];
     await writeFile(caFile, (await Promise.all(sources.map((path) => readFile(path, "utf8")))).join("\n"));

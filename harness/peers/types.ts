@@ -2,6 +2,7 @@
 // endpoint already chosen by the runtime: an adapter never picks addresses or reads fixtures.
 import type { Classification, Outcome, Side } from "../outcome.js";
 import type { Endpoint } from "../network.js";
+import type { PolicyMode } from "../scenario.js";
 
 export interface KeyPairFiles {
   /** The certificate alone. */
@@ -20,6 +21,11 @@ export interface TlsServerConfig {
   crls: string[];
   /** SNI name -> the key pair served for it. */
   sniIdentities: Record<string, KeyPairFiles>;
+  /**
+   * Only for adapters with `detectsProtocol`: listen on `endpoint` as a protocol-detecting sidecar
+   * in `mode`, terminating TLS itself and sending plaintext to `app` (see peers/sidecar.ts).
+   */
+  sidecar?: { mode: PolicyMode; app: Endpoint };
 }
 
 export interface TlsClientConfig {
@@ -58,6 +64,8 @@ export interface RunningServer extends AsyncDisposable {
 
 export interface TlsServerAdapter {
   readonly name: string;
+  /** The stack is its own sidecar (haproxy): scenarios with a sidecar mode pass `sidecar` instead of putting the reference sidecar in front. */
+  readonly detectsProtocol?: boolean;
   startServer(config: TlsServerConfig): Promise<RunningServer>;
 }
 

@@ -1,6 +1,7 @@
 // The process runtime: peers as local child processes. Each starts detached in its own process
 // group so a stop kills the whole group (execa kills only the direct child; a grandchild would
 // survive and keep the promise pending, measured).
+import { tmpdir } from "node:os";
 import { execa, type ResultPromise } from "execa";
 
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
@@ -127,6 +128,7 @@ export async function runToCompletion(
 /** Peers as local processes: the embedded default. */
 export const processRuntime: Runtime = {
   name: "process",
+  scratchRoot: tmpdir(),
   startProcess: (_implementation, command, args, options) => startProcess(command, args, options),
   runToCompletion: (_implementation, command, args, options) => runToCompletion(command, args, options),
 };

@@ -25,8 +25,25 @@ export interface CompletedRun {
 
 export type RuntimeName = "process" | "container";
 
+export const runtimeNames: readonly RuntimeName[] = ["process", "container"];
+
+export class RuntimeSelectionError extends Error {}
+
+/** MTLS_RUNTIME: process (the default) or container. */
+export function runtimeNameFrom(value: string | undefined): RuntimeName {
+  if (value === undefined || value === "") return "process";
+  if ((runtimeNames as readonly string[]).includes(value)) return value as RuntimeName;
+  throw new RuntimeSelectionError(`failed to select a runtime: MTLS_RUNTIME=${value} is not one of ${runtimeNames.join(", ")}`);
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
+  /**
+   * A directory the harness and the peers both see at the same path, where adapters write the
+   * files they generate (configs, combined PEMs, logs). Under the container runtime it is bind
+   * mounted into every container; the fixtures are mounted read-only at their own path.
+   */
+  readonly scratchRoot: string;
   /** Starts a long-running program of `implementation` (e.g. "openssl") and waits until it is ready. */
   startProcess(implementation: string, command: string, args: string[], options: StartOptions): Promise<ManagedProcess>;
   /** Runs a short-lived program of `implementation` to completion, killed after timeoutMs. */

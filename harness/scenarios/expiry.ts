@@ -18,5 +18,17 @@ export const expiryScenarios = defineCatalogue("expiry", [
   { id: "expiry::client::valid", title: "a valid client certificate is accepted by a strict server (positive control)", subject: "server", ...strictServer("client"), expect: "accepted" },
   { id: "expiry::client::valid-ed25519", title: "a valid Ed25519 client certificate is accepted (positive control)", subject: "server", ...strictServer("client-ed25519"), expect: "accepted" },
   { id: "expiry::client::expired-leaf", title: "an expired client certificate is rejected by the server", subject: "server", ...strictServer("client-expired"), expect: "rejected:expired" },
-  { id: "expiry::client::not-yet-valid", title: "a not-yet-valid client certificate is rejected by the server", subject: "server", ...strictServer("client-not-yet-valid"), expect: "rejected:not-yet-valid" },
+  {
+    id: "expiry::client::not-yet-valid",
+    title: "a not-yet-valid client certificate is rejected by the server",
+    subject: "server",
+    ...strictServer("client-not-yet-valid"),
+    expect: "rejected:not-yet-valid",
+    deviations: {
+      haproxy: {
+        expect: "rejected:bad-certificate",
+        reason: "haproxy 2.6 rejects it but does not say why: the client gets OpenSSL's alert for a not-yet-valid certificate (42 bad_certificate) and haproxy logs only \"SSL client certificate not trusted\" (a log format with the verify code, error-log-format, arrives in 2.7)",
+      },
+    },
+  },
 ]);

@@ -1,0 +1,102 @@
+// The container runtime: every implementation runs in one long-lived container per run (started
+// and removed by the conformance globalSetup, see peer-containers.ts), and each peer is a
+// `docker exec` into it. Containers use network mode host, so a peer binds the 127.x.y.z endpoint
+// the runner allocated exactly as a local process would; fixtures and the scratch root are bind
+// mounted at their own paths, so adapters pass the same file paths on either runtime.
+import { randomBytes } from "node:crypto";
+import { execa } from "execa";
+import { PeerStartError, runToCompletion, startProcess } from "./process.js";
+import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
+
+/** implementation name -> id of its running container */
+export type PeerContainers = Record<string, string>;
+
+// Killing the docker exec client does not stop the process inside the container (measured), so
+// every peer records its pid in the container before it execs, and a stop kills it there. A
+// `docker exec` process is the leader of its own session and process group (measured), so killing
+// the group also stops an nginx master's workers.
+const recordPidThenExec = 'echo $$ > "$0" && exec "$@"';
+// procps' kill (in every peer image): dash's builtin cannot signal a process group.
+const killGroupByPidFile = [
+  'p=$(cat "$0" 2>/dev/null) || exit 0',
+  '/bin/kill -TERM -- "-$p" 2>/dev/null || { rm -f "$0"; exit 0; }',
+  'i=0; while /bin/kill -0 -- "-$p" 2>/dev/null; do i=$((i+1)); if [ $i -ge 20 ]; then /bin/kill -KILL -- "-$p" 2>/dev/null; break; fi; sleep 0.1; done',
+  'rm -f "$0"',
+].join("\n");
+
+const dockerTimeoutMs = 15_000;
+
+async function killInContainer(container: string, pidFile: string): Promise<void> {
+  // Best effort: when the container is already gone there is nothing left to stop.
+  await execa("docker", ["exec", container, "sh", "-c", killGroupByPidFile, pidFile], { reject: false, timeout: dockerTimeoutMs });
+}
+
+function containerOf(containers: PeerContainers, implementation: string, what: string): string {
+  const container = containers[implementation];
+  if (!container) throw new PeerStartError(`failed to start ${what}: no container runs ${implementation} in this run`);
+  return container;
+}
+
+async function startInContainer(containers: PeerContainers, implementation: string, command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
+  const container = containerOf(containers, implementation, options.description);
+  const pidFile = `/run/mtls-peer-${randomBytes(8).toString("hex")}.pid`;
+  const execArgs = ["exec", ...(options.input === undefined ? [] : ["-i"]), container, "sh", "-c", recordPidThenExec, pidFile, command, ...args];
+  let client: ManagedProcess;
+  try {
+    client = await startProcess("docker", execArgs, { ...options, description: `${options.description} in container ${container.slice(0, 12)}` });
+  } catch (error) {
+    await killInContainer(container, pidFile);
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await killInContainer(container, pidFile);
+      await client.stop();
+    })();
+    return stopping;
+  };
+  return {
+    pid: client.pid,
+    output: () => client.output(),
+    waitForOutput: (pattern, timeoutMs, from) => client.waitForOutput(pattern, timeoutMs, from),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+// coreutils timeout(1) exits 124 when it stopped the command (137 if it had to SIGKILL it).
+const timedOutExitCodes = new Set([124, 137]);
+
+async function runInContainer(
+  containers: PeerContainers,
+  implementation: string,
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs: number },
+): Promise<CompletedRun> {
+  const container = containerOf(containers, implementation, `${command} in the ${implementation} container`);
+  // The deadline is enforced inside the container (timeout kills the command there); the outer
+  // one only covers a docker client that hangs.
+  const execArgs = [
+    "exec",
+    ...(options.input === undefined ? [] : ["-i"]),
+    container,
+    "timeout",
+    "--kill-after=1",
+    `${options.timeoutMs / 1000}s`,
+    command,
+    ...args,
+  ];
+  const run = await runToCompletion("docker", execArgs, { input: options.input, timeoutMs: options.timeoutMs + dockerTimeoutMs });
+  return { ...run, timedOut: run.timedOut || (run.exitCode !== undefined && timedOutExitCodes.has(run.exitCode)) };
+}
+
+export function containerRuntime(containers: PeerContainers, scratchRoot: string): Runtime {
+  return {
+    name: "container",
+    scratchRoot,
+    startProcess: (implementation, command, args, options) => startInContainer(containers, implementation, command, args, options),
+    runToCompletion: (implementation, command, args, options) => runInContainer(containers, implementation, command, args, options),
+  };
+}
