@@ -11,7 +11,8 @@ try {
 
 export default defineConfig({
   test: {
-    reporters: ["default", ["junit", { outputFile: "reports/junit.xml", suiteName: "mtls-conformance" }]],
+    // reports/junit.xml, results.json, summary.md and matrix.html, all from one results model.
+    reporters: ["default", "./harness/report/reporter.ts"],
     projects: [
       {
         test: {

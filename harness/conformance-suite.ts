@@ -1,13 +1,13 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { describe, expect, inject, it } from "vitest";
-import { implementationsFor } from "./implementations.js";
+import { implementationsFor, type Implementation } from "./implementations.js";
 import type { Observation } from "./peers/types.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
 import type { Runtime } from "./runtime/types.js";
-import { expectationFor, type Scenario } from "./scenario.js";
+import { expectationFor, judge, type Scenario } from "./scenario.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
 function selectedRuntime(): Runtime {
@@ -33,28 +33,62 @@ function describeObservation(observation: Observation): string {
   return `${observation.outcome}${by}${sides.length ? ` (${sides.join("; ")})` : ""}`;
 }
 
+/**
+ * Benchmark scaling (npm run bench): MTLS_SCALE_SCENARIOS=2 runs every row twice (ids suffixed
+ * #2), MTLS_SCALE_IMPLEMENTATIONS=2 every implementation twice, to see how wall time grows.
+ */
+function copies(variable: string): number {
+  const value = Number(process.env[variable] ?? 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+function scaledRows(catalogue: Scenario[]): Scenario[] {
+  return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}` } : row))).flat();
+}
+
+function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation }> {
+  const playing = implementationsFor(row.subject, runtime);
+  return Array.from({ length: copies("MTLS_SCALE_IMPLEMENTATIONS") }, (_, copy) =>
+    playing.map((implementation) => ({ label: copy ? `${implementation.name}#${copy + 1}` : implementation.name, implementation })),
+  ).flat();
+}
+
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   describe(area, () => {
-    for (const row of catalogue) {
+    for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
-        for (const implementation of implementationsFor(row.subject, runtime)) {
+        for (const { label, implementation } of scaledImplementations(row)) {
           const expectation = expectationFor(row, implementation.name);
-          const name = `${implementation.name} (${runtime.name})`;
+          const name = `${label} (${runtime.name})`;
+          const annotateCase = async (annotate: (message: string, type: string) => Promise<unknown>) => {
+            await annotate(implementation.name, "implementation");
+            await annotate(await implementation.version(), "version");
+            await annotate(runtime.name, "runtime");
+            await annotate(row.title, "scenario");
+            await annotate(row.expect, "expected");
+          };
           if ("skip" in expectation) {
-            it.skip(`${name} — skipped: ${expectation.skip}`, () => {});
+            it(name, async ({ annotate, skip }) => {
+              await annotateCase(annotate);
+              skip(expectation.skip);
+            });
             continue;
           }
           it(name, async ({ annotate }) => {
+            await annotateCase(annotate);
             const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
-            await annotate(implementation.name, "implementation");
-            await annotate(runtime.name, "runtime");
-            await annotate(row.title, "scenario");
-            await annotate(expectation.expect, "expected");
-            await annotate(observation.outcome, "observed");
-            if (observation.tlsVersion) await annotate(observation.tlsVersion, "tls-version");
-            if (observation.cipher) await annotate(observation.cipher, "cipher");
-            if (expectation.reason) await annotate(expectation.reason, "deviation");
-            expect(observation.outcome, `expected ${expectation.expect}, observed ${describeObservation(observation)}`).toBe(expectation.expect);
+            const verdict = judge(observation.outcome, expectation);
+            const annotations: Array<[string | undefined, string]> = [
+              [observation.outcome, "outcome"],
+              [verdict, "verdict"],
+              [observation.tlsVersion, "tls-version"],
+              [observation.cipher, "cipher"],
+              [expectation.advisory?.reason, "advisory"],
+              [expectation.advisory?.reference, "reference"],
+            ];
+            for (const [message, type] of annotations) if (message) await annotate(message, type);
+            const advisory = expectation.advisory ? ` (advisory for ${implementation.name}: ${expectation.advisory.outcome})` : "";
+            expect(verdict, `expected ${expectation.expect}${advisory}, observed ${describeObservation(observation)}`).not.toBe("fail");
           });
         }
       });

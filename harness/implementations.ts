@@ -1,6 +1,8 @@
 // The TLS implementations a scenario can run against, by the role they can play and the runtimes
 // they can run on.
 import { gnutlsClient, gnutlsServer } from "./peers/gnutls.js";
+import { goClient, goServer } from "./peers/go.js";
+import { javaClient, javaServer } from "./peers/java.js";
 import { haproxyServer } from "./peers/haproxy.js";
 import { nginxServer } from "./peers/nginx.js";
 import { nodeClient, nodeServer } from "./peers/node.js";
@@ -12,6 +14,8 @@ export interface Implementation {
   name: string;
   server?: TlsServerAdapter;
   client?: TlsClientAdapter;
+  /** The stack's own version line, as the runtime runs it (memoized). */
+  version(): Promise<string>;
 }
 
 interface ImplementationEntry {
@@ -19,28 +23,48 @@ interface ImplementationEntry {
   runtimes: RuntimeName[];
   server?: (runtime: Runtime) => TlsServerAdapter;
   client?: (runtime: Runtime) => TlsClientAdapter;
+  /** The command that prints the version; its first line is kept. */
+  version: [command: string, args: string[]] | (() => string);
 }
 
 const catalogue: ImplementationEntry[] = [
   // node:tls runs inside the harness's own process, so it has no container form.
-  { name: "node", runtimes: ["process"], server: () => nodeServer, client: () => nodeClient },
-  { name: "openssl", runtimes: ["process", "container"], server: opensslServer, client: opensslClient },
+  { name: "node", runtimes: ["process"], server: () => nodeServer, client: () => nodeClient, version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})` },
+  { name: "openssl", runtimes: ["process", "container"], server: opensslServer, client: opensslClient, version: ["openssl", ["version"]] },
+  // Built from harness/peers/go and harness/peers/java on first use (peers/build-peers.ts).
+  { name: "go", runtimes: ["process"], server: goServer, client: goClient, version: ["go", ["version"]] },
+  { name: "java", runtimes: ["process"], server: javaServer, client: javaClient, version: ["java", ["-version"]] },
   // gnutls-serv needs the loopback-bind shim that only its image carries (harness/images/gnutls).
-  { name: "gnutls", runtimes: ["container"], server: gnutlsServer, client: gnutlsClient },
+  { name: "gnutls", runtimes: ["container"], server: gnutlsServer, client: gnutlsClient, version: ["gnutls-cli", ["--version"]] },
   // nginx and haproxy are servers only; the client side is the harness's reference prober.
-  { name: "nginx", runtimes: ["container"], server: nginxServer },
-  { name: "haproxy", runtimes: ["container"], server: haproxyServer },
+  { name: "nginx", runtimes: ["container"], server: nginxServer, version: ["nginx", ["-v"]] },
+  { name: "haproxy", runtimes: ["container"], server: haproxyServer, version: ["haproxy", ["-v"]] },
 ];
 
 /** The reference peer on the side that is not under test. */
 export const referenceServer: TlsServerAdapter = nodeServer;
 export const referenceClient: TlsClientAdapter = nodeClient;
 
+const versions = new Map<string, Promise<string>>();
+function versionOf(entry: ImplementationEntry, runtime: Runtime): Promise<string> {
+  const key = `${entry.name}@${runtime.name}`;
+  if (!versions.has(key)) {
+    const version = typeof entry.version === "function"
+      ? Promise.resolve(entry.version())
+      : runtime
+          .runToCompletion(entry.name, entry.version[0], entry.version[1], { timeoutMs: 10_000 })
+          .then((run) => run.output.trim().split("\n")[0]?.trim() || "unknown")
+          .catch(() => "unknown");
+    versions.set(key, version);
+  }
+  return versions.get(key)!;
+}
+
 /** Implementations that can play `subject` on `runtime`. */
 export function implementationsFor(subject: "server" | "client", runtime: Runtime): Implementation[] {
   return catalogue
     .filter((entry) => entry.runtimes.includes(runtime.name) && entry[subject] !== undefined)
-    .map((entry) => ({ name: entry.name, server: entry.server?.(runtime), client: entry.client?.(runtime) }));
+    .map((entry) => ({ name: entry.name, server: entry.server?.(runtime), client: entry.client?.(runtime), version: () => versionOf(entry, runtime) }));
 }
 
 /** Names of the implementations that run on `runtime` (the container runtime starts one container each). */

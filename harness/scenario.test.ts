@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CatalogueError, defineCatalogue, expectationFor, type Scenario } from "./scenario.js";
+import { CatalogueError, defineCatalogue, expectationFor, judge, type Scenario } from "./scenario.js";
 import { clientAuthScenarios } from "./scenarios/client-auth.js";
 import { expiryScenarios } from "./scenarios/expiry.js";
 import { identityScenarios } from "./scenarios/identity.js";
@@ -19,11 +19,22 @@ describe("scenario catalogues", () => {
     expect(() => defineCatalogue("area", [{ ...row, expect: "rejected:nope" as never }])).toThrow(/unknown outcome "rejected:nope"/);
   });
 
+  const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" }, openssl: { skip: "cannot" } } };
+
   it("applies a deviation only to the implementation it names", () => {
-    const deviating: Scenario = { ...row, deviations: { node: { expect: "rejected:expired", reason: "why" }, openssl: { skip: "cannot" } } };
-    expect(expectationFor(deviating, "node")).toEqual({ expect: "rejected:expired", reason: "why" });
+    expect(expectationFor(deviating, "node")).toEqual({ expect: "accepted", advisory: { outcome: "rejected:expired", reason: "why", reference: "RFC" } });
     expect(expectationFor(deviating, "openssl")).toEqual({ skip: "cannot" });
     expect(expectationFor(deviating, "gnutls")).toEqual({ expect: "accepted" });
+  });
+
+  it.each([
+    ["node", "accepted", "pass"],
+    ["node", "rejected:expired", "advisory"],
+    ["node", "rejected:unknown-ca", "fail"],
+    ["gnutls", "rejected:expired", "fail"],
+  ] as const)("judges %s observing %s as %s", (implementation, observed, verdict) => {
+    const expectation = expectationFor(deviating, implementation) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
+    expect(judge(observed, expectation)).toBe(verdict);
   });
 
   it("keeps ids unique across all five areas", () => {

@@ -39,7 +39,12 @@ export interface ClientSetup {
 }
 
 /** How one implementation legitimately differs from the policy: data, with the reason. */
-export type Deviation = { skip: string } | { expect: Outcome; reason: string };
+/**
+ * How one implementation legitimately differs from the policy, as data. `advisory`: the stack
+ * does something else on purpose (documented, or a check it does not make); observing it is
+ * reported apart and does not fail the run. `skip`: the stack cannot play the row at all.
+ */
+export type Deviation = { skip: string } | { advisory: Outcome; reason: string; reference: string };
 
 export interface Scenario {
   /** Stable id, `<area>::<group>::<case>`; the test title. */
@@ -64,7 +69,7 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
     if (!row.id.startsWith(`${area}::`)) throw new CatalogueError(`failed to define catalogue "${area}": id "${row.id}" is outside the area`);
     if (seen.has(row.id)) throw new CatalogueError(`failed to define catalogue "${area}": duplicate scenario id "${row.id}"`);
     seen.add(row.id);
-    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).flatMap((d) => ("expect" in d ? [d.expect] : []))];
+    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).flatMap((d) => ("advisory" in d ? [d.advisory] : []))];
     for (const outcome of outcomes) {
       if (!isOutcome(outcome)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" expects unknown outcome "${outcome}"`);
     }
@@ -72,10 +77,20 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
   return rows;
 }
 
-/** What the row expects of one implementation, after its deviation if any. */
-export function expectationFor(row: Scenario, implementation: string): { expect: Outcome; reason?: string } | { skip: string } {
+export type Expectation = { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string } } | { skip: string };
+
+/** What the row expects of one implementation: the policy, and its advisory deviation if any. */
+export function expectationFor(row: Scenario, implementation: string): Expectation {
   const deviation = row.deviations?.[implementation];
   if (!deviation) return { expect: row.expect };
   if ("skip" in deviation) return deviation;
-  return { expect: deviation.expect, reason: deviation.reason };
+  return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference } };
+}
+
+export type Verdict = "pass" | "advisory" | "fail";
+
+/** A required mismatch fails; the recorded advisory outcome is reported apart. */
+export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>): Verdict {
+  if (observed === expectation.expect) return "pass";
+  return observed === expectation.advisory?.outcome ? "advisory" : "fail";
 }

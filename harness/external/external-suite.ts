@@ -34,7 +34,7 @@ export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
           await annotate(raw.target!, "implementation");
           await annotate("external", "runtime");
           await annotate(result.expected, "expected");
-          await annotate(result.observed, "observed");
+          await annotate(result.observed, "outcome");
           await annotate(result.detail, "detail");
           expect(result.pass, `expected ${result.expected}, observed ${result.observed} (${result.detail})`).toBe(true);
         });

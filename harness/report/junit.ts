@@ -22,7 +22,7 @@ function testcase(entry: CaseResult): string {
   lines.push("      </properties>");
   if (entry.verdict === "fail") lines.push(`      <failure message="${escapeXml(entry.message ?? "failed")}" type="AssertionError">${escapeXml(entry.message ?? "")}</failure>`);
   if (entry.verdict === "skipped") lines.push(`      <skipped message="${escapeXml(entry.reason ?? "skipped")}"/>`);
-  if (entry.verdict === "advisory") lines.push(`      <system-out>${escapeXml(`advisory: observed ${entry.properties.observed ?? "?"} where the policy expects ${entry.properties.expected ?? "?"}: ${entry.reason ?? ""}`)}</system-out>`);
+  if (entry.verdict === "advisory") lines.push(`      <system-out>${escapeXml(`advisory: observed ${entry.properties.outcome ?? "?"} where the policy expects ${entry.properties.expected ?? "?"}: ${entry.reason ?? ""}`)}</system-out>`);
   lines.push("    </testcase>");
   return lines.join("\n");
 }

@@ -15,7 +15,7 @@ export function matrixHtml(model: ResultsModel): string {
     verdict: cell.result.verdict,
     title: cell.result.properties.scenario ?? "",
     expected: cell.result.properties.expected ?? "",
-    observed: cell.result.properties.observed ?? "",
+    observed: cell.result.properties.outcome ?? "",
     tls: [cell.result.properties["tls-version"], cell.result.properties.cipher].filter(Boolean).join(" "),
     version: cell.result.properties.version ?? "",
     why: cell.result.message ?? cell.result.reason ?? "",
@@ -28,7 +28,7 @@ export function matrixHtml(model: ResultsModel): string {
         const cell = at(scenario, column);
         if (!cell) return `<td class="cell none"></td>`;
         const { verdict, properties } = cell.result;
-        const hover = `${verdictLabel[verdict]}: expected ${properties.expected ?? "?"}, observed ${properties.observed ?? "?"}${cell.result.reason ? ` (${cell.result.reason})` : ""}`;
+        const hover = `${verdictLabel[verdict]}: expected ${properties.expected ?? "?"}, observed ${properties.outcome ?? "?"}${cell.result.reason ? ` (${cell.result.reason})` : ""}`;
         return `<td class="cell ${verdict}" data-scenario="${escapeHtml(scenario)}" data-column="${escapeHtml(column)}" data-verdict="${verdict}" data-id="${escapeHtml(`${scenario} | ${column}`)}" title="${escapeHtml(hover)}" tabindex="0">${verdictLabel[verdict]}</td>`;
       });
       body.push(`<tr><th class="scenario" scope="row">${escapeHtml(scenario)}</th>${row.join("")}</tr>`);
@@ -47,6 +47,7 @@ body { font: 14px system-ui, sans-serif; margin: 1.5rem; color: #1d2330; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #d0d5dd; padding: 3px 8px; }
 thead th { background: #f2f4f7; position: sticky; top: 0; writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+thead th:first-child { writing-mode: horizontal-tb; transform: none; vertical-align: bottom; text-align: left; }
 tr.area th { background: #e4e7ec; text-align: left; }
 th.scenario { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 td.cell { text-align: center; cursor: pointer; min-width: 4.5rem; }

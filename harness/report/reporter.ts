@@ -28,7 +28,12 @@ function defaultFiles(): ReportFiles {
 export default class ResultsReporter {
   private root = process.cwd();
 
-  constructor(private readonly files: ReportFiles = defaultFiles()) {}
+  private readonly files: ReportFiles;
+
+  // vitest hands a reporter named in the config an empty options object: that means the defaults.
+  constructor(files?: ReportFiles) {
+    this.files = files && Object.keys(files).length ? files : defaultFiles();
+  }
 
   onInit(vitest: { config: { root: string } }): void {
     this.root = vitest.config.root;

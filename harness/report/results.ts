@@ -61,7 +61,7 @@ export function caseResult(testCase: ReportedTestCase, root: string): CaseResult
     project: testCase.module.project.name,
     suitePath,
     verdict,
-    reason: result.note ?? properties.advisory ?? properties.deviation,
+    reason: result.note ?? properties.advisory,
     message: result.errors?.map((error) => error.message ?? String(error)).join("\n") || undefined,
     durationMs: testCase.diagnostic()?.duration ?? 0,
     properties,

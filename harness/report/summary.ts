@@ -27,7 +27,7 @@ export function summaryMarkdown(model: ResultsModel): string {
     if (rows.length) lines.push("", `## ${heading}`, "", ...rows.map((cell) => `- ${inline(cell.scenario)}, ${inline(cell.column)}: ${inline(text(cell))}`));
   };
   explained("fail", "Failures", (cell) => cell.result.message ?? "failed");
-  explained("advisory", "Advisories", (cell) => `observed ${cell.result.properties.observed ?? "?"}, policy ${cell.result.properties.expected ?? "?"}: ${cell.result.reason ?? ""}${cell.result.properties.reference ? ` (${cell.result.properties.reference})` : ""}`);
+  explained("advisory", "Advisories", (cell) => `observed ${cell.result.properties.outcome ?? "?"}, policy ${cell.result.properties.expected ?? "?"}: ${cell.result.reason ?? ""}${cell.result.properties.reference ? ` (${cell.result.properties.reference})` : ""}`);
   explained("skipped", "Skipped", (cell) => cell.result.reason ?? "skipped");
   const others = model.cases.filter((entry) => entry.verdict === "fail" && entry.properties.implementation === undefined);
   if (others.length) lines.push("", "## Other failing tests", "", ...others.map((entry) => `- ${inline(entry.name)}: ${inline(entry.message ?? "failed")}`));

@@ -21,13 +21,28 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     expect: "rejected:unsupported-certificate",
     deviations: {
       gnutls: {
-        expect: "accepted",
+        advisory: "accepted",
         reason: "gnutls-serv verifies the client chain without a key purpose (no GNUTLS_KP_TLS_WWW_CLIENT), so an EKU of serverAuth only passes: its Status line says trusted (measured with 3.7.9); an application using GnuTLS must set the purpose itself",
+        reference: "GnuTLS manual, gnutls_certificate_verify_peers: the key purpose is the application's to set",
       },
     },
   },
   { id: "client-auth::strict::missing-intermediate", title: "a strict server rejects a client leaf sent without its intermediate", subject: "server", server: strictServer, client: clientWith("client-no-chain"), expect: "rejected:unknown-ca" },
-  { id: "client-auth::strict::revoked", title: "a server checking CRLs rejects a revoked client certificate", subject: "server", server: revocationCheckingServer, client: clientWith("client-revoked"), expect: "rejected:revoked" },
+  {
+    id: "client-auth::strict::revoked",
+    title: "a server checking CRLs rejects a revoked client certificate",
+    subject: "server",
+    server: revocationCheckingServer,
+    client: clientWith("client-revoked"),
+    expect: "rejected:revoked",
+    deviations: {
+      go: {
+        advisory: "accepted",
+        reason: "Go 1.19's crypto/tls cannot check revocation: tls.Config has no CRL option and crypto/x509's Certificate.Verify never consults CRLs, so a Go server accepts a revoked client certificate unless the service checks it in VerifyPeerCertificate",
+        reference: "Go 1.19 crypto/tls Config and crypto/x509 VerifyOptions documentation (no revocation fields)",
+      },
+    },
+  },
   { id: "client-auth::strict::not-revoked", title: "a server checking CRLs accepts a client certificate that is not revoked (control)", subject: "server", server: revocationCheckingServer, client: clientWith("client"), expect: "accepted" },
   { id: "client-auth::optional::no-client-cert", title: "a server in optional mode accepts a client without a certificate", subject: "server", server: optionalServer, client: clientWith(), expect: "accepted" },
   { id: "client-auth::optional::valid-cert", title: "a server in optional mode accepts a valid client certificate", subject: "server", server: optionalServer, client: clientWith("client"), expect: "accepted" },
@@ -40,8 +55,9 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     expect: "rejected:unknown-ca",
     deviations: {
       node: {
-        expect: "accepted",
+        advisory: "accepted",
         reason: "node:tls has no verify-if-given mode: with requestCert and rejectUnauthorized false the handshake completes and socket.authorized is left to the application (Node docs, tls.createServer)",
+        reference: "Node.js docs, tls.createServer (requestCert, rejectUnauthorized)",
       },
     },
   },

@@ -19,9 +19,10 @@ export const identityScenarios = defineCatalogue("identity", [
     // RFC 9525 section 6.3: a client MUST NOT match the CN; Go does not since 1.15.
     expect: "rejected:hostname-mismatch",
     deviations: {
-      node: { expect: "accepted", reason: "node's tls.checkServerIdentity falls back to the subject CN when the certificate has no DNS, IP or URI SAN (RFC 6125 section 6.4.4 allowed it)" },
-      openssl: { expect: "accepted", reason: "OpenSSL X509_check_host falls back to the subject CN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set, which s_client cannot set" },
-      gnutls: { expect: "accepted", reason: "GnuTLS gnutls_x509_crt_check_hostname falls back to the subject CN when the certificate has no dNSName SAN, and gnutls-cli has no option to turn that off (measured with 3.7.9)" },
+      node: { advisory: "accepted", reason: "node's tls.checkServerIdentity falls back to the subject CN when the certificate has no DNS, IP or URI SAN (RFC 6125 section 6.4.4 allowed it)", reference: "RFC 9525 section 6.3; Node.js docs, tls.checkServerIdentity" },
+      openssl: { advisory: "accepted", reason: "OpenSSL X509_check_host falls back to the subject CN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set, which s_client cannot set", reference: "RFC 9525 section 6.3; OpenSSL 3.0 X509_check_host(3)" },
+      java: { advisory: "accepted", reason: "JSSE's HTTPS endpoint identification follows RFC 2818: with no dNSName SAN it matches the most specific subject CN (sun.security.util.HostnameChecker.matchDNS)", reference: "RFC 9525 section 6.3; RFC 2818 section 3.1; OpenJDK 17 sun.security.util.HostnameChecker" },
+      gnutls: { advisory: "accepted", reason: "GnuTLS gnutls_x509_crt_check_hostname falls back to the subject CN when the certificate has no dNSName SAN, and gnutls-cli has no option to turn that off (measured with 3.7.9)", reference: "RFC 9525 section 6.3; GnuTLS manual, gnutls_x509_crt_check_hostname2" },
     },
   },
   { id: "identity::wildcard::one-label", title: "*.mesh.test matches db.mesh.test", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "db.mesh.test" }), expect: "accepted" },

@@ -23,8 +23,8 @@ for (const area of ["sample-a", "sample-b"]) {
             await annotate("process", "runtime");
             await annotate(row.expected, "expected");
             if (row.skip) skip(row.skip);
-            await annotate(row.observed, "observed");
-            if (row.advisory) await annotate("advisory", "verdict");
+            await annotate(row.observed, "outcome");
+            await annotate(row.advisory ? "advisory" : row.observed === row.expected ? "pass" : "fail", "verdict");
             if (row.advisory) await annotate(row.advisory, "advisory");
             const effective = row.advisory ? row.observed : row.expected;
             expect(row.observed, `expected ${row.expected}, observed ${row.observed}`).toBe(effective);
