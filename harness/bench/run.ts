@@ -213,6 +213,31 @@ async function suiteBenchmarks(runs: number): Promise<void> {
   }
 }
 
+function docker(args: string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) =>
+    execFile("docker", args, { timeout: 10 * 60_000 }, (error, stdout) => (error ? reject(new Error(`failed to run docker ${args[0]}: ${error.message}`)) : resolvePromise(stdout))),
+  );
+}
+
+/**
+ * Opt-in (`npm run bench -- suite-cold`): removes the project's images and the build cache, then
+ * times the image builds and the container suite on them, against the warm suite measured after.
+ */
+async function coldContainerBenchmark(): Promise<void> {
+  if (!(await engineAnswers())) throw new Error("failed to run the cold container benchmark: no docker engine answers (npm run engine:up)");
+  process.stderr.write("Suites: container runtime from no images\n");
+  const images = (await docker(["images", "--filter", "reference=mtls-conformance/*", "--quiet"])).split("\n").filter(Boolean);
+  if (images.length) await docker(["rmi", "--force", ...new Set(images)]);
+  await docker(["builder", "prune", "--all", "--force"]);
+  const build = await measure(tsx, ["harness/images/build-images.ts"], { timeoutMs: 30 * 60_000 });
+  const suite = () => measure(vitest, ["run", "--project", "conformance", "--reporter=dot"], { env: { MTLS_RUNTIME: "container", CI: "true" } });
+  const cold = await suite();
+  const warm = await suite();
+  record({ group: "suite", subject: "container runtime, image builds from nothing", value: build.wallMs / 1000, unit: "s", runs: 1, peakRssMb: build.maxRssKb / 1024, note: "debootstrap base + every peer image, build cache pruned first" });
+  record({ group: "suite", subject: "container runtime, first run on fresh images", value: cold.wallMs / 1000, unit: "s", runs: 1, peakRssMb: cold.maxRssKb / 1024 });
+  record({ group: "suite", subject: "container runtime, warm", value: warm.wallMs / 1000, unit: "s", runs: 1, peakRssMb: warm.maxRssKb / 1024, baseline: "container runtime, cold total", ratio: (build.wallMs + cold.wallMs) / warm.wallMs });
+}
+
 function engineAnswers(): Promise<boolean> {
   return new Promise((resolvePromise) => execFile("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 5_000 }, (error) => resolvePromise(!error)));
 }
@@ -262,7 +287,7 @@ function which(command: string): Promise<string | undefined> {
 }
 
 const only = new Set(process.argv.slice(2));
-const wanted = (group: string) => only.size === 0 || only.has(group);
+const wanted = (group: string) => (only.size === 0 && group !== "suite-cold") || only.has(group);
 const runs = Number(process.env.MTLS_BENCH_RUNS ?? 5);
 const fixtures = await writeFixtureSet(catalogueSpec, new Date());
 try {
@@ -270,15 +295,20 @@ try {
   if (wanted("handshake")) await handshakeBenchmarks(fixtures, 3, 5);
   if (wanted("suite")) await suiteBenchmarks(3);
   if (wanted("external")) await externalBenchmarks(fixtures, 3);
+  if (wanted("suite-cold")) await coldContainerBenchmark();
 } finally {
   await removeFixtureSet(fixtures);
 }
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
 await mkdir(join(root, "reports"), { recursive: true });
-await writeFile(join(root, "reports/bench.json"), JSON.stringify({ machine, figures }, null, 2) + "\n");
+// A partial run (`npm run bench -- pki`) replaces only its own groups' figures in bench.json.
+const previous = await readFile(join(root, "reports/bench.json"), "utf8").then((text) => JSON.parse(text).figures as Figure[]).catch(() => []);
+const measuredSubjects = new Set(figures.map((figure) => `${figure.group}\u0000${figure.subject}`));
+const merged = [...previous.filter((figure) => !measuredSubjects.has(`${figure.group}\u0000${figure.subject}`)), ...figures];
+await writeFile(join(root, "reports/bench.json"), JSON.stringify({ machine, figures: merged }, null, 2) + "\n");
 const table = [
   "| group | subject | median | peak RSS | vs baseline | note |",
   "| --- | --- | --- | --- | --- | --- |",
-  ...figures.map((f) => `| ${f.group} | ${f.subject} | ${f.value.toFixed(f.unit === "ms" ? 0 : 1)} ${f.unit} | ${f.peakRssMb.toFixed(0)} MB | ${f.ratio === undefined ? "baseline" : `${f.ratio.toFixed(2)}x ${f.baseline}`} | ${f.note ?? ""} |`),
+  ...merged.map((f) => `| ${f.group} | ${f.subject} | ${f.value.toFixed(f.unit === "ms" ? 0 : 1)} ${f.unit} | ${f.peakRssMb.toFixed(0)} MB | ${f.ratio === undefined ? "baseline" : `${f.ratio.toFixed(2)}x ${f.baseline}`} | ${f.note ?? ""} |`),
 ].join("\n");
 process.stdout.write(`Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GiB, Node ${machine.node}\n\n${table}\n`);
