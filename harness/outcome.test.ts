@@ -268,6 +268,90 @@ describe("classifyHaproxyLog", () => {
   });
 });
 
+import { classifyCurlText, classifyStunnelLog, classifyVerifyText } from "./outcome.js";
+
+describe("classifyVerifyText", () => {
+  it.each([
+    // OpenSSL 3.0.19 X509_verify_cert_error_string(), as stunnel and curl print it
+    ["certificate has expired", "rejected:expired"],
+    ["certificate is not yet valid", "rejected:not-yet-valid"],
+    ["unable to get local issuer certificate", "rejected:unknown-ca"],
+    ["self-signed certificate", "rejected:unknown-ca"],
+    ["self-signed certificate in certificate chain", "rejected:unknown-ca"],
+    ["self signed certificate", "rejected:unknown-ca"], // OpenSSL 1.1's spelling
+    ["unable to verify the first certificate", "rejected:unknown-ca"],
+    ["unsuitable certificate purpose", "rejected:unsupported-certificate"],
+    ["certificate revoked", "rejected:revoked"],
+    ["hostname mismatch", "rejected:hostname-mismatch"],
+    ["IP address mismatch", "rejected:hostname-mismatch"],
+    // CRL state, not the certificate's (like code 3)
+    ["unable to get certificate CRL", "unclassified"],
+    [" certificate has expired \n", "rejected:expired"],
+    ["Certificate Has Expired", "unclassified"],
+    ["ok", "unclassified"],
+    ["", "unclassified"],
+  ])("%s -> %s", (text, expected) => {
+    expect(classifyVerifyText(text)).toBe(expected);
+  });
+});
+
+// Measured with stunnel 5.68 (Debian bookworm, OpenSSL 3.0.19, debug = info) requiring a client
+// certificate, the node prober or curl on the other side (TLS 1.3).
+describe("classifyStunnelLog", () => {
+  const rejectedBy = (reason: string) =>
+    `2026.11.23 06:22:16 LOG6[1]: Certificate accepted at depth=1: CN=mtls-conformance Issuer A\n2026.11.23 06:22:16 LOG4[1]: CERT: Pre-verification error: ${reason}\n2026.11.23 06:22:16 LOG4[1]: Rejected by CERT at depth=0: CN=client\n2026.11.23 06:22:16 LOG3[1]: SSL_accept: ../ssl/statem/statem_srvr.c:3530: error:0A000086:SSL routines::certificate verify failed\n2026.11.23 06:22:16 LOG5[1]: Connection reset/closed: 0 byte(s) sent to TLS, 0 byte(s) sent to socket`;
+  const rows: Array<[string, string, Partial<Classification> | undefined]> = [
+    ["expired client cert", rejectedBy("certificate has expired"), { outcome: "rejected:expired", source: "local-verify", raw: "CERT: Pre-verification error: certificate has expired" }],
+    ["not-yet-valid client cert", rejectedBy("certificate is not yet valid"), { outcome: "rejected:not-yet-valid", source: "local-verify" }],
+    ["untrusted client cert, or no intermediate", rejectedBy("unable to get local issuer certificate"), { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["self-signed client cert", rejectedBy("self-signed certificate"), { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["serverAuth-only client cert", rejectedBy("unsuitable certificate purpose"), { outcome: "rejected:unsupported-certificate", source: "local-verify" }],
+    ["revoked client cert", rejectedBy("certificate revoked"), { outcome: "rejected:revoked", source: "local-verify" }],
+    // CRLfile without the issuer's CRL: the CRL's state, not the certificate's
+    ["CRL missing for the issuer", rejectedBy("unable to get certificate CRL"), { outcome: "unclassified", source: "local-verify" }],
+    ["no client cert", "2026.11.23 06:22:16 LOG6[8]: Peer certificate required\n2026.11.23 06:22:16 LOG3[8]: SSL_accept: ../ssl/statem/statem_srvr.c:3517: error:0A0000C7:SSL routines::peer did not return a certificate\n2026.11.23 06:22:16 LOG5[8]: Connection reset/closed: 0 byte(s) sent to TLS, 0 byte(s) sent to socket",
+      { outcome: "rejected:client-cert-required", source: "local-verify", raw: "SSL_accept: ../ssl/statem/statem_srvr.c:3517: error:0A0000C7:SSL routines::peer did not return a certificate" }],
+    // the node prober hanging up after it rejected stunnel's certificate (wrong name)
+    ["client hung up", "LOG3[4]: SSL_accept: ../ssl/record/rec_layer_s3.c:318: error:0A000126:SSL routines::unexpected eof while reading", { outcome: "unclassified", source: "transport" }],
+    ["an accepted connection is not a rejection", "LOG5[0]: Certificate accepted at depth=0: CN=client\nLOG6[0]: TLSv1.3 ciphersuite: TLS_AES_256_GCM_SHA384 (256-bit encryption)\nLOG5[0]: Connection closed: 578 byte(s) sent to TLS, 83 byte(s) sent to socket", undefined],
+  ];
+  it.each(rows)("%s", (_title, input, expected) => {
+    const classification = classifyStunnelLog(input);
+    if (expected === undefined) expect(classification).toBeUndefined();
+    else expect(classification).toMatchObject(expected);
+  });
+});
+
+// Measured with curl 7.88.1 (Debian bookworm, OpenSSL 3.0.19) as `curl -sS -v`, against the node
+// reference server, openssl s_server, stunnel and caddy; a (60) is curl's own verdict on the server.
+describe("classifyCurlText", () => {
+  const rows: Row[] = [
+    // the whole -v output: only the closing "curl: (N)" line decides, not the alert curl sent
+    ["expired server (-v output)", "* TLSv1.3 (IN), TLS handshake, Certificate (11):\n{ [956 bytes data]\n* TLSv1.3 (OUT), TLS alert, certificate expired (557):\n} [2 bytes data]\n* SSL certificate problem: certificate has expired\n* Closing connection 0\ncurl: (60) SSL certificate problem: certificate has expired\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it.",
+      { outcome: "rejected:expired", source: "local-verify" }],
+    ["not-yet-valid server", "curl: (60) SSL certificate problem: certificate is not yet valid", { outcome: "rejected:not-yet-valid", source: "local-verify" }],
+    ["untrusted server", "curl: (60) SSL certificate problem: unable to get local issuer certificate", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["wrong name", "curl: (60) SSL: no alternative certificate subject name matches target host name 'api.mesh.test'", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    ["wrong IP", "curl: (60) SSL: no alternative certificate subject name matches target host name '127.0.10.2'", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
+    // a client certificate the server (stunnel) refused, read as the alert on curl's first read
+    ["expired client cert", "curl: (56) OpenSSL SSL_read: OpenSSL/3.0.19: error:0A000415:SSL routines::sslv3 alert certificate expired, errno 0", { outcome: "rejected:expired", source: "alert", alert: 45 }],
+    ["not-yet-valid client cert", "curl: (56) OpenSSL SSL_read: OpenSSL/3.0.19: error:0A000412:SSL routines::sslv3 alert bad certificate, errno 0", { outcome: "rejected:bad-certificate", source: "alert", alert: 42 }],
+    ["untrusted client cert", "curl: (56) OpenSSL SSL_read: OpenSSL/3.0.19: error:0A000418:SSL routines::tlsv1 alert unknown ca, errno 0", { outcome: "rejected:unknown-ca", source: "alert", alert: 48 }],
+    ["plaintext server", "curl: (35) OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number", { outcome: "rejected:protocol-version", source: "transport" }],
+    ["refused", "curl: (7) Failed to connect to 127.9.0.9 port 1 after 0 ms: Couldn't connect to server", { outcome: "connection-refused", source: "transport" }],
+    ["silent server", "curl: (28) Connection timed out after 1000 milliseconds", { outcome: "timeout", source: "transport" }],
+    // a server that hung up on a rejected client certificate before curl read its alert (caddy over h2, stunnel)
+    ["reset while sending", "curl: (16) Send failure: Connection reset by peer", { outcome: "unclassified", source: "transport" }],
+    ["gone before the request", "curl: (55) getpeername() failed with errno 107: Transport endpoint is not connected", { outcome: "unclassified", source: "transport" }],
+    ["no error line", "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384\n< HTTP/1.0 200 OK", { outcome: "unclassified", source: "unknown" }],
+  ];
+  it.each(rows)("%s", (_title, input, expected) => {
+    const classification = classifyCurlText(input as string);
+    expect(classification).toMatchObject(expected);
+    expect(classification.alert).toBe(expected.alert);
+  });
+});
+
 import { classifyGoText, classifyJavaText } from "./outcome.js";
 
 // Measured on 127.0.0.1 with the peer programs of harness/peers (Go 1.19.8 crypto/tls, OpenJDK

@@ -189,6 +189,57 @@ export function classifyVerifyCode(code: number | string): Outcome {
   return x509VerifyErrorByName.get(name) ?? "unclassified";
 }
 
+// X509_verify_cert_error_string() of OpenSSL 3.0 (crypto/x509/x509_txt.c; dumped from libcrypto 3.0.19)
+// for the codes classified above: stacks that print the reason without its number use these,
+// stunnel ("CERT: Pre-verification error: certificate has expired") and curl ("SSL certificate
+// problem: certificate has expired"). OpenSSL 1.1 spelled 18 and 19 "self signed" (no hyphen).
+const x509VerifyErrorTexts: Record<string, number> = {
+  "unable to get issuer certificate": 2,
+  "unable to get certificate CRL": 3,
+  "unable to decrypt certificate's signature": 4,
+  "unable to decrypt CRL's signature": 5,
+  "unable to decode issuer public key": 6,
+  "certificate signature failure": 7,
+  "CRL signature failure": 8,
+  "certificate is not yet valid": 9,
+  "certificate has expired": 10,
+  "CRL is not yet valid": 11,
+  "CRL has expired": 12,
+  "format error in certificate's notBefore field": 13,
+  "format error in certificate's notAfter field": 14,
+  "format error in CRL's lastUpdate field": 15,
+  "format error in CRL's nextUpdate field": 16,
+  "self-signed certificate": 18,
+  "self signed certificate": 18,
+  "self-signed certificate in certificate chain": 19,
+  "self signed certificate in certificate chain": 19,
+  "unable to get local issuer certificate": 20,
+  "unable to verify the first certificate": 21,
+  "certificate chain too long": 22,
+  "certificate revoked": 23,
+  "issuer certificate doesn't have a public key": 24,
+  "path length constraint exceeded": 25,
+  "unsuitable certificate purpose": 26,
+  "certificate not trusted": 27,
+  "certificate rejected": 28,
+  "unable to get CRL issuer certificate": 33,
+  "application verification failure": 50,
+  "hostname mismatch": 62,
+  "email address mismatch": 63,
+  "IP address mismatch": 64,
+  "EE certificate key too weak": 66,
+  "CA certificate key too weak": 67,
+  "CA signature digest algorithm too weak": 68,
+  "invalid CA certificate": 79,
+  "Certificate public key has explicit ECC parameters": 94,
+};
+
+/** An OpenSSL verify reason as text ("certificate has expired"); the exact string, or unclassified. */
+export function classifyVerifyText(text: string): Outcome {
+  const code = x509VerifyErrorTexts[text.trim()];
+  return code === undefined ? "unclassified" : classifyVerifyCode(code);
+}
+
 // OpenSSL reason strings for faults this side's stack found itself. node:tls turns a reason into
 // err.code as ERR_SSL_ + the reason upper-cased with spaces as underscores (measured).
 const opensslReasons: Record<string, Pick<Classification, "outcome" | "source">> = {
@@ -341,6 +392,64 @@ export function classifyHaproxyLog(text: string): Classification | undefined {
   const line = /(SSL client certificate not trusted|SSL client CA chain cannot be verified|SSL handshake failure[^\n]*|Timeout during SSL handshake)/.exec(raw)?.[0];
   if (line === undefined) return undefined;
   return { outcome: "unclassified", raw: line, source: "local-verify" };
+}
+
+/** "error:0A0000C7:SSL routines::peer did not return a certificate": OpenSSL 3 leaves the function empty. */
+function opensslErrorReason(text: string, raw: string): Classification | undefined {
+  const reason = /SSL routines:[^:]*:([^:,\n]+)/.exec(text)?.[1]?.trim();
+  const verdict = reason === undefined ? undefined : opensslReasons[reason];
+  return verdict === undefined ? undefined : { ...verdict, raw };
+}
+
+// stunnel (5.68 on OpenSSL 3.0, debug = info) logs a client certificate its verify callback refused
+// as "CERT: Pre-verification error: <X509_verify_cert_error_string>" and "Rejected by CERT at
+// depth=0: CN=...", then every failed handshake as "SSL_accept: <file>:<line>: error:<hex>:SSL
+// routines::<reason>" (measured). The verify reason has no number, so its text decides.
+export function classifyStunnelLog(text: string): Classification | undefined {
+  const verifyError = /CERT: Pre-verification error: (.+)$/m.exec(text);
+  if (verifyError) return { outcome: classifyVerifyText(verifyError[1]!), raw: verifyError[0].trim(), source: "local-verify" };
+  const accept = /SSL_accept: .*$/m.exec(text)?.[0].trim();
+  if (accept === undefined) return undefined;
+  const alert = receivedAlert(accept);
+  if (alert !== undefined) return fromAlert(alert, accept);
+  const reason = opensslErrorReason(accept, accept);
+  if (reason !== undefined) return reason;
+  // "unexpected eof while reading" (measured: a client that rejected stunnel's certificate and hung
+  // up) or "Peer suddenly disconnected": the client left, for its own reasons.
+  return { outcome: "unclassified", raw: accept, source: /unexpected eof|disconnected|reset/i.test(accept) ? "transport" : "unknown" };
+}
+
+// curl (7.88, OpenSSL backend) ends a failed transfer with "curl: (<exit code>) <message>" (measured):
+// (60) "SSL certificate problem: <X509_verify_cert_error_string>" for the chain and "SSL: no
+// alternative certificate subject name matches target host name 'x'" for its own name check
+// (lib/vtls/openssl.c, verifyhost); an alert from the server arrives as (35), (56) or (16, over h2)
+// "... error:0A000418:SSL routines::tlsv1 alert unknown ca, errno 0".
+const curlExitCodes: Record<number, Pick<Classification, "outcome" | "source">> = {
+  // CURLE_COULDNT_CONNECT: "Failed to connect to H port P after 0 ms: Couldn't connect to server";
+  // on loopback nothing but a refused connection makes it.
+  7: { outcome: "connection-refused", source: "transport" },
+  28: { outcome: "timeout", source: "transport" }, // CURLE_OPERATION_TIMEDOUT (--max-time)
+};
+
+export function classifyCurlText(text: string): Classification {
+  const raw = text.trim();
+  const error = /^curl: \((\d+)\) (.*)$/m.exec(raw);
+  if (!error) return { outcome: "unclassified", raw, source: "unknown" };
+  const [line, code, message] = [error[0].trim(), Number(error[1]), error[2] ?? ""];
+  const certificateProblem = /^SSL certificate problem: (.+)$/.exec(message)?.[1];
+  if (certificateProblem !== undefined) return { outcome: classifyVerifyText(certificateProblem), raw: line, source: "local-verify" };
+  if (/^SSL: (no alternative certificate subject name matches|certificate subject name .* does not match) target host name/.test(message)) {
+    return { outcome: rejected("hostname-mismatch"), raw: line, source: "local-verify" };
+  }
+  const alert = receivedAlert(message);
+  if (alert !== undefined) return fromAlert(alert, line);
+  const reason = opensslErrorReason(message, line);
+  if (reason !== undefined) return reason;
+  const byCode = curlExitCodes[code];
+  if (byCode !== undefined) return { ...byCode, raw: line };
+  // (52) empty reply, (55)/(56)/(16) send or receive failures: the server hung up, maybe rejecting.
+  if (/Connection reset|Empty reply|Send failure|Recv failure|getpeername|unexpected eof/i.test(message)) return { outcome: "unclassified", raw: line, source: "transport" };
+  return { outcome: "unclassified", raw: line, source: "unknown" };
 }
 
 // Go crypto/tls (1.19) reports an alert from the peer as "remote error: tls: <text>", with the

@@ -4,8 +4,9 @@
 // changed Dockerfile gets a new tag. Where a registry is reachable, MTLS_IMAGE_BASE (e.g.
 // debian:bookworm-slim) replaces the debootstrap base and the same Dockerfiles build on it.
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile, chmod } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdtemp, readdir, readFile, rm, writeFile, chmod, cp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
@@ -25,8 +26,20 @@ const baseRecipe = {
 };
 
 /** Implementations with an image: each has harness/images/<name>/Dockerfile. */
-export const imageImplementations = ["openssl", "gnutls", "nginx", "haproxy"] as const;
+export const imageImplementations = ["openssl", "gnutls", "nginx", "haproxy", "go", "java", "caddy", "stunnel", "curl"] as const;
 export type ImageImplementation = (typeof imageImplementations)[number];
+
+const repositoryRoot = join(imagesDir, "..", "..");
+
+/**
+ * Files from elsewhere in the repository (paths from its root) that an image builds from: they are
+ * copied next to the Dockerfile into a staged build context and hashed into the tag, so the image
+ * always carries the program built from this checkout's source.
+ */
+const imageInputs: Partial<Record<ImageImplementation, string[]>> = {
+  go: ["harness/peers/go/tlspeer.go"],
+  java: ["harness/peers/java/TlsPeer.java"],
+};
 
 const hash = (text: string | Buffer): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
@@ -47,6 +60,9 @@ export async function peerImageTag(implementation: ImageImplementation): Promise
   const digest = createHash("sha256");
   for (const name of (await readdir(dir)).sort()) {
     digest.update(`${name}\0`).update(await readFile(join(dir, name))).update("\0");
+  }
+  for (const input of imageInputs[implementation] ?? []) {
+    digest.update(`${input}\0`).update(await readFile(join(repositoryRoot, input))).update("\0");
   }
   digest.update(JSON.stringify({ base: baseImageTag(), args: versionArgs(implementation) }));
   return `${repository}/${implementation}:${digest.digest("hex").slice(0, 16)}`;
@@ -97,15 +113,36 @@ async function buildBaseImage(tag: string, log: Log): Promise<void> {
   }
 }
 
+/** The image's directory, or a temp copy of it with its imageInputs beside the Dockerfile. */
+async function buildContext(implementation: ImageImplementation): Promise<{ path: string; remove(): Promise<void> }> {
+  const dir = join(imagesDir, implementation);
+  const inputs = imageInputs[implementation] ?? [];
+  if (!inputs.length) return { path: dir, remove: async () => {} };
+  const staged = await mkdtemp(join(tmpdir(), `mtls-image-context-${implementation}-`));
+  try {
+    await cp(dir, staged, { recursive: true });
+    for (const input of inputs) await cp(join(repositoryRoot, input), join(staged, basename(input)));
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true });
+    throw new ImageBuildError(`failed to stage the build context of ${implementation}: ${(error as Error).message}`);
+  }
+  return { path: staged, remove: () => rm(staged, { recursive: true, force: true }) };
+}
+
 async function buildPeerImage(implementation: ImageImplementation, tag: string, log: Log): Promise<void> {
   const args = { BASE: baseImageTag(), ...versionArgs(implementation) };
-  await run(
-    `build ${tag}`,
-    "docker",
-    // --network host: apt-get inside the build needs the network, and the engine has no bridge.
-    ["build", "--network", "host", ...Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]), "--tag", tag, join(imagesDir, implementation)],
-    { timeoutMs: 20 * 60_000, log },
-  );
+  const context = await buildContext(implementation);
+  try {
+    await run(
+      `build ${tag}`,
+      "docker",
+      // --network host: apt-get inside the build needs the network, and the engine has no bridge.
+      ["build", "--network", "host", ...Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]), "--tag", tag, context.path],
+      { timeoutMs: 20 * 60_000, log },
+    );
+  } finally {
+    await context.remove();
+  }
 }
 
 /** Builds whatever is missing (base first) and returns implementation -> image tag. */

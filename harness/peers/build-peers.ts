@@ -1,7 +1,10 @@
-// Builds the peers that are programs of our own: the Go crypto/tls peer (peers/go/tlspeer.go) and
-// the Java JSSE peer (peers/java/TlsPeer.java). Each is built once into a cache directory named
-// after the hash of its source, os.tmpdir()/mtls-conformance-peers-<hash>/, and reused while the
-// source is unchanged: a cached build costs one stat.
+// Builds the peer programs of our own for the process runtime: the Go crypto/tls peer
+// (peers/go/tlspeer.go), the Java JSSE peer (peers/java/TlsPeer.java) and the loopback-bind shim
+// that gnutls-serv runs under (images/gnutls/loopback-bind.c). Each is built once into a cache
+// directory named after the hash of its source and build recipe,
+// os.tmpdir()/mtls-conformance-peers-<program>-<hash>/, and reused while that is unchanged: a
+// cached build costs two stats. On the container runtime nothing is built here: each image builds
+// the same source and installs the result at a fixed path (inContainer below).
 //
 // The Go build uses the standard library only and never reaches a module proxy (GO111MODULE=off,
 // GOPROXY=off); CGO_ENABLED=0 gives a static binary that needs no C toolchain. Its build cache is
@@ -11,17 +14,19 @@
 // vitest runs test files in parallel workers that may build at the same time: each builds into a
 // directory of its own and renames it into place; the first rename wins and the others discard theirs.
 import { createHash, randomBytes } from "node:crypto";
-import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
+import { lstat, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import type { RuntimeName } from "../runtime/types.js";
 
 export class PeerBuildError extends Error {}
 
 const peersDir = dirname(fileURLToPath(import.meta.url));
 const goSource = join(peersDir, "go", "tlspeer.go");
 const javaSource = join(peersDir, "java", "TlsPeer.java");
+const loopbackBindSource = join(peersDir, "..", "images", "gnutls", "loopback-bind.c");
 const buildTimeoutMs = 300_000;
 
 export interface PeerBinaries {
@@ -29,19 +34,43 @@ export interface PeerBinaries {
   goPeer: string;
   /** A class path holding the Java peer's main class, TlsPeer. */
   javaClassPath: string;
+  /** The LD_PRELOAD shim that keeps gnutls-serv on its loopback address. */
+  loopbackBindShim: string;
 }
+
+/**
+ * Where the images install the same programs (harness/images/{go,java,gnutls}/Dockerfile): fixed
+ * paths, built into the image from this repository's source, so a container needs no build step.
+ */
+export const inContainer: PeerBinaries = {
+  goPeer: "/usr/local/bin/mtls-tlspeer",
+  javaClassPath: "/usr/local/lib/mtls-conformance/java",
+  loopbackBindShim: "/usr/local/lib/loopback-bind.so",
+};
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
   }
 }
 
-async function sourceHash(path: string): Promise<string> {
-  return createHash("sha256").update(await readFile(path)).digest("hex").slice(0, 16);
+/**
+ * A cached build lives in a shared temp dir and is executed (or LD_PRELOADed) as the current user,
+ * so it is reused only when this user owns it and nobody else can write to it.
+ */
+async function assertOwnCacheDir(dir: string): Promise<void> {
+  const stats = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!stats.isDirectory() || (uid !== undefined && stats.uid !== uid) || (stats.mode & 0o022) !== 0) {
+    throw new PeerBuildError(`failed to reuse the cached build ${dir}: it is not a directory owned by uid ${uid} and writable only by it (remove it)`);
+  }
+}
+
+async function sourceHash(path: string, recipe: string[] = []): Promise<string> {
+  return createHash("sha256").update(await readFile(path)).update(JSON.stringify(recipe)).digest("hex").slice(0, 16);
 }
 
 /**
@@ -49,10 +78,10 @@ async function sourceHash(path: string): Promise<string> {
  * exists already (built earlier, or by a parallel worker just now).
  */
 async function buildOnce(target: string, build: (dir: string) => Promise<void>): Promise<void> {
-  if (await exists(target)) return;
+  if (await exists(target)) return assertOwnCacheDir(target);
   await mkdir(dirname(target), { recursive: true });
   const staging = `${target}.building-${process.pid}-${randomBytes(4).toString("hex")}`;
-  await mkdir(staging);
+  await mkdir(staging, { mode: 0o755 });
   try {
     await build(staging);
     try {
@@ -60,6 +89,7 @@ async function buildOnce(target: string, build: (dir: string) => Promise<void>):
     } catch (error) {
       // Another worker's rename won (ENOTEMPTY/EEXIST): its build is as good as ours.
       if (!(await exists(target))) throw error;
+      await assertOwnCacheDir(target);
     }
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -101,9 +131,21 @@ async function buildJavaPeer(): Promise<string> {
   return dir;
 }
 
+// The same flags as the gnutls image's shim stage (harness/images/gnutls/Dockerfile).
+const loopbackBindFlags = ["-shared", "-fPIC", "-O2", "-Wall", "-Werror"];
+
+async function buildLoopbackBindShim(): Promise<string> {
+  const dir = join(tmpdir(), `mtls-conformance-peers-loopback-bind-${await sourceHash(loopbackBindSource, loopbackBindFlags)}`);
+  await buildOnce(dir, async (staging) => {
+    await run("the loopback-bind shim (apt-get install gcc libc6-dev)", "cc", [...loopbackBindFlags, "-o", join(staging, "loopback-bind.so"), loopbackBindSource, "-ldl"]);
+  });
+  return join(dir, "loopback-bind.so");
+}
+
 // One build per process: concurrent callers share the promise; a failed build is retried on the next call.
 let goBuild: Promise<string> | undefined;
 let javaBuild: Promise<string> | undefined;
+let shimBuild: Promise<string> | undefined;
 
 /** The Go peer executable, built on first use. */
 export function ensureGoPeer(): Promise<string> {
@@ -123,8 +165,32 @@ export function ensureJavaPeer(): Promise<string> {
   return javaBuild;
 }
 
-/** Both peers (a globalSetup can call this to build before any test starts). */
+/** The loopback-bind shim for gnutls-serv, compiled with the host's cc on first use. */
+export function ensureLoopbackBindShim(): Promise<string> {
+  shimBuild ??= buildLoopbackBindShim().catch((error: unknown) => {
+    shimBuild = undefined;
+    throw error;
+  });
+  return shimBuild;
+}
+
+/** Every host build (a globalSetup can call this to build before any test starts). */
 export async function ensurePeerBinaries(): Promise<PeerBinaries> {
-  const [goPeer, javaClassPath] = await Promise.all([ensureGoPeer(), ensureJavaPeer()]);
-  return { goPeer, javaClassPath };
+  const [goPeer, javaClassPath, loopbackBindShim] = await Promise.all([ensureGoPeer(), ensureJavaPeer(), ensureLoopbackBindShim()]);
+  return { goPeer, javaClassPath, loopbackBindShim };
+}
+
+/** The Go peer executable as `runtime` sees it: the image's copy, or the host build. */
+export function goPeerOn(runtime: RuntimeName): Promise<string> {
+  return runtime === "container" ? Promise.resolve(inContainer.goPeer) : ensureGoPeer();
+}
+
+/** The Java peer's class path as `runtime` sees it. */
+export function javaPeerOn(runtime: RuntimeName): Promise<string> {
+  return runtime === "container" ? Promise.resolve(inContainer.javaClassPath) : ensureJavaPeer();
+}
+
+/** The loopback-bind shim as `runtime` sees it. */
+export function loopbackBindShimOn(runtime: RuntimeName): Promise<string> {
+  return runtime === "container" ? Promise.resolve(inContainer.loopbackBindShim) : ensureLoopbackBindShim();
 }

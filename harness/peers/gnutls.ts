@@ -1,11 +1,14 @@
 // GnuTLS as a peer, a TLS stack independent of OpenSSL: `gnutls-serv --http` and `gnutls-cli`.
 //
-// gnutls-serv has no listen-address option: it binds the wildcard address of every family. Its
-// image carries loopback-bind.so (harness/images/gnutls), an LD_PRELOAD shim that turns that bind
-// into a bind to MTLS_BIND_HOST, so it listens on the allocated 127.x.y.z endpoint only.
+// gnutls-serv has no listen-address option: it binds the wildcard address of every family. On both
+// runtimes it runs under loopback-bind.so (harness/images/gnutls/loopback-bind.c), an LD_PRELOAD
+// shim that turns that bind into a bind to MTLS_BIND_HOST, so it listens on the allocated
+// 127.x.y.z endpoint only: the image carries the shim, and on the process runtime build-peers.ts
+// compiles it with the host's cc.
 import { classifyGnutlsText } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
 import type { Runtime } from "../runtime/types.js";
+import { loopbackBindShimOn } from "./build-peers.js";
 import { createScratchDir } from "./scratch-dir.js";
 import {
   applicationRequest,
@@ -19,9 +22,6 @@ import {
 
 export class GnutlsPeerError extends Error {}
 
-/** Where the gnutls image installs the shim (harness/images/gnutls/Dockerfile). */
-const loopbackBindShim = "/usr/local/lib/loopback-bind.so";
-
 // -r alone only asks for a certificate; --verify-client-cert makes a failed verification fatal.
 const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
   none: ["--disable-client-cert"],
@@ -33,9 +33,15 @@ const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
 // (measured: it arrived only at exit); stdbuf -oL makes it line-buffered.
 const serverFailure = /Status: The certificate is NOT trusted|Error in handshake|Received alert/;
 
+// gnutls-serv prints "listening on IPv4 0.0.0.0 port N..." before bind() and "done" after it, and
+// the shim announces its rewrite in between (measured), so the announcement may split that line.
+const listeningDone = /listening on IPv4 .* port \d+\.\.\.(?:loopback-bind: [^\n]*\n)?done/;
+const shimAnnouncement = /loopback-bind: 0\.0\.0\.0:(\d+) -> ([\d.]+):(\d+)$/m;
+
 async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new GnutlsPeerError("failed to configure gnutls-serv: it is not a protocol-detecting sidecar");
   if (config.endpoint.host.includes(":")) throw new GnutlsPeerError("failed to configure gnutls-serv: the loopback-bind shim handles IPv4 hosts only");
+  const loopbackBindShim = await loopbackBindShimOn(runtime.name);
   const scratch = await createScratchDir(runtime, "gnutls");
   let child;
   try {
@@ -64,10 +70,18 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
       ...(config.clientAuth !== "none" && crlFile ? ["--x509crlfile", crlFile] : []),
     ];
     child = await runtime.startProcess("gnutls", "sh", args, {
-      ready: /listening on IPv4 .* port \d+\.\.\.done/,
+      ready: listeningDone,
       readyTimeoutMs: 10_000,
       description: `gnutls-serv on ${formatEndpoint(config.endpoint)}`,
     });
+    // Without the shim's word gnutls-serv listens on 0.0.0.0 (a shim that was not preloaded is
+    // only reported by ld.so as a warning): stop it at once rather than leave it listening.
+    const announced = shimAnnouncement.exec(child.output());
+    if (announced?.[2] !== config.endpoint.host || announced[3] !== String(config.endpoint.port)) {
+      const output = child.output().trim();
+      await child.stop();
+      throw new GnutlsPeerError(`failed to start gnutls-serv on ${formatEndpoint(config.endpoint)}: the loopback-bind shim did not rebind it there (${output.split("\n").slice(0, 3).join(" | ")})`);
+    }
   } catch (error) {
     await scratch.remove();
     throw error;

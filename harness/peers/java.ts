@@ -1,5 +1,7 @@
-// Java's JSSE as a peer (OpenJDK 17, JDK only): harness/peers/java/TlsPeer.java, compiled once by
-// build-peers.ts, run as a long-lived server or a one-connection client (one JVM per connection).
+// Java's JSSE as a peer (OpenJDK 17, JDK only): harness/peers/java/TlsPeer.java, run as a
+// long-lived server or a one-connection client (one JVM per connection). On the process runtime it
+// is compiled once on the host by build-peers.ts; on the container runtime the java image has
+// compiled the same source (harness/images/java/Dockerfile) and runs it on a JRE.
 //
 // The JSSE server alerts a client certificate whose path does not validate (expired, untrusted,
 // wrong EKU, revoked) as 46 certificate_unknown and a missing one under TLS 1.3 as 42
@@ -8,7 +10,7 @@
 // certificate_authorities list names its issuer (SunX509 key manager); otherwise it sends none.
 import { classifyJavaText } from "../outcome.js";
 import type { Runtime } from "../runtime/types.js";
-import { ensureJavaPeer } from "./build-peers.js";
+import { javaPeerOn } from "./build-peers.js";
 import { connectProgramClient, serverArgs, startProgramServer, type TlsPeerProgram } from "./tlspeer-protocol.js";
 import type { TlsClientAdapter, TlsServerAdapter } from "./types.js";
 
@@ -18,12 +20,12 @@ export class JavaPeerError extends Error {}
 // run (0.95 s -> 0.55 s measured, OpenJDK 17 on 2 cores), and the JIT's later tiers never pay off.
 const jvmArgs = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k"];
 
-async function javaProgram(): Promise<TlsPeerProgram> {
+async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
     implementation: "java",
     description: "Java JSSE",
     command: "java",
-    leadingArgs: [...jvmArgs, "-cp", await ensureJavaPeer(), "TlsPeer"],
+    leadingArgs: [...jvmArgs, "-cp", await javaPeerOn(runtime.name), "TlsPeer"],
     classify: classifyJavaText,
     readyTimeoutMs: 10_000,
     startAllowanceMs: 3_000,
@@ -34,7 +36,7 @@ export const javaServer = (runtime: Runtime): TlsServerAdapter => ({
   name: "java",
   async startServer(config) {
     if (config.sidecar) throw new JavaPeerError("failed to configure the Java server: it is not a protocol-detecting sidecar");
-    return startProgramServer(runtime, await javaProgram(), serverArgs(config, { crls: true }), config.endpoint);
+    return startProgramServer(runtime, await javaProgram(runtime), serverArgs(config, { crls: true }), config.endpoint);
   },
 });
 
@@ -48,6 +50,6 @@ export const javaClient = (runtime: Runtime): TlsClientAdapter => ({
     if (config.trust && config.serverName && config.verifyName && config.verifyName !== config.serverName) {
       throw new JavaPeerError(`failed to configure the Java client: it cannot verify ${config.verifyName} while sending SNI ${config.serverName}`);
     }
-    return connectProgramClient(runtime, await javaProgram(), target, config, timeoutMs);
+    return connectProgramClient(runtime, await javaProgram(runtime), target, config, timeoutMs);
   },
 });

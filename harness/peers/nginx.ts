@@ -1,5 +1,7 @@
 // nginx as a server peer: an HTTPS server with `ssl_verify_client on` (required) or `optional`,
-// run in the foreground from a generated config. Every request gets `200 ok`.
+// run in the foreground from a generated config. Every request gets `200 ok`. The same on both
+// runtimes: the config, pid file and temp paths live in the peer's scratch dir, both logs go to the
+// output the harness reads, and nothing under /etc/nginx or /var/lib/nginx is read or written.
 //
 // nginx completes the TLS handshake whatever client certificate it receives and refuses the
 // request afterwards with 400 (its verify callback accepts everything; ngx_http_process_request
@@ -70,7 +72,11 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
         "",
       ].join("\n"),
     );
-    child = await runtime.startProcess("nginx", "nginx", ["-c", conf, "-p", scratch.path, "-e", "stderr"], {
+    // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
+    // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
+    // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
+    // into a pipe to cat, which works the same on both runtimes. The three share a process group.
+    child = await runtime.startProcess("nginx", "sh", ["-c", 'nginx "$@" 2>&1 | cat', "nginx", "-c", conf, "-p", scratch.path, "-e", "stderr"], {
       // Listening sockets are open before the master starts its workers.
       ready: /start worker process/,
       readyTimeoutMs: 10_000,

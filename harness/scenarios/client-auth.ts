@@ -41,6 +41,11 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
         reason: "Go 1.19's crypto/tls cannot check revocation: tls.Config has no CRL option and crypto/x509's Certificate.Verify never consults CRLs, so a Go server accepts a revoked client certificate unless the service checks it in VerifyPeerCertificate",
         reference: "Go 1.19 crypto/tls Config and crypto/x509 VerifyOptions documentation (no revocation fields)",
       },
+      caddy: {
+        advisory: "accepted",
+        reason: "Caddy 2.6 has no CRL setting: tls client_authentication takes trusted CA and leaf certificates and a mode, and Go crypto/tls underneath never consults CRLs, so Caddy accepts a revoked client certificate (measured with 2.6.2; revocation needs a third-party plugin not in Debian's build)",
+        reference: "Caddy 2.6 JSON config docs, apps/http/servers/tls_connection_policies/client_authentication; caddyserver/caddy issue #2341 (Allow revocation list for client cert auth, open)",
+      },
     },
   },
   { id: "client-auth::strict::not-revoked", title: "a server checking CRLs accepts a client certificate that is not revoked (control)", subject: "server", server: revocationCheckingServer, client: clientWith("client"), expect: "accepted" },

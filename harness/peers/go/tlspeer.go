@@ -2,6 +2,7 @@
 //
 //	tlspeer server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--sni NAME,CERT,CHAIN,KEY]...
 //	tlspeer client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
+//	tlspeer version
 //
 // The flags are those of the Java peer (harness/peers/java/TlsPeer.java), so one adapter module
 // (harness/peers/tlspeer-protocol.ts) drives both.
@@ -28,19 +29,24 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(2, "usage: tlspeer server|client [flags]")
+		fail(2, "usage: tlspeer server|client|version [flags]")
 	}
 	switch os.Args[1] {
 	case "server":
 		runServer(os.Args[2:])
 	case "client":
 		os.Exit(runClient(os.Args[2:]))
+	case "version":
+		// The Go release this binary was compiled with is the crypto/tls under test; the host's
+		// toolchain (go version) says nothing about the copy built into a container image.
+		fmt.Printf("go crypto/tls %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	default:
 		fail(2, "failed to parse arguments: unknown mode %q", os.Args[1])
 	}
