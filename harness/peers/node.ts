@@ -34,7 +34,17 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
         authorized: socket.authorized,
         protocol: socket.getProtocol(),
       });
-      socket.end(`HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      // Answer the request, not the handshake: a response sent before the request arrives can be
+      // followed by a reset when the request lands on the closed socket, and a reset lets the
+      // client's kernel drop the unread response. Two container runs each had one s_client case
+      // end with EOF and no response before this change.
+      const answer = () => socket.end(`HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      const silent = setTimeout(answer, 1_000);
+      socket.once("data", () => {
+        clearTimeout(silent);
+        answer();
+      });
+      socket.once("close", () => clearTimeout(silent));
     },
   );
   server.on("connection", (socket) => {
