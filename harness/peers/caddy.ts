@@ -12,6 +12,7 @@ import type { Runtime } from "../runtime/types.js";
 import { waitUntilListening } from "./listener-ready.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import type { KeyPairFiles, RunningServer, TlsServerAdapter, TlsServerConfig } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class CaddyPeerError extends Error {}
 
@@ -118,24 +119,18 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
     await scratch.remove();
     throw error;
   }
-  const running = child;
-  let consumed = running.output().length;
-  const stop = async () => {
-    await running.stop();
-    await scratch.remove();
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs): Promise<Classification | undefined> {
-      if (waitMs > 0) await running.waitForOutput(handshakeError, waitMs, consumed);
-      const text = running.output().slice(consumed);
-      consumed += text.length;
-      const errors = handshakeErrors(text);
-      return errors.length ? classifyGoText(errors.join("\n")) : undefined;
+  return loggedServer(
+    config.endpoint,
+    child,
+    {
+      settled: handshakeError,
+      classify: (text) => {
+        const errors = handshakeErrors(text);
+        return errors.length ? classifyGoText(errors.join("\n")) : undefined;
+      },
     },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+    () => scratch.remove(),
+  );
 }
 
 export const caddyServer = (runtime: Runtime): TlsServerAdapter => ({

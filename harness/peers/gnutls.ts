@@ -19,6 +19,7 @@ import {
   type TlsServerAdapter,
   type TlsServerConfig,
 } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class GnutlsPeerError extends Error {}
 
@@ -86,26 +87,16 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
     await scratch.remove();
     throw error;
   }
-  const running = child;
-  let consumed = running.output().length;
-  const stop = async () => {
-    await running.stop();
-    await scratch.remove();
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      if (waitMs > 0) await running.waitForOutput(serverFailure, waitMs, consumed);
-      const text = running.output().slice(consumed);
-      consumed += text.length;
-      if (!serverFailure.test(text)) return undefined;
+  return loggedServer(
+    config.endpoint,
+    child,
+    {
+      settled: serverFailure,
       // Only the lines that decide: the Status line beats "Error in handshake: Error in the certificate".
-      const decisive = text.split("\n").filter((line) => serverFailure.test(line)).join("\n");
-      return classifyGnutlsText(decisive);
+      classify: (text) => (serverFailure.test(text) ? classifyGnutlsText(text.split("\n").filter((line) => serverFailure.test(line)).join("\n")) : undefined),
     },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+    () => scratch.remove(),
+  );
 }
 
 /** "(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)" -> TLSv1.3 and AES-256-GCM. */

@@ -12,6 +12,7 @@ import type { PolicyMode } from "../scenario.js";
 import { waitUntilListening, waitUntilListeningUnix } from "./listener-ready.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import type { KeyPairFiles, RunningServer, TlsServerAdapter, TlsServerConfig } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class HaproxyPeerError extends Error {}
 
@@ -108,23 +109,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
     await scratch.remove();
     throw error;
   }
-  const running = child;
-  let consumed = running.output().length;
-  const stop = async () => {
-    await running.stop();
-    await scratch.remove();
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      if (waitMs > 0) await running.waitForOutput(/SSL client|SSL handshake|Timeout during SSL/, waitMs, consumed);
-      const text = running.output().slice(consumed);
-      consumed += text.length;
-      return classifyHaproxyLog(text);
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  return loggedServer(config.endpoint, child, { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog }, () => scratch.remove());
 }
 
 export const haproxyServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -12,6 +12,7 @@ import { formatEndpoint } from "../network.js";
 import type { Runtime } from "../runtime/types.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import type { KeyPairFiles, RunningServer, TlsServerAdapter, TlsServerConfig } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class NginxPeerError extends Error {}
 
@@ -86,24 +87,8 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
     await scratch.remove();
     throw error;
   }
-  const running = child;
-  let consumed = running.output().length;
-  const stop = async () => {
-    await running.stop();
-    await scratch.remove();
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      // The log line can trail the client's view of the response by a few ms through the pipe.
-      await running.waitForOutput(connectionDone, Math.max(waitMs, 1_000), consumed);
-      const text = running.output().slice(consumed);
-      consumed += text.length;
-      return classifyNginxLog(text);
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  // The log line can trail the client's view of the response by a few ms through the pipe.
+  return loggedServer(config.endpoint, child, { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 }, () => scratch.remove());
 }
 
 export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -14,6 +14,7 @@ import {
   type TlsServerAdapter,
   type TlsServerConfig,
 } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class OpensslPeerError extends Error {}
 
@@ -67,26 +68,12 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
     if (scratch) await rm(scratch, { recursive: true, force: true });
     throw error;
   }
-  let consumed = child.output().length;
-  const stop = async () => {
-    await child.stop();
+  // The verify callback writes to unbuffered stderr before the alert goes out, but the pipe may
+  // deliver it a moment after the client has seen the alert.
+  const failure = /verify error:num=\d+|:error:/;
+  return loggedServer(config.endpoint, child, { settled: failure, classify: (text) => (failure.test(text) ? classifyOpensslText(text) : undefined) }, async () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      // The verify callback writes to unbuffered stderr before the alert goes out, but the pipe
-      // may deliver it a moment after the client has seen the alert.
-      const failure = /verify error:num=\d+|:error:/;
-      if (waitMs > 0) await child.waitForOutput(failure, waitMs, consumed);
-      const text = child.output().slice(consumed);
-      consumed += text.length;
-      if (!failure.test(text)) return undefined;
-      return classifyOpensslText(text);
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  });
 }
 
 function field(output: string, label: string): string | undefined {

@@ -13,6 +13,7 @@ import { waitUntilListening } from "./listener-ready.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import { startPlaintextApp, type RunningListener } from "./sidecar.js";
 import type { KeyPairFiles, RunningServer, TlsServerAdapter, TlsServerConfig } from "./types.js";
+import { loggedServer } from "./logged-server.js";
 
 export class StunnelPeerError extends Error {}
 
@@ -87,26 +88,12 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
     await scratch.remove();
     throw error;
   }
-  const running = child;
   const plaintextApp = app;
-  let consumed = running.output().length;
-  const stop = async () => {
-    await running.stop();
+  // "SSL_accept: ..." is the last line of a failed handshake, after the verify reason.
+  return loggedServer(config.endpoint, child, { settled: /SSL_accept: /, classify: classifyStunnelLog }, async () => {
     await plaintextApp.stop();
     await scratch.remove();
-  };
-  return {
-    endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      // "SSL_accept: ..." is the last line of a failed handshake, after the verify reason.
-      if (waitMs > 0) await running.waitForOutput(/SSL_accept: /, waitMs, consumed);
-      const text = running.output().slice(consumed);
-      consumed += text.length;
-      return classifyStunnelLog(text);
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  });
 }
 
 /** "stunnel 5.68 on x86_64-pc-linux-gnu platform, running with OpenSSL 3.0.19 27 Jan 2026". */
