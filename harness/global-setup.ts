@@ -8,7 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
+import { cachedFixtureSet } from "../fixtures/fixture-cache.js";
+import { removeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
 import { catalogueSpec } from "../fixtures/profiles.js";
 import { imageImplementations, missingImages, peerImageTag, type ImageImplementation } from "./images/peer-images.js";
 import { implementationNames } from "./implementations.js";
@@ -66,7 +67,9 @@ function removeTempDirsOnExit(): void {
 export async function setup(project: TestProject): Promise<void> {
   const runtime = runtimeNameFrom(process.env.MTLS_RUNTIME);
   process.once("exit", removeTempDirsOnExit);
-  fixtures = await writeFixtureSet(catalogueSpec, new Date());
+  // From the content-hash cache while its run start is under an hour old (fixtures/fixture-cache.ts).
+  const { fromCache: _fromCache, ...set } = await cachedFixtureSet(catalogueSpec, new Date());
+  fixtures = set;
   try {
     project.provide("fixtures", fixtures);
     project.provide("runtime", runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" });
