@@ -6,7 +6,7 @@
 //
 // Go's net/http server logs every failed handshake as "http: TLS handshake error from A: <error>"
 // at debug level (Caddy's logger "http.stdlib"); that Go crypto/tls text is the server's account.
-import { classifyGoText, type Classification } from "../outcome.js";
+import { classifyGoText } from "../outcome.js";
 import { formatEndpoint } from "../network.js";
 import type { Runtime } from "../runtime/types.js";
 import { waitUntilListening } from "./listener-ready.js";
