@@ -225,8 +225,10 @@ function docker(args: string[]): Promise<string> {
 async function coldContainerBenchmark(): Promise<void> {
   if (!(await engineAnswers())) throw new Error("failed to run the cold container benchmark: no docker engine answers (npm run engine:up)");
   process.stderr.write("Suites: container runtime from no images\n");
-  const images = (await docker(["images", "--filter", "reference=mtls-conformance/*", "--quiet"])).split("\n").filter(Boolean);
+  // By tag, not id: the base image has children (build stages) and cannot be removed by id.
+  const images = (await docker(["images", "--filter", "reference=mtls-conformance/*", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean);
   if (images.length) await docker(["rmi", "--force", ...new Set(images)]);
+  await docker(["image", "prune", "--force"]);
   await docker(["builder", "prune", "--all", "--force"]);
   const build = await measure(tsx, ["harness/images/build-images.ts"], { timeoutMs: 30 * 60_000 });
   const suite = () => measure(vitest, ["run", "--project", "conformance", "--reporter=dot"], { env: { MTLS_RUNTIME: "container", CI: "true" } });
