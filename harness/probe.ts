@@ -7,7 +7,7 @@ import { connect as connectTcp } from "node:net";
 import { checkServerIdentity, connect as connectTls, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import { classifyNodeError } from "./outcome.js";
 import type { Endpoint } from "./network.js";
-import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig } from "./peers/types.js";
+import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig } from "./peers/types.js";
 
 /** Raised from checkServerIdentity when the URI SAN is not the expected workload identity. */
 class IdentityMismatchError extends Error {
@@ -135,12 +135,7 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
       if (error instanceof IdentityMismatchError) {
         return finish({ outcome: "rejected:identity-mismatch", rejectedBy: "client", evidence: { client: error.message } });
       }
-      const seen = classifyNodeError(error);
-      finish({
-        outcome: seen.outcome,
-        rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
-        evidence: { client: seen.raw },
-      });
+      finish(clientFailure(classifyNodeError(error)));
     });
     socket.on("close", () => {
       if (response) finish({ outcome: "accepted", response: firstLine(response), evidence: { client: firstLine(response) } });

@@ -9,7 +9,7 @@ import { classifyCurlText } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { Runtime } from "../runtime/types.js";
 import { createScratchDir } from "./scratch-dir.js";
-import type { Observation, TlsClientAdapter, TlsClientConfig } from "./types.js";
+import { clientFailure, type Observation, type TlsClientAdapter, type TlsClientConfig } from "./types.js";
 
 export class CurlPeerError extends Error {}
 
@@ -66,13 +66,7 @@ async function connectCurlClient(runtime: Runtime, target: Endpoint, config: Tls
     // A status line means the server accepted us; how curl then saw the connection end does not matter.
     if (response !== undefined) return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
     const seen = classifyCurlText(run.output);
-    return {
-      outcome: seen.outcome,
-      rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
-      tlsVersion,
-      cipher,
-      evidence: { client: seen.raw },
-    };
+    return clientFailure(seen, { tlsVersion, cipher });
   } finally {
     await scratch.remove();
   }

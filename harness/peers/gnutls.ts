@@ -18,6 +18,7 @@ import {
   type TlsClientConfig,
   type TlsServerAdapter,
   type TlsServerConfig,
+  clientFailure,
 } from "./types.js";
 import { loggedServer } from "./logged-server.js";
 
@@ -137,13 +138,7 @@ async function connectGnutlsClient(runtime: Runtime, target: Endpoint, config: T
       .filter((line) => /Status:|\*\*\*|Error|refused/.test(line))
       .join("\n");
     const seen = classifyGnutlsText(decisive || run.output);
-    return {
-      outcome: seen.outcome,
-      rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
-      tlsVersion,
-      cipher,
-      evidence: { client: seen.raw },
-    };
+    return clientFailure(seen, { tlsVersion, cipher });
   } finally {
     await scratch?.remove();
   }

@@ -13,6 +13,7 @@ import {
   type TlsClientConfig,
   type TlsServerAdapter,
   type TlsServerConfig,
+  clientFailure,
 } from "./types.js";
 import { loggedServer } from "./logged-server.js";
 
@@ -107,13 +108,7 @@ async function connectOpensslClient(runtime: Runtime, target: Endpoint, config: 
     return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
   }
   const seen = classifyOpensslText(run.output);
-  return {
-    outcome: seen.outcome,
-    rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
-    tlsVersion,
-    cipher,
-    evidence: { client: seen.raw },
-  };
+  return clientFailure(seen, { tlsVersion, cipher });
 }
 
 export const opensslServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -7,7 +7,7 @@
 import type { Classification } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
 import type { ManagedProcess, Runtime } from "../runtime/types.js";
-import { applicationRequest, type KeyPairFiles, type Observation, type RunningServer, type TlsClientConfig, type TlsServerConfig } from "./types.js";
+import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type RunningServer, type TlsClientConfig, type TlsServerConfig } from "./types.js";
 
 /** How one program is started and how its stack's error text is read. */
 export interface TlsPeerProgram {
@@ -106,11 +106,5 @@ export async function connectProgramClient(runtime: Runtime, program: TlsPeerPro
     return { outcome: "unclassified", tlsVersion, cipher, evidence: { client: run.output.trim() || `${program.description} client exited with ${run.exitCode} and no output` } };
   }
   const seen = program.classify(error);
-  return {
-    outcome: seen.outcome,
-    rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
-    tlsVersion,
-    cipher,
-    evidence: { client: seen.raw },
-  };
+  return clientFailure(seen, { tlsVersion, cipher });
 }

@@ -75,5 +75,18 @@ export interface TlsClientAdapter {
   connect(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation>;
 }
 
+/**
+ * A client's failed connection as an observation: an alert came from the server, a local verify
+ * verdict is the client's own; transport faults name no side.
+ */
+export function clientFailure(seen: Classification, negotiated: { tlsVersion?: string; cipher?: string } = {}): Observation {
+  return {
+    outcome: seen.outcome,
+    rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
+    ...negotiated,
+    evidence: { client: seen.raw },
+  };
+}
+
 /** An HTTP/1.0 request: the reference servers answer it and close, so a read ends cleanly. */
 export const applicationRequest = (host: string): string => `GET / HTTP/1.0\r\nHost: ${host}\r\nUser-Agent: mtls-conformance\r\n\r\n`;
