@@ -1,24 +1,30 @@
 import { defineConfig } from "vitest/config";
-import { runtimeNameFrom } from "./harness/runtime/types.js";
+import { bannerLines, detectHostReport, type HostReport } from "./harness/host-report.js";
 
-// MTLS_RUNTIME=process|container: a wrong value is bad usage, reported in one line before any test runs.
+// Detected once per run: what this machine can run (harness/host-report.ts). A wrong
+// MTLS_RUNTIME, MTLS_IMPLEMENTATIONS or MTLS_CHROMIUM, or a requested implementation that is not
+// installed, is reported in one line before any test runs.
+let host: HostReport;
 try {
-  runtimeNameFrom(process.env.MTLS_RUNTIME);
+  host = detectHostReport();
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);
 }
+console.log(bannerLines(host).join("\n"));
 
 export default defineConfig({
   test: {
-    // reports/junit.xml, results.json, summary.md and matrix.html, all from one results model.
-    reporters: ["default", "./harness/report/reporter.ts"],
+    // reports/junit.xml, results.json, summary.md and matrix.html, all from one results model; the
+    // reporter repeats the banner at the end and puts it in summary.md.
+    reporters: ["default", ["./harness/report/reporter.ts", { host }]],
     projects: [
       {
         test: {
           name: "unit",
           include: ["fixtures/**/*.test.ts", "harness/**/*.test.ts"],
           testTimeout: 30_000,
+          provide: { host },
         },
       },
       {
@@ -29,6 +35,7 @@ export default defineConfig({
           globalSetup: ["harness/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          provide: { host },
         },
       },
       {
@@ -37,6 +44,7 @@ export default defineConfig({
           name: "external",
           include: ["suites/external.test.ts"],
           testTimeout: 30_000,
+          provide: { host },
         },
       },
     ],

@@ -1,7 +1,8 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { describe, inject, it } from "vitest";
-import { implementationsFor, type Implementation } from "./implementations.js";
+import { providedHostReport } from "./host-context.js";
+import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
 import type { Observation } from "./peers/types.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
@@ -17,6 +18,9 @@ function selectedRuntime(): Runtime {
 
 const runtime = selectedRuntime();
 const probeTimeoutMs = 5_000;
+// Which implementations play, detected once for the run in vitest.config.ts (planned here only
+// under a config that does not provide it); the others' cells are skipped with the reason.
+const statuses = providedHostReport()?.implementations ?? planImplementations(runtime.name);
 
 /** The lines that say why (a verify error or an alert) rather than the last lines of the log. */
 function decisiveLines(text: string): string {
@@ -46,8 +50,8 @@ function scaledRows(catalogue: Scenario[]): Scenario[] {
   return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}` } : row))).flat();
 }
 
-function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation }> {
-  const playing = implementationsFor(row.subject, runtime);
+function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation & { unavailable?: string } }> {
+  const playing = implementationsFor(row.subject, runtime, statuses);
   return Array.from({ length: copies("MTLS_SCALE_IMPLEMENTATIONS") }, (_, copy) =>
     playing.map((implementation) => ({ label: copy ? `${implementation.name}#${copy + 1}` : implementation.name, implementation })),
   ).flat();
@@ -67,15 +71,16 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
           const name = `${label} (${runtime.name})`;
           const annotateCase = async (annotate: (message: string, type: string) => Promise<unknown>) => {
             await annotate(implementation.name, "implementation");
-            await annotate(await implementation.version(), "version");
+            await annotate(implementation.unavailable ? "not run" : await implementation.version(), "version");
             await annotate(runtime.name, "runtime");
             await annotate(row.title, "scenario");
             await annotate(row.expect, "expected");
           };
-          if ("skip" in expectation) {
+          const skipReason = implementation.unavailable ?? ("skip" in expectation ? expectation.skip : undefined);
+          if (skipReason !== undefined || "skip" in expectation) {
             it(name, async ({ annotate, skip }) => {
               await annotateCase(annotate);
-              skip(expectation.skip);
+              skip(skipReason);
             });
             continue;
           }

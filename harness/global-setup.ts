@@ -12,7 +12,7 @@ import { cachedFixtureSet } from "../fixtures/fixture-cache.js";
 import { removeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
 import { catalogueSpec } from "../fixtures/profiles.js";
 import { imageImplementations, missingImages, peerImageTag, type ImageImplementation } from "./images/peer-images.js";
-import { implementationNames } from "./implementations.js";
+import { planImplementations } from "./implementations.js";
 import type { PeerContainers } from "./runtime/container.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
 import { runtimeNameFrom } from "./runtime/types.js";
@@ -33,7 +33,8 @@ let scratchRoot: string | undefined;
 let containerSet: ContainerSet | undefined;
 
 async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
-  const names = implementationNames("container");
+  // The implementations this run plays (MTLS_IMPLEMENTATIONS, validated in vitest.config.ts).
+  const names = planImplementations("container").filter((status) => !status.unavailable).map((status) => status.name);
   const withoutImage = names.filter((name) => !(imageImplementations as readonly string[]).includes(name));
   if (withoutImage.length) throw new GlobalSetupError(`failed to start the container runtime: no image defined for ${withoutImage.join(", ")}`);
   const implementations = names as ImageImplementation[];

@@ -28,7 +28,7 @@ apt_install() {
     added_policy=1
   fi
   timeout 600 apt-get update -qq || fail "run apt-get update"
-  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "$@" >/dev/null ||
     fail "install $* with apt-get"
   [ -z "$added_policy" ] || rm -f /usr/sbin/policy-rc.d
 }

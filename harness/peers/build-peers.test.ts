@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { skipEachWithout } from "../host-context.js";
 import { allocateLoopbackHost } from "../network.js";
 import { ensureLoopbackBindShim, inContainer, loopbackBindShimOn } from "./build-peers.js";
 
@@ -21,6 +22,7 @@ async function bindWithShim(host: string, bindHost: string | undefined): Promise
 }
 
 describe("loopback-bind shim (host build for gnutls-serv on the process runtime)", () => {
+  skipEachWithout("c-compiler");
   it("is built once and found by runtime: the host build, or the image's fixed path", async () => {
     const shim = await ensureLoopbackBindShim();
     expect(await ensureLoopbackBindShim()).toBe(shim);

@@ -3,6 +3,7 @@
 // by the `mtls-conformance` command (--junit), so there is one JUnit writer.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { bannerLines, type HostReport } from "../host-report.js";
 import { junitXml } from "./junit.js";
 import { matrixHtml } from "./matrix-html.js";
 import { caseResult, resultsModel, type ReportedTestCase } from "./results.js";
@@ -13,6 +14,11 @@ export interface ReportFiles {
   results?: string;
   summary?: string;
   matrix?: string;
+}
+
+export interface ReporterOptions extends ReportFiles {
+  /** What the run detected on this machine (vitest.config.ts): repeated at the end and kept in the reports. */
+  host?: HostReport;
 }
 
 interface ReportedModule {
@@ -30,9 +36,14 @@ export default class ResultsReporter {
 
   private readonly files: ReportFiles;
 
-  // vitest hands a reporter named in the config an empty options object: that means the defaults.
-  constructor(files?: ReportFiles) {
-    this.files = files && Object.keys(files).length ? files : defaultFiles();
+  private readonly host: HostReport | undefined;
+
+  // Without a file named in the options (vitest hands a reporter named in the config its options
+  // object, or an empty one) the reports go to their default paths.
+  constructor(options: ReporterOptions = {}) {
+    const { host, ...files } = options;
+    this.host = host;
+    this.files = Object.values(files).some(Boolean) ? files : defaultFiles();
   }
 
   onInit(vitest: { config: { root: string } }): void {
@@ -41,7 +52,7 @@ export default class ResultsReporter {
 
   async onTestRunEnd(testModules: ReadonlyArray<ReportedModule>): Promise<void> {
     const cases = testModules.flatMap((module) => [...module.children.allTests()].map((testCase) => caseResult(testCase, this.root)));
-    const model = resultsModel(cases);
+    const model = resultsModel(cases, new Date(), this.host);
     const outputs: Array<[string | undefined, () => string]> = [
       [this.files.junit, () => junitXml(model)],
       [this.files.results, () => JSON.stringify(model, null, 2) + "\n"],
@@ -54,5 +65,6 @@ export default class ResultsReporter {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, render());
     }
+    if (this.host) console.log(`\n${bannerLines(this.host).join("\n")}`);
   }
 }

@@ -1,5 +1,7 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
-// properties the test annotated (implementation, runtime, expected, observed, ...).
+// properties the test annotated (implementation, runtime, expected, observed, ...), and what the
+// run detected on the machine (which implementations played, which were missing and why).
+import type { HostReport } from "../host-report.js";
 
 export type Verdict = "pass" | "fail" | "advisory" | "skipped";
 
@@ -24,6 +26,8 @@ export interface CaseResult {
 export interface ResultsModel {
   generatedAt: string;
   totals: Record<Verdict, number>;
+  /** Implementations present, missing and not selected; test tools; the container engine. */
+  host?: HostReport;
   cases: CaseResult[];
 }
 
@@ -68,10 +72,10 @@ export function caseResult(testCase: ReportedTestCase, root: string): CaseResult
   };
 }
 
-export function resultsModel(cases: CaseResult[], generatedAt = new Date()): ResultsModel {
+export function resultsModel(cases: CaseResult[], generatedAt = new Date(), host?: HostReport): ResultsModel {
   const totals: Record<Verdict, number> = { pass: 0, fail: 0, advisory: 0, skipped: 0 };
   for (const entry of cases) totals[entry.verdict]++;
-  return { generatedAt: generatedAt.toISOString(), totals, cases };
+  return { generatedAt: generatedAt.toISOString(), totals, ...(host ? { host } : {}), cases };
 }
 
 /** A conformance cell: one scenario (row) x one implementation on one runtime (column). */

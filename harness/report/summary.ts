@@ -1,4 +1,5 @@
 // summary.md: the scenario x implementation matrix as Markdown, for a CI job summary.
+import { bannerLines } from "../host-report.js";
 import { matrixCells, matrixLayout, type ResultsModel, type Verdict } from "./results.js";
 
 export const cellText: Record<Verdict, string> = { pass: "pass", fail: "**FAIL**", advisory: "advisory", skipped: "skip" };
@@ -14,6 +15,7 @@ export function summaryMarkdown(model: ResultsModel): string {
     "",
     `${pass} passed, ${fail} failed, ${advisory} advisory, ${skipped} skipped (${model.generatedAt})`,
     "",
+    ...(model.host ? ["```", ...bannerLines(model.host), "```", ""] : []),
     "Cells: `pass` met the policy; `**FAIL**` did not; `advisory` differs from the policy where the scenario records why this stack legitimately does; `skip` could not be played (reason below).",
   ];
   for (const [area, scenarios] of areas) {
@@ -29,7 +31,10 @@ export function summaryMarkdown(model: ResultsModel): string {
   explained("fail", "Failures", (cell) => cell.result.message ?? "failed");
   explained("advisory", "Advisories", (cell) => `observed ${cell.result.properties.outcome ?? "?"}, policy ${cell.result.properties.expected ?? "?"}: ${cell.result.reason ?? ""}${cell.result.properties.reference ? ` (${cell.result.properties.reference})` : ""}`);
   explained("skipped", "Skipped", (cell) => cell.result.reason ?? "skipped");
-  const others = model.cases.filter((entry) => entry.verdict === "fail" && entry.properties.implementation === undefined);
-  if (others.length) lines.push("", "## Other failing tests", "", ...others.map((entry) => `- ${inline(entry.name)}: ${inline(entry.message ?? "failed")}`));
+  const others = (verdict: Verdict) => model.cases.filter((entry) => entry.verdict === verdict && entry.properties.implementation === undefined);
+  const otherFailing = others("fail");
+  if (otherFailing.length) lines.push("", "## Other failing tests", "", ...otherFailing.map((entry) => `- ${inline(entry.name)}: ${inline(entry.message ?? "failed")}`));
+  const otherSkipped = others("skipped");
+  if (otherSkipped.length) lines.push("", "## Other skipped tests", "", ...otherSkipped.map((entry) => `- ${inline(entry.name)}: ${inline(entry.reason ?? "skipped")}`));
   return lines.join("\n") + "\n";
 }
