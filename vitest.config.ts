@@ -24,6 +24,8 @@ export default defineConfig({
           name: "unit",
           include: ["fixtures/**/*.test.ts", "harness/**/*.test.ts"],
           testTimeout: 30_000,
+          // beforeAll hooks issue a fixture PKI (RSA-3072 keys): over 10 s on a loaded 2-core machine.
+          hookTimeout: 60_000,
           provide: { host },
         },
       },

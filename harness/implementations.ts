@@ -91,25 +91,15 @@ export interface ImplementationStatus {
  * names or `all`; a requested implementation that is not installed is an error (one line naming
  * its packages), as is an unknown name. Unset, every installed implementation plays and each
  * missing one is skipped cell by cell with the reason and the fix. On the container runtime every
- * implementation comes with its image, so nothing is looked for on the host.
+ * implementation comes with its image, so nothing is looked for on the host. `path` is the PATH
+ * searched for the programs.
  */
-export function planImplementations(runtime: RuntimeName, requested = process.env.MTLS_IMPLEMENTATIONS): ImplementationStatus[] {
+export function planImplementations(runtime: RuntimeName, requested = process.env.MTLS_IMPLEMENTATIONS, path = process.env.PATH ?? ""): ImplementationStatus[] {
   const entries = catalogue.filter((entry) => entry.runtimes.includes(runtime));
   const value = requested?.trim() ?? "";
-  let chosen: Set<string> | undefined;
-  if (value === "all") chosen = new Set(entries.map((entry) => entry.name));
-  else if (value !== "") {
-    const names = value.split(",").map((name) => name.trim()).filter(Boolean);
-    const unknown = names.filter((name) => !entries.some((entry) => entry.name === name));
-    if (unknown.length || !names.length) {
-      throw new ImplementationSelectionError(
-        `failed to select implementations: MTLS_IMPLEMENTATIONS=${value} names ${unknown.length ? unknown.join(", ") : "none"}; valid on the ${runtime} runtime: ${entries.map((entry) => entry.name).join(", ")}, or all`,
-      );
-    }
-    chosen = new Set(names);
-  }
+  const chosen = selectedImplementations(runtime, requested);
   const statuses = entries.map((entry): ImplementationStatus => {
-    const missing = runtime === "process" ? missingParts(entry) : [];
+    const missing = runtime === "process" ? missingParts(entry, path) : [];
     const status: ImplementationStatus = { name: entry.name, packages: entry.packages, missing: missing.length > 0 };
     if (chosen && !chosen.has(entry.name)) status.unavailable = `not selected (MTLS_IMPLEMENTATIONS=${value})`;
     else if (missing.length) status.unavailable = notInstalledReason(entry, missing);
@@ -123,6 +113,25 @@ export function planImplementations(runtime: RuntimeName, requested = process.en
     );
   }
   return statuses;
+}
+
+/**
+ * The names MTLS_IMPLEMENTATIONS (`requested`) picks on `runtime`, or undefined when it is unset
+ * (whatever is installed). Throws a one-line error for an unknown name.
+ */
+export function selectedImplementations(runtime: RuntimeName, requested: string | undefined): Set<string> | undefined {
+  const entries = catalogue.filter((entry) => entry.runtimes.includes(runtime));
+  const value = requested?.trim() ?? "";
+  if (value === "") return undefined;
+  if (value === "all") return new Set(entries.map((entry) => entry.name));
+  const names = value.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !entries.some((entry) => entry.name === name));
+  if (unknown.length || !names.length) {
+    throw new ImplementationSelectionError(
+      `failed to select implementations: MTLS_IMPLEMENTATIONS=${value} names ${unknown.length ? unknown.join(", ") : "none"}; valid on the ${runtime} runtime: ${entries.map((entry) => entry.name).join(", ")}, or all`,
+    );
+  }
+  return new Set(names);
 }
 
 /** The requirement data of every implementation, for `npm run setup`. */

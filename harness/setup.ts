@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { chromiumPackage, findChromium, findProgram, galleryPackages, missingParts, testTools, type Requirement } from "./host.js";
-import { implementationRequirements } from "./implementations.js";
+import { implementationRequirements, selectedImplementations } from "./implementations.js";
 
 export class SetupError extends Error {}
 
@@ -31,17 +31,22 @@ function installedPackage(name: string): boolean {
 }
 
 /**
- * The packages this machine lacks. A stack or tool whose programs and files are all found needs
- * nothing, whichever package put them there (a runner's own Java or Chrome counts); the gallery's
- * servers are looked up by package. `path` is the PATH to search.
+ * The packages this machine lacks: of the implementations MTLS_IMPLEMENTATIONS names (`selection`;
+ * unset or `all`: every one), the test tools and the gallery's servers. A stack or tool whose
+ * programs and files are all found needs nothing, whichever package put them there (a runner's
+ * own Java or Chrome counts); the gallery's servers are looked up by package. `path` is the PATH
+ * to search.
  */
-export function setupPlan(path = process.env.PATH ?? "", isInstalled: (name: string) => boolean = installedPackage): SetupPlan {
+export function setupPlan(selection = process.env.MTLS_IMPLEMENTATIONS, path = process.env.PATH ?? "", isInstalled: (name: string) => boolean = installedPackage): SetupPlan {
+  const chosen = selectedImplementations("process", selection);
   const reasons = new Map<string, string[]>();
   const need = (packages: string[], by: string) => {
     for (const name of packages) reasons.set(name, [...(reasons.get(name) ?? []), by]);
   };
   const requirements: Array<[string, Requirement]> = [
-    ...implementationRequirements().map((entry) => [entry.name, entry] as [string, Requirement]),
+    ...implementationRequirements()
+      .filter((entry) => !chosen || chosen.has(entry.name))
+      .map((entry) => [entry.name, entry] as [string, Requirement]),
     ...Object.entries(testTools).map(([name, requirement]) => [`${name} (tests)`, requirement] as [string, Requirement]),
   ];
   for (const [name, requirement] of requirements) if (missingParts(requirement, path).length) need(requirement.packages, name);
@@ -115,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof SetupError ? `setup: ${error.message}` : `setup: failed: ${(error as Error).message}`);
+    console.error(`setup: ${(error as Error).message}`);
     process.exit(1);
   });
 }

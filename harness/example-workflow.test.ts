@@ -1,0 +1,53 @@
+// examples/github-actions.yml is what users copy: it must be valid YAML by yamllint's rules, call
+// only npm scripts that exist, and select implementations by names the harness knows.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { skipEachWithout, toolPath } from "./host-context.js";
+import { selectedImplementations } from "./implementations.js";
+
+const workflow = "examples/github-actions.yml";
+const settings = "examples/.yamllint.yml";
+
+async function yamllint(file: string): Promise<{ exitCode: number | undefined; output: string }> {
+  const run = await execa(toolPath("yamllint")!, ["--strict", "--format", "parsable", "-c", settings, file], { reject: false, all: true, timeout: 30_000 });
+  return { exitCode: run.exitCode, output: String(run.all) };
+}
+
+describe("the example workflow", () => {
+  describe("linted by yamllint", () => {
+    skipEachWithout("yamllint");
+
+    it("passes, and the same settings catch a broken copy", async () => {
+      const clean = await yamllint(workflow);
+      expect(clean.output).toBe("");
+      expect(clean.exitCode).toBe(0);
+      const dir = await mkdtemp(join(tmpdir(), "mtls-workflow-"));
+      try {
+        const broken = join(dir, "broken.yml");
+        await writeFile(broken, (await readFile(workflow, "utf8")).replace("    runs-on: ubuntu-24.04", "    runs-on: ubuntu-24.04\n     timeout-minutes: 5"));
+        const result = await yamllint(broken);
+        expect(result.exitCode).not.toBe(0);
+        expect(result.output).toMatch(/broken\.yml:\d+:\d+: \[error\]/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it("runs only npm scripts that package.json defines, setup and test among them", async () => {
+    const text = await readFile(workflow, "utf8");
+    const scripts = Object.keys(JSON.parse(await readFile("package.json", "utf8")).scripts as Record<string, string>);
+    const called = [...text.matchAll(/^\s+(?:- )?run: npm (?:run )?([\w:-]+)/gm)].map((match) => match[1]!);
+    expect(called).toEqual(["ci", "setup", "test"]);
+    for (const script of called.filter((name) => name !== "ci")) expect(scripts).toContain(script);
+  });
+
+  it("selects implementations by names the harness knows", async () => {
+    const selection = /^\s+MTLS_IMPLEMENTATIONS: (\S+)$/m.exec(await readFile(workflow, "utf8"))?.[1];
+    expect(selection).toBeDefined();
+    expect(() => selectedImplementations("process", selection)).not.toThrow();
+  });
+});

@@ -1,0 +1,105 @@
+// What the harness detects on the machine and how MTLS_IMPLEMENTATIONS picks implementations:
+// against a PATH with nothing on it (a bare machine) and fake browsers in a temp dir.
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findChromium, HostSettingsError } from "./host.js";
+import { ImplementationSelectionError, implementationNames, planImplementations } from "./implementations.js";
+import { setupPlan } from "./setup.js";
+
+const bare = "/nonexistent-bin";
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mtls-host-test-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
+  it("unset on a bare machine: node plays, every other stack is skipped with its packages as the fix", () => {
+    const statuses = planImplementations("process", undefined, bare);
+    expect(statuses.filter((status) => !status.unavailable).map((status) => status.name)).toEqual(["node"]);
+    expect(statuses.find((status) => status.name === "gnutls")?.unavailable).toBe(
+      "not installed (gnutls-serv, gnutls-cli, cc missing): apt-get install gnutls-bin gcc libc6-dev, or npm run setup",
+    );
+    expect(statuses.find((status) => status.name === "stunnel")?.unavailable).toMatch(/^not installed \(stunnel missing\): apt-get install stunnel4, or npm run setup$/);
+  });
+
+  it("a list plays what it names and skips the rest as not selected", () => {
+    const statuses = planImplementations("process", "node", bare);
+    expect(statuses.find((status) => status.name === "node")?.unavailable).toBeUndefined();
+    expect(statuses.find((status) => status.name === "openssl")?.unavailable).toBe("not selected (MTLS_IMPLEMENTATIONS=node)");
+  });
+
+  it("all, or a list, naming a stack that is not installed fails in one line naming its packages", () => {
+    expect(() => planImplementations("process", "all", bare)).toThrow(ImplementationSelectionError);
+    expect(() => planImplementations("process", "all", bare)).toThrow(
+      /^failed to select implementations: MTLS_IMPLEMENTATIONS=all asks for openssl, go, java, gnutls, nginx, haproxy, caddy, stunnel, curl, not installed: apt-get install openssl golang-go openjdk-17-jdk-headless gnutls-bin gcc libc6-dev nginx haproxy caddy stunnel4 curl \(or npm run setup\)$/,
+    );
+    expect(() => planImplementations("process", "node, curl", bare)).toThrow(/asks for curl, not installed: apt-get install curl \(or npm run setup\)$/);
+  });
+
+  it("an unknown name fails in one line listing the valid names", () => {
+    expect(() => planImplementations("process", "node,boringssl", bare)).toThrow(
+      "failed to select implementations: MTLS_IMPLEMENTATIONS=node,boringssl names boringssl; valid on the process runtime: node, openssl, go, java, gnutls, nginx, haproxy, caddy, stunnel, curl, or all",
+    );
+    expect(() => planImplementations("container", "node")).toThrow(/names node; valid on the container runtime: openssl, go/);
+  });
+
+  it("looks for nothing on the host for the container runtime: the images carry the stacks", () => {
+    expect(planImplementations("container", "all", bare).map((status) => status.name)).toEqual(implementationNames("container"));
+  });
+
+  it("a bad value stops `npm test` before any test runs, with one line and exit 2", async () => {
+    // A PATH with node on it and nothing else.
+    const onlyNode = join(dir, "only-node");
+    await mkdir(onlyNode);
+    await symlink(process.execPath, join(onlyNode, "node"));
+    const run = await execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/network.test.ts"], {
+      reject: false,
+      timeout: 60_000,
+      env: { MTLS_IMPLEMENTATIONS: "all", PATH: onlyNode },
+      extendEnv: false,
+    });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr).trim()).toMatch(/^failed to select implementations: MTLS_IMPLEMENTATIONS=all asks for openssl, go, [^\n]+ \(or npm run setup\)$/);
+  });
+});
+
+describe("findChromium", () => {
+  it("takes Chrome from PATH and passes over a wrapper for a snap", async () => {
+    await writeFile(join(dir, "chromium"), "#!/bin/sh\nexec /snap/bin/chromium \"$@\"\n# installs the chromium snap\n");
+    await writeFile(join(dir, "google-chrome"), "#!/bin/sh\necho chrome\n");
+    await chmod(join(dir, "chromium"), 0o755);
+    await chmod(join(dir, "google-chrome"), 0o755);
+    expect(findChromium({ PATH: dir })).toEqual({ path: join(dir, "google-chrome") });
+  });
+
+  it("honours MTLS_CHROMIUM, and refuses one that is not an executable", () => {
+    expect(findChromium({ PATH: bare, MTLS_CHROMIUM: join(dir, "google-chrome") })).toEqual({ path: join(dir, "google-chrome") });
+    expect(() => findChromium({ PATH: bare, MTLS_CHROMIUM: "/nonexistent/chrome" })).toThrow(HostSettingsError);
+    expect(() => findChromium({ PATH: bare, MTLS_CHROMIUM: "/nonexistent/chrome" })).toThrow("failed to find Chromium: MTLS_CHROMIUM=/nonexistent/chrome is not an executable file");
+  });
+});
+
+describe("npm run setup", () => {
+  it("installs, on a bare machine, the packages of the selected stacks and the test tools, each once", () => {
+    const plan = setupPlan("node,gnutls", bare, () => false);
+    expect(plan.packages).toEqual(expect.arrayContaining(["gnutls-bin", "gcc", "libc6-dev", "openssl", "python3", "yamllint"]));
+    expect(plan.packages).not.toContain("golang-go");
+    expect(new Set(plan.packages).size).toBe(plan.packages.length);
+    expect(plan.reasons.get("gcc")).toEqual(["gnutls", "c-compiler (tests)"]);
+    expect(setupPlan(undefined, bare, () => false).packages).toEqual(
+      expect.arrayContaining(["openssl", "golang-go", "openjdk-17-jdk-headless", "gnutls-bin", "nginx", "haproxy", "caddy", "stunnel4", "curl"]),
+    );
+  });
+
+  it("refuses an unknown implementation in one line, before installing anything", async () => {
+    const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,boringssl" } });
+    expect(run.exitCode).toBe(1);
+    expect(String(run.stderr).trim()).toMatch(/^setup: failed to select implementations: MTLS_IMPLEMENTATIONS=nginx,boringssl names boringssl; valid on the process runtime: [^\n]+$/);
+  });
+});
