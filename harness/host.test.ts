@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findChromium, HostSettingsError } from "./host.js";
+import { bannerLines, type HostReport } from "./host-report.js";
+import { resultsModel } from "./report/results.js";
+import { summaryMarkdown } from "./report/summary.js";
 import { ImplementationSelectionError, implementationNames, planImplementations } from "./implementations.js";
 import { setupPlan } from "./setup.js";
 
@@ -101,5 +104,30 @@ describe("npm run setup", () => {
     const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,boringssl" } });
     expect(run.exitCode).toBe(1);
     expect(String(run.stderr).trim()).toMatch(/^setup: failed to select implementations: MTLS_IMPLEMENTATIONS=nginx,boringssl names boringssl; valid on the process runtime: [^\n]+$/);
+  });
+});
+
+describe("the banner", () => {
+  const host: HostReport = {
+    runtime: "process",
+    implementations: planImplementations("process", undefined, bare),
+    tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, chromium: { path: "/usr/bin/chromium" } },
+    engine: { reason: "no docker client: npm run setup -- --containers" },
+  };
+
+  it("lists the implementations present and missing, with the packages, and the tools", () => {
+    expect(bannerLines(host)).toEqual([
+      "mtls-conformance: process runtime, every installed implementation (MTLS_IMPLEMENTATIONS unset)",
+      "  implementations present: node",
+      "  implementations missing (their cells are skipped): openssl, go, java, gnutls, nginx, haproxy, caddy, stunnel, curl; install: apt-get install openssl golang-go openjdk-17-jdk-headless gnutls-bin gcc libc6-dev nginx haproxy caddy stunnel4 curl, or npm run setup",
+      "  test tools present: python3, c-compiler, yamllint, chromium; missing (their tests are skipped): openssl",
+      "  container engine: no docker client: npm run setup -- --containers",
+    ]);
+  });
+
+  it("heads summary.md, and results.json keeps what was detected", () => {
+    const model = resultsModel([], new Date(0), host);
+    expect(summaryMarkdown(model)).toContain(["```", ...bannerLines(host), "```"].join("\n"));
+    expect(JSON.parse(JSON.stringify(model)).host.implementations[1]).toMatchObject({ name: "openssl", missing: true, unavailable: expect.stringMatching(/^not installed/) });
   });
 });
