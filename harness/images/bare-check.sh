@@ -50,7 +50,15 @@ timeout "$timeout_s" docker run --name "$name" --network host "${mounts[@]}" "${
     mkdir /project && tar -C /project -xf /src.tar && cd /project
     npm ci --no-audit --no-fund
     npm test
-    echo; echo bare-check: totals; node -e 'console.log(JSON.stringify(require(\"./reports/results.json\").totals))'
+    node -e '
+      const { totals, cases } = require(\"./reports/results.json\");
+      const cells = cases.filter((entry) => entry.project === \"conformance\");
+      const count = (filter) => cells.filter(filter).length;
+      console.log(\"bare-check: totals \" + JSON.stringify(totals));
+      console.log(\"bare-check: conformance cells: node \" + count((entry) => entry.properties.implementation === \"node\" && entry.verdict !== \"skipped\") + \" run, \" +
+        count((entry) => entry.verdict === \"skipped\" && /^not installed/.test(entry.reason ?? \"\")) + \" skipped as not installed, \" +
+        count((entry) => entry.properties.implementation !== \"node\" && entry.verdict !== \"skipped\") + \" run for other stacks\");
+    '
   " || status=$?
 echo "bare-check: exit $status after $(($(date +%s) - start)) s" >&2
 exit "$status"
