@@ -1,7 +1,8 @@
 // The host report as tests see it: provided once per run by vitest.config.ts, and helpers that
 // skip a test file's cases, with the reason and the fix, when a tool they call is missing.
 import { beforeEach, inject } from "vitest";
-import { detectTools, type TestTool, type ToolReport } from "./host.js";
+import { detectTools, missingParts, notInstalledReason, type TestTool, type ToolReport } from "./host.js";
+import { implementationRequirements } from "./implementations.js";
 import type { HostReport } from "./host-report.js";
 
 declare module "vitest" {
@@ -46,4 +47,18 @@ export function skipEachWithout(...needed: TestTool[]): string | undefined {
     if (reason) context.skip(reason);
   });
   return reason;
+}
+
+/**
+ * Why a test that starts one of `names` as a peer itself (not as a conformance cell) cannot run
+ * here, or undefined. Whether it is installed counts, not whether MTLS_IMPLEMENTATIONS selects it.
+ */
+export function missingImplementations(...names: string[]): string | undefined {
+  const reasons = implementationRequirements()
+    .filter((entry) => names.includes(entry.name))
+    .flatMap((entry) => {
+      const missing = missingParts(entry);
+      return missing.length ? [notInstalledReason(entry, missing)] : [];
+    });
+  return reasons.length ? reasons.join("; ") : undefined;
 }

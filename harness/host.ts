@@ -25,6 +25,8 @@ export const testTools = {
   "c-compiler": { packages: ["gcc", "libc6-dev"], programs: ["cc"], files: ["/usr/include/stdio.h"] },
   // Lints examples/github-actions.yml.
   yamllint: { packages: ["yamllint"], programs: ["yamllint"] },
+  // Makes an issuer as a developer gets it (harness/external/minted-issuer.test.ts).
+  mkcert: { packages: ["mkcert"], programs: ["mkcert"] },
 } satisfies Record<string, Requirement>;
 export type TestTool = keyof typeof testTools | "chromium";
 
