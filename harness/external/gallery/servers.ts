@@ -203,7 +203,7 @@ const startNghttpx: Starter = async (endpoint, fixtures, scratch) => {
     await writeFile(conf, await renderTemplate("nghttpx.conf", { ...commonValues(endpoint, fixtures, scratch.dir), backendHost: backend.host, backendPort: backend.port }));
     // nghttpx opens its error log by path (/dev/stderr); a socket on fd 2 cannot be open()ed
     // (ENXIO), so its stderr is a pipe to cat. The two share the process group.
-    const proxy = await startListening(endpoint, "nghttpx", "sh", ["-c", 'nghttpx "$@" 2>&1 | cat', "nghttpx", `--conf=${conf}`], /Worker process \(thread [^)]+\) spawned|Listening on/i);
+    const proxy = await startListening(endpoint, "nghttpx", "sh", ["-c", 'nghttpx "$@" 2>&1 | cat', "nghttpx", `--conf=${conf}`], /Worker process \[\d+\] spawned/);
     return running("nghttpx-h2-verify-client", endpoint, [proxy, app], scratch.remove);
   } catch (error) {
     await app.stop();
@@ -322,17 +322,26 @@ export async function startGalleryServer(kind: GalleryKind, fixtures: FixtureSet
 const alert = (number: number, name: string, when = "after the client's Finished"): string => `TLS alert ${number} ${name} ${when}`;
 const http13 = "TLS 1.3";
 
-const nginxTruth = (noCert: ProbeTruth): Record<GalleryProbe, ProbeTruth> => ({
-  plaintext: { verdict: "refused", seen: "HTTP/1.1 400 Bad Request, <title>400 The plain HTTP request was sent to HTTPS port</title>, then close" },
-  "no-client-cert": noCert,
-  "rogue-ca": { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 The SSL certificate error</title>" },
-  "self-signed": { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 The SSL certificate error</title>" },
-  valid: { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" },
-  expired: { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 The SSL certificate error</title>" },
-});
-
+const nginxCertificateError: ProbeTruth = { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 The SSL certificate error</title>" };
 // nginx 1.22's default ssl_protocols is TLSv1 TLSv1.1 TLSv1.2: `-tls1_3` gets alert 70 protocol_version.
 const nginxTls = "nginx 1.22 speaks TLS 1.2 at most (its default ssl_protocols); every row is TLS 1.2";
+
+/** nginx with `ssl_verify_client on|optional`: the two differ only in what a client without a certificate gets. */
+const nginxServer = (verifyClient: "on" | "optional", noCert: ProbeTruth): GalleryServer => ({
+  kind: `nginx-verify-${verifyClient}`,
+  program: "nginx",
+  debianPackage: "nginx",
+  protocol: "http",
+  policy: `ssl_verify_client ${verifyClient}; ssl_client_certificate trust-a; ssl_verify_depth 2 (${nginxTls})`,
+  truth: {
+    plaintext: { verdict: "refused", seen: "HTTP/1.1 400 Bad Request, <title>400 The plain HTTP request was sent to HTTPS port</title>, then close" },
+    "no-client-cert": noCert,
+    "rogue-ca": nginxCertificateError,
+    "self-signed": nginxCertificateError,
+    valid: { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" },
+    expired: nginxCertificateError,
+  },
+});
 
 /** What OpenSSL-based servers that verify in the handshake send for a bad client certificate. */
 const badCertAlerts: Pick<Record<GalleryProbe, ProbeTruth>, "rogue-ca" | "self-signed" | "expired"> = {
@@ -349,22 +358,8 @@ const strictAlerts = (noCert: string, tls12NoCert: string): Pick<Record<GalleryP
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
 export const galleryServers: Record<GalleryKind, GalleryServer> = {
-  "nginx-verify-on": {
-    kind: "nginx-verify-on",
-    program: "nginx",
-    debianPackage: "nginx",
-    protocol: "http",
-    policy: `ssl_verify_client on; ssl_client_certificate trust-a; ssl_verify_depth 2 (${nginxTls})`,
-    truth: nginxTruth({ verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" }),
-  },
-  "nginx-verify-optional": {
-    kind: "nginx-verify-optional",
-    program: "nginx",
-    debianPackage: "nginx",
-    protocol: "http",
-    policy: `ssl_verify_client optional; ssl_client_certificate trust-a; ssl_verify_depth 2 (${nginxTls})`,
-    truth: nginxTruth({ verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
-  },
+  "nginx-verify-on": nginxServer("on", { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" }),
+  "nginx-verify-optional": nginxServer("optional", { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
     program: "caddy",
