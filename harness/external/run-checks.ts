@@ -11,7 +11,7 @@ import { probePlaintext, probeTls, uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
 import { deriveObservedMode, noTls, refused, served, unreachable, type ObservedMode } from "./observed-mode.js";
-import type { ExternalSettings } from "./settings.js";
+import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
 export interface CheckResult {
   id: string;
@@ -174,7 +174,7 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
   const target: Endpoint = { host: settings.host, port: settings.port };
   const preissued = new Map();
   if (settings.issuerCert && settings.issuerKey) {
-    const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey);
+    const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
     preissued.set("user-issuer", issuer);
   }
   const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0), new Date(), undefined, preissued);

@@ -1,5 +1,6 @@
 // Settings for probing an external endpoint, from MTLS_* variables (npm test) or CLI flags. Bad
 // values are a SettingsError with one line a user can act on.
+import { readFile } from "node:fs/promises";
 import type { PolicyMode } from "../scenario.js";
 
 export interface ExternalSettings {
@@ -9,6 +10,10 @@ export interface ExternalSettings {
   trustBundle?: string;
   issuerCert?: string;
   issuerKey?: string;
+  /** A file whose first line is the issuer key's passphrase; wins over issuerKeyPassphrase. */
+  issuerKeyPassphraseFile?: string;
+  /** The passphrase itself (from MTLS_ISSUER_KEY_PASSPHRASE only): never printed or reported. */
+  issuerKeyPassphrase?: string;
   expectMode?: PolicyMode;
   expectIdentity?: string;
   /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector. */
@@ -28,6 +33,8 @@ export const settingVariables = {
   trustBundle: "MTLS_TRUST_BUNDLE",
   issuerCert: "MTLS_ISSUER_CERT",
   issuerKey: "MTLS_ISSUER_KEY",
+  issuerKeyPassphraseFile: "MTLS_ISSUER_KEY_PASSPHRASE_FILE",
+  issuerKeyPassphrase: "MTLS_ISSUER_KEY_PASSPHRASE",
   expectMode: "MTLS_EXPECT_MODE",
   expectIdentity: "MTLS_EXPECT_IDENTITY",
   alpn: "MTLS_ALPN",
@@ -67,11 +74,23 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     trustBundle: raw.trustBundle || undefined,
     issuerCert: raw.issuerCert || undefined,
     issuerKey: raw.issuerKey || undefined,
+    issuerKeyPassphraseFile: raw.issuerKeyPassphraseFile || undefined,
+    issuerKeyPassphrase: raw.issuerKeyPassphrase,
     expectMode: raw.expectMode as PolicyMode | undefined,
     expectIdentity: raw.expectIdentity || undefined,
     alpn: (raw.alpn ?? "").split(",").map((protocol) => protocol.trim()).filter(Boolean),
     timeoutMs,
   };
+}
+
+/** The issuer key's passphrase: the first line of the file, else the variable, else none. */
+export async function issuerKeyPassphrase(settings: Pick<ExternalSettings, "issuerKeyPassphraseFile" | "issuerKeyPassphrase">): Promise<string | undefined> {
+  if (!settings.issuerKeyPassphraseFile) return settings.issuerKeyPassphrase;
+  try {
+    return (await readFile(settings.issuerKeyPassphraseFile, "utf8")).split(/\r?\n/)[0];
+  } catch (error) {
+    throw new SettingsError(`failed to read issuer key passphrase file ${settings.issuerKeyPassphraseFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function rawSettingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
