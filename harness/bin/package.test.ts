@@ -31,14 +31,17 @@ const cleanEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** npx's own lines (a machine's npmrc may make npm warn on every call) are not the command's. */
+const withoutNpmWarnings = (stderr: string): string => stderr.split("\n").filter((line) => !/^npm (warn|notice)/.test(line)).join("\n");
+
 async function npx(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run("npx", ["mtls-conformance", ...args], { cwd: app, env: cleanEnv(env), timeout: 60_000 });
-    return { exitCode: 0, stdout, stderr };
+    return { exitCode: 0, stdout, stderr: withoutNpmWarnings(stderr) };
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string };
     if (typeof failed.code !== "number") throw error;
-    return { exitCode: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    return { exitCode: failed.code, stdout: failed.stdout ?? "", stderr: withoutNpmWarnings(failed.stderr ?? "") };
   }
 }
 
@@ -110,6 +113,7 @@ describe("the packed command, installed into an empty folder", () => {
   ])("an encrypted issuer key with %s: exit 2, one line that says what to do", async (_title, env, extra, message) => {
     const result = await npx(["run", "--target", target, ...issuerArgs(), ...extra], env as Record<string, string>);
     expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr.trim()).toMatch(message);
     expect(result.stderr).not.toContain("not-the-passphrase");
   });
