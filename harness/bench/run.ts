@@ -9,8 +9,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { allocateEndpoint, formatEndpoint } from "../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
 import { startProcess } from "../runtime/process.js";
+import type { ManagedProcess } from "../runtime/types.js";
 import { opensslPkiScript, opensslProcessCount } from "./openssl-pki.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -119,15 +120,21 @@ async function pkiBenchmarks(runs: number): Promise<void> {
   }
 }
 
-async function handshakeBenchmarks(fixtures: FixtureSet, runs: number, seconds: number): Promise<void> {
-  process.stderr.write(`Handshakes: full handshakes per second against one openssl s_server, ${seconds} s each\n`);
+/** One `openssl s_server -www` on its own loopback address with the catalogue's server certificate. */
+async function startBenchServer(fixtures: FixtureSet, clientAuth: string[]): Promise<{ endpoint: Endpoint; server: ManagedProcess }> {
   const endpoint = await allocateEndpoint();
-  const server = fixtures.certs.server!;
-  const sServer = await startProcess(
+  const leaf = fixtures.certs.server!;
+  const server = await startProcess(
     "openssl",
-    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www"],
+    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", ...clientAuth],
     { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
   );
+  return { endpoint, server };
+}
+
+async function handshakeBenchmarks(fixtures: FixtureSet, runs: number, seconds: number): Promise<void> {
+  process.stderr.write(`Handshakes: full handshakes per second against one openssl s_server, ${seconds} s each\n`);
+  const { endpoint, server: sServer } = await startBenchServer(fixtures, []);
   try {
     const sTime = await repeat(runs, async () => {
       const sample = await measure("openssl", ["s_time", "-connect", formatEndpoint(endpoint), "-new", "-time", String(seconds), "-www", "/"]);
@@ -249,13 +256,7 @@ function engineAnswers(): Promise<boolean> {
 // command runs all its checks (without --expect-mode, so it exits 0 and reports the mode).
 async function externalBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
   process.stderr.write("External: one endpoint, the harness's command against testssl.sh\n");
-  const endpoint = await allocateEndpoint();
-  const server = fixtures.certs.server!;
-  const optional = await startProcess(
-    "openssl",
-    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www", "-verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
-  );
+  const { endpoint, server: optional } = await startBenchServer(fixtures, ["-verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!]);
   try {
     const ours = await repeat(runs, () =>
       measure(process.execPath, [
@@ -292,13 +293,7 @@ async function externalBenchmarks(fixtures: FixtureSet, runs: number): Promise<v
  */
 async function cliBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
   process.stderr.write("CLI: start and one run, compiled (dist/) against tsx\n");
-  const endpoint = await allocateEndpoint();
-  const server = fixtures.certs.server!;
-  const strict = await startProcess(
-    "openssl",
-    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www", "-Verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
-  );
+  const { endpoint, server: strict } = await startBenchServer(fixtures, ["-Verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!]);
   const runArgs = [
     "run", "--target", formatEndpoint(endpoint), "--expect-mode", "strict", "--server-name", serverName, "--trust-bundle", fixtures.bundles["trust-a"]!,
     "--expect-identity", serverIdentity, "--issuer-cert", fixtures.certs["issuer-a"]!.cert, "--issuer-key", fixtures.certs["issuer-a"]!.key,
