@@ -14,6 +14,8 @@ export interface Judgement {
   answer: string;
   /** Why it was classified so. */
   reason: string;
+  /** What a repeat must match to agree with this attempt (shapeOf). */
+  shape: string;
 }
 
 /** The control probe: its exchange and whether its answer counts as served. */
@@ -42,7 +44,10 @@ export function knownRefusalPage(exchange: Exchange): string | undefined {
 /** The part of an exchange that must match the control's for "answered the same way". */
 export function shapeOf(exchange: Exchange): string {
   const answer = exchange.answer;
-  if (exchange.event !== "answered" || !answer) return `${exchange.event} ${exchange.stage}${exchange.alert ? ` ${exchange.alert.code}` : ""}`;
+  // A close and a reset at the same stage are one shape: which of the two a client sees after the
+  // server hangs up depends on whether its request was already on the wire.
+  const event = exchange.event === "reset" ? "closed" : exchange.event;
+  if (exchange.event !== "answered" || !answer) return `${event} ${exchange.stage}${exchange.alert ? ` ${exchange.alert.code}` : ""}`;
   switch (answer.kind) {
     case "http":
       // A success page may differ per request (a time, a request id); an error page is compared by its text.
@@ -62,7 +67,7 @@ const isErrorAnswer = (exchange: Exchange) =>
   ((exchange.answer?.kind === "http" && exchange.answer.status! >= 400) || (exchange.answer?.kind === "postgres" && exchange.answer.message!.startsWith("E")));
 
 /** What no probe's context changes: unreachable, no TLS, alerts, failures during the handshake. */
-function intrinsic(exchange: Exchange): Judgement | undefined {
+function intrinsic(exchange: Exchange): Omit<Judgement, "shape"> | undefined {
   const answer = exchange.answer?.text ?? exchange.raw;
   switch (exchange.event) {
     case "connection-refused":
@@ -96,6 +101,10 @@ function intrinsic(exchange: Exchange): Judgement | undefined {
  * answer defines served, unless it refuses on its face).
  */
 export function judge(exchange: Exchange, control: Control | undefined, ownPath?: Control["path"]): Judgement {
+  return { ...classify(exchange, control, ownPath), shape: shapeOf(exchange) };
+}
+
+function classify(exchange: Exchange, control: Control | undefined, ownPath?: Control["path"]): Omit<Judgement, "shape"> {
   const fixed = intrinsic(exchange);
   if (fixed) return fixed;
   const answer = exchange.answer?.text ?? exchange.raw;
@@ -129,7 +138,7 @@ export function judge(exchange: Exchange, control: Control | undefined, ownPath?
  * client certificate, or plaintext) only a success answer is served on its face: an error page
  * there could be the refusal itself, which only a trusted client could tell.
  */
-function judgeControl(exchange: Exchange, path: Control["path"]): Judgement {
+function judgeControl(exchange: Exchange, path: Control["path"]): Omit<Judgement, "shape"> {
   const answer = exchange.answer?.text ?? exchange.raw;
   if (isSuccess(exchange)) return { classification: "served", answer, reason: "a success answer (the control)" };
   if (exchange.event === "answered" && exchange.answer?.kind === "open") return { classification: "served", answer, reason: "the handshake completed and the connection stayed open with no alert (the control)" };

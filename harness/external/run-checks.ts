@@ -128,15 +128,16 @@ function verdictOf(matcher: Matcher | undefined, classification: Classification 
   return meets[matcher](classification) ? "pass" : "fail";
 }
 
+/** Attempts agree when they are classified alike and got the same shape of answer (an alert, then a reset, is a disagreement). */
 function summarize(attempts: Judgement[]): Classification | "unstable" {
-  const first = attempts[0]!.classification;
-  return attempts.every((attempt) => attempt.classification === first) ? first : "unstable";
+  const [first] = attempts;
+  return attempts.every((attempt) => attempt.classification === first!.classification && attempt.shape === first!.shape) ? first!.classification : "unstable";
 }
 
 function attemptsText(attempts: Judgement[]): string {
   if (attempts.length < 2) return "";
   const counts = new Map<string, number>();
-  for (const attempt of attempts) counts.set(attempt.classification, (counts.get(attempt.classification) ?? 0) + 1);
+  for (const attempt of attempts) counts.set(`${attempt.classification} (${attempt.shape})`, (counts.get(`${attempt.classification} (${attempt.shape})`) ?? 0) + 1);
   return ` [${attempts.length} attempts: ${[...counts].map(([classification, count]) => `${classification} ${count}`).join(", ")}]`;
 }
 
@@ -250,9 +251,12 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   });
 
   if (firstJudgement.classification === "unreachable") return unjudged("unreachable", `failed to reach ${base.target}: ${firstJudgement.reason} (${first.raw})`, []);
-  if (first.event === "timeout" || first.stage === "connect" || first.stage === "preamble" || (first.event === "error" && !first.tls)) {
-    return unjudged("no-control", `the endpoint did not answer the control (${path}): ${firstJudgement.answer}`, []);
-  }
+  // A control that gets silence, an unknown error, or a hang-up without a word (no alert, no answer)
+  // during the handshake says nothing about policy: the endpoint is broken or not what was named.
+  // A control refused with an alert is an answer, and the checks say what it means.
+  const controlUnanswered =
+    first.event === "timeout" || first.stage === "connect" || first.stage === "preamble" || (first.event === "error" && !first.tls) || ((first.event === "closed" || first.event === "reset") && first.stage === "handshake");
+  if (controlUnanswered) return unjudged("no-control", `the endpoint did not answer the control (${path}): ${firstJudgement.answer}`, []);
 
   // Probe checks, in groups, each group followed by the control again.
   const attemptsById = new Map<string, Judgement[]>();
