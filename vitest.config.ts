@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["fixtures/**/*.test.ts", "harness/**/*.test.ts"],
+          // Compiles the command to dist/: gallery and package tests run it as users do.
+          globalSetup: ["harness/bin/build-for-tests.ts"],
           testTimeout: 30_000,
           // beforeAll hooks issue a fixture PKI (RSA-3072 keys): over 10 s on a loaded 2-core machine.
           hookTimeout: 60_000,
