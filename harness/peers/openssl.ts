@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { classifyOpensslText } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
-import type { Runtime } from "../runtime/types.js";
+import type { CompletedRun, Runtime } from "../runtime/types.js";
 import {
   applicationRequest,
   type KeyPairFiles,
@@ -97,14 +97,23 @@ async function connectOpensslClient(runtime: Runtime, target: Endpoint, config: 
     "-brief",
   ];
   const run = await runtime.runToCompletion("openssl", "openssl", args, { input: applicationRequest(config.serverName ?? target.host), timeoutMs });
-  const tlsVersion = field(run.output, "Protocol version");
-  const cipher = field(run.output, "Ciphersuite");
-  const responseAt = run.output.search(/^HTTP\/1\.[01] /m);
+  return sClientObservation(run, timeoutMs);
+}
+
+/**
+ * What one s_client run saw. s_client writes what the server sent on stdout and its own account
+ * (summary, verify errors, alerts) on stderr, so the response is looked for on stdout alone:
+ * whatever order the two pipes are read in, stderr text cannot hide it (see runtime/output.ts).
+ */
+export function sClientObservation(run: CompletedRun, timeoutMs: number): Observation {
+  const tlsVersion = field(run.stderr, "Protocol version");
+  const cipher = field(run.stderr, "Ciphersuite");
   if (run.timedOut) return { outcome: "timeout", tlsVersion, cipher, evidence: { client: `openssl s_client gave no result within ${timeoutMs} ms` } };
   // A complete response means the server accepted us, whatever s_client's exit code says about
   // how the connection ended (a peer that closes without close_notify makes it exit 1, measured).
+  const responseAt = run.stdout.search(/^HTTP\/1\.[01] /m);
   if (responseAt >= 0) {
-    const response = run.output.slice(responseAt).split(/\r?\n/)[0];
+    const response = run.stdout.slice(responseAt).split(/\r?\n/)[0];
     return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
   }
   const seen = classifyOpensslText(run.output);

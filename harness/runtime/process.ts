@@ -4,6 +4,7 @@
 import { tmpdir } from "node:os";
 import { execa, type ResultPromise } from "execa";
 
+import { StreamOutput } from "./output.js";
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
 
 export class PeerStartError extends Error {}
@@ -38,7 +39,7 @@ export async function startProcess(command: string, args: string[], options: Sta
   installExitHandlers();
   let child: ResultPromise;
   try {
-    child = execa(command, args, { detached: true, reject: false, all: true, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
+    child = execa(command, args, { detached: true, reject: false, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
   } catch (error) {
     throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
   }
@@ -47,14 +48,17 @@ export async function startProcess(command: string, args: string[], options: Sta
     throw new PeerStartError(`failed to start ${options.description}: ${(result as { message?: string }).message ?? "no pid"}`);
   }
   const pid = child.pid;
-  let text = "";
+  const output = new StreamOutput();
   let exited = false;
   const listeners = new Set<() => void>();
-  child.all?.on("data", (chunk: Buffer) => {
-    text += chunk.toString("utf8");
-    for (const listener of listeners) listener();
-  });
+  for (const stream of ["stdout", "stderr"] as const) {
+    child[stream]?.on("data", (chunk: Buffer) => {
+      output.append(stream, chunk);
+      for (const listener of listeners) listener();
+    });
+  }
   const done = child.then(() => {
+    output.end();
     exited = true;
     for (const listener of listeners) listener();
   });
@@ -62,11 +66,11 @@ export async function startProcess(command: string, args: string[], options: Sta
 
   const managed: ManagedProcess = {
     pid,
-    output: () => text,
+    output: () => output.merged(),
     waitForOutput(pattern, timeoutMs, from = 0) {
       return new Promise((resolve) => {
         const check = () => {
-          if (pattern.test(text.slice(from))) finish(true);
+          if (pattern.test(output.merged().slice(from))) finish(true);
           else if (exited) finish(false);
         };
         const timer = setTimeout(() => finish(false), timeoutMs);
@@ -96,7 +100,7 @@ export async function startProcess(command: string, args: string[], options: Sta
 
   if (!(await managed.waitForOutput(options.ready, options.readyTimeoutMs))) {
     await managed.stop();
-    const tail = text.trim().split("\n").slice(-3).join(" | ");
+    const tail = output.merged().trim().split("\n").slice(-3).join(" | ");
     throw new PeerStartError(
       `failed to start ${options.description}: did not print ${options.ready} within ${options.readyTimeoutMs} ms${exited ? " (it exited)" : ""}${tail ? `: ${tail}` : ""}`,
     );
@@ -111,7 +115,9 @@ export async function runToCompletion(
   options: { input?: string; timeoutMs: number },
 ): Promise<CompletedRun> {
   installExitHandlers();
-  const child = execa(command, args, { detached: true, reject: false, all: true, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
+  const child = execa(command, args, { detached: true, reject: false, buffer: false, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
+  const output = new StreamOutput();
+  for (const stream of ["stdout", "stderr"] as const) child[stream]?.on("data", (chunk: Buffer) => output.append(stream, chunk));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -119,7 +125,8 @@ export async function runToCompletion(
   }, options.timeoutMs);
   try {
     const result = await child;
-    return { exitCode: result.exitCode, output: String(result.all ?? ""), timedOut };
+    output.end();
+    return { exitCode: result.exitCode, output: output.merged(), stdout: output.stream("stdout"), stderr: output.stream("stderr"), timedOut };
   } finally {
     clearTimeout(timer);
   }
