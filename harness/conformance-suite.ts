@@ -88,6 +88,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
               [verdict, "verdict"],
               [observation.tlsVersion, "tls-version"],
               [observation.cipher, "cipher"],
+              [describeObservation(observation), "evidence"],
               [expectation.advisory?.reason, "advisory"],
               [expectation.advisory?.reference, "reference"],
             ];
