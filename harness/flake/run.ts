@@ -49,7 +49,7 @@ async function runSuites(runtime: RuntimeName, run: number, workDir: string): Pr
   const started = performance.now();
   // detached (setsid): vitest and its peers get a process group of their own, so a deadline kills
   // all of them; a signal to this command is passed on to that group.
-  const child = spawn(vitest, ["run", "--project", "conformance", "--reporter=dot"], {
+  const child = spawn(vitest, ["run", "--project", "conformance", "--reporter=dot", "--reporter=./harness/report/reporter.ts"], {
     cwd: root,
     env: { ...process.env, MTLS_RUNTIME: runtime, MTLS_REPORTS_DIR: reportsDir },
     stdio: ["ignore", "pipe", "pipe"],

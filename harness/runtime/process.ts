@@ -9,7 +9,9 @@ import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./type
 
 export class PeerStartError extends Error {}
 
-const running = new Set<ManagedProcess>();
+// The process groups of every peer still running, long-lived or short: on exit or a signal they
+// are all killed, since a detached group does not get the terminal's SIGINT.
+const runningGroups = new Set<number>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -24,11 +26,11 @@ function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.once("exit", () => {
-    for (const child of running) killGroup(child.pid, "SIGKILL");
+    for (const pid of runningGroups) killGroup(pid, "SIGKILL");
   });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      for (const child of running) killGroup(child.pid, "SIGKILL");
+      for (const pid of runningGroups) killGroup(pid, "SIGKILL");
       process.exit(130);
     });
   }
@@ -84,19 +86,19 @@ export async function startProcess(command: string, args: string[], options: Sta
       });
     },
     async stop() {
-      running.delete(managed);
       if (!exited) {
         killGroup(pid, "SIGTERM");
         const stopped = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
         if (!stopped) killGroup(pid, "SIGKILL");
       }
       await done;
+      runningGroups.delete(pid);
     },
     [Symbol.asyncDispose]() {
       return managed.stop();
     },
   };
-  running.add(managed);
+  runningGroups.add(pid);
 
   if (!(await managed.waitForOutput(options.ready, options.readyTimeoutMs))) {
     await managed.stop();
@@ -118,6 +120,7 @@ export async function runToCompletion(
   const child = execa(command, args, { detached: true, reject: false, buffer: false, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
   const output = new StreamOutput();
   for (const stream of ["stdout", "stderr"] as const) child[stream]?.on("data", (chunk: Buffer) => output.append(stream, chunk));
+  if (child.pid !== undefined) runningGroups.add(child.pid);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -129,6 +132,7 @@ export async function runToCompletion(
     return { exitCode: result.exitCode, output: output.merged(), stdout: output.stream("stdout"), stderr: output.stream("stderr"), timedOut };
   } finally {
     clearTimeout(timer);
+    if (child.pid !== undefined) runningGroups.delete(child.pid);
   }
 }
 
