@@ -16,16 +16,17 @@ log="$(mktemp /tmp/mtls-interrupt-XXXXXX.log)"
 # so what the run left is told apart from other runs on the machine.
 run_tmp="$(mktemp -d /tmp/mtls-interrupt-tmp-XXXXXX)"
 trap 'rm -rf "$run_tmp"' EXIT
+# Copies of the caches that outlive runs (built peer programs, the fixture cache), so the run does
+# not rebuild them (a symlink is refused: build-peers.ts reuses only a directory the user owns).
+for cache in "${TMPDIR:-/tmp}"/mtls-conformance-peers-* "${TMPDIR:-/tmp}"/mtls-conformance-cache-*; do
+  [ -d "$cache" ] && cp -a "$cache" "$run_tmp/"
+done
 
 # pid, pgid and command of every process whose environment holds the marker.
 marked() {
-  local environ pid
-  for environ in /proc/[0-9]*/environ; do
-    pid="${environ#/proc/}"; pid="${pid%/environ}"
-    if grep -qsaF "MTLS_INTERRUPT_MARKER=$marker" "$environ" 2>/dev/null; then
-      ps -o pid=,pgid=,args= -p "$pid" 2>/dev/null || true
-    fi
-  done
+  local pids
+  pids="$(grep -lsaF "MTLS_INTERRUPT_MARKER=$marker" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | paste -sd, || true)"
+  [ -z "$pids" ] || ps -o pid=,pgid=,args= -p "$pids" 2>/dev/null || true
 }
 
 # setsid: the run gets a process group of its own, like a job in a terminal.
@@ -39,7 +40,8 @@ for _ in $(seq 1 240); do
   sleep 0.25
 done
 if ! peers_up; then
-  echo "interrupt-check: failed to see the run's peers within 60 s (log: $log)" >&2
+  echo "interrupt-check: failed to see the run's peers within 60 s (log: $log); the run's processes:" >&2
+  marked >&2
   kill -KILL -- "-$run_pid" 2>/dev/null || true
   exit 1
 fi
@@ -61,8 +63,8 @@ if [ -n "$left" ]; then
   echo "$left" | awk '{ print $1 }' | xargs -r kill -KILL 2>/dev/null || true
   exit 1
 fi
-# The fixture cache is meant to outlive the run; anything else named mtls-* is the run's.
-left_dirs="$(find "$run_tmp" -mindepth 1 -maxdepth 1 -name 'mtls-*' ! -name 'mtls-conformance-cache-*' -printf '%f ')"
+# The caches are meant to outlive the run; anything else named mtls-* is the run's.
+left_dirs="$(find "$run_tmp" -mindepth 1 -maxdepth 1 -name 'mtls-*' ! -name 'mtls-conformance-*' -printf '%f ')"
 if [ -n "$left_dirs" ]; then
   echo "interrupt-check: FAILED: the run's fixture or scratch dirs were left after SIGINT: $left_dirs" >&2
   exit 1

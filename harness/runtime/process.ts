@@ -4,14 +4,11 @@
 import { tmpdir } from "node:os";
 import { execa, type ResultPromise } from "execa";
 
+import { holdGroup, releaseGroup } from "./exit-cleanup.js";
 import { StreamOutput } from "./output.js";
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
 
 export class PeerStartError extends Error {}
-
-// The process groups of every peer still running, long-lived or short: on exit or a signal they
-// are all killed, since a detached group does not get the terminal's SIGINT.
-const runningGroups = new Set<number>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -21,24 +18,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-let handlersInstalled = false;
-function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.once("exit", () => {
-    for (const pid of runningGroups) killGroup(pid, "SIGKILL");
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      for (const pid of runningGroups) killGroup(pid, "SIGKILL");
-      process.exit(130);
-    });
-  }
-}
-
 /** Starts a long-running peer and waits until it says it is ready. */
 export async function startProcess(command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
-  installExitHandlers();
   let child: ResultPromise;
   try {
     child = execa(command, args, { detached: true, reject: false, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
@@ -92,13 +73,13 @@ export async function startProcess(command: string, args: string[], options: Sta
         if (!stopped) killGroup(pid, "SIGKILL");
       }
       await done;
-      runningGroups.delete(pid);
+      releaseGroup(pid);
     },
     [Symbol.asyncDispose]() {
       return managed.stop();
     },
   };
-  runningGroups.add(pid);
+  holdGroup(pid);
 
   if (!(await managed.waitForOutput(options.ready, options.readyTimeoutMs))) {
     await managed.stop();
@@ -116,11 +97,10 @@ export async function runToCompletion(
   args: string[],
   options: { input?: string; timeoutMs: number },
 ): Promise<CompletedRun> {
-  installExitHandlers();
   const child = execa(command, args, { detached: true, reject: false, buffer: false, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
   const output = new StreamOutput();
   for (const stream of ["stdout", "stderr"] as const) child[stream]?.on("data", (chunk: Buffer) => output.append(stream, chunk));
-  if (child.pid !== undefined) runningGroups.add(child.pid);
+  if (child.pid !== undefined) holdGroup(child.pid);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -132,7 +112,7 @@ export async function runToCompletion(
     return { exitCode: result.exitCode, output: output.merged(), stdout: output.stream("stdout"), stderr: output.stream("stderr"), timedOut };
   } finally {
     clearTimeout(timer);
-    if (child.pid !== undefined) runningGroups.delete(child.pid);
+    if (child.pid !== undefined) releaseGroup(child.pid);
   }
 }
 
