@@ -1,20 +1,16 @@
-// The `mtls-conformance` command: a thin front over the external suite. It validates input
-// (exit 2 with one line), runs suites/external.test.ts through vitest so JUnit and TAP come from
-// the same reporters as `npm test`, then prints the table and writes the JSON.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+// The `mtls-conformance` command: a thin front over the external checks. It validates input
+// (exit 2 with one line), runs the checks in this process, and writes every report from one
+// results model (harness/report): the table, --json, --junit, --tap.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
-import { resultsFileVariable } from "./external/external-suite.js";
-import type { ExternalReport } from "./external/run-checks.js";
-import ResultsReporter from "./report/reporter.js";
-import { parseSettings, SettingsError, settingsToEnv, type ExternalSettings, type RawSettings } from "./external/settings.js";
-
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
+import { externalResultsModel } from "./external/report-model.js";
+import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
+import { parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
+import { junitXml } from "./report/junit.js";
+import { tapText } from "./report/tap.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
 
 Probes a TLS or mTLS endpoint from outside with certificates it mints, and reports, per policy
@@ -29,6 +25,10 @@ Options:
   --expect-mode MODE        strict | permissive | disabled (MTLS_EXPECT_MODE)
   --expect-identity URI     the server's URI SAN, e.g. spiffe://cluster.local/ns/default/sa/api
                             (MTLS_EXPECT_IDENTITY)
+  --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
+                            http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
+                            raw nothing (served: the handshake completes and no alert comes
+                            within 1.5 s); postgres the SSLRequest preamble, then a StartupMessage
   --alpn LIST               ALPN protocols to offer, e.g. h2 for gRPC (MTLS_ALPN)
   --timeout-ms N            per-connection timeout, default 5000 (MTLS_TIMEOUT_MS)
   --json FILE               write the report as JSON
@@ -36,8 +36,14 @@ Options:
   --tap                     print TAP on stdout (the table then goes to stderr)
   -h, --help                this text
 
-Exit status: 0 every check met its expectation; 1 at least one did not; 2 nothing could be
-judged (bad usage or input, or every connection refused or timed out).`;
+A probe is served when it is answered the way the control (the trusted client: a valid
+certificate from --issuer-cert, else TLS without a client certificate) is answered; refused on a
+TLS alert, a close or reset during the handshake, or a refusing answer the control did not get;
+undetermined otherwise; unstable when repeated attempts disagree.
+
+Exit status: 0 every check met its expectation; 1 at least one determined check did not;
+2 nothing, or not everything, could be judged (bad usage or input, an unreachable endpoint, a
+control that stopped answering, an undetermined or unstable check).`;
 
 class UsageError extends Error {}
 
@@ -63,6 +69,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         "issuer-key": { type: "string" },
         "expect-mode": { type: "string" },
         "expect-identity": { type: "string" },
+        protocol: { type: "string" },
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
         json: { type: "string" },
@@ -90,6 +97,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       issuerKey: fromEnv(values["issuer-key"], "MTLS_ISSUER_KEY"),
       expectMode: fromEnv(values["expect-mode"], "MTLS_EXPECT_MODE"),
       expectIdentity: fromEnv(values["expect-identity"], "MTLS_EXPECT_IDENTITY"),
+      protocol: fromEnv(values.protocol, "MTLS_PROTOCOL"),
       alpn: fromEnv(values.alpn, "MTLS_ALPN"),
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
     },
@@ -106,52 +114,28 @@ async function validateInputs(settings: ExternalSettings): Promise<void> {
 }
 
 function formatTable(report: ExternalReport): string {
-  const rows = report.checks.map((check) => [check.pass ? "PASS" : "FAIL", check.id, check.expected, check.observed]);
-  const widths = [4, ...[1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8))];
-  const line = (cells: string[]) => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index]!) : cell)).join("  ");
+  const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", unstable: "UNSTABLE", recorded: "-" };
+  const rows = report.checks.map((check) => [mark[check.verdict] ?? check.verdict, check.id, check.expected, check.observed, check.answer ?? ""]);
+  const widths = [8, ...[1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8))];
+  const line = (cells: string[]) => cells.map((cell, index) => (index < 4 ? cell.padEnd(widths[index]!) : cell)).join("  ").trimEnd();
   const failed = report.checks.filter((check) => !check.pass).length;
+  const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
-    `target ${report.target}: observed mode ${report.observedMode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
-    line(["", "check", "expected", "observed"]),
+    `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
+    `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
+    line(["", "check", "expected", "observed", "answer"]),
     ...rows.map(line),
     "",
-    `evidence: ${report.modeEvidence.join("; ")}`,
-    ...report.checks.filter((check) => !check.pass).map((check) => `failed ${check.id}: ${check.title}; ${check.detail}`),
+    ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
+    ...report.checks.filter((check) => !check.pass).map((check) => `${check.verdict} ${check.id}: ${check.title}; ${check.detail}`),
     `${report.checks.length - failed} passed, ${failed} failed`,
   ].join("\n");
 }
 
-async function runSuite(options: CliOptions, settings: ExternalSettings): Promise<ExternalReport | undefined> {
-  const scratch = await mkdtemp(join(tmpdir(), "mtls-run-"));
-  const resultsFile = join(scratch, "results.json");
-  Object.assign(process.env, settingsToEnv(options.raw), { [resultsFileVariable]: resultsFile });
-  const progress = {
-    onTestCaseResult(testCase: { name: string; parent: { name?: string }; result(): { state: string } }) {
-      if (process.stderr.isTTY) process.stderr.write(`${testCase.result().state === "passed" ? "pass" : "FAIL"} ${testCase.parent.name ?? ""}\n`);
-    },
-  };
-  const reporters: unknown[] = [progress];
-  if (options.junit) reporters.push(new ResultsReporter({ junit: resolve(options.junit) }));
-  if (options.tap) reporters.push("tap-flat");
-  try {
-    const { startVitest } = await import("vitest/node");
-    const vitest = await startVitest("test", [], {
-      root: packageRoot,
-      config: false,
-      include: ["suites/external.test.ts"],
-      watch: false,
-      reporters: reporters as never,
-      testTimeout: settings.timeoutMs * 4 + 10_000,
-      hookTimeout: settings.timeoutMs * 30 + 30_000,
-    });
-    await vitest?.close();
-    return JSON.parse(await readFile(resultsFile, "utf8")) as ExternalReport;
-  } catch {
-    return undefined;
-  } finally {
-    process.exitCode = undefined;
-    await rm(scratch, { recursive: true, force: true });
-  }
+async function writeReport(path: string, text: string): Promise<void> {
+  const file = resolve(path);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -163,18 +147,24 @@ export async function main(argv: string[]): Promise<number> {
     }
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
-    const report = await runSuite(options, settings);
-    if (!report) throw new UsageError(`failed to probe ${options.raw.target}: the checks did not complete (run with the same MTLS_* variables under npm test for details)`);
-    if (!report.judgeable) throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out`);
+    const report = await runExternalChecks(settings);
+    if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
+    const model = externalResultsModel(report);
     (options.tap ? process.stderr : process.stdout).write(`${formatTable(report)}\n`);
-    if (options.json) await writeFile(resolve(options.json), JSON.stringify(report, null, 2) + "\n");
-    return report.checks.every((check) => check.pass) ? 0 : 1;
+    if (options.tap) process.stdout.write(tapText(model));
+    if (options.json) await writeReport(options.json, JSON.stringify(report, null, 2) + "\n");
+    if (options.junit) await writeReport(options.junit, junitXml(model));
+    if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
+    return report.exitCode;
   } catch (error) {
     if (error instanceof UsageError || error instanceof SettingsError || error instanceof FixtureError) {
       process.stderr.write(`mtls-conformance: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`mtls-conformance: failed unexpectedly: ${(error as Error).message}\n`);
+    // One line, with the cause chain: the stack stays out of the user's terminal.
+    const causes: string[] = [];
+    for (let cause: unknown = error; cause instanceof Error && causes.length < 4; cause = cause.cause) causes.push(cause.message);
+    process.stderr.write(`mtls-conformance: failed unexpectedly: ${causes.join(": ").replace(/\s+/g, " ")}\n`);
     return 2;
   }
 }

@@ -1,9 +1,10 @@
 // The checks run against an external endpoint, as data: what each sends, and what each policy
-// mode expects of it (DESIGN.md "Policy modes"). A matcher names a class of outcomes, because
-// from outside only "was my request served?" is certain; the reason is reported as observed.
+// mode expects of it (docs/external.md "Policy modes"). A matcher names a class of outcomes, because
+// from outside only "was my request served?" is certain; the oracle (oracle.ts) decides served or
+// refused against the control, and the reason is reported as observed.
 import type { PolicyMode } from "../scenario.js";
 
-/** served: the request was answered; refused: the endpoint did not serve it (alert, close, refusal of plaintext); no-tls: no TLS spoken. */
+/** served: answered the way the control is; refused: alert, close during the handshake, or a refusing answer the control did not get; no-tls: no TLS spoken. */
 export type Matcher = "served" | "refused" | "served-or-refused" | "no-tls" | "verified";
 
 /** The client certificate a TLS check presents, minted by the harness for this run. */
@@ -27,6 +28,12 @@ export interface CheckDefinition {
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
   needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity";
+  /**
+   * Probes run in groups with the control repeated after each (a changed control answer means the
+   * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
+   * certificate, 3 certificates from the trusted issuer. Server checks read one inspection.
+   */
+  group?: 1 | 2 | 3;
 }
 
 const clientCertCheck = (credential: ClientCredential, title: string, needs?: "issuer"): CheckDefinition => ({
@@ -35,16 +42,18 @@ const clientCertCheck = (credential: ClientCredential, title: string, needs?: "i
   probe: { kind: "tls", credential },
   expect: { strict: "refused", permissive: "refused", disabled: "no-tls" },
   needs,
+  group: needs ? 3 : 2,
 });
 
 export const externalChecks: CheckDefinition[] = [
-  { id: "plaintext", title: "plain HTTP on the raw socket", probe: { kind: "plaintext" }, expect: { strict: "refused", permissive: "served", disabled: "served" } },
+  { id: "plaintext", title: "the protocol's request in plaintext on the TLS port", probe: { kind: "plaintext" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, group: 1 },
   {
     id: "tls::no-client-cert",
     title: "TLS without a client certificate",
     probe: { kind: "tls", credential: "none" },
     // Permissive may pass TLS without a client certificate through or reject it; the report says which.
     expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" },
+    group: 2,
   },
   clientCertCheck("rogue-ca", "a client certificate from a rogue CA the harness minted"),
   clientCertCheck("self-signed", "a self-signed client certificate"),
@@ -54,6 +63,8 @@ export const externalChecks: CheckDefinition[] = [
     probe: { kind: "tls", credential: "valid" },
     expect: { strict: "served", permissive: "served", disabled: "no-tls" },
     needs: "issuer",
+    // The control itself when an issuer is given: its attempts are the control's first answer and every repeat.
+    group: 3,
   },
   clientCertCheck("expired", "an expired client certificate from the trusted issuer", "issuer"),
   clientCertCheck("not-yet-valid", "a not-yet-valid client certificate from the trusted issuer", "issuer"),

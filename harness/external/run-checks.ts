@@ -1,40 +1,72 @@
-// Runs the external checks against one endpoint: mints the client certificates, probes, judges
-// each check against the expected mode, and derives the observed mode.
-import { readFileSync } from "node:fs";
-import { checkServerIdentity, connect, type DetailedPeerCertificate } from "node:tls";
+// Runs the external checks against one endpoint: mints the client certificates, probes the control
+// first, then each group of checks with the control repeated after every group (tlsfuzzer's sanity
+// probe), confirms every determined verdict with a second attempt, judges each check against the
+// expected mode with the differential oracle, and derives the observed mode.
+import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import type { CertSpec, PkiSpec } from "../../fixtures/spec.js";
-import type { Endpoint } from "../network.js";
-import type { KeyPairFiles, Observation } from "../peers/types.js";
-import { probePlaintext, probeTls, uriSans } from "../probe.js";
+import type { KeyPairFiles } from "../peers/types.js";
+import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
-import { deriveObservedMode, noTls, refused, served, unreachable, type ObservedMode } from "./observed-mode.js";
+import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
+import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
+import { judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
+import type { Protocol } from "./protocols.js";
 import type { ExternalSettings } from "./settings.js";
+
+export type CheckVerdict = "pass" | "fail" | "undetermined" | "unstable" | "recorded";
 
 export interface CheckResult {
   id: string;
   title: string;
   expected: string;
   observed: string;
+  /** True for pass and recorded: the check did not fail and was not left undetermined. */
   pass: boolean;
+  verdict: CheckVerdict;
+  /** How the oracle classified what was seen (probe checks). */
+  classification?: Classification | "unstable";
+  /** The answer seen on the first attempt, in one line. */
+  answer?: string;
+  /** Why it was classified so. */
+  reason?: string;
+  /** Every attempt: the first, its confirmation, and the retries when they disagreed. */
+  attempts?: Judgement[];
   detail: string;
 }
 
+/**
+ * judged: every check ran against a working control. no-control: the control got no usable answer
+ * (silence, or the connection ended before TLS). control-lost: the control's answer changed during
+ * the run. unreachable: every connection was refused or timed out.
+ */
+export type RunStatus = "judged" | "no-control" | "control-lost" | "unreachable";
+
 export interface ExternalReport {
   target: string;
+  protocol: Protocol;
   expectMode: PolicyMode | null;
-  observedMode: ObservedMode;
+  /** null when the run could not judge the endpoint (status other than judged). */
+  observedMode: ObservedMode | null;
   modeEvidence: string[];
   negotiated: { tlsVersion?: string; cipher?: string; alpn?: string };
+  control: { path: Control["path"]; answer: string; classification: Classification; reason: string; repeats: string[] };
+  status: RunStatus;
+  /** One line on why the run could not judge, when status is not judged. */
+  problem?: string;
   /** False when every connection was refused or timed out: nothing could be judged. */
   judgeable: boolean;
+  /** 0 every check met its expectation; 1 a determined check failed; 2 nothing (or not everything) could be judged. */
+  exitCode: 0 | 1 | 2;
   checks: CheckResult[];
 }
 
-/** After the request, this much silence on an open connection means the server accepted it. */
-const acceptSilenceMs = 1_500;
+/** raw protocol: this long after the handshake with no alert and no close is "stayed open" (a TLS 1.3 server alerts within milliseconds of the client's Finished, measured). */
+export const settleMs = 1_500;
+/** Attempts of one check at most: the first, its confirmation, and two more when those disagree. */
+const maxAttempts = 4;
 
 const probeIdentity = (trustDomain: string) => `spiffe://${trustDomain}/ns/mtls-conformance/sa/probe`;
 
@@ -74,69 +106,45 @@ function keyPair(fixtures: FixtureSet, name: string): KeyPairFiles {
   return { cert: files.cert, key: files.key, chain: files.chainLength ? files.chain : undefined };
 }
 
-interface ServerView {
-  authorized?: boolean;
-  authorizationError?: string;
-  certificate?: DetailedPeerCertificate;
-  failure?: string;
-}
-
-/** Handshakes once to look at the server: chain verdict against the bundle, its certificate. */
-function inspectServer(target: Endpoint, settings: ExternalSettings, identity: KeyPairFiles | undefined): Promise<ServerView> {
-  return new Promise((resolve) => {
-    const socket = connect({
-      host: target.host,
-      port: target.port,
-      servername: settings.serverName,
-      ca: settings.trustBundle ? readFileSync(settings.trustBundle, "utf8") : undefined,
-      // Verify, but do not hang up: the verdict is read from socket.authorized.
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-      cert: identity ? readFileSync(identity.cert, "utf8") + (identity.chain ? readFileSync(identity.chain, "utf8") : "") : undefined,
-      key: identity ? readFileSync(identity.key, "utf8") : undefined,
-      ALPNProtocols: settings.alpn.length ? settings.alpn : undefined,
-    });
-    const timer = setTimeout(() => done({ failure: `no handshake within ${settings.timeoutMs} ms` }), settings.timeoutMs);
-    const done = (view: ServerView) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(view);
-    };
-    socket.on("secureConnect", () =>
-      done({
-        authorized: socket.authorized,
-        authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
-        certificate: socket.getPeerCertificate(true),
-      }),
-    );
-    socket.on("error", (error: NodeJS.ErrnoException) => done({ failure: `${error.code ?? ""} ${error.message}`.trim() }));
-  });
-}
-
-const matchers: Record<Exclude<Matcher, "verified">, (observation: Observation) => boolean> = {
-  served,
-  refused,
-  "served-or-refused": (observation) => served(observation) || refused(observation),
-  "no-tls": noTls,
-};
-
 function matcherFor(check: CheckDefinition, expectMode: PolicyMode | undefined): Matcher | undefined {
   if (check.always && expectMode !== "disabled") return check.always;
   return expectMode ? check.expect[expectMode] : undefined;
 }
 
-function describeObservation(observation: Observation): string {
-  const by = observation.rejectedBy ? ` by the ${observation.rejectedBy}` : "";
-  return `${observation.outcome}${by}`;
+const determined = (classification: Classification) => classification === "served" || classification === "refused" || classification === "no-tls";
+
+const meets: Record<Exclude<Matcher, "verified">, (classification: Classification) => boolean> = {
+  served: (classification) => classification === "served",
+  refused: (classification) => classification === "refused",
+  "served-or-refused": (classification) => classification === "served" || classification === "refused",
+  "no-tls": (classification) => classification === "no-tls",
+};
+
+/** One verdict from the attempts of a probe check. */
+function verdictOf(matcher: Matcher | undefined, classification: Classification | "unstable"): CheckVerdict {
+  if (classification === "unstable") return "unstable";
+  if (!determined(classification)) return "undetermined";
+  if (!matcher || matcher === "verified") return "recorded";
+  return meets[matcher](classification) ? "pass" : "fail";
 }
 
-function evidenceOf(observation: Observation): string {
-  return [observation.response, observation.evidence.client].filter(Boolean).join(" | ").replace(/\s+/g, " ").slice(0, 300);
+/** Attempts agree when they are classified alike and got the same shape of answer (an alert, then a reset, is a disagreement). */
+function summarize(attempts: Judgement[]): Classification | "unstable" {
+  const [first] = attempts;
+  return attempts.every((attempt) => attempt.classification === first!.classification && attempt.shape === first!.shape) ? first!.classification : "unstable";
+}
+
+function attemptsText(attempts: Judgement[]): string {
+  if (attempts.length < 2) return "";
+  const counts = new Map<string, number>();
+  for (const attempt of attempts) counts.set(`${attempt.classification} (${attempt.shape})`, (counts.get(`${attempt.classification} (${attempt.shape})`) ?? 0) + 1);
+  return ` [${attempts.length} attempts: ${[...counts].map(([classification, count]) => `${classification} ${count}`).join(", ")}]`;
 }
 
 /** Judges a server-side check from one inspection of the server. */
-function judgeServer(check: CheckDefinition, view: ServerView, settings: ExternalSettings): { ok: boolean; observed: string; detail: string } {
-  if (!view.certificate) return { ok: false, observed: "no TLS handshake", detail: view.failure ?? "no certificate seen" };
+function judgeServer(check: CheckDefinition, inspection: Exchange | undefined, settings: ExternalSettings): { ok: boolean; observed: string; detail: string } {
+  const view = inspection?.server;
+  if (!view) return { ok: false, observed: "no TLS handshake", detail: inspection?.raw ?? "no certificate seen" };
   const certificate = view.certificate;
   switch (check.probe.kind) {
     case "server-chain":
@@ -170,8 +178,16 @@ export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" |
   return externalChecks.filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
 }
 
+/** Which probe the control is, for these settings (docs/external.md, "The control"). */
+export function controlPathFor(settings: Pick<ExternalSettings, "expectMode" | "issuerCert">): Control["path"] {
+  if (settings.expectMode === "disabled") return "plaintext";
+  return settings.issuerCert ? "valid-cert" : "no-client-cert";
+}
+
+/** The check whose probe is the control path's (its attempts are the control's answers). */
+const controlCheckId: Record<Control["path"], string> = { "valid-cert": "client-cert::valid", "no-client-cert": "tls::no-client-cert", plaintext: "plaintext" };
+
 export async function runExternalChecks(settings: ExternalSettings): Promise<ExternalReport> {
-  const target: Endpoint = { host: settings.host, port: settings.port };
   const preissued = new Map();
   if (settings.issuerCert && settings.issuerKey) {
     const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey);
@@ -179,59 +195,166 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
   }
   const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0), new Date(), undefined, preissued);
   try {
-    const checks = applicableChecks(settings);
-    const observations = new Map<string, Observation>();
-    // Sequential on purpose: an endpoint under test may rate-limit or have one worker.
-    for (const check of checks) {
-      if (check.probe.kind === "plaintext") observations.set(check.id, await probePlaintext(target, settings.timeoutMs));
-      if (check.probe.kind === "tls") {
-        const identity = check.probe.credential === "none" ? undefined : keyPair(fixtures, check.probe.credential);
-        const config = { identity, serverName: settings.serverName, alpn: settings.alpn };
-        observations.set(check.id, await probeTls(target, config, settings.timeoutMs, { acceptSilenceMs }));
-      }
-    }
-    const view = await inspectServer(target, settings, preissued.size ? keyPair(fixtures, "valid") : undefined);
-    const negotiatedFrom = [...observations.values()].find((observation) => observation.tlsVersion);
-    const negotiated = { tlsVersion: negotiatedFrom?.tlsVersion, cipher: negotiatedFrom?.cipher, alpn: negotiatedFrom?.alpnProtocol };
-
-    const results: CheckResult[] = checks.map((check) => {
-      const matcher = matcherFor(check, settings.expectMode);
-      const expected = matcher ?? "-";
-      if (check.probe.kind === "negotiated") {
-        const observed = negotiated.tlsVersion ? `${negotiated.tlsVersion} ${negotiated.cipher ?? ""}${negotiated.alpn ? ` alpn=${negotiated.alpn}` : ""}`.trim() : "no TLS session";
-        return { id: check.id, title: check.title, expected, observed, pass: true, detail: "recorded only" };
-      }
-      if (matcher === "verified" || (!matcher && !observations.has(check.id))) {
-        const verdict = judgeServer(check, view, settings);
-        return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: matcher ? verdict.ok : true, detail: verdict.detail };
-      }
-      const observation = observations.get(check.id)!;
-      const pass = matcher ? matchers[matcher](observation) : true;
-      return { id: check.id, title: check.title, expected, observed: describeObservation(observation), pass, detail: evidenceOf(observation) };
-    });
-
-    const mode = deriveObservedMode(observations);
-    const judgeable = [...observations.values()].some((observation) => !unreachable(observation));
-    if (settings.expectMode) {
-      results.push({
-        id: "mode",
-        title: "the observed policy mode is the expected one",
-        expected: settings.expectMode,
-        observed: mode.mode,
-        pass: mode.mode === settings.expectMode,
-        detail: mode.evidence.join("; "),
-      });
-    }
-    return {
-      target: `${settings.host}:${settings.port}`,
-      expectMode: settings.expectMode ?? null,
-      observedMode: mode.mode,
-      modeEvidence: mode.evidence,
-      negotiated,
-      judgeable,
-      checks: results,
-    };
+    return await judgeEndpoint(settings, fixtures);
   } finally {
     await removeFixtureSet(fixtures);
   }
+}
+
+async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): Promise<ExternalReport> {
+  const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec => ({
+    target: { host: settings.host, port: settings.port },
+    transport,
+    protocol: settings.protocol,
+    identity: credential === "none" ? undefined : keyPair(fixtures, credential),
+    serverName: settings.serverName,
+    alpn: settings.alpn,
+    timeoutMs: settings.timeoutMs,
+    settleMs,
+  });
+  const specOfCheck = (check: CheckDefinition): ProbeSpec =>
+    check.probe.kind === "plaintext" ? specFor("plaintext") : specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+
+  const checks = applicableChecks(settings);
+  let path = controlPathFor(settings);
+  const controlSpecs: Record<Control["path"], () => ProbeSpec> = { "valid-cert": () => specFor("tls", "valid"), "no-client-cert": () => specFor("tls"), plaintext: () => specFor("plaintext") };
+  let first = await probeEndpoint(controlSpecs[path]());
+  let firstJudgement = judge(first, undefined, path);
+  // An endpoint that answers the TLS control in something else speaks no TLS: plaintext is then the control.
+  if (firstJudgement.classification === "no-tls") {
+    path = "plaintext";
+    first = await probeEndpoint(controlSpecs.plaintext());
+    firstJudgement = judge(first, undefined, path);
+  }
+  const control: Control = { path, exchange: first, judgement: firstJudgement };
+  const controlSummary = (repeats: string[]): ExternalReport["control"] => ({ path, answer: firstJudgement.answer, classification: firstJudgement.classification, reason: firstJudgement.reason, repeats });
+  const base = {
+    target: `${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port}`,
+    protocol: settings.protocol,
+    expectMode: settings.expectMode ?? null,
+    negotiated: { tlsVersion: first.tls?.version, cipher: first.tls?.cipher, alpn: first.tls?.alpn },
+  };
+  const unjudged = (status: RunStatus, problem: string, repeats: string[], results: CheckResult[] = []): ExternalReport => ({
+    ...base,
+    observedMode: null,
+    modeEvidence: [],
+    control: controlSummary(repeats),
+    status,
+    problem,
+    judgeable: status !== "unreachable",
+    exitCode: 2,
+    // The control as a check of its own, so every report (JUnit, TAP, JSON) says why nothing was judged.
+    checks: [
+      ...results,
+      { id: "control", title: "the control probe is answered the same way throughout the run", expected: firstJudgement.answer, observed: status, pass: false, verdict: "undetermined", detail: problem },
+    ],
+  });
+
+  if (firstJudgement.classification === "unreachable") return unjudged("unreachable", `failed to reach ${base.target}: ${firstJudgement.reason} (${first.raw})`, []);
+  // A control that gets silence, an unknown error, or a hang-up without a word (no alert, no answer)
+  // during the handshake says nothing about policy: the endpoint is broken or not what was named.
+  // A control refused with an alert is an answer, and the checks say what it means.
+  const controlUnanswered =
+    first.event === "timeout" || first.stage === "connect" || first.stage === "preamble" || (first.event === "error" && !first.tls) || ((first.event === "closed" || first.event === "reset") && first.stage === "handshake");
+  if (controlUnanswered) return unjudged("no-control", `the endpoint did not answer the control (${path}): ${firstJudgement.answer}`, []);
+
+  // Probe checks, in groups, each group followed by the control again.
+  const attemptsById = new Map<string, Judgement[]>();
+  const repeats: string[] = [];
+  const controlId = controlCheckId[path];
+  const controlAttempts: Judgement[] = [firstJudgement];
+  attemptsById.set(controlId, controlAttempts);
+  const groups = [1, 2, 3].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  for (const group of groups) {
+    for (const check of group) {
+      const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
+      const reference = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
+      const attempts: Judgement[] = [];
+      do {
+        attempts.push(judge(await probeEndpoint(specOfCheck(check)), reference, ownPath));
+      } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
+      attemptsById.set(check.id, attempts);
+    }
+    const repeat = await probeEndpoint(controlSpecs[path]());
+    repeats.push(repeat.answer?.text ?? repeat.raw);
+    controlAttempts.push(judge(repeat, undefined, path));
+    if (shapeOf(repeat) !== shapeOf(first)) {
+      const results = checks.filter((check) => attemptsById.has(check.id)).map((check) => probeResult(check, attemptsById.get(check.id)!, settings));
+      return unjudged("control-lost", `the endpoint stopped answering the control during the run: first "${firstJudgement.answer}", then "${repeat.answer?.text ?? repeat.raw}"`, repeats, results);
+    }
+  }
+  // Only the control probe: confirm it once like any other verdict.
+  if (!groups.length) {
+    const repeat = await probeEndpoint(controlSpecs[path]());
+    repeats.push(repeat.answer?.text ?? repeat.raw);
+    controlAttempts.push(judge(repeat, undefined, path));
+  }
+
+  const inspection = checks.some((check) => check.always === "verified") && path !== "plaintext"
+    ? await probeEndpoint({ ...controlSpecs[path](), trustBundle: settings.trustBundle, inspectServer: true })
+    : undefined;
+
+  const results: CheckResult[] = checks.map((check) => {
+    const matcher = matcherFor(check, settings.expectMode);
+    const expected = matcher ?? "-";
+    if (check.probe.kind === "negotiated") {
+      const observed = base.negotiated.tlsVersion ? `${base.negotiated.tlsVersion} ${base.negotiated.cipher ?? ""}${base.negotiated.alpn ? ` alpn=${base.negotiated.alpn}` : ""}`.trim() : "no TLS session";
+      return { id: check.id, title: check.title, expected, observed, pass: true, verdict: "recorded", detail: "recorded only" };
+    }
+    if (check.always) {
+      if (!matcher) return { id: check.id, title: check.title, expected, observed: "no TLS spoken", pass: true, verdict: "recorded", detail: "no verdict where no TLS is expected" };
+      const verdict = judgeServer(check, inspection, settings);
+      return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+    }
+    return probeResult(check, attemptsById.get(check.id)!, settings);
+  });
+
+  const classifications = new Map<string, Classification | "unstable">();
+  for (const result of results) if (result.classification) classifications.set(result.id, result.classification);
+  const mode = deriveObservedMode(classifications);
+  if (settings.expectMode) {
+    const modeVerdict: CheckVerdict = mode.mode === "undetermined" ? "undetermined" : mode.mode === settings.expectMode ? "pass" : "fail";
+    results.push({
+      id: "mode",
+      title: "the observed policy mode is the expected one",
+      expected: settings.expectMode,
+      observed: mode.mode,
+      pass: modeVerdict === "pass",
+      verdict: modeVerdict,
+      detail: mode.evidence.join("; "),
+    });
+  }
+  const verdicts = results.map((result) => result.verdict);
+  const exitCode = verdicts.includes("fail") ? 1 : verdicts.includes("undetermined") || verdicts.includes("unstable") ? 2 : 0;
+  return {
+    ...base,
+    observedMode: mode.mode,
+    modeEvidence: mode.evidence,
+    control: controlSummary(repeats),
+    status: "judged",
+    problem: exitCode === 2 ? `not every check could be judged: ${results.filter((result) => result.verdict === "undetermined" || result.verdict === "unstable").map((result) => `${result.id} ${result.verdict}`).join(", ")}` : undefined,
+    judgeable: true,
+    exitCode,
+    checks: results,
+  };
+}
+
+function probeResult(check: CheckDefinition, attempts: Judgement[], settings: ExternalSettings): CheckResult {
+  const matcher = matcherFor(check, settings.expectMode);
+  const classification = summarize(attempts);
+  const verdict = verdictOf(matcher, classification);
+  const first = attempts[0]!;
+  return {
+    id: check.id,
+    title: check.title,
+    expected: matcher ?? "-",
+    observed: classification,
+    pass: verdict === "pass" || verdict === "recorded",
+    verdict,
+    classification,
+    answer: first.answer,
+    reason: first.reason,
+    attempts,
+    detail: `${first.answer}; ${classification === "unstable" ? "attempts disagreed" : first.reason}${attemptsText(attempts)}`.replace(/\s+/g, " ").slice(0, 400),
+  };
 }

@@ -1,6 +1,7 @@
 // Settings for probing an external endpoint, from MTLS_* variables (npm test) or CLI flags. Bad
 // values are a SettingsError with one line a user can act on.
 import type { PolicyMode } from "../scenario.js";
+import { protocols, type Protocol } from "./protocols.js";
 
 export interface ExternalSettings {
   host: string;
@@ -11,7 +12,9 @@ export interface ExternalSettings {
   issuerKey?: string;
   expectMode?: PolicyMode;
   expectIdentity?: string;
-  /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector. */
+  /** What a probe says after the handshake: http (default), h2, raw (nothing), postgres (SSLRequest first). */
+  protocol: Protocol;
+  /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector (h2 by default with --protocol h2). */
   alpn: string[];
   timeoutMs: number;
 }
@@ -30,6 +33,7 @@ export const settingVariables = {
   issuerKey: "MTLS_ISSUER_KEY",
   expectMode: "MTLS_EXPECT_MODE",
   expectIdentity: "MTLS_EXPECT_IDENTITY",
+  protocol: "MTLS_PROTOCOL",
   alpn: "MTLS_ALPN",
   timeoutMs: "MTLS_TIMEOUT_MS",
 } as const;
@@ -56,6 +60,11 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (raw.expectIdentity !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(raw.expectIdentity)) {
     throw new SettingsError(`invalid expected identity "${raw.expectIdentity}": expected a URI such as spiffe://cluster.local/ns/default/sa/api`);
   }
+  if (raw.protocol !== undefined && !protocols.includes(raw.protocol as Protocol)) {
+    throw new SettingsError(`invalid protocol "${raw.protocol}": expected one of ${protocols.join(", ")}`);
+  }
+  const protocol = (raw.protocol ?? "http") as Protocol;
+  const alpn = (raw.alpn ?? "").split(",").map((name) => name.trim()).filter(Boolean);
   const timeoutMs = raw.timeoutMs === undefined ? defaultTimeoutMs : Number(raw.timeoutMs);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
     throw new SettingsError(`invalid timeout "${raw.timeoutMs}": expected whole milliseconds between 100 and 600000`);
@@ -69,7 +78,8 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     issuerKey: raw.issuerKey || undefined,
     expectMode: raw.expectMode as PolicyMode | undefined,
     expectIdentity: raw.expectIdentity || undefined,
-    alpn: (raw.alpn ?? "").split(",").map((protocol) => protocol.trim()).filter(Boolean),
+    protocol,
+    alpn: alpn.length || protocol !== "h2" ? alpn : ["h2"],
     timeoutMs,
   };
 }

@@ -1,0 +1,195 @@
+// One connection to an external endpoint, recorded as an Exchange: how far it got (connect, the
+// protocol's preamble, the TLS handshake, the application exchange), what ended it (an answer, an
+// alert, a close, a reset, a timeout) and the answer's shape. It judges nothing: the oracle
+// (oracle.ts) compares an exchange with the control's.
+import { connect as connectTcp, type Socket } from "node:net";
+import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { classifyNodeError } from "../outcome.js";
+import type { Endpoint } from "../network.js";
+import type { KeyPairFiles } from "../peers/types.js";
+import { readKeyPair } from "../probe.js";
+import { http2Exchange, parseAnswer, protocolExchanges, type Answer, type Protocol } from "./protocols.js";
+import { readFileSync } from "node:fs";
+
+export type Stage = "connect" | "preamble" | "handshake" | "exchange";
+
+/** What ended the connection. */
+export type ExchangeEvent = "answered" | "alert" | "closed" | "reset" | "timeout" | "connection-refused" | "no-tls" | "error";
+
+export interface Exchange {
+  transport: "plaintext" | "tls";
+  event: ExchangeEvent;
+  /** How far the connection got when it ended. */
+  stage: Stage;
+  answer?: Answer;
+  alert?: { code: number; name: string };
+  tls?: { version?: string; cipher?: string; alpn?: string };
+  /** Only when asked for (inspection): the server's chain and its verdict against the trust bundle. */
+  server?: { certificate: DetailedPeerCertificate; authorized: boolean; authorizationError?: string };
+  /** What was seen, for the report (never key material). */
+  raw: string;
+}
+
+export interface ProbeSpec {
+  target: Endpoint;
+  transport: "plaintext" | "tls";
+  protocol: Protocol;
+  identity?: KeyPairFiles;
+  serverName?: string;
+  alpn: string[];
+  /** Verify the server against this bundle (recorded in `server`, never fatal). */
+  trustBundle?: string;
+  timeoutMs: number;
+  /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
+  settleMs: number;
+  inspectServer?: boolean;
+}
+
+// OpenSSL's record layer errors when the first reply to a ClientHello is not a TLS record (an HTTP
+// page, an SSH banner): the endpoint speaks no TLS on this port (measured against python3 http.server).
+const notTlsCodes = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_RECORD_LAYER_FAILURE", "ERR_SSL_HTTP_REQUEST"]);
+
+const contexts = new Map<string, ReturnType<typeof createSecureContext>>();
+function secureContextFor(identity: KeyPairFiles | undefined, trustBundle: string | undefined) {
+  const key = JSON.stringify([identity?.cert, identity?.chain, identity?.key, trustBundle]);
+  let context = contexts.get(key);
+  if (!context) {
+    const pair = identity ? readKeyPair(identity) : undefined;
+    context = createSecureContext({ cert: pair?.cert, key: pair?.key, ca: trustBundle ? readFileSync(trustBundle, "utf8") : undefined });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
+/** Opens one connection as `spec` says and records how it ended. Never throws for network outcomes. */
+export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const exchange = protocolExchanges[spec.protocol];
+    let stage: Stage = "connect";
+    let settled = false;
+    let received = Buffer.alloc(0);
+    let tls: Exchange["tls"];
+    let server: Exchange["server"];
+    let tcp: Socket | undefined;
+    let secure: TLSSocket | undefined;
+    let settle: NodeJS.Timeout | undefined;
+
+    const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(settle);
+      secure?.destroy();
+      tcp?.destroy();
+      resolve({ ...result, transport: spec.transport, stage, tls, server });
+    };
+    const timer = setTimeout(() => {
+      const partial = received.length ? parseAnswer(received, spec.protocol) : undefined;
+      // A complete answer followed by silence is an answer: an HTTP/1.1 server may keep the connection.
+      if (partial && partial.complete) return finish({ event: "answered", answer: partial.answer, raw: partial.answer.text });
+      finish({ event: "timeout", raw: `no ${stage === "connect" ? "connection" : "answer"} within ${spec.timeoutMs} ms (${stageText[stage]})` });
+    }, spec.timeoutMs);
+
+    const onBytes = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const parsed = parseAnswer(received, spec.protocol);
+      if (parsed?.alert) return finish({ event: "alert", alert: parsed.alert, raw: parsed.answer.text });
+      if (parsed?.complete) finish({ event: "answered", answer: parsed.answer, raw: parsed.answer.text });
+    };
+    const onEnd = (how: "closed" | "reset", detail = "") => {
+      if (received.length) {
+        const parsed = parseAnswer(received, spec.protocol)!;
+        if (parsed.alert) return finish({ event: "alert", alert: parsed.alert, raw: parsed.answer.text });
+        return finish({ event: "answered", answer: parsed.answer, raw: parsed.answer.text });
+      }
+      const where = spec.transport === "plaintext" && stage === "exchange" ? "after the request" : stageText[stage];
+      finish({ event: how, raw: `${how} ${where} without an answer${detail ? ` (${detail})` : ""}` });
+    };
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED") return finish({ event: "connection-refused", raw: error.message });
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") return onEnd("reset", error.code);
+      if (error.code === "GOAWAY") return finish({ event: "closed", raw: error.message });
+      const seen = classifyNodeError(error);
+      if (seen.source === "alert" && seen.alert !== undefined) return finish({ event: "alert", alert: { code: seen.alert, name: alertName(seen.raw, seen.alert) }, raw: seen.raw });
+      if (notTlsCodes.has(error.code ?? "")) return finish({ event: "no-tls", raw: `the reply to the ClientHello is not TLS (${seen.raw})` });
+      finish({ event: "error", raw: seen.raw });
+    };
+
+    const startExchange = (socket: Socket | TLSSocket) => {
+      stage = "exchange";
+      socket.on("data", onBytes);
+      socket.on("end", () => onEnd("closed"));
+      socket.on("close", () => onEnd("closed"));
+      const request = exchange.request(spec.serverName ?? spec.target.host, spec.transport);
+      if (request.length) socket.write(request);
+      else
+        settle = setTimeout(
+          () => finish({ event: "answered", answer: { kind: "open", text: `stayed open, no alert and no data for ${spec.settleMs} ms` }, raw: "stayed open" }),
+          spec.settleMs,
+        );
+    };
+
+    const startTls = (socket?: Socket) => {
+      stage = "handshake";
+      secure = connectTls({
+        ...(socket ? { socket } : { host: spec.target.host, port: spec.target.port }),
+        servername: spec.serverName,
+        secureContext: secureContextFor(spec.identity, spec.trustBundle),
+        // The verdict on the server's chain is recorded, never fatal: the checks judge it.
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+        ALPNProtocols: spec.alpn.length ? spec.alpn : undefined,
+      });
+      secure.on("error", onError);
+      secure.on("secureConnect", () => {
+        tls = { version: secure!.getProtocol() ?? undefined, cipher: secure!.getCipher()?.standardName, alpn: secure!.alpnProtocol || undefined };
+        if (spec.inspectServer) {
+          server = {
+            certificate: secure!.getPeerCertificate(true),
+            authorized: secure!.authorized,
+            authorizationError: secure!.authorizationError ? String(secure!.authorizationError) : undefined,
+          };
+        }
+        if (tls.alpn === "h2" && spec.protocol !== "raw") {
+          stage = "exchange";
+          return http2Exchange(secure!, spec.serverName ?? spec.target.host, ({ answer, error }) =>
+            answer ? finish({ event: "answered", answer, raw: answer.text }) : onError(error as NodeJS.ErrnoException),
+          );
+        }
+        startExchange(secure!);
+      });
+      secure.on("end", () => onEnd("closed"));
+      secure.on("close", () => onEnd("closed"));
+    };
+
+    tcp = connectTcp({ host: spec.target.host, port: spec.target.port });
+    tcp.on("error", onError);
+    tcp.once("connect", () => {
+      if (spec.transport === "plaintext") return startExchange(tcp!);
+      if (!exchange.preamble) {
+        // Hand the connected socket to TLS: its handshake starts now.
+        return startTls(tcp!);
+      }
+      stage = "preamble";
+      exchange.preamble(tcp!).then(
+        (answer) => (answer.startTls ? startTls(tcp!) : finish({ event: "no-tls", raw: answer.text })),
+        (error: NodeJS.ErrnoException) => onError(error),
+      );
+    });
+    tcp.on("end", () => {
+      if (stage === "connect" || stage === "preamble") onEnd("closed");
+    });
+  });
+}
+
+const stageText: Record<Stage, string> = {
+  connect: "while connecting",
+  preamble: "during the protocol's preamble",
+  handshake: "during the TLS handshake",
+  exchange: "after the handshake",
+};
+
+function alertName(raw: string, code: number): string {
+  const name = /alert ([a-z ]+?)(?::|$| \()/i.exec(raw)?.[1]?.trim().replaceAll(" ", "_");
+  return name ?? `alert_${code}`;
+}

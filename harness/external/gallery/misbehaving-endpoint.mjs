@@ -1,0 +1,67 @@
+// Endpoints that misbehave the way broken or overloaded services do, for the external gallery.
+// Plain Node (no harness code): node:net for the misbehaviour, node:https for the strict mTLS server
+// it falls back to. Prints READY once listening.
+//
+//   node misbehaving-endpoint.mjs <behaviour> <host> <port> <cert-chain.pem> <key.pem> <trust.pem> [argument]
+//
+//   silent            accepts TCP and never sends a byte (the connection stays open until the client closes it)
+//   reset-after-hello reads the first bytes (a ClientHello) of every connection, then resets it
+//   stops-mid-run     a strict mTLS server for the first <argument> connections, then reset-after-hello
+//   random-reset      reset-after-hello for ~30% of connections (seeded PRNG, seed <argument>), strict otherwise
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createNetServer } from "node:net";
+
+const [behaviour, host, port, certFile, keyFile, trustFile, argument] = process.argv.slice(2);
+const behaviours = ["silent", "reset-after-hello", "stops-mid-run", "random-reset"];
+if (!behaviours.includes(behaviour) || !host || !port || !certFile || !keyFile || !trustFile) {
+  console.error(`usage: misbehaving-endpoint.mjs ${behaviours.join("|")} host port cert-chain key trust [argument]`);
+  process.exit(2);
+}
+
+// The strict server the connections that are not misbehaved on are handed to: requires a client
+// certificate chaining to the trust bundle and answers every request with 200.
+const strict = createHttpsServer(
+  { cert: readFileSync(certFile), key: readFileSync(keyFile), ca: readFileSync(trustFile), requestCert: true, rejectUnauthorized: true },
+  (request, response) => {
+    response.writeHead(200, { "content-type": "text/plain", connection: "close" });
+    response.end("hello from a strict node server\n");
+  },
+);
+strict.on("tlsClientError", () => {});
+
+// mulberry32: a small seeded PRNG, so a run's sequence of resets can be reproduced.
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const resetAfterHello = (socket) => socket.once("data", () => socket.resetAndDestroy());
+const serveStrict = (socket) => strict.emit("connection", socket);
+
+const serveMidRunLimit = Number(argument ?? 3);
+const random = mulberry32(Number(argument ?? 1));
+let connections = 0;
+
+const decide = {
+  silent: () => () => {},
+  "reset-after-hello": () => resetAfterHello,
+  "stops-mid-run": () => (connections <= serveMidRunLimit ? serveStrict : resetAfterHello),
+  "random-reset": () => (random() < 0.3 ? resetAfterHello : serveStrict),
+}[behaviour];
+
+const server = createNetServer((socket) => {
+  connections += 1;
+  socket.on("error", () => {});
+  const handle = decide();
+  console.log(`connection ${connections}: ${handle === resetAfterHello ? "reset after ClientHello" : handle === serveStrict ? "strict mTLS" : "silent"}`);
+  handle(socket);
+});
+server.listen(Number(port), host, () => console.log("READY"));
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));

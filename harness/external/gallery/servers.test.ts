@@ -1,0 +1,306 @@
+// Proves the gallery servers themselves: each is started by servers.ts and probed with
+// `openssl s_client` (and curl, psql where s_client cannot finish the protocol), not with the
+// harness's prober, and must answer as galleryServers' ground truth says. A kind whose program is
+// not installed is skipped with the reason.
+import { access, constants } from "node:fs/promises";
+import { connect } from "node:net";
+import { delimiter, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
+import { catalogueSpec, serverName } from "../../../fixtures/profiles.js";
+import { formatEndpoint, type Endpoint } from "../../network.js";
+import { runToCompletion } from "../../runtime/process.js";
+import { makeOpensslIssuer } from "./openssl-issuer.js";
+import { galleryServers, postgresRole, probeClientCert, startGalleryServer, type GalleryKind, type GalleryOptions, type GalleryProbe, type RunningGalleryServer } from "./servers.js";
+
+let fixtures: FixtureSet;
+beforeAll(async () => {
+  fixtures = await writeFixtureSet(catalogueSpec, new Date());
+}, 60_000);
+afterAll(async () => {
+  if (fixtures) await removeFixtureSet(fixtures);
+});
+
+async function installed(program: string): Promise<boolean> {
+  const candidates = program.includes("/") ? [program] : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, program));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      return true;
+    } catch {
+      // Not here.
+    }
+  }
+  return false;
+}
+
+const httpRequest = `GET / HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`;
+
+function clientCertArgs(probe: GalleryProbe): string[] {
+  if (probe === "plaintext" || probe === "no-client-cert") return [];
+  const cert = fixtures.certs[probeClientCert[probe]]!;
+  return ["-cert", cert.cert, "-key", cert.key, ...(cert.chainLength > 0 ? ["-cert_chain", cert.chain] : [])];
+}
+
+interface SClientOptions {
+  /** Sent after the handshake; s_client then waits for the server to close (-ign_eof). */
+  input?: string;
+  extra?: string[];
+  timeoutMs?: number;
+}
+
+/** `openssl s_client` as a user runs it by hand, verifying the server against trust-a. */
+async function sClient(endpoint: Endpoint, probe: GalleryProbe, { input = httpRequest, extra = [], timeoutMs = 8_000 }: SClientOptions = {}) {
+  const args = ["s_client", "-connect", formatEndpoint(endpoint), "-servername", serverName, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof", ...clientCertArgs(probe), ...extra];
+  const result = await runToCompletion("openssl", args, { input, timeoutMs });
+  return { ...result, text: `$ openssl ${args.join(" ")}\n${result.output}` };
+}
+
+/** `GET / HTTP/1.0` over bare TCP: what came back and how the connection ended. */
+function plaintextProbe(endpoint: Endpoint, timeoutMs = 4_000): Promise<{ answer: string; end: "close" | "reset" | "open" }> {
+  return new Promise((resolve) => {
+    const socket = connect(endpoint.port, endpoint.host);
+    let answer = "";
+    const finish = (end: "close" | "reset" | "open") => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ answer, end });
+    };
+    const timer = setTimeout(() => finish("open"), timeoutMs);
+    socket.on("connect", () => socket.write(`GET / HTTP/1.0\r\nHost: ${serverName}\r\n\r\n`));
+    socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
+    socket.on("error", (error: NodeJS.ErrnoException) => finish(error.code === "ECONNRESET" ? "reset" : "close"));
+    socket.on("end", () => finish("close"));
+  });
+}
+
+const alertNumber = (number: number) => new RegExp(`SSL alert number ${number}\\b`);
+const handshakeDone = /New, TLSv1\.[23], Cipher is /m;
+const reset = /errno=104/;
+
+/** Starts `kind` for the tests of one describe block and stops it after them. */
+function gallery(kind: GalleryKind, options: GalleryOptions = {}): () => RunningGalleryServer {
+  let server: RunningGalleryServer | undefined;
+  beforeAll(async () => {
+    server = await startGalleryServer(kind, fixtures, options);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 15_000);
+  return () => server!;
+}
+
+/** A describe block for one kind, skipped with the reason in its title when its program is not installed. */
+async function forKind(kind: GalleryKind, title: string, body: () => void): Promise<void> {
+  const { program, debianPackage } = galleryServers[kind];
+  const absent = !(await installed(program));
+  describe.skipIf(absent)(absent ? `${title} (skipped: ${program} is not installed; Debian package ${debianPackage})` : title, body);
+}
+
+await forKind("nginx-verify-on", "nginx ssl_verify_client on", () => {
+  const server = gallery("nginx-verify-on");
+  it("serves a valid client certificate: 200 inside TLS 1.2", async () => {
+    const { text } = await sClient(server().endpoint, "valid");
+    expect(text).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(text).toMatch(/New, TLSv1\.2, Cipher is /);
+  });
+  it("refuses no certificate with 400 inside a completed handshake", async () => {
+    const { text } = await sClient(server().endpoint, "no-client-cert");
+    expect(text).toMatch(handshakeDone);
+    expect(text).toMatch(/HTTP\/1\.1 400 Bad Request/);
+    expect(text).toContain("400 No required SSL certificate was sent");
+  });
+  it("refuses a rogue-CA certificate with 400 The SSL certificate error", async () => {
+    expect((await sClient(server().endpoint, "rogue-ca")).text).toContain("400 The SSL certificate error");
+  });
+  it("answers plain HTTP with 400 The plain HTTP request was sent to HTTPS port", async () => {
+    const { answer } = await plaintextProbe(server().endpoint);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(answer).toContain("400 The plain HTTP request was sent to HTTPS port");
+  });
+  it("speaks no TLS 1.3 (nginx 1.22's default ssl_protocols): alert 70", async () => {
+    expect((await sClient(server().endpoint, "valid", { extra: ["-tls1_3"] })).text).toMatch(alertNumber(70));
+  });
+});
+
+await forKind("nginx-verify-optional", "nginx ssl_verify_client optional", () => {
+  const server = gallery("nginx-verify-optional");
+  it("serves a valid client certificate and no certificate alike: 200", async () => {
+    for (const probe of ["valid", "no-client-cert"] as const) expect((await sClient(server().endpoint, probe)).text).toMatch(/HTTP\/1\.1 200 OK/);
+  });
+  it("refuses an expired certificate with 400 The SSL certificate error", async () => {
+    expect((await sClient(server().endpoint, "expired")).text).toContain("400 The SSL certificate error");
+  });
+});
+
+await forKind("caddy-require-and-verify", "Caddy client_auth require_and_verify", () => {
+  const server = gallery("caddy-require-and-verify");
+  it("serves a valid client certificate: 200 over TLS 1.3", async () => {
+    const { text } = await sClient(server().endpoint, "valid");
+    expect(text).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(text).toMatch(/New, TLSv1\.3, Cipher is /);
+  });
+  it("refuses no certificate with alert 42 bad_certificate after the handshake (TLS 1.3) and during it (TLS 1.2)", async () => {
+    const tls13 = (await sClient(server().endpoint, "no-client-cert")).text;
+    expect(tls13).toMatch(alertNumber(42));
+    expect(tls13).not.toMatch(/HTTP\//);
+    expect((await sClient(server().endpoint, "no-client-cert", { extra: ["-tls1_2"] })).text).toMatch(alertNumber(42));
+  });
+  it("answers plain HTTP with Go's 400 page", async () => {
+    expect((await plaintextProbe(server().endpoint)).answer).toBe("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  });
+});
+
+await forKind("haproxy-optional-403", "HAProxy verify optional + http-request deny 403", () => {
+  const server = gallery("haproxy-optional-403");
+  it("serves a valid client certificate: 200", async () => {
+    expect((await sClient(server().endpoint, "valid")).text).toMatch(/HTTP\/1\.1 200 OK/);
+  });
+  it("refuses no certificate with 403 inside a completed handshake", async () => {
+    const { text } = await sClient(server().endpoint, "no-client-cert");
+    expect(text).toMatch(handshakeDone);
+    expect(text).toMatch(/HTTP\/1\.1 403 Forbidden/);
+  });
+  it("refuses a self-signed certificate in TLS: alert 48 unknown_ca", async () => {
+    expect((await sClient(server().endpoint, "self-signed")).text).toMatch(alertNumber(48));
+  });
+});
+
+await forKind("mosquitto-require-certificate", "mosquitto require_certificate true", () => {
+  const server = gallery("mosquitto-require-certificate");
+  it("keeps a valid client's connection open with no alert when it sends nothing", async () => {
+    const result = await sClient(server().endpoint, "valid", { input: "", timeoutMs: 3_000 });
+    expect(result.timedOut, result.text).toBe(true);
+    expect(result.text).toMatch(/New, TLSv1\.3, Cipher is /);
+    expect(result.text).not.toMatch(/alert/);
+  });
+  it("closes a valid client's connection when it sends an HTTP request", async () => {
+    const result = await sClient(server().endpoint, "valid", { timeoutMs: 5_000 });
+    expect(result.timedOut, result.text).toBe(false);
+    expect(result.text).toMatch(/\bclosed\b/);
+    expect(result.text).not.toMatch(/alert/);
+  });
+  it("refuses no certificate with alert 116 certificate_required (TLS 1.3), 40 handshake_failure (TLS 1.2)", async () => {
+    expect((await sClient(server().endpoint, "no-client-cert", { input: "" })).text).toMatch(alertNumber(116));
+    expect((await sClient(server().endpoint, "no-client-cert", { input: "", extra: ["-tls1_2"] })).text).toMatch(alertNumber(40));
+  });
+  it("resets a plain HTTP request", async () => {
+    expect(await plaintextProbe(server().endpoint)).toEqual({ answer: "", end: "reset" });
+  });
+});
+
+await forKind("nghttpx-h2-verify-client", "nghttpx verify-client, ALPN h2", () => {
+  const server = gallery("nghttpx-h2-verify-client");
+  it("serves a valid client certificate over HTTP/2: ALPN h2, SETTINGS first, then 200 (curl)", async () => {
+    const { endpoint } = server();
+    const handshake = await sClient(endpoint, "valid", { input: "", extra: ["-alpn", "h2"], timeoutMs: 3_000 });
+    expect(handshake.text).toContain("ALPN protocol: h2");
+    const client = fixtures.certs.client!;
+    const curl = await runToCompletion(
+      "curl",
+      ["-sS", "-i", "--http2", "--max-time", "5", "--cacert", fixtures.bundles["trust-a"]!, "--cert", client.fullChain, "--key", client.key, "--resolve", `${serverName}:${endpoint.port}:${endpoint.host}`, `https://${serverName}:${endpoint.port}/`],
+      { timeoutMs: 8_000 },
+    );
+    expect(curl.output).toMatch(/^HTTP\/2 200/m);
+    expect(curl.output).toContain("hello from the backend behind nghttpx");
+  });
+  it("refuses no certificate with alert 116 certificate_required", async () => {
+    expect((await sClient(server().endpoint, "no-client-cert", { input: "", extra: ["-alpn", "h2"] })).text).toMatch(alertNumber(116));
+  });
+});
+
+await forKind("postgres-hostssl-cert", "PostgreSQL hostssl ... cert", () => {
+  const server = gallery("postgres-hostssl-cert");
+  const psql = (probe: GalleryProbe) => {
+    const { endpoint } = server();
+    const client = probe === "no-client-cert" ? undefined : fixtures.certs[probeClientCert[probe as keyof typeof probeClientCert]]!;
+    const conninfo = [
+      `host=${serverName}`,
+      `hostaddr=${endpoint.host}`,
+      `port=${endpoint.port}`,
+      "dbname=postgres",
+      `user=${postgresRole}`,
+      "sslmode=verify-full",
+      `sslrootcert=${fixtures.bundles["trust-a"]}`,
+      ...(client ? [`sslcert=${client.fullChain}`, `sslkey=${client.key}`] : []),
+      "connect_timeout=5",
+    ].join(" ");
+    return runToCompletion("/usr/lib/postgresql/15/bin/psql", [conninfo, "-At", "-c", "select 1"], { timeoutMs: 8_000 });
+  };
+  it("serves a valid client certificate: TLS after SSLRequest, no alert; psql runs select 1", async () => {
+    const handshake = await sClient(server().endpoint, "valid", { input: "", extra: ["-starttls", "postgres"], timeoutMs: 3_000 });
+    expect(handshake.timedOut, handshake.text).toBe(true);
+    expect(handshake.text).toMatch(/New, TLSv1\.3, Cipher is /);
+    expect(handshake.text).not.toMatch(/alert/);
+    expect((await psql("valid")).output.trim()).toBe("1");
+  });
+  it("completes the handshake without a certificate and refuses it in the protocol", async () => {
+    const handshake = await sClient(server().endpoint, "no-client-cert", { input: "", extra: ["-starttls", "postgres"], timeoutMs: 3_000 });
+    expect(handshake.timedOut, handshake.text).toBe(true);
+    expect(handshake.text).not.toMatch(/alert/);
+    expect((await psql("no-client-cert")).output).toContain("FATAL:  connection requires a valid client certificate");
+  });
+  it("refuses a rogue-CA certificate in TLS: alert 48 unknown_ca", async () => {
+    expect((await sClient(server().endpoint, "rogue-ca", { input: "", extra: ["-starttls", "postgres"] })).text).toMatch(alertNumber(48));
+  });
+});
+
+describe("misbehaving endpoints", () => {
+  describe("silent: accepts and never speaks", () => {
+    const server = gallery("silent");
+    it("leaves s_client waiting for a ServerHello, with a valid certificate and without one", async () => {
+      for (const probe of ["valid", "no-client-cert"] as const) {
+        const result = await sClient(server().endpoint, probe, { timeoutMs: 2_000 });
+        expect(result.timedOut, result.text).toBe(true);
+        expect(result.text).not.toMatch(/Cipher is|Server certificate/);
+      }
+    });
+  });
+
+  describe("reset-after-hello", () => {
+    const server = gallery("reset-after-hello");
+    it("resets after the ClientHello, with a valid certificate and without one", async () => {
+      for (const probe of ["valid", "no-client-cert"] as const) {
+        const result = await sClient(server().endpoint, probe);
+        expect(result.text).toMatch(reset);
+        expect(result.text).toContain("New, (NONE), Cipher is (NONE)");
+      }
+    });
+  });
+
+  describe("stops-mid-run after 2 connections", () => {
+    const server = gallery("stops-mid-run", { serveConnections: 2 });
+    it("is a strict mTLS server for 2 connections, then resets every one", async () => {
+      const { endpoint } = server();
+      expect((await sClient(endpoint, "valid")).text).toMatch(/HTTP\/1\.1 200 OK/);
+      expect((await sClient(endpoint, "no-client-cert")).text).toMatch(alertNumber(116));
+      for (const probe of ["valid", "no-client-cert"] as const) expect((await sClient(endpoint, probe)).text).toMatch(reset);
+    });
+  });
+
+  describe("random-reset (seed 1)", () => {
+    const server = gallery("random-reset", { seed: 1 });
+    it("resets some valid-certificate probes and serves the others", async () => {
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const { text } = await sClient(server().endpoint, "valid");
+        outcomes.push(reset.test(text) ? "reset" : /HTTP\/1\.1 200 OK/.test(text) ? "200" : text);
+      }
+      const resets = outcomes.filter((outcome) => outcome === "reset").length;
+      expect(outcomes.filter((outcome) => outcome !== "reset" && outcome !== "200")).toEqual([]);
+      expect(resets).toBeGreaterThan(0);
+      expect(resets).toBeLessThan(20);
+    });
+  });
+});
+
+describe("an issuer made by the openssl CLI", () => {
+  it("has a UTF8String subject, as openssl writes it by default", async () => {
+    const { cert } = await makeOpensslIssuer(fixtures.dir);
+    const parsed = await runToCompletion("openssl", ["asn1parse", "-in", cert], { timeoutMs: 5_000 });
+    expect(parsed.output).toMatch(/UTF8STRING +:Example Issuer/);
+    expect(parsed.output).not.toMatch(/PRINTABLESTRING/);
+    const text = await runToCompletion("openssl", ["x509", "-in", cert, "-noout", "-ext", "basicConstraints"], { timeoutMs: 5_000 });
+    expect(text.output).toContain("CA:TRUE");
+  });
+});

@@ -1,0 +1,478 @@
+// The external gallery's real third-party servers: nginx, Caddy, HAProxy, mosquitto, nghttpx and
+// PostgreSQL from Debian, configured from the templates beside this file the way their users
+// configure them, plus misbehaving endpoints (misbehaving-endpoint.mjs). Each runs in the
+// foreground on its own 127.x address with the fixture PKI's server certificate and trust-a as
+// the client CA; groundTruth says what each probe gets from it, measured by hand with
+// `openssl s_client` (docs/gallery.md) and asserted again by servers.test.ts.
+import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FixtureSet } from "../../../fixtures/fixture-set.js";
+import { serverName } from "../../../fixtures/profiles.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { waitUntilListening } from "../../peers/listener-ready.js";
+import { runToCompletion, startProcess } from "../../runtime/process.js";
+import type { ManagedProcess } from "../../runtime/types.js";
+
+export class GalleryServerError extends Error {}
+
+export type GalleryKind =
+  | "nginx-verify-on"
+  | "nginx-verify-optional"
+  | "caddy-require-and-verify"
+  | "haproxy-optional-403"
+  | "mosquitto-require-certificate"
+  | "nghttpx-h2-verify-client"
+  | "postgres-hostssl-cert"
+  | "silent"
+  | "reset-after-hello"
+  | "stops-mid-run"
+  | "random-reset";
+
+/** What the harness speaks after the handshake to get an answer (issue 9's --protocol). */
+export type GalleryProtocol = "http" | "h2" | "raw" | "postgres";
+
+/** The probes each gallery server was measured with. */
+export type GalleryProbe = "plaintext" | "no-client-cert" | "rogue-ca" | "self-signed" | "valid" | "expired";
+export const galleryProbes: readonly GalleryProbe[] = ["plaintext", "no-client-cert", "rogue-ca", "self-signed", "valid", "expired"];
+
+/** Which fixture client certificate each certificate probe presents (fixtures/profiles.ts). */
+export const probeClientCert: Record<Exclude<GalleryProbe, "plaintext" | "no-client-cert">, string> = {
+  "rogue-ca": "client-untrusted",
+  "self-signed": "client-self-signed",
+  valid: "client",
+  expired: "client-expired",
+};
+
+export interface ProbeTruth {
+  /** How a correct oracle judges the answer: the server served the probe, refused it, or (misbehaving endpoints) did neither. */
+  verdict: "served" | "refused" | "no-answer" | "reset";
+  /** What the client sees under TLS 1.3 (s_client's default), in words. */
+  seen: string;
+  /** Where TLS 1.2 (`-tls1_2`) differs. */
+  tls12?: string;
+}
+
+export interface GalleryServer {
+  kind: GalleryKind;
+  /** The program that must be installed (the test skips the kind without it). */
+  program: string;
+  /** The Debian package that provides it (.ci/run installs it). */
+  debianPackage?: string;
+  protocol: GalleryProtocol;
+  /** The policy it enforces, in its own configuration's words. */
+  policy: string;
+  truth: Record<GalleryProbe, ProbeTruth>;
+}
+
+export interface RunningGalleryServer extends AsyncDisposable {
+  kind: GalleryKind;
+  endpoint: Endpoint;
+  /** The server's own output so far (its log on stderr/stdout). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface GalleryOptions {
+  /** stops-mid-run: how many connections are served before it starts resetting (default 3). */
+  serveConnections?: number;
+  /** random-reset: the PRNG seed (default 1). */
+  seed?: number;
+}
+
+const gallery = import.meta.dirname;
+const misbehavingScript = join(gallery, "misbehaving-endpoint.mjs");
+const postgresBin = "/usr/lib/postgresql/15/bin";
+/** The role the fixture client certificate (CN=client) logs in as. */
+export const postgresRole = "client";
+
+/** `{{name}}` placeholders in a config template, all of which must be given. */
+async function renderTemplate(template: string, values: Record<string, string | number>): Promise<string> {
+  const text = await readFile(join(gallery, "configs", template), "utf8");
+  return text.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
+    if (!(name in values)) throw new GalleryServerError(`failed to render ${template}: no value for {{${name}}}`);
+    return String(values[name]);
+  });
+}
+
+interface Scratch {
+  dir: string;
+  remove(): Promise<void>;
+}
+
+async function scratchDir(kind: GalleryKind): Promise<Scratch> {
+  const dir = await mkdtemp(join(tmpdir(), `mtls-gallery-${kind}-`));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function concatFiles(target: string, sources: string[], mode = 0o644): Promise<string> {
+  const parts = await Promise.all(sources.map((source) => readFile(source, "utf8")));
+  await writeFile(target, parts.map((part) => (part.endsWith("\n") ? part : `${part}\n`)).join(""), { mode });
+  return target;
+}
+
+/** The values every template may use. */
+function commonValues(endpoint: Endpoint, fixtures: FixtureSet, dir: string): Record<string, string | number> {
+  const server = fixtures.certs.server!;
+  return {
+    dir,
+    host: endpoint.host,
+    port: endpoint.port,
+    listen: formatEndpoint(endpoint),
+    serverName,
+    serverFullChain: server.fullChain,
+    serverKey: server.key,
+    trustBundle: fixtures.bundles["trust-a"]!,
+  };
+}
+
+/** Starts a program and waits for its ready line, then for its socket to listen (a ready line can precede listen()). */
+async function startListening(endpoint: Endpoint, description: string, command: string, args: string[], ready: RegExp): Promise<ManagedProcess> {
+  const child = await startProcess(command, args, { ready, readyTimeoutMs: 15_000, description });
+  if (!(await waitUntilListening(endpoint, 5_000))) {
+    await child.stop();
+    throw new GalleryServerError(`failed to start ${description}: it did not listen on ${formatEndpoint(endpoint)} within 5000 ms`);
+  }
+  return child;
+}
+
+function running(kind: GalleryKind, endpoint: Endpoint, children: ManagedProcess[], cleanup: () => Promise<void>, beforeStop?: () => Promise<void>): RunningGalleryServer {
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (beforeStop) await beforeStop().catch(() => {});
+      await Promise.allSettled(children.map((child) => child.stop()));
+      await cleanup();
+    })());
+  return { kind, endpoint, output: () => children.map((child) => child.output()).join(""), stop, [Symbol.asyncDispose]: stop };
+}
+
+type Starter = (endpoint: Endpoint, fixtures: FixtureSet, scratch: Scratch, options: GalleryOptions) => Promise<RunningGalleryServer>;
+
+const startNginx =
+  (verifyClient: "on" | "optional"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const kind: GalleryKind = verifyClient === "on" ? "nginx-verify-on" : "nginx-verify-optional";
+    const conf = join(scratch.dir, "nginx.conf");
+    await writeFile(conf, await renderTemplate("nginx.conf", { ...commonValues(endpoint, fixtures, scratch.dir), verifyClient }));
+    // Listening sockets are open before the master starts its worker.
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
+  const caddyfile = join(scratch.dir, "Caddyfile");
+  await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
+  // Caddy keeps data under XDG_DATA_HOME or HOME and its autosave under XDG_CONFIG_HOME: all in the scratch dir.
+  const env = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"].map((name) => `${name}=${scratch.dir}/${name.toLowerCase()}`);
+  const child = await startListening(endpoint, "caddy", "env", [...env, "caddy", "run", "--config", caddyfile, "--adapter", "caddyfile"], /"msg":"serving initial configuration"/);
+  return running("caddy-require-and-verify", endpoint, [child], scratch.remove);
+};
+
+const startHaproxy: Starter = async (endpoint, fixtures, scratch) => {
+  const server = fixtures.certs.server!;
+  // `crt` takes the certificate, its chain and its key in one file.
+  const serverPem = await concatFiles(join(scratch.dir, "server.pem"), [server.fullChain, server.key], 0o600);
+  const conf = join(scratch.dir, "haproxy.cfg");
+  await writeFile(conf, await renderTemplate("haproxy.cfg", { ...commonValues(endpoint, fixtures, scratch.dir), serverPem }));
+  // -db: foreground. -V prints the polling mechanism once the listeners are bound.
+  const child = await startListening(endpoint, "haproxy", "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+  return running("haproxy-optional-403", endpoint, [child], scratch.remove);
+};
+
+/** mosquitto started as root drops to the `mosquitto` user before it reads its certificates. */
+const startMosquitto: Starter = async (endpoint, fixtures, scratch) => {
+  const owner = process.getuid?.() === 0 ? await systemUser("mosquitto") : undefined;
+  if (owner) await chown(scratch.dir, owner.uid, owner.gid);
+  const files = await copyServerFiles(fixtures, scratch.dir, owner);
+  const conf = join(scratch.dir, "mosquitto.conf");
+  await writeFile(conf, await renderTemplate("mosquitto.conf", { ...commonValues(endpoint, fixtures, scratch.dir), ...files }));
+  const child = await startListening(endpoint, "mosquitto", "mosquitto", ["-c", conf], /mosquitto version \S+ running/);
+  return running("mosquitto-require-certificate", endpoint, [child], scratch.remove);
+};
+
+const startNghttpx: Starter = async (endpoint, fixtures, scratch) => {
+  // The backend: python3's http.server, plaintext HTTP/1.1 on its own 127.x address.
+  const backend = await allocateEndpoint();
+  const docroot = join(scratch.dir, "www");
+  await mkdir(docroot);
+  await writeFile(join(docroot, "index.html"), "hello from the backend behind nghttpx\n");
+  const app = await startListening(backend, "nghttpx backend (python3 http.server)", "python3", ["-u", "-m", "http.server", String(backend.port), "--bind", backend.host, "--directory", docroot], /Serving HTTP/);
+  try {
+    const conf = join(scratch.dir, "nghttpx.conf");
+    await writeFile(conf, await renderTemplate("nghttpx.conf", { ...commonValues(endpoint, fixtures, scratch.dir), backendHost: backend.host, backendPort: backend.port }));
+    // nghttpx opens its error log by path (/dev/stderr); a socket on fd 2 cannot be open()ed
+    // (ENXIO), so its stderr is a pipe to cat. The two share the process group.
+    const proxy = await startListening(endpoint, "nghttpx", "sh", ["-c", 'nghttpx "$@" 2>&1 | cat', "nghttpx", `--conf=${conf}`], /Worker process \[\d+\] spawned/);
+    return running("nghttpx-h2-verify-client", endpoint, [proxy, app], scratch.remove);
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+};
+
+/**
+ * PostgreSQL refuses to run as root: as root, the data dir is handed to the `postgres` system user
+ * (from the Debian package) and initdb and postgres run as that user through runuser.
+ */
+const startPostgres: Starter = async (endpoint, fixtures, scratch) => {
+  const owner = process.getuid?.() === 0 ? await systemUser("postgres") : undefined;
+  const data = join(scratch.dir, "data");
+  const sockets = join(scratch.dir, "sockets");
+  await mkdir(sockets);
+  if (owner) for (const dir of [scratch.dir, sockets]) await chown(dir, owner.uid, owner.gid);
+  const asPostgres = (program: string, args: string[]): [string, string[]] => (owner ? ["runuser", ["-u", "postgres", "--", program, ...args]] : [program, args]);
+  const [initCommand, initArgs] = asPostgres(join(postgresBin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"]);
+  const init = await runToCompletion(initCommand, initArgs, { timeoutMs: 60_000 });
+  if (init.exitCode !== 0) throw new GalleryServerError(`failed to initdb ${data}: ${init.timedOut ? "timed out" : init.output.trim().split("\n").slice(-2).join(" | ")}`);
+  // postgres wants the key owned by its user and not readable by others.
+  await copyServerFiles(fixtures, data, owner);
+  const conf = join(data, "postgresql.conf");
+  await writeFile(conf, `${await readFile(conf, "utf8")}\n${await renderTemplate("postgresql.conf", {})}`);
+  await writeFile(join(data, "pg_hba.conf"), await renderTemplate("pg_hba.conf", {}));
+  const [command, args] = asPostgres(join(postgresBin, "postgres"), ["-D", data, "-k", sockets, "-c", `listen_addresses=${endpoint.host}`, "-p", String(endpoint.port)]);
+  const child = await startListening(endpoint, "postgres", command, args, /database system is ready to accept connections/);
+  // `cert` authentication maps the certificate's CN to a role of that name: the fixture client's.
+  const [psqlCommand, psqlArgs] = asPostgres(join(postgresBin, "psql"), ["-h", sockets, "-p", String(endpoint.port), "-U", "postgres", "-d", "postgres", "-c", `CREATE ROLE "${postgresRole}" LOGIN`]);
+  const role = await runToCompletion(psqlCommand, psqlArgs, { timeoutMs: 15_000 });
+  if (role.exitCode !== 0) {
+    await child.stop();
+    throw new GalleryServerError(`failed to create role ${postgresRole}: ${role.timedOut ? "timed out" : role.output.trim()}`);
+  }
+  // SIGTERM is a smart shutdown that waits for every client; SIGINT (fast) ends them.
+  const fastShutdown = async () => {
+    const pid = Number((await readFile(join(data, "postmaster.pid"), "utf8")).split("\n")[0]);
+    if (pid > 0) process.kill(pid, "SIGINT");
+    await child.waitForOutput(/database system is shut down/, 5_000);
+  };
+  return running("postgres-hostssl-cert", endpoint, [child], scratch.remove, fastShutdown);
+};
+
+interface SystemUser {
+  uid: number;
+  gid: number;
+}
+
+async function systemUser(name: string): Promise<SystemUser> {
+  const entry = (await readFile("/etc/passwd", "utf8")).split("\n").find((line) => line.startsWith(`${name}:`));
+  if (!entry) throw new GalleryServerError(`failed to run as ${name}: there is no ${name} user (its Debian package creates it)`);
+  const [, , uid, gid] = entry.split(":");
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Copies the server certificate chain, key and client trust bundle into `dir` (server.fullchain.pem,
+ * server.key, trust.pem, 0600), owned by `owner` when given: for servers that drop root before they
+ * read them (mosquitto) or refuse to run as root (postgres), as their packages' users do.
+ */
+async function copyServerFiles(fixtures: FixtureSet, dir: string, owner: SystemUser | undefined): Promise<{ serverFullChain: string; serverKey: string; trustBundle: string }> {
+  const server = fixtures.certs.server!;
+  const files = { serverFullChain: [server.fullChain, "server.fullchain.pem"], serverKey: [server.key, "server.key"], trustBundle: [fixtures.bundles["trust-a"]!, "trust.pem"] } as const;
+  const copied: Record<string, string> = {};
+  for (const [key, [source, name]] of Object.entries(files)) {
+    const target = join(dir, name);
+    await copyFile(source, target);
+    await chmod(target, 0o600);
+    if (owner) await chown(target, owner.uid, owner.gid);
+    copied[key] = target;
+  }
+  return copied as { serverFullChain: string; serverKey: string; trustBundle: string };
+}
+
+const startMisbehaving =
+  (kind: "silent" | "reset-after-hello" | "stops-mid-run" | "random-reset"): Starter =>
+  async (endpoint, fixtures, scratch, options) => {
+    const server = fixtures.certs.server!;
+    const argument = kind === "stops-mid-run" ? [String(options.serveConnections ?? 3)] : kind === "random-reset" ? [String(options.seed ?? 1)] : [];
+    const args = [misbehavingScript, kind, endpoint.host, String(endpoint.port), server.fullChain, server.key, fixtures.bundles["trust-a"]!, ...argument];
+    const child = await startListening(endpoint, `misbehaving endpoint (${kind})`, process.execPath, args, /^READY$/m);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+const starters: Record<GalleryKind, Starter> = {
+  "nginx-verify-on": startNginx("on"),
+  "nginx-verify-optional": startNginx("optional"),
+  "caddy-require-and-verify": startCaddy,
+  "haproxy-optional-403": startHaproxy,
+  "mosquitto-require-certificate": startMosquitto,
+  "nghttpx-h2-verify-client": startNghttpx,
+  "postgres-hostssl-cert": startPostgres,
+  silent: startMisbehaving("silent"),
+  "reset-after-hello": startMisbehaving("reset-after-hello"),
+  "stops-mid-run": startMisbehaving("stops-mid-run"),
+  "random-reset": startMisbehaving("random-reset"),
+};
+
+/** Starts one gallery server on a fresh 127.x endpoint; stop it (or `await using` it) when done. */
+export async function startGalleryServer(kind: GalleryKind, fixtures: FixtureSet, options: GalleryOptions = {}): Promise<RunningGalleryServer> {
+  const endpoint = await allocateEndpoint();
+  const scratch = await scratchDir(kind);
+  try {
+    return await starters[kind](endpoint, fixtures, scratch, options);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+}
+
+// What each probe gets, measured by hand with `openssl s_client` (OpenSSL 3.0, Debian 12 packages:
+// nginx 1.22.1, Caddy 2.6.2, HAProxy 2.6.12, mosquitto 2.0.11, nghttpx 1.52.0, PostgreSQL 15),
+// commands and output excerpts in docs/gallery.md. "plaintext" is `GET / HTTP/1.0` over bare TCP;
+// the certificate probes send `GET / HTTP/1.1` after the handshake unless the protocol says otherwise.
+const alert = (number: number, name: string, when = "after the client's Finished"): string => `TLS alert ${number} ${name} ${when}`;
+const http13 = "TLS 1.3";
+
+const nginxCertificateError: ProbeTruth = { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 The SSL certificate error</title>" };
+// nginx 1.22's default ssl_protocols is TLSv1 TLSv1.1 TLSv1.2: `-tls1_3` gets alert 70 protocol_version.
+const nginxTls = "nginx 1.22 speaks TLS 1.2 at most (its default ssl_protocols); every row is TLS 1.2";
+
+/** nginx with `ssl_verify_client on|optional`: the two differ only in what a client without a certificate gets. */
+const nginxServer = (verifyClient: "on" | "optional", noCert: ProbeTruth): GalleryServer => ({
+  kind: `nginx-verify-${verifyClient}`,
+  program: "nginx",
+  debianPackage: "nginx",
+  protocol: "http",
+  policy: `ssl_verify_client ${verifyClient}; ssl_client_certificate trust-a; ssl_verify_depth 2 (${nginxTls})`,
+  truth: {
+    plaintext: { verdict: "refused", seen: "HTTP/1.1 400 Bad Request, <title>400 The plain HTTP request was sent to HTTPS port</title>, then close" },
+    "no-client-cert": noCert,
+    "rogue-ca": nginxCertificateError,
+    "self-signed": nginxCertificateError,
+    valid: { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" },
+    expired: nginxCertificateError,
+  },
+});
+
+/** What OpenSSL-based servers that verify in the handshake send for a bad client certificate. */
+const badCertAlerts: Pick<Record<GalleryProbe, ProbeTruth>, "rogue-ca" | "self-signed" | "expired"> = {
+  "rogue-ca": { verdict: "refused", seen: alert(48, "unknown_ca"), tls12: alert(48, "unknown_ca", "during the handshake") },
+  "self-signed": { verdict: "refused", seen: alert(48, "unknown_ca"), tls12: alert(48, "unknown_ca", "during the handshake") },
+  expired: { verdict: "refused", seen: alert(45, "certificate_expired"), tls12: alert(45, "certificate_expired", "during the handshake") },
+};
+
+const strictAlerts = (noCert: string, tls12NoCert: string): Pick<Record<GalleryProbe, ProbeTruth>, "no-client-cert" | "rogue-ca" | "self-signed" | "expired"> => ({
+  "no-client-cert": { verdict: "refused", seen: noCert, tls12: tls12NoCert },
+  ...badCertAlerts,
+});
+
+const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
+
+export const galleryServers: Record<GalleryKind, GalleryServer> = {
+  "nginx-verify-on": nginxServer("on", { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" }),
+  "nginx-verify-optional": nginxServer("optional", { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
+  "caddy-require-and-verify": {
+    kind: "caddy-require-and-verify",
+    program: "caddy",
+    debianPackage: "caddy",
+    protocol: "http",
+    policy: "tls { client_auth { mode require_and_verify; trusted_ca_cert_file trust-a } }",
+    truth: {
+      plaintext: { verdict: "refused", seen: "HTTP/1.0 400 Bad Request, body \"Client sent an HTTP request to an HTTPS server.\", then close" },
+      // Go 1.19's crypto/tls sends bad_certificate for every client-certificate failure, a missing one included.
+      "no-client-cert": { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
+      "rogue-ca": { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
+      "self-signed": { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
+      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from caddy"` },
+      expired: { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
+    },
+  },
+  "haproxy-optional-403": {
+    kind: "haproxy-optional-403",
+    program: "haproxy",
+    debianPackage: "haproxy",
+    protocol: "http",
+    policy: "bind ... ssl ca-file trust-a verify optional; http-request deny deny_status 403 if !{ ssl_c_used } || !{ ssl_c_verify 0 }",
+    truth: {
+      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
+      // verify optional lets a missing certificate through TLS; the deny rule refuses it in HTTP.
+      "no-client-cert": { verdict: "refused", seen: `${http13}, handshake completes, then HTTP/1.1 403 Forbidden`, tls12: "handshake completes, then HTTP/1.1 403 Forbidden" },
+      // A certificate that fails verification still fails the handshake under verify optional.
+      ...badCertAlerts,
+      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
+    },
+  },
+  "mosquitto-require-certificate": {
+    kind: "mosquitto-require-certificate",
+    program: "mosquitto",
+    debianPackage: "mosquitto",
+    protocol: "raw",
+    policy: "listener with cafile trust-a, require_certificate true, use_identity_as_username true",
+    truth: {
+      plaintext: { verdict: "refused", seen: "TCP RST (ECONNRESET) without a byte" },
+      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+      valid: {
+        verdict: "served",
+        seen: `${http13}, handshake completes; sending nothing, the connection stays open with no alert (6 s measured); an HTTP request gets a close`,
+      },
+    },
+  },
+  "nghttpx-h2-verify-client": {
+    kind: "nghttpx-h2-verify-client",
+    program: "nghttpx",
+    debianPackage: "nghttp2-proxy",
+    protocol: "h2",
+    policy: "verify-client=yes, verify-client-cacert=trust-a; ALPN h2,http/1.1 in front of a plaintext HTTP/1.1 backend",
+    truth: {
+      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
+      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+      valid: {
+        verdict: "served",
+        seen: `${http13}; with ALPN h2 the server's SETTINGS frame first (curl --http2: HTTP/2 200), without ALPN HTTP/1.1 200 OK from the backend`,
+      },
+    },
+  },
+  "postgres-hostssl-cert": {
+    kind: "postgres-hostssl-cert",
+    program: join(postgresBin, "postgres"),
+    debianPackage: "postgresql",
+    protocol: "postgres",
+    policy: "ssl = on, ssl_ca_file = trust-a; pg_hba.conf: hostssl all all 127.0.0.0/8 cert (TLS after the SSLRequest preamble)",
+    truth: {
+      plaintext: { verdict: "refused", seen: "close (FIN) without a byte: an HTTP request is not a startup packet" },
+      // postgres asks for a certificate but does not require one in TLS: pg_hba.conf refuses after the StartupMessage.
+      "no-client-cert": {
+        verdict: "refused",
+        seen: `${http13}, handshake completes with no alert and the server waits for the StartupMessage; psql gets "FATAL: connection requires a valid client certificate"`,
+        tls12: "the same under TLS 1.2",
+      },
+      ...badCertAlerts,
+      valid: { verdict: "served", seen: `${http13}, handshake completes, the server waits for the StartupMessage; psql as role "client" gets "select 1" = 1` },
+    },
+  },
+  silent: {
+    kind: "silent",
+    program: "node",
+    protocol: "http",
+    policy: "accepts TCP and never sends a byte",
+    truth: Object.fromEntries(galleryProbes.map((probe) => [probe, { verdict: "no-answer", seen: "connection stays open, nothing is sent: s_client waits for the ServerHello until it is killed" }])) as Record<GalleryProbe, ProbeTruth>,
+  },
+  "reset-after-hello": {
+    kind: "reset-after-hello",
+    program: "node",
+    protocol: "http",
+    policy: "reads the ClientHello (or any first bytes), then resets",
+    truth: { ...(Object.fromEntries(galleryProbes.map((probe) => [probe, resetAfterHello])) as Record<GalleryProbe, ProbeTruth>), plaintext: { verdict: "reset", seen: "TCP RST (ECONNRESET) after the request" } },
+  },
+  "stops-mid-run": {
+    kind: "stops-mid-run",
+    program: "node",
+    protocol: "http",
+    policy: "node:https strict mTLS (requestCert, rejectUnauthorized) for the first serveConnections connections, then reset-after-hello for every connection",
+    truth: {
+      plaintext: { verdict: "refused", seen: "while serving: close (FIN) without a byte; afterwards TCP RST" },
+      "no-client-cert": { verdict: "refused", seen: `while serving: ${alert(116, "certificate_required")}; afterwards TCP RST after the ClientHello` },
+      // Node checks the client certificate in JS after the handshake and destroys the socket: no alert.
+      "rogue-ca": { verdict: "refused", seen: "while serving: handshake completes, then close without an alert (s_client: unexpected eof while reading); afterwards TCP RST after the ClientHello" },
+      "self-signed": { verdict: "refused", seen: "while serving: as rogue-ca; afterwards TCP RST after the ClientHello" },
+      valid: { verdict: "served", seen: "while serving: HTTP/1.1 200 OK; afterwards TCP RST after the ClientHello" },
+      expired: { verdict: "refused", seen: "while serving: as rogue-ca; afterwards TCP RST after the ClientHello" },
+    },
+  },
+  "random-reset": {
+    kind: "random-reset",
+    program: "node",
+    protocol: "http",
+    policy: "TCP RST after the ClientHello on ~30% of connections (seeded), otherwise node:https strict mTLS",
+    truth: Object.fromEntries(galleryProbes.map((probe) => [probe, { verdict: "reset", seen: "sometimes (~30%) a TCP RST after the ClientHello, otherwise what stops-mid-run does while serving" }])) as Record<GalleryProbe, ProbeTruth>,
+  },
+};
