@@ -58,16 +58,22 @@ async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
 }
 
 /**
- * vitest exits 1 ms after Ctrl-C without running teardown, but it exits through process.exit, so
- * an exit handler still removes the temp dirs (keys included). Synchronous, as exit handlers must be.
+ * vitest exits 1 ms after Ctrl-C without running teardown, through process.exit, so an exit handler
+ * removes the temp dirs (keys included). But that exit does not always come: a signal-exit handler
+ * in the main process (execa's) that finds itself the last listener re-raises the signal, and the process
+ * dies of it before vitest's exit (measured: the fixture dir was left after Ctrl-C, see
+ * harness/runtime/interrupt-check.sh). So the signals remove them too. Synchronous, as exit and
+ * signal handlers must be.
  */
 function removeTempDirsOnExit(): void {
   for (const dir of [scratchRoot, fixtures?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
+const exitEvents = ["exit", "SIGINT", "SIGTERM"] as const;
+
 export async function setup(project: TestProject): Promise<void> {
   const runtime = runtimeNameFrom(process.env.MTLS_RUNTIME);
-  process.once("exit", removeTempDirsOnExit);
+  for (const event of exitEvents) process.once(event, removeTempDirsOnExit);
   // Keys from the key cache, certificates and CRLs issued now (fixtures/fixture-cache.ts).
   const { keysFromCache: _keysFromCache, ...set } = await cachedFixtureSet(catalogueSpec, new Date());
   fixtures = set;
@@ -81,7 +87,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  process.off("exit", removeTempDirsOnExit);
+  for (const event of exitEvents) process.off(event, removeTempDirsOnExit);
   await containerSet?.stop();
   if (scratchRoot) await rm(scratchRoot, { recursive: true, force: true });
   if (fixtures) await removeFixtureSet(fixtures);

@@ -1,9 +1,7 @@
 // The openssl CLI as a peer: `openssl s_server -www` and `openssl s_client`, as child processes.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { classifyOpensslText } from "../outcome.js";
 import { formatEndpoint, type Endpoint } from "../network.js";
-import type { Runtime } from "../runtime/types.js";
+import type { CompletedRun, Runtime } from "../runtime/types.js";
 import {
   applicationRequest,
   type KeyPairFiles,
@@ -16,6 +14,7 @@ import {
   clientFailure,
 } from "./types.js";
 import { loggedServer } from "./logged-server.js";
+import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 
 export class OpensslPeerError extends Error {}
 
@@ -43,13 +42,11 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
   // (measured: -chainCAfile does not), so trust bundle, SNI chains and CRLs go into one file.
   // Intermediates in it are not trust anchors: without PARTIAL_CHAIN a chain must still end at a root.
   const sniChains = sniNames.map((name) => config.sniIdentities[name]!.chain).filter((path) => path !== undefined);
-  let scratch: string | undefined;
+  let scratch: ScratchDir | undefined;
   let caFile = config.clientTrust;
   if (config.crls.length || sniChains.length) {
-    scratch = await mkdtemp(join(runtime.scratchRoot, "mtls-openssl-"));
-    caFile = join(scratch, "ca-and-crls.pem");
-    const sources = [...(config.clientTrust ? [config.clientTrust] : []), ...sniChains, ...config.crls];
-    await writeFile(caFile, (await Promise.all(sources.map((path) => readFile(path, "utf8")))).join("\n"));
+    scratch = await createScratchDir(runtime, "openssl");
+    caFile = await scratch.concat("ca-and-crls.pem", [...(config.clientTrust ? [config.clientTrust] : []), ...sniChains, ...config.crls]);
   }
   const args = [
     "s_server",
@@ -66,14 +63,14 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
   try {
     child = await runtime.startProcess("openssl", "openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
   } catch (error) {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await scratch?.remove();
     throw error;
   }
   // The verify callback writes to unbuffered stderr before the alert goes out, but the pipe may
   // deliver it a moment after the client has seen the alert.
   const failure = /verify error:num=\d+|:error:/;
   return loggedServer(config.endpoint, child, { settled: failure, classify: (text) => (failure.test(text) ? classifyOpensslText(text) : undefined) }, async () => {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await scratch?.remove();
   });
 }
 
@@ -97,14 +94,23 @@ async function connectOpensslClient(runtime: Runtime, target: Endpoint, config: 
     "-brief",
   ];
   const run = await runtime.runToCompletion("openssl", "openssl", args, { input: applicationRequest(config.serverName ?? target.host), timeoutMs });
-  const tlsVersion = field(run.output, "Protocol version");
-  const cipher = field(run.output, "Ciphersuite");
-  const responseAt = run.output.search(/^HTTP\/1\.[01] /m);
+  return sClientObservation(run, timeoutMs);
+}
+
+/**
+ * What one s_client run saw. s_client writes what the server sent on stdout and its own account
+ * (summary, verify errors, alerts) on stderr, so the response is looked for on stdout alone:
+ * whatever order the two pipes are read in, stderr text cannot hide it (see runtime/output.ts).
+ */
+export function sClientObservation(run: CompletedRun, timeoutMs: number): Observation {
+  const tlsVersion = field(run.stderr, "Protocol version");
+  const cipher = field(run.stderr, "Ciphersuite");
   if (run.timedOut) return { outcome: "timeout", tlsVersion, cipher, evidence: { client: `openssl s_client gave no result within ${timeoutMs} ms` } };
   // A complete response means the server accepted us, whatever s_client's exit code says about
   // how the connection ended (a peer that closes without close_notify makes it exit 1, measured).
+  const responseAt = run.stdout.search(/^HTTP\/1\.[01] /m);
   if (responseAt >= 0) {
-    const response = run.output.slice(responseAt).split(/\r?\n/)[0];
+    const response = run.stdout.slice(responseAt).split(/\r?\n/)[0];
     return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
   }
   const seen = classifyOpensslText(run.output);

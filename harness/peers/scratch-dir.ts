@@ -3,6 +3,7 @@
 // at the same path under the container runtime). Files that hold a private key are written 0600.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { holdDir, releaseDir } from "../runtime/exit-cleanup.js";
 import type { Runtime } from "../runtime/types.js";
 
 export interface ScratchDir {
@@ -16,6 +17,7 @@ export interface ScratchDir {
 
 export async function createScratchDir(runtime: Runtime, peer: string): Promise<ScratchDir> {
   const path = await mkdtemp(join(runtime.scratchRoot, `mtls-${peer}-`));
+  holdDir(path);
   const write = async (name: string, content: string, options?: { secret?: boolean }) => {
     const file = join(path, name);
     await writeFile(file, content, { mode: options?.secret ? 0o600 : 0o644 });
@@ -28,6 +30,9 @@ export async function createScratchDir(runtime: Runtime, peer: string): Promise<
       const parts = await Promise.all(sources.map((source) => readFile(source, "utf8")));
       return write(name, parts.map((part) => (part.endsWith("\n") ? part : `${part}\n`)).join(""), options);
     },
-    remove: () => rm(path, { recursive: true, force: true }),
+    async remove() {
+      await rm(path, { recursive: true, force: true });
+      releaseDir(path);
+    },
   };
 }

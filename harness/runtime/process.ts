@@ -4,11 +4,11 @@
 import { tmpdir } from "node:os";
 import { execa, type ResultPromise } from "execa";
 
+import { holdGroup, releaseGroup } from "./exit-cleanup.js";
+import { StreamOutput } from "./output.js";
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
 
 export class PeerStartError extends Error {}
-
-const running = new Set<ManagedProcess>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -18,27 +18,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-let handlersInstalled = false;
-function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.once("exit", () => {
-    for (const child of running) killGroup(child.pid, "SIGKILL");
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      for (const child of running) killGroup(child.pid, "SIGKILL");
-      process.exit(130);
-    });
-  }
-}
-
 /** Starts a long-running peer and waits until it says it is ready. */
 export async function startProcess(command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
-  installExitHandlers();
   let child: ResultPromise;
   try {
-    child = execa(command, args, { detached: true, reject: false, all: true, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
+    child = execa(command, args, { detached: true, reject: false, buffer: false, stdin: options.input === undefined ? "ignore" : "pipe" });
   } catch (error) {
     throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
   }
@@ -47,14 +31,17 @@ export async function startProcess(command: string, args: string[], options: Sta
     throw new PeerStartError(`failed to start ${options.description}: ${(result as { message?: string }).message ?? "no pid"}`);
   }
   const pid = child.pid;
-  let text = "";
+  const output = new StreamOutput();
   let exited = false;
   const listeners = new Set<() => void>();
-  child.all?.on("data", (chunk: Buffer) => {
-    text += chunk.toString("utf8");
-    for (const listener of listeners) listener();
-  });
+  for (const stream of ["stdout", "stderr"] as const) {
+    child[stream]?.on("data", (chunk: Buffer) => {
+      output.append(stream, chunk);
+      for (const listener of listeners) listener();
+    });
+  }
   const done = child.then(() => {
+    output.end();
     exited = true;
     for (const listener of listeners) listener();
   });
@@ -62,11 +49,11 @@ export async function startProcess(command: string, args: string[], options: Sta
 
   const managed: ManagedProcess = {
     pid,
-    output: () => text,
+    output: () => output.merged(),
     waitForOutput(pattern, timeoutMs, from = 0) {
       return new Promise((resolve) => {
         const check = () => {
-          if (pattern.test(text.slice(from))) finish(true);
+          if (pattern.test(output.merged().slice(from))) finish(true);
           else if (exited) finish(false);
         };
         const timer = setTimeout(() => finish(false), timeoutMs);
@@ -80,23 +67,23 @@ export async function startProcess(command: string, args: string[], options: Sta
       });
     },
     async stop() {
-      running.delete(managed);
       if (!exited) {
         killGroup(pid, "SIGTERM");
         const stopped = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
         if (!stopped) killGroup(pid, "SIGKILL");
       }
       await done;
+      releaseGroup(pid);
     },
     [Symbol.asyncDispose]() {
       return managed.stop();
     },
   };
-  running.add(managed);
+  holdGroup(pid);
 
   if (!(await managed.waitForOutput(options.ready, options.readyTimeoutMs))) {
     await managed.stop();
-    const tail = text.trim().split("\n").slice(-3).join(" | ");
+    const tail = output.merged().trim().split("\n").slice(-3).join(" | ");
     throw new PeerStartError(
       `failed to start ${options.description}: did not print ${options.ready} within ${options.readyTimeoutMs} ms${exited ? " (it exited)" : ""}${tail ? `: ${tail}` : ""}`,
     );
@@ -110,8 +97,10 @@ export async function runToCompletion(
   args: string[],
   options: { input?: string; timeoutMs: number },
 ): Promise<CompletedRun> {
-  installExitHandlers();
-  const child = execa(command, args, { detached: true, reject: false, all: true, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
+  const child = execa(command, args, { detached: true, reject: false, buffer: false, input: options.input, stdin: options.input === undefined ? "ignore" : undefined });
+  const output = new StreamOutput();
+  for (const stream of ["stdout", "stderr"] as const) child[stream]?.on("data", (chunk: Buffer) => output.append(stream, chunk));
+  if (child.pid !== undefined) holdGroup(child.pid);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -119,9 +108,11 @@ export async function runToCompletion(
   }, options.timeoutMs);
   try {
     const result = await child;
-    return { exitCode: result.exitCode, output: String(result.all ?? ""), timedOut };
+    output.end();
+    return { exitCode: result.exitCode, output: output.merged(), stdout: output.stream("stdout"), stderr: output.stream("stderr"), timedOut };
   } finally {
     clearTimeout(timer);
+    if (child.pid !== undefined) releaseGroup(child.pid);
   }
 }
 

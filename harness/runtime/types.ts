@@ -2,7 +2,10 @@
 // is a local process or a process inside the implementation's container.
 export interface ManagedProcess extends AsyncDisposable {
   readonly pid: number;
-  /** Everything the process wrote to stdout and stderr so far, interleaved. */
+  /**
+   * Everything the process wrote to stdout and stderr so far, merged by whole lines (see
+   * output.ts); a line still without its newline joins when it gets one or the process exits.
+   */
   output(): string;
   /** Resolves true when `pattern` appears in the output after offset `from`, or false after timeoutMs. */
   waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
@@ -19,7 +22,10 @@ export interface StartOptions {
 
 export interface CompletedRun {
   exitCode: number | undefined;
+  /** stdout and stderr merged by whole lines: no order between the two streams is implied. */
   output: string;
+  stdout: string;
+  stderr: string;
   timedOut: boolean;
 }
 

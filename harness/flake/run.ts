@@ -1,0 +1,145 @@
+// `npm run flake -- --runs N [--runtime process|container|both]`: runs the conformance suites N
+// times per runtime, each run in its own vitest process with its own reports directory, and writes
+// reports/flake.json: every case whose verdict or outcome changed between runs, with the evidence
+// of each variant, and the totals of every run. Exit 1 when a case changed, 2 on bad usage or a run
+// that produced no results. The container runtime needs the engine and the images
+// (npm run engine:up && npm run images:build).
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { ResultsModel } from "../report/results.js";
+import { runtimeNames, type RuntimeName } from "../runtime/types.js";
+import { compareRuns, type RunRecord } from "./compare.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const vitest = join(root, "node_modules/.bin/vitest");
+const usage = "Usage: npm run flake -- --runs N [--runtime process|container|both] [--out FILE]";
+
+// A hung run is a failure to report, not a wait without end (a container run takes 2-4 min here).
+const runDeadlineMs: Record<RuntimeName, number> = { process: 20 * 60_000, container: 40 * 60_000 };
+
+class UsageError extends Error {}
+class RunError extends Error {}
+
+function parseCommandLine(argv: string[]): { runs: number; runtimes: RuntimeName[]; out: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: { runs: { type: "string" }, runtime: { type: "string" }, out: { type: "string" } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  const runs = Number(values.runs);
+  if (values.runs === undefined || !Number.isInteger(runs) || runs < 2) throw new UsageError(`--runs must be a whole number of at least 2 (got ${values.runs ?? "nothing"})\n${usage}`);
+  const runtime = values.runtime ?? "both";
+  if (runtime !== "both" && !(runtimeNames as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be process, container or both (got ${runtime})\n${usage}`);
+  return { runs, runtimes: runtime === "both" ? [...runtimeNames] : [runtime as RuntimeName], out: values.out ?? "reports/flake.json" };
+}
+
+let current: ReturnType<typeof spawn> | undefined;
+let interrupted = false;
+
+async function runSuites(runtime: RuntimeName, run: number, workDir: string): Promise<RunRecord> {
+  const reportsDir = join(workDir, `${runtime}-${run}`);
+  const logFile = join(workDir, `${runtime}-${run}.log`);
+  const log = createWriteStream(logFile);
+  const started = performance.now();
+  // detached (setsid): vitest and its peers get a process group of their own, so a deadline kills
+  // all of them; a signal to this command is passed on to that group.
+  const child = spawn(vitest, ["run", "--project", "conformance", "--reporter=dot", "--reporter=./harness/report/reporter.ts"], {
+    cwd: root,
+    env: { ...process.env, MTLS_RUNTIME: runtime, MTLS_REPORTS_DIR: reportsDir },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  current = child;
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  }, runDeadlineMs[runtime]);
+  const exitCode = await new Promise<number | undefined>((resolveExit, reject) => {
+    child.once("error", (error) => reject(new RunError(`failed to start vitest: ${error.message}`)));
+    child.once("close", (code) => resolveExit(code ?? undefined));
+  }).finally(() => {
+    clearTimeout(timer);
+    current = undefined;
+    log.end();
+  });
+  const durationMs = performance.now() - started;
+  let model: ResultsModel;
+  try {
+    model = JSON.parse(await readFile(join(reportsDir, "results.json"), "utf8")) as ResultsModel;
+  } catch {
+    model = { generatedAt: "", totals: { pass: 0, fail: 0, advisory: 0, skipped: 0 }, cases: [] };
+  }
+  if (timedOut || model.cases.length === 0) {
+    const tail = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-5).join(" | ");
+    throw new RunError(`failed to run the conformance suites (${runtime} run ${run}): ${timedOut ? `no end within ${runDeadlineMs[runtime] / 60_000} min` : `no results (exit ${exitCode})`}: ${tail}`);
+  }
+  return { runtime, run, exitCode, durationMs, model };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`flake: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  // Ctrl-C or a CI cancel: stop the run under way (its own handlers stop its peers and containers).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      if (current?.pid !== undefined) process.kill(-current.pid, signal);
+    });
+  }
+  const workDir = await mkdtemp(join(tmpdir(), "mtls-flake-"));
+  const records: RunRecord[] = [];
+  try {
+    for (const runtime of options.runtimes) {
+      for (let run = 1; run <= options.runs; run++) {
+        const record = await runSuites(runtime, run, workDir).catch((error: unknown) => {
+          if (interrupted) return undefined;
+          throw error;
+        });
+        if (interrupted || !record) {
+          console.error("flake: interrupted");
+          return 130;
+        }
+        records.push(record);
+        const { pass, fail, advisory, skipped } = record.model.totals;
+        console.error(`flake: ${runtime} run ${run}/${options.runs}: ${pass} passed, ${advisory} advisory, ${fail} failed, ${skipped} skipped (${(record.durationMs / 1000).toFixed(0)} s)`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof RunError) {
+      console.error(`flake: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const report = compareRuns(records);
+  const out = resolve(root, options.out);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(report, null, 2) + "\n");
+  for (const { runtime, runs, cases, changed } of report.summary) console.error(`flake: ${runtime}: ${runs} runs, ${cases} cases, ${changed} changed`);
+  for (const entry of report.changed) {
+    console.error(`flake: CHANGED ${entry.name}: ${entry.variants.map((variant) => `${variant.verdict}${variant.outcome ? `/${variant.outcome}` : ""} x${variant.count}`).join(", ")}`);
+  }
+  console.error(`flake: wrote ${options.out}`);
+  return report.changed.length ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
