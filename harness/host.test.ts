@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
   it("unset on a bare machine: node plays, every other stack is skipped with its packages as the fix", () => {
-    const statuses = planImplementations("process", undefined, bare);
+    const statuses = planImplementations("process", "", bare);
     expect(statuses.filter((status) => !status.unavailable).map((status) => status.name)).toEqual(["node"]);
     // The C header is there or not depending on the machine; the programs are not on this PATH.
     expect(statuses.find((status) => status.name === "gnutls")?.unavailable).toMatch(
@@ -96,7 +96,7 @@ describe("npm run setup", () => {
     expect(plan.packages).not.toContain("golang-go");
     expect(new Set(plan.packages).size).toBe(plan.packages.length);
     expect(plan.reasons.get("gcc")).toEqual(["gnutls", "c-compiler (tests)"]);
-    expect(setupPlan(undefined, bare, () => false).packages).toEqual(
+    expect(setupPlan("", bare, () => false).packages).toEqual(
       expect.arrayContaining(["openssl", "golang-go", "openjdk-17-jdk-headless", "gnutls-bin", "nginx", "haproxy", "caddy", "stunnel4", "curl"]),
     );
   });
@@ -111,7 +111,7 @@ describe("npm run setup", () => {
 describe("the banner", () => {
   const host: HostReport = {
     runtime: "process",
-    implementations: planImplementations("process", undefined, bare),
+    implementations: planImplementations("process", "", bare),
     tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, mkcert: { reason: "not installed (mkcert missing): apt-get install mkcert, or npm run setup" }, chromium: { path: "/usr/bin/chromium" } },
     engine: { reason: "no docker client: npm run setup -- --containers" },
   };
