@@ -2,7 +2,7 @@
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { describe, inject, it } from "vitest";
 import { implementationsFor, type Implementation } from "./implementations.js";
-import type { Observation } from "./peers/types.js";
+import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";

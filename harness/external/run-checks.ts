@@ -6,7 +6,7 @@ import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import type { CertSpec, PkiSpec } from "../../fixtures/spec.js";
-import type { KeyPairFiles } from "../peers/types.js";
+import type { KeyPairFiles } from "../observation.js";
 import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
