@@ -63,7 +63,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
-          const expectation = expectationFor(row, implementation.name);
+          const expectation = expectationFor(row, implementation);
           const name = `${label} (${runtime.name})`;
           const annotateCase = async (annotate: (message: string, type: string) => Promise<unknown>) => {
             await annotate(implementation.name, "implementation");
