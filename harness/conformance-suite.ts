@@ -1,6 +1,7 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { describe, inject, it } from "vitest";
+import type { CaseProperty } from "./case-record.js";
 import { implementationsFor, type Implementation } from "./implementations.js";
 import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
@@ -65,7 +66,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
         for (const { label, implementation } of scaledImplementations(row)) {
           const expectation = expectationFor(row, implementation);
           const name = `${label} (${runtime.name})`;
-          const annotateCase = async (annotate: (message: string, type: string) => Promise<unknown>) => {
+          const annotateCase = async (annotate: (message: string, type: CaseProperty) => Promise<unknown>) => {
             await annotate(implementation.name, "implementation");
             await annotate(await implementation.version(), "version");
             await annotate(runtime.name, "runtime");
@@ -83,7 +84,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
             await annotateCase(annotate);
             const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
             const verdict = judge(observation.outcome, expectation);
-            const annotations: Array<[string | undefined, string]> = [
+            const annotations: Array<[string | undefined, CaseProperty]> = [
               [observation.outcome, "outcome"],
               [verdict, "verdict"],
               [observation.tlsVersion, "tls-version"],
