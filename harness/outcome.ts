@@ -1,9 +1,9 @@
-// The canonical outcome taxonomy (docs: DESIGN.md "Canonical outcomes") and the mapping from what
+// The canonical outcome taxonomy (docs/architecture.md "Canonical outcomes") and the mapping from what
 // TLS stacks say to it. Rule: never guess. Text that is not recognised becomes "unclassified" with
 // the raw text kept; the caller, who knows which side spoke and when, decides with more context.
 //
 // Measured facts behind the tables (node 20.20.2 with its bundled OpenSSL 3.0, openssl CLI 3.0.19,
-// P-256 PKI, TLS 1.3 and 1.2, all on 127.0.0.1; the strings are rows in outcome.test.ts):
+// P-256 PKI, TLS 1.3 and 1.2, all on 127.0.0.1; the strings are rows in outcome.test.ts and in each stack's classify.test.ts):
 // - An OpenSSL server (s_server -Verify 1 -verify_return_error) alerts a not-yet-valid client cert
 //   as 42 bad_certificate and a serverAuth-only EKU client cert as 43 unsupported_certificate; a
 //   missing client cert is 116 certificate_required in TLS 1.3 but 40 handshake_failure in 1.2.

@@ -4,7 +4,7 @@
 // (curl sends no SNI for an IP literal, RFC 6066 section 3) and the IP SANs are checked.
 //
 // What curl cannot express throws: a verified name other than the SNI, a URI SAN (SPIFFE ID)
-// check, or verifying the chain without any name. The scenario rows skip curl there.
+// check, or verifying the chain without any name. Its definition declares these (stack.ts "cannot"), so rows that need them are skipped with that reason.
 import { classifyCurlText } from "./classify.js";
 import type { Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";

@@ -1,9 +1,9 @@
 // GnuTLS as a peer, a TLS stack independent of OpenSSL: `gnutls-serv --http` and `gnutls-cli`.
 //
 // gnutls-serv has no listen-address option: it binds the wildcard address of every family. On both
-// runtimes it runs under loopback-bind.so (harness/images/gnutls/loopback-bind.c), an LD_PRELOAD
+// runtimes it runs under loopback-bind.so (loopback-bind.c in this folder), an LD_PRELOAD
 // shim that turns that bind into a bind to MTLS_BIND_HOST, so it listens on the allocated
-// 127.x.y.z endpoint only: the image carries the shim, and on the process runtime build-peers.ts
+// 127.x.y.z endpoint only: the image carries the shim, and on the process runtime program-build.ts
 // compiles it with the host's cc.
 import { classifyGnutlsText } from "./classify.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";

@@ -8,7 +8,7 @@
  *
  * Each rewrite is announced on stderr ("loopback-bind: 0.0.0.0:PORT -> HOST:PORT"). gnutls-serv
  * prints "listening on IPv4 0.0.0.0" whether or not the shim is loaded, so the announcement is how
- * the harness knows the shim took effect (harness/peers/gnutls.ts stops a server without it).
+ * the harness knows the shim took effect (harness/stacks/gnutls/adapter.ts stops a server without it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
-// Go's crypto/tls as a peer (Go 1.19, standard library only): harness/peers/go/tlspeer.go, run as a
+// Go's crypto/tls as a peer (Go 1.19, standard library only): tlspeer.go in this folder, run as a
 // long-lived server or a one-connection client. On the process runtime it is built once on the host
-// by build-peers.ts; on the container runtime the go image has built the same source
-// (harness/images/go/Dockerfile) and the binary is at a fixed path there.
+// (program.ts, stacks/shared/program-build.ts); on the container runtime the go image has built the same source
+// (Dockerfile in this folder) and the binary is at a fixed path there.
 //
 // Go 1.19's crypto/tls has no revocation checking (crypto/x509 parses CRLs but Certificate.Verify
 // never consults them), so a server config's CRLs are not passed on: the Go server is what a Go

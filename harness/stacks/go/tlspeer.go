@@ -4,8 +4,8 @@
 //	tlspeer client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
 //	tlspeer version
 //
-// The flags are those of the Java peer (harness/peers/java/TlsPeer.java), so one adapter module
-// (harness/peers/tlspeer-protocol.ts) drives both.
+// The flags are those of the Java peer (harness/stacks/java/TlsPeer.java), so one adapter module
+// (harness/stacks/shared/tlspeer-protocol.ts) drives both.
 //
 // Output is line-oriented so the harness can parse it:
 //

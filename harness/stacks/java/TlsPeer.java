@@ -5,7 +5,7 @@
 //   java TlsPeer client --connect HOST:PORT [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP]
 //                       [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
 //
-// Output is line-oriented so the harness can parse it (harness/peers/tlspeer-protocol.ts):
+// Output is line-oriented so the harness can parse it (harness/stacks/shared/tlspeer-protocol.ts):
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 // ERROR is the exception and its causes on one line: the top-level SSLHandshakeException says

@@ -1,7 +1,7 @@
-// Java's JSSE as a peer (OpenJDK 17, JDK only): harness/peers/java/TlsPeer.java, run as a
+// Java's JSSE as a peer (OpenJDK 17, JDK only): TlsPeer.java in this folder, run as a
 // long-lived server or a one-connection client (one JVM per connection). On the process runtime it
-// is compiled once on the host by build-peers.ts; on the container runtime the java image has
-// compiled the same source (harness/images/java/Dockerfile) and runs it on a JRE.
+// is compiled once on the host (program.ts, stacks/shared/program-build.ts); on the container runtime the java image has
+// compiled the same source (Dockerfile in this folder) and runs it on a JRE.
 //
 // The JSSE server alerts a client certificate whose path does not validate (expired, untrusted,
 // wrong EKU, revoked) as 46 certificate_unknown and a missing one under TLS 1.3 as 42

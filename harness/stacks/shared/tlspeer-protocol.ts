@@ -1,5 +1,5 @@
 // The command line and output shared by our own peer programs, the Go crypto/tls peer
-// (peers/go/tlspeer.go) and the Java JSSE peer (peers/java/TlsPeer.java): both take the same
+// (stacks/go/tlspeer.go) and the Java JSSE peer (stacks/java/TlsPeer.java): both take the same
 // --flags and print the same lines, so one module configures them and reads their results.
 //
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"

@@ -1,6 +1,6 @@
 // stunnel (5.68, OpenSSL 3.0) as a server peer: a TLS-terminating sidecar in front of a plaintext
 // HTTP app, as it is deployed. stunnel accepts TLS on the allocated endpoint, verifies the client
-// per clientAuth, and forwards the decrypted bytes to the app (peers/sidecar.ts startPlaintextApp),
+// per clientAuth, and forwards the decrypted bytes to the app (stacks/shared/sidecar.ts startPlaintextApp),
 // which the adapter starts in the harness's process. Containers use network mode host, so the
 // stunnel container reaches the app on its 127.x address as a local process does.
 //
