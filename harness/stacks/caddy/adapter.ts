@@ -9,7 +9,7 @@
 import { classifyGoText } from "../go/classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { waitUntilListening } from "../shared/listener-ready.js";
+import { stopUnlessListening } from "../shared/listener-ready.js";
 import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
@@ -112,10 +112,7 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
       readyTimeoutMs: 10_000,
       description: `caddy on ${listen}`,
     });
-    if (!(await waitUntilListening(config.endpoint, 5_000))) {
-      await child.stop();
-      throw new CaddyPeerError(`failed to start caddy on ${listen}: it did not listen within 5000 ms`);
-    }
+    await stopUnlessListening(child, config.endpoint, "caddy");
   } catch (error) {
     await scratch.remove();
     throw error;

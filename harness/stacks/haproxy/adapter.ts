@@ -9,7 +9,7 @@ import { classifyHaproxyLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../scenario.js";
-import { waitUntilListening, waitUntilListeningUnix } from "../shared/listener-ready.js";
+import { stopUnlessListening, waitUntilListeningUnix } from "../shared/listener-ready.js";
 import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
@@ -99,13 +99,9 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       readyTimeoutMs: 10_000,
       description: `haproxy on ${listen}${config.sidecar ? ` (${config.sidecar.mode} sidecar)` : ""}`,
     });
-    // The ready line comes after bind() but can come before listen() (measured: a connection
-    // right after it was refused once in ~180), so wait for the socket to listen.
-    const listening = await waitUntilListening(config.endpoint, 5_000) && (!config.sidecar || (await waitUntilListeningUnix(terminatorSocket, 5_000)));
-    if (!listening) {
-      await child.stop();
-      throw new HaproxyPeerError(`failed to start haproxy on ${listen}: it did not listen within 5000 ms`);
-    }
+    // In a sidecar config the TLS terminator listens on a unix socket as well.
+    const sidecar = config.sidecar;
+    await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
   } catch (error) {
     await scratch.remove();
     throw error;

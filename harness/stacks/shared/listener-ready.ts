@@ -3,7 +3,7 @@
 // in the harness's network namespace on either runtime (containers use network mode host), so
 // /proc/net/tcp lists their sockets.
 import { readFile } from "node:fs/promises";
-import type { Endpoint } from "../../network.js";
+import { formatEndpoint, type Endpoint } from "../../network.js";
 
 const tcpListen = "0A"; // TCP_LISTEN in include/net/tcp_states.h
 
@@ -26,13 +26,17 @@ export async function isListening(endpoint: Endpoint): Promise<boolean> {
   });
 }
 
-export async function waitUntilListening(endpoint: Endpoint, timeoutMs: number): Promise<boolean> {
+async function pollUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await isListening(endpoint)) return true;
+    if (await check()) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+export function waitUntilListening(endpoint: Endpoint, timeoutMs: number): Promise<boolean> {
+  return pollUntil(() => isListening(endpoint), timeoutMs);
 }
 
 const unixAcceptFlag = 0x10000; // __SO_ACCEPTCON: the socket is listening
@@ -46,11 +50,21 @@ export async function isListeningUnix(path: string): Promise<boolean> {
   });
 }
 
-export async function waitUntilListeningUnix(path: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await isListeningUnix(path)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function waitUntilListeningUnix(path: string, timeoutMs: number): Promise<boolean> {
+  return pollUntil(() => isListeningUnix(path), timeoutMs);
+}
+
+export class ListenerStartError extends Error {}
+
+const listenTimeoutMs = 5_000;
+
+/**
+ * A server's ready line can come after bind() but before listen() (measured with haproxy: a
+ * connection right after it was refused once in ~180): wait for the socket (and any other listener
+ * `alsoListening` checks); a server that does not listen in time is stopped and its start fails.
+ */
+export async function stopUnlessListening(server: { stop(): Promise<void> }, endpoint: Endpoint, name: string, alsoListening?: () => Promise<boolean>): Promise<void> {
+  if ((await waitUntilListening(endpoint, listenTimeoutMs)) && (!alsoListening || (await alsoListening()))) return;
+  await server.stop();
+  throw new ListenerStartError(`failed to start ${name} on ${formatEndpoint(endpoint)}: it did not listen within ${listenTimeoutMs} ms`);
 }

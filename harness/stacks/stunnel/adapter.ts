@@ -9,7 +9,7 @@
 import { classifyStunnelLog } from "./classify.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { waitUntilListening } from "../shared/listener-ready.js";
+import { stopUnlessListening } from "../shared/listener-ready.js";
 import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
 import { startPlaintextApp, type RunningListener } from "../shared/sidecar.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
@@ -80,10 +80,7 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
       readyTimeoutMs: 10_000,
       description: `stunnel on ${listen}`,
     });
-    if (!(await waitUntilListening(config.endpoint, 5_000))) {
-      await child.stop();
-      throw new StunnelPeerError(`failed to start stunnel on ${listen}: it did not listen within 5000 ms`);
-    }
+    await stopUnlessListening(child, config.endpoint, "stunnel");
   } catch (error) {
     await app?.stop();
     await scratch.remove();
