@@ -10,10 +10,10 @@ import { classifyGoText } from "../go/classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { stopUnlessListening } from "../shared/listener-ready.js";
-import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../shared/logged-server.js";
 
 export class CaddyPeerError extends Error {}
 
@@ -98,28 +98,25 @@ async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promis
 
 async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new CaddyPeerError("failed to configure caddy: it is not a protocol-detecting sidecar");
-  const scratch = await createScratchDir(runtime, "caddy");
   const listen = formatEndpoint(config.endpoint);
-  let child;
-  try {
-    const configFile = await caddyConfig(scratch, config);
-    // Caddy keeps data (certificates, locks) under XDG_DATA_HOME or HOME and its autosave under
-    // XDG_CONFIG_HOME: all in the scratch dir, never in the runner's home.
-    const env = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"].map((name) => `${name}=${scratch.path}/${name.toLowerCase()}`);
-    child = await runtime.startProcess("caddy", "env", [...env, "caddy", "run", "--config", configFile], {
-      // Logged once every app has started, i.e. after the listener is bound.
-      ready: /"msg":"serving initial configuration"/,
-      readyTimeoutMs: 10_000,
-      description: `caddy on ${listen}`,
-    });
-    await stopUnlessListening(child, config.endpoint, "caddy");
-  } catch (error) {
-    await scratch.remove();
-    throw error;
-  }
-  return loggedServer(
+  return startLoggedServer(
+    runtime,
+    "caddy",
     config.endpoint,
-    child,
+    async (scratch) => {
+      const configFile = await caddyConfig(scratch, config);
+      // Caddy keeps data (certificates, locks) under XDG_DATA_HOME or HOME and its autosave under
+      // XDG_CONFIG_HOME: all in the scratch dir, never in the runner's home.
+      const env = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"].map((name) => `${name}=${scratch.path}/${name.toLowerCase()}`);
+      const child = await runtime.startProcess("caddy", "env", [...env, "caddy", "run", "--config", configFile], {
+        // Logged once every app has started, i.e. after the listener is bound.
+        ready: /"msg":"serving initial configuration"/,
+        readyTimeoutMs: 10_000,
+        description: `caddy on ${listen}`,
+      });
+      await stopUnlessListening(child, config.endpoint, "caddy");
+      return child;
+    },
     {
       settled: handshakeError,
       classify: (text) => {
@@ -127,7 +124,6 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
         return errors.length ? classifyGoText(errors.join("\n")) : undefined;
       },
     },
-    () => scratch.remove(),
   );
 }
 

@@ -13,7 +13,7 @@ import { loopbackBindBuild } from "./program.js";
 import { createScratchDir } from "../shared/scratch-dir.js";
 import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../shared/logged-server.js";
 
 export class GnutlsPeerError extends Error {}
 
@@ -37,59 +37,55 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
   if (config.sidecar) throw new GnutlsPeerError("failed to configure gnutls-serv: it is not a protocol-detecting sidecar");
   if (config.endpoint.host.includes(":")) throw new GnutlsPeerError("failed to configure gnutls-serv: the loopback-bind shim handles IPv4 hosts only");
   const loopbackBindShim = await programOn(loopbackBindBuild, new URL(".", import.meta.url), runtime.name);
-  const scratch = await createScratchDir(runtime, "gnutls");
-  let child;
-  try {
-    // One --x509certfile/--x509keyfile pair per identity; GnuTLS picks the one whose names match
-    // the SNI, and the first without SNI. Each certificate file carries its chain.
-    const identities = [["default", config.identity] as const, ...Object.entries(config.sniIdentities)];
-    const certArgs: string[] = [];
-    for (const [name, files] of identities) {
-      const certificate = await scratch.concat(`${name}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]);
-      certArgs.push("--x509certfile", certificate, "--x509keyfile", files.key);
-    }
-    const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
-    const args = [
-      "-c",
-      // One stream: the Status line (stdout) must not trail "Error in handshake" (stderr), which
-      // it does when the two are read as separate pipes (measured through docker exec).
-      'host="$1"; shift; exec env LD_PRELOAD="$0" MTLS_BIND_HOST="$host" stdbuf -oL gnutls-serv "$@" 2>&1',
-      loopbackBindShim,
-      config.endpoint.host,
-      "--http",
-      "--port",
-      String(config.endpoint.port),
-      ...certArgs,
-      ...clientAuthArgs[config.clientAuth],
-      ...(config.clientAuth !== "none" && config.clientTrust ? ["--x509cafile", config.clientTrust] : []),
-      ...(config.clientAuth !== "none" && crlFile ? ["--x509crlfile", crlFile] : []),
-    ];
-    child = await runtime.startProcess("gnutls", "sh", args, {
-      ready: listeningDone,
-      readyTimeoutMs: 10_000,
-      description: `gnutls-serv on ${formatEndpoint(config.endpoint)}`,
-    });
-    // Without the shim's word gnutls-serv listens on 0.0.0.0 (a shim that was not preloaded is
-    // only reported by ld.so as a warning): stop it at once rather than leave it listening.
-    const announced = shimAnnouncement.exec(child.output());
-    if (announced?.[2] !== config.endpoint.host || announced[3] !== String(config.endpoint.port)) {
-      const output = child.output().trim();
-      await child.stop();
-      throw new GnutlsPeerError(`failed to start gnutls-serv on ${formatEndpoint(config.endpoint)}: the loopback-bind shim did not rebind it there (${output.split("\n").slice(0, 3).join(" | ")})`);
-    }
-  } catch (error) {
-    await scratch.remove();
-    throw error;
-  }
-  return loggedServer(
+  return startLoggedServer(
+    runtime,
+    "gnutls",
     config.endpoint,
-    child,
+    async (scratch) => {
+      // One --x509certfile/--x509keyfile pair per identity; GnuTLS picks the one whose names match
+      // the SNI, and the first without SNI. Each certificate file carries its chain.
+      const identities = [["default", config.identity] as const, ...Object.entries(config.sniIdentities)];
+      const certArgs: string[] = [];
+      for (const [name, files] of identities) {
+        const certificate = await scratch.concat(`${name}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]);
+        certArgs.push("--x509certfile", certificate, "--x509keyfile", files.key);
+      }
+      const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
+      const args = [
+        "-c",
+        // One stream: the Status line (stdout) must not trail "Error in handshake" (stderr), which
+        // it does when the two are read as separate pipes (measured through docker exec).
+        'host="$1"; shift; exec env LD_PRELOAD="$0" MTLS_BIND_HOST="$host" stdbuf -oL gnutls-serv "$@" 2>&1',
+        loopbackBindShim,
+        config.endpoint.host,
+        "--http",
+        "--port",
+        String(config.endpoint.port),
+        ...certArgs,
+        ...clientAuthArgs[config.clientAuth],
+        ...(config.clientAuth !== "none" && config.clientTrust ? ["--x509cafile", config.clientTrust] : []),
+        ...(config.clientAuth !== "none" && crlFile ? ["--x509crlfile", crlFile] : []),
+      ];
+      const child = await runtime.startProcess("gnutls", "sh", args, {
+        ready: listeningDone,
+        readyTimeoutMs: 10_000,
+        description: `gnutls-serv on ${formatEndpoint(config.endpoint)}`,
+      });
+      // Without the shim's word gnutls-serv listens on 0.0.0.0 (a shim that was not preloaded is
+      // only reported by ld.so as a warning): stop it at once rather than leave it listening.
+      const announced = shimAnnouncement.exec(child.output());
+      if (announced?.[2] !== config.endpoint.host || announced[3] !== String(config.endpoint.port)) {
+        const output = child.output().trim();
+        await child.stop();
+        throw new GnutlsPeerError(`failed to start gnutls-serv on ${formatEndpoint(config.endpoint)}: the loopback-bind shim did not rebind it there (${output.split("\n").slice(0, 3).join(" | ")})`);
+      }
+      return child;
+    },
     {
       settled: serverFailure,
       // Only the lines that decide: the Status line beats "Error in handshake: Error in the certificate".
       classify: (text) => (serverFailure.test(text) ? classifyGnutlsText(text.split("\n").filter((line) => serverFailure.test(line)).join("\n")) : undefined),
     },
-    () => scratch.remove(),
   );
 }
 

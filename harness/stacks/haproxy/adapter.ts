@@ -10,10 +10,10 @@ import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../scenario.js";
 import { stopUnlessListening, waitUntilListeningUnix } from "../shared/listener-ready.js";
-import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../shared/logged-server.js";
 
 export class HaproxyPeerError extends Error {}
 
@@ -51,62 +51,63 @@ const sidecarRules: Record<PolicyMode, string[]> = {
 };
 
 async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
-  const scratch = await createScratchDir(runtime, "haproxy");
   const listen = formatEndpoint(config.endpoint);
-  let child;
-  try {
-    const terminatorSocket = `${scratch.path}/terminator.sock`;
-    const terminatorAddress = config.sidecar ? `unix@${terminatorSocket}` : listen;
-    const lines = [
-      "global",
-      // Raw lines on stderr: the harness reads connection errors from them.
-      "  log stderr format raw local0 info",
-      "  maxconn 256",
-      "defaults",
-      "  log global",
-      "  option dontlognull",
-      "  timeout connect 5s",
-      "  timeout client 10s",
-      "  timeout server 10s",
-      "frontend tls",
-      "  mode http",
-      "  option httplog",
-      `  ${await terminatorBind(scratch, config, terminatorAddress)}`,
-      '  http-request return status 200 content-type text/plain string "ok\\n"',
-    ];
-    if (config.sidecar) {
-      lines.push(
-        "frontend sidecar",
-        "  mode tcp",
-        "  option tcplog",
-        `  bind ${listen}`,
-        // Long enough for a client's first bytes; a client that sends nothing is refused after it.
-        "  tcp-request inspect-delay 2s",
-        ...sidecarRules[config.sidecar.mode].map((rule) => `  ${rule}`),
-        "backend terminator",
-        "  mode tcp",
-        `  server terminator ${terminatorAddress}`,
-        "backend app",
-        "  mode tcp",
-        `  server app ${formatEndpoint(config.sidecar.app)}`,
-      );
-    }
-    const conf = await scratch.write("haproxy.cfg", `${lines.join("\n")}\n`);
-    // -db: foreground, one process. -V prints "Using epoll() as the polling mechanism." once the
-    // listeners are bound (it prints nothing else at start, measured).
-    child = await runtime.startProcess("haproxy", "haproxy", ["-db", "-V", "-f", conf], {
-      ready: /Using \w+\(\) as the polling mechanism/,
-      readyTimeoutMs: 10_000,
-      description: `haproxy on ${listen}${config.sidecar ? ` (${config.sidecar.mode} sidecar)` : ""}`,
-    });
-    // In a sidecar config the TLS terminator listens on a unix socket as well.
-    const sidecar = config.sidecar;
-    await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
-  } catch (error) {
-    await scratch.remove();
-    throw error;
-  }
-  return loggedServer(config.endpoint, child, { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog }, () => scratch.remove());
+  return startLoggedServer(
+    runtime,
+    "haproxy",
+    config.endpoint,
+    async (scratch) => {
+      const terminatorSocket = `${scratch.path}/terminator.sock`;
+      const terminatorAddress = config.sidecar ? `unix@${terminatorSocket}` : listen;
+      const lines = [
+        "global",
+        // Raw lines on stderr: the harness reads connection errors from them.
+        "  log stderr format raw local0 info",
+        "  maxconn 256",
+        "defaults",
+        "  log global",
+        "  option dontlognull",
+        "  timeout connect 5s",
+        "  timeout client 10s",
+        "  timeout server 10s",
+        "frontend tls",
+        "  mode http",
+        "  option httplog",
+        `  ${await terminatorBind(scratch, config, terminatorAddress)}`,
+        '  http-request return status 200 content-type text/plain string "ok\\n"',
+      ];
+      if (config.sidecar) {
+        lines.push(
+          "frontend sidecar",
+          "  mode tcp",
+          "  option tcplog",
+          `  bind ${listen}`,
+          // Long enough for a client's first bytes; a client that sends nothing is refused after it.
+          "  tcp-request inspect-delay 2s",
+          ...sidecarRules[config.sidecar.mode].map((rule) => `  ${rule}`),
+          "backend terminator",
+          "  mode tcp",
+          `  server terminator ${terminatorAddress}`,
+          "backend app",
+          "  mode tcp",
+          `  server app ${formatEndpoint(config.sidecar.app)}`,
+        );
+      }
+      const conf = await scratch.write("haproxy.cfg", `${lines.join("\n")}\n`);
+      // -db: foreground, one process. -V prints "Using epoll() as the polling mechanism." once the
+      // listeners are bound (it prints nothing else at start, measured).
+      const child = await runtime.startProcess("haproxy", "haproxy", ["-db", "-V", "-f", conf], {
+        ready: /Using \w+\(\) as the polling mechanism/,
+        readyTimeoutMs: 10_000,
+        description: `haproxy on ${listen}${config.sidecar ? ` (${config.sidecar.mode} sidecar)` : ""}`,
+      });
+      // In a sidecar config the TLS terminator listens on a unix socket as well.
+      const sidecar = config.sidecar;
+      await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
+      return child;
+    },
+    { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
+  );
 }
 
 export const haproxyServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -10,10 +10,10 @@
 import { classifyNginxLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../shared/logged-server.js";
 
 export class NginxPeerError extends Error {}
 
@@ -49,47 +49,48 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
 
 async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
-  const scratch = await createScratchDir(runtime, "nginx");
-  let child;
-  try {
-    // ssl_crl takes one file; OpenSSL reads every CRL in it.
-    const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
-    const servers = [await serverBlock(scratch, config, "default", config.identity, crlFile, true)];
-    for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, config, name, files, crlFile, false));
-    const conf = await scratch.write(
-      "nginx.conf",
-      [
-        "daemon off;",
-        "worker_processes 1;",
-        `pid ${scratch.path}/nginx.pid;`,
-        "error_log stderr info;",
-        "events { worker_connections 64; }",
-        "http {",
-        "  default_type text/plain;",
-        "  log_format mtls 'mtls-access $status $ssl_protocol $ssl_cipher verify=$ssl_client_verify';",
-        "  access_log /dev/stderr mtls;",
-        ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${scratch.path}/${kind};`),
-        ...servers,
-        "}",
-        "",
-      ].join("\n"),
-    );
-    // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
-    // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
-    // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
-    // into a pipe to cat, which works the same on both runtimes. The three share a process group.
-    child = await runtime.startProcess("nginx", "sh", ["-c", 'nginx "$@" 2>&1 | cat', "nginx", "-c", conf, "-p", scratch.path, "-e", "stderr"], {
-      // Listening sockets are open before the master starts its workers.
-      ready: /start worker process/,
-      readyTimeoutMs: 10_000,
-      description: `nginx on ${formatEndpoint(config.endpoint)}`,
-    });
-  } catch (error) {
-    await scratch.remove();
-    throw error;
-  }
   // The log line can trail the client's view of the response by a few ms through the pipe.
-  return loggedServer(config.endpoint, child, { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 }, () => scratch.remove());
+  return startLoggedServer(
+    runtime,
+    "nginx",
+    config.endpoint,
+    async (scratch) => {
+      // ssl_crl takes one file; OpenSSL reads every CRL in it.
+      const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
+      const servers = [await serverBlock(scratch, config, "default", config.identity, crlFile, true)];
+      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, config, name, files, crlFile, false));
+      const conf = await scratch.write(
+        "nginx.conf",
+        [
+          "daemon off;",
+          "worker_processes 1;",
+          `pid ${scratch.path}/nginx.pid;`,
+          "error_log stderr info;",
+          "events { worker_connections 64; }",
+          "http {",
+          "  default_type text/plain;",
+          "  log_format mtls 'mtls-access $status $ssl_protocol $ssl_cipher verify=$ssl_client_verify';",
+          "  access_log /dev/stderr mtls;",
+          ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${scratch.path}/${kind};`),
+          ...servers,
+          "}",
+          "",
+        ].join("\n"),
+      );
+      // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
+      // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
+      // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
+      // into a pipe to cat, which works the same on both runtimes. The three share a process group.
+      const child = await runtime.startProcess("nginx", "sh", ["-c", 'nginx "$@" 2>&1 | cat', "nginx", "-c", conf, "-p", scratch.path, "-e", "stderr"], {
+        // Listening sockets are open before the master starts its workers.
+        ready: /start worker process/,
+        readyTimeoutMs: 10_000,
+        description: `nginx on ${formatEndpoint(config.endpoint)}`,
+      });
+      return child;
+    },
+    { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 },
+  );
 }
 
 export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -2,8 +2,9 @@
 // written since the last takeRejection, waiting for the line that settles a failed handshake.
 import type { Classification } from "../../outcome.js";
 import type { Endpoint } from "../../network.js";
-import type { ManagedProcess } from "../../runtime/types.js";
+import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { RunningServer } from "../types.js";
+import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 
 export interface LogReading {
   /** The line that settles a failed handshake: wait for it, up to the caller's wait. */
@@ -32,4 +33,21 @@ export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: L
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * Starts a logged server whose files live in a scratch dir of its own: `start` writes its config
+ * there and starts the process (and checks it listens); the dir is removed when the start fails or
+ * when the server stops.
+ */
+export async function startLoggedServer(runtime: Runtime, name: string, endpoint: Endpoint, start: (scratch: ScratchDir) => Promise<ManagedProcess>, log: LogReading): Promise<RunningServer> {
+  const scratch = await createScratchDir(runtime, name);
+  let child: ManagedProcess;
+  try {
+    child = await start(scratch);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+  return loggedServer(endpoint, child, log, () => scratch.remove());
 }
