@@ -18,6 +18,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["fixtures/**/*.test.ts", "harness/**/*.test.ts"],
+          // Compiles the command to dist/: gallery and package tests run it as users do.
+          globalSetup: ["harness/bin/build-for-tests.ts"],
           testTimeout: 30_000,
         },
       },

@@ -8,7 +8,7 @@ import { FixtureError } from "../fixtures/fixture-set.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
-import { parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
+import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
 import { junitXml } from "./report/junit.js";
 import { tapText } from "./report/tap.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
@@ -22,6 +22,10 @@ Options:
   --trust-bundle FILE       PEM roots that must verify the server's chain (MTLS_TRUST_BUNDLE)
   --issuer-cert FILE        a CA the endpoint trusts, to mint valid, expired, not-yet-valid and
   --issuer-key FILE           serverAuth-only client certificates (MTLS_ISSUER_CERT, MTLS_ISSUER_KEY)
+  --issuer-key-passphrase-file FILE
+                            the issuer key's passphrase, first line of FILE, if the key is
+                            encrypted (MTLS_ISSUER_KEY_PASSPHRASE_FILE; or the passphrase itself
+                            in MTLS_ISSUER_KEY_PASSPHRASE)
   --expect-mode MODE        strict | permissive | disabled (MTLS_EXPECT_MODE)
   --expect-identity URI     the server's URI SAN, e.g. spiffe://cluster.local/ns/default/sa/api
                             (MTLS_EXPECT_IDENTITY)
@@ -67,6 +71,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         "trust-bundle": { type: "string" },
         "issuer-cert": { type: "string" },
         "issuer-key": { type: "string" },
+        "issuer-key-passphrase-file": { type: "string" },
         "expect-mode": { type: "string" },
         "expect-identity": { type: "string" },
         protocol: { type: "string" },
@@ -95,6 +100,8 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       trustBundle: fromEnv(values["trust-bundle"], "MTLS_TRUST_BUNDLE"),
       issuerCert: fromEnv(values["issuer-cert"], "MTLS_ISSUER_CERT"),
       issuerKey: fromEnv(values["issuer-key"], "MTLS_ISSUER_KEY"),
+      issuerKeyPassphraseFile: fromEnv(values["issuer-key-passphrase-file"], "MTLS_ISSUER_KEY_PASSPHRASE_FILE"),
+      issuerKeyPassphrase: fromEnv(undefined, "MTLS_ISSUER_KEY_PASSPHRASE"),
       expectMode: fromEnv(values["expect-mode"], "MTLS_EXPECT_MODE"),
       expectIdentity: fromEnv(values["expect-identity"], "MTLS_EXPECT_IDENTITY"),
       protocol: fromEnv(values.protocol, "MTLS_PROTOCOL"),
@@ -110,7 +117,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
 /** Reads every input file once before any connection, so bad input fails fast with one line. */
 async function validateInputs(settings: ExternalSettings): Promise<void> {
   if (settings.trustBundle) await readCertificates(settings.trustBundle, "trust bundle");
-  if (settings.issuerCert && settings.issuerKey) await importIssuer(settings.issuerCert, settings.issuerKey);
+  if (settings.issuerCert && settings.issuerKey) await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
 }
 
 function formatTable(report: ExternalReport): string {

@@ -67,8 +67,8 @@ function removeTempDirsOnExit(): void {
 export async function setup(project: TestProject): Promise<void> {
   const runtime = runtimeNameFrom(process.env.MTLS_RUNTIME);
   process.once("exit", removeTempDirsOnExit);
-  // From the content-hash cache while its run start is under an hour old (fixtures/fixture-cache.ts).
-  const { fromCache: _fromCache, ...set } = await cachedFixtureSet(catalogueSpec, new Date());
+  // Keys from the key cache, certificates and CRLs issued now (fixtures/fixture-cache.ts).
+  const { keysFromCache: _keysFromCache, ...set } = await cachedFixtureSet(catalogueSpec, new Date());
   fixtures = set;
   try {
     project.provide("fixtures", fixtures);

@@ -8,9 +8,10 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
-import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
-import { allocateEndpoint, formatEndpoint } from "../network.js";
+import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
 import { startProcess } from "../runtime/process.js";
+import type { ManagedProcess } from "../runtime/types.js";
 import { opensslPkiScript, opensslProcessCount } from "./openssl-pki.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -111,7 +112,7 @@ async function pkiBenchmarks(runs: number): Promise<void> {
     const baseline = `openssl CLI (${opensslProcessCount(catalogueSpec)} processes)`;
     record({ group: "pki", subject: baseline, value: openssl.value, unit: "ms", runs, peakRssMb: openssl.peakRssMb, note: `${count} certificates; no CRLs, validity offsets not reproduced` });
     record({ group: "pki", subject: "harness, cold (issued in-process)", value: cold.value, unit: "ms", runs, peakRssMb: cold.peakRssMb, baseline, ratio: openssl.value / cold.value, note: `${count} certificates + 2 CRLs; node startup excluded` });
-    record({ group: "pki", subject: "harness, from the content-hash cache", value: cached.value, unit: "ms", runs, peakRssMb: cached.peakRssMb, baseline, ratio: openssl.value / cached.value });
+    record({ group: "pki", subject: "harness, from cached keys", value: cached.value, unit: "ms", runs, peakRssMb: cached.peakRssMb, baseline, ratio: openssl.value / cached.value, note: `${count} certificates + 2 CRLs issued for this run's start; node startup excluded` });
     record({ group: "pki", subject: "node-forge alone, RSA-2048", value: forge.value, unit: "ms", runs: forge.samples.length, peakRssMb: forge.peakRssMb, baseline: "harness, cold", ratio: forge.value / cold.value, note: `${count} RSA-2048 certificates, SHA-256` });
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
@@ -119,15 +120,21 @@ async function pkiBenchmarks(runs: number): Promise<void> {
   }
 }
 
-async function handshakeBenchmarks(fixtures: FixtureSet, runs: number, seconds: number): Promise<void> {
-  process.stderr.write(`Handshakes: full handshakes per second against one openssl s_server, ${seconds} s each\n`);
+/** One `openssl s_server -www` on its own loopback address with the catalogue's server certificate. */
+async function startBenchServer(fixtures: FixtureSet, clientAuth: string[]): Promise<{ endpoint: Endpoint; server: ManagedProcess }> {
   const endpoint = await allocateEndpoint();
-  const server = fixtures.certs.server!;
-  const sServer = await startProcess(
+  const leaf = fixtures.certs.server!;
+  const server = await startProcess(
     "openssl",
-    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www"],
+    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", ...clientAuth],
     { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
   );
+  return { endpoint, server };
+}
+
+async function handshakeBenchmarks(fixtures: FixtureSet, runs: number, seconds: number): Promise<void> {
+  process.stderr.write(`Handshakes: full handshakes per second against one openssl s_server, ${seconds} s each\n`);
+  const { endpoint, server: sServer } = await startBenchServer(fixtures, []);
   try {
     const sTime = await repeat(runs, async () => {
       const sample = await measure("openssl", ["s_time", "-connect", formatEndpoint(endpoint), "-new", "-time", String(seconds), "-www", "/"]);
@@ -249,13 +256,7 @@ function engineAnswers(): Promise<boolean> {
 // command runs all its checks (without --expect-mode, so it exits 0 and reports the mode).
 async function externalBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
   process.stderr.write("External: one endpoint, the harness's command against testssl.sh\n");
-  const endpoint = await allocateEndpoint();
-  const server = fixtures.certs.server!;
-  const optional = await startProcess(
-    "openssl",
-    ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www", "-verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: "benchmark s_server" },
-  );
+  const { endpoint, server: optional } = await startBenchServer(fixtures, ["-verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!]);
   try {
     const ours = await repeat(runs, () =>
       measure(process.execPath, [
@@ -285,6 +286,33 @@ async function externalBenchmarks(fixtures: FixtureSet, runs: number): Promise<v
   }
 }
 
+/**
+ * How fast the command starts and finishes: `--help`, and a run against one local strict
+ * s_server with every input given (issuer, trust bundle, name, identity), compiled JavaScript
+ * (what `npm run build` makes and the package ships) against the same CLI run through tsx.
+ */
+async function cliBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
+  process.stderr.write("CLI: start and one run, compiled (dist/) against tsx\n");
+  const { endpoint, server: strict } = await startBenchServer(fixtures, ["-Verify", "10", "-verify_return_error", "-CAfile", fixtures.bundles["trust-a"]!]);
+  const runArgs = [
+    "run", "--target", formatEndpoint(endpoint), "--expect-mode", "strict", "--server-name", serverName, "--trust-bundle", fixtures.bundles["trust-a"]!,
+    "--expect-identity", serverIdentity, "--issuer-cert", fixtures.certs["issuer-a"]!.cert, "--issuer-key", fixtures.certs["issuer-a"]!.key,
+  ];
+  const compiled = (args: string[]) => measure(process.execPath, [join(root, "harness/bin/mtls-conformance.mjs"), ...args]);
+  const fromSource = (args: string[]) => measure(tsx, ["harness/bench/cli-from-source.ts", ...args]);
+  try {
+    for (const [what, args] of [["--help", ["--help"]], ["run, one local endpoint", runArgs]] as const) {
+      const before = await repeat(runs, () => fromSource([...args]));
+      const after = await repeat(runs, () => compiled([...args]));
+      const baseline = `tsx harness/cli.ts ${what}`;
+      record({ group: "cli", subject: baseline, value: before.wallMs, unit: "ms", runs, peakRssMb: before.peakRssMb, note: "TypeScript transformed at every start" });
+      record({ group: "cli", subject: `mtls-conformance ${what}`, value: after.wallMs, unit: "ms", runs, peakRssMb: after.peakRssMb, baseline, ratio: before.wallMs / after.wallMs, note: "compiled dist/, node startup included" });
+    }
+  } finally {
+    await strict.stop();
+  }
+}
+
 function which(command: string): Promise<string | undefined> {
   return new Promise((resolvePromise) => execFile("which", [command], (error, stdout) => resolvePromise(error ? undefined : stdout.trim())));
 }
@@ -298,6 +326,7 @@ const groups: Array<[string, () => Promise<void>]> = [
   ["handshake", () => handshakeBenchmarks(fixtures, 3, 5)],
   ["suite", () => suiteBenchmarks(3)],
   ["external", () => externalBenchmarks(fixtures, 3)],
+  ["cli", () => cliBenchmarks(fixtures, runs)],
   ["suite-cold", () => coldContainerBenchmark()],
 ];
 let failures = 0;

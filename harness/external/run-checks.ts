@@ -15,7 +15,7 @@ import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.j
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
 import { judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
-import type { ExternalSettings } from "./settings.js";
+import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
 export type { CheckVerdict };
 
@@ -191,7 +191,7 @@ const controlCheckId: Record<Control["path"], string> = { "valid-cert": "client-
 export async function runExternalChecks(settings: ExternalSettings): Promise<ExternalReport> {
   const preissued = new Map();
   if (settings.issuerCert && settings.issuerKey) {
-    const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey);
+    const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
     preissued.set("user-issuer", issuer);
   }
   const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0), new Date(), undefined, preissued);

@@ -1,5 +1,6 @@
 // Settings for probing an external endpoint, from MTLS_* variables (npm test) or CLI flags. Bad
 // values are a SettingsError with one line a user can act on.
+import { readFile } from "node:fs/promises";
 import type { PolicyMode } from "../scenario.js";
 import { protocols, type Protocol } from "./protocols.js";
 
@@ -10,6 +11,10 @@ export interface ExternalSettings {
   trustBundle?: string;
   issuerCert?: string;
   issuerKey?: string;
+  /** A file whose first line is the issuer key's passphrase; wins over issuerKeyPassphrase. */
+  issuerKeyPassphraseFile?: string;
+  /** The passphrase itself (from MTLS_ISSUER_KEY_PASSPHRASE only): never printed or reported. */
+  issuerKeyPassphrase?: string;
   expectMode?: PolicyMode;
   expectIdentity?: string;
   /** What a probe says after the handshake: http (default), h2, raw (nothing), postgres (SSLRequest first). */
@@ -31,6 +36,8 @@ export const settingVariables = {
   trustBundle: "MTLS_TRUST_BUNDLE",
   issuerCert: "MTLS_ISSUER_CERT",
   issuerKey: "MTLS_ISSUER_KEY",
+  issuerKeyPassphraseFile: "MTLS_ISSUER_KEY_PASSPHRASE_FILE",
+  issuerKeyPassphrase: "MTLS_ISSUER_KEY_PASSPHRASE",
   expectMode: "MTLS_EXPECT_MODE",
   expectIdentity: "MTLS_EXPECT_IDENTITY",
   protocol: "MTLS_PROTOCOL",
@@ -76,12 +83,24 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     trustBundle: raw.trustBundle || undefined,
     issuerCert: raw.issuerCert || undefined,
     issuerKey: raw.issuerKey || undefined,
+    issuerKeyPassphraseFile: raw.issuerKeyPassphraseFile || undefined,
+    issuerKeyPassphrase: raw.issuerKeyPassphrase,
     expectMode: raw.expectMode as PolicyMode | undefined,
     expectIdentity: raw.expectIdentity || undefined,
     protocol,
     alpn: alpn.length || protocol !== "h2" ? alpn : ["h2"],
     timeoutMs,
   };
+}
+
+/** The issuer key's passphrase: the first line of the file, else the variable, else none. */
+export async function issuerKeyPassphrase(settings: Pick<ExternalSettings, "issuerKeyPassphraseFile" | "issuerKeyPassphrase">): Promise<string | undefined> {
+  if (!settings.issuerKeyPassphraseFile) return settings.issuerKeyPassphrase;
+  try {
+    return (await readFile(settings.issuerKeyPassphraseFile, "utf8")).split(/\r?\n/)[0];
+  } catch (error) {
+    throw new SettingsError(`failed to read issuer key passphrase file ${settings.issuerKeyPassphraseFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function rawSettingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {

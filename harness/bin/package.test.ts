@@ -1,0 +1,131 @@
+// The command as a user gets it: `npm pack`, installed from the tarball into an empty folder (its
+// dependencies from the npm registry), run with npx against a real openssl s_server.
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
+import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import type { ExternalReport } from "../external/run-checks.js";
+import { allocateEndpoint, formatEndpoint } from "../network.js";
+import { startProcess } from "../runtime/process.js";
+import type { ManagedProcess } from "../runtime/types.js";
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const passphrase = "package test passphrase";
+
+let work: string;
+let app: string;
+let tarballFiles: string[];
+let fixtures: FixtureSet;
+let server: ManagedProcess | undefined;
+let target: string;
+
+/** Environment without the MTLS_* variables of whoever runs the tests. */
+const cleanEnv = (extra: Record<string, string> = {}) => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("MTLS_"))),
+  ...extra,
+});
+
+/** npx's own lines (a machine's npmrc may make npm warn on every call) are not the command's. */
+const withoutNpmWarnings = (stderr: string): string => stderr.split("\n").filter((line) => !/^npm (warn|notice)/.test(line)).join("\n");
+
+async function npx(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("npx", ["mtls-conformance", ...args], { cwd: app, env: cleanEnv(env), timeout: 60_000 });
+    return { exitCode: 0, stdout, stderr: withoutNpmWarnings(stderr) };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof failed.code !== "number") throw error;
+    return { exitCode: failed.code, stdout: failed.stdout ?? "", stderr: withoutNpmWarnings(failed.stderr ?? "") };
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "mtls-package-test-"));
+  // --ignore-scripts: dist/ was built by this project's globalSetup; rebuilding it here would pull
+  // it from under the tests that are running the command at the same time.
+  const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: root, timeout: 120_000 });
+  const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarballFiles = packed!.files.map((file) => file.path).sort();
+  app = join(work, "app");
+  await mkdir(app);
+  await writeFile(join(app, "package.json"), JSON.stringify({ name: "mtls-conformance-user", private: true }) + "\n");
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(work, packed!.filename)], { cwd: app, timeout: 240_000 });
+
+  fixtures = await writeFixtureSet(catalogueSpec, new Date());
+  // The user's issuer key, encrypted as PKCS#8 the way `openssl pkcs8 -topk8` writes it.
+  await run("openssl", ["pkcs8", "-topk8", "-in", fixtures.certs["issuer-a"]!.key, "-out", join(work, "issuer.key"), "-passout", `pass:${passphrase}`]);
+  await writeFile(join(work, "passphrase.txt"), `${passphrase}\n`, { mode: 0o600 });
+  const endpoint = await allocateEndpoint();
+  target = formatEndpoint(endpoint);
+  const leaf = fixtures.certs.server!;
+  server = await startProcess(
+    "openssl",
+    ["s_server", "-accept", target, "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", "-CAfile", fixtures.bundles["trust-a"]!, "-Verify", "10", "-verify_return_error"],
+    { ready: /^ACCEPT$/m, readyTimeoutMs: 10_000, description: "strict s_server" },
+  );
+}, 420_000);
+
+afterAll(async () => {
+  await server?.stop();
+  if (fixtures) await removeFixtureSet(fixtures);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const issuerArgs = () => ["--issuer-cert", fixtures.certs["issuer-a"]!.cert, "--issuer-key", join(work, "issuer.key")];
+
+describe("the packed command, installed into an empty folder", () => {
+  it("ships the compiled command and nothing else: no TypeScript, tests, fixtures or reports", () => {
+    expect(tarballFiles).toContain("dist/harness/cli.js");
+    expect(tarballFiles).toContain("harness/bin/mtls-conformance.mjs");
+    const unexpected = tarballFiles.filter((path) => !/^(dist\/.+\.js|harness\/bin\/mtls-conformance\.mjs|package\.json|README\.md)$/.test(path));
+    expect(unexpected).toEqual([]);
+    expect(tarballFiles.filter((path) => path.includes(".test."))).toEqual([]);
+  });
+
+  it("prints its usage with npx mtls-conformance --help", async () => {
+    const result = await npx(["--help"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: mtls-conformance run --target HOST:PORT/);
+    expect(result.stdout).toContain("--issuer-key-passphrase-file FILE");
+  });
+
+  it("judges a strict openssl s_server as strict, with an encrypted issuer key and its passphrase file", async () => {
+    const json = join(work, "report.json");
+    const args = ["run", "--target", target, "--expect-mode", "strict", "--server-name", serverName, "--trust-bundle", fixtures.bundles["trust-a"]!, "--expect-identity", serverIdentity];
+    const result = await npx([...args, ...issuerArgs(), "--issuer-key-passphrase-file", join(work, "passphrase.txt"), "--json", json]);
+    const report = JSON.parse(await readFile(json, "utf8")) as ExternalReport;
+    expect({ exitCode: result.exitCode, observedMode: report.observedMode }, result.stdout + result.stderr).toEqual({ exitCode: 0, observedMode: "strict" });
+    expect(report.checks.filter((check) => !check.pass)).toEqual([]);
+    expect(report.checks.map((check) => check.id)).toContain("client-cert::valid");
+    expect(result.stdout).toContain(`${report.checks.length} passed, 0 failed`);
+  });
+
+  it.each([
+    ["no passphrase", {}, [], /^mtls-conformance: failed to read issuer key .*issuer\.key: it is encrypted; pass its passphrase with --issuer-key-passphrase-file FILE or MTLS_ISSUER_KEY_PASSPHRASE$/],
+    ["a wrong passphrase in MTLS_ISSUER_KEY_PASSPHRASE", { MTLS_ISSUER_KEY_PASSPHRASE: "not-the-passphrase" }, [], /^mtls-conformance: failed to decrypt issuer key .*issuer\.key: wrong passphrase$/],
+    ["a passphrase file that does not exist", {}, ["--issuer-key-passphrase-file", "/nonexistent/passphrase"], /^mtls-conformance: failed to read issuer key passphrase file \/nonexistent\/passphrase: ENOENT$/],
+  ])("an encrypted issuer key with %s: exit 2, one line that says what to do", async (_title, env, extra, message) => {
+    const result = await npx(["run", "--target", target, ...issuerArgs(), ...extra], env as Record<string, string>);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(result.stderr).not.toContain("not-the-passphrase");
+  });
+});
+
+describe("the command in a checkout that was not built", () => {
+  it("says in one line how to build it", async () => {
+    const checkout = join(work, "unbuilt");
+    await mkdir(join(checkout, "harness/bin"), { recursive: true });
+    await copyFile(join(root, "harness/bin/mtls-conformance.mjs"), join(checkout, "harness/bin/mtls-conformance.mjs"));
+    const failed = await run(process.execPath, [join(checkout, "harness/bin/mtls-conformance.mjs"), "--help"], { timeout: 30_000 }).catch((error: { code: number; stderr: string }) => error);
+    expect("code" in failed && failed.code).toBe(2);
+    expect(failed.stderr).toBe(`mtls-conformance: failed to start: ${checkout}/dist/harness/cli.js is missing; run \`npm run build\` in ${checkout}/\n`);
+  });
+});
