@@ -1,9 +1,10 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { describe, inject, it } from "vitest";
+import type { CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
 import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
-import type { Observation } from "./peers/types.js";
+import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
@@ -68,9 +69,9 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
-          const expectation = expectationFor(row, implementation.name);
+          const expectation = expectationFor(row, implementation);
           const name = `${label} (${runtime.name})`;
-          const annotateCase = async (annotate: (message: string, type: string) => Promise<unknown>) => {
+          const annotateCase = async (annotate: (message: string, type: CaseProperty) => Promise<unknown>) => {
             await annotate(implementation.name, "implementation");
             await annotate(implementation.unavailable ? "not run" : await implementation.version(), "version");
             await annotate(runtime.name, "runtime");
@@ -89,7 +90,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
             await annotateCase(annotate);
             const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
             const verdict = judge(observation.outcome, expectation);
-            const annotations: Array<[string | undefined, string]> = [
+            const annotations: Array<[string | undefined, CaseProperty]> = [
               [observation.outcome, "outcome"],
               [verdict, "verdict"],
               [observation.tlsVersion, "tls-version"],

@@ -11,7 +11,7 @@ import type { TestProject } from "vitest/node";
 import { cachedFixtureSet } from "../fixtures/fixture-cache.js";
 import { removeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
 import { catalogueSpec } from "../fixtures/profiles.js";
-import { imageImplementations, missingImages, peerImageTag, type ImageImplementation } from "./images/peer-images.js";
+import { imageStacks, missingImages, peerImageTag } from "./images/peer-images.js";
 import { planImplementations } from "./implementations.js";
 import type { PeerContainers } from "./runtime/container.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
@@ -35,9 +35,9 @@ let containerSet: ContainerSet | undefined;
 async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
   // The implementations this run plays (MTLS_IMPLEMENTATIONS, validated in vitest.config.ts).
   const names = planImplementations("container").filter((status) => !status.unavailable).map((status) => status.name);
-  const withoutImage = names.filter((name) => !(imageImplementations as readonly string[]).includes(name));
+  const withoutImage = names.filter((name) => !imageStacks.some((stack) => stack.name === name));
   if (withoutImage.length) throw new GlobalSetupError(`failed to start the container runtime: no image defined for ${withoutImage.join(", ")}`);
-  const implementations = names as ImageImplementation[];
+  const implementations = imageStacks.filter((stack) => names.includes(stack.name));
   const missing = await missingImages(implementations);
   if (missing.length) {
     throw new GlobalSetupError(`failed to start the container runtime: image ${missing.join(", ")} not built (run \`npm run images:build\`, or \`npm run test:containers\` which builds them)`);
@@ -45,7 +45,7 @@ async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
   const orphans = removeOrphanedContainers();
   if (orphans.length) console.error(`removed ${orphans.length} container(s) left by an earlier run that was killed`);
   scratchRoot = await mkdtemp(join(tmpdir(), "mtls-scratch-"));
-  const images = Object.fromEntries(await Promise.all(implementations.map(async (name) => [name, await peerImageTag(name)] as const)));
+  const images = Object.fromEntries(await Promise.all(implementations.map(async (stack) => [stack.name, await peerImageTag(stack)] as const)));
   containerSet = await startContainerSet({
     images,
     mounts: [

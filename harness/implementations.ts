@@ -1,74 +1,38 @@
 // The TLS implementations a scenario can run against, by the role they can play and the runtimes
-// they can run on.
-import { gnutlsClient, gnutlsServer } from "./peers/gnutls.js";
-import { goClient, goServer, goVersion } from "./peers/go.js";
-import { javaClient, javaServer } from "./peers/java.js";
-import { haproxyServer } from "./peers/haproxy.js";
-import { nginxServer } from "./peers/nginx.js";
-import { nodeClient, nodeServer } from "./peers/node.js";
-import { opensslClient, opensslServer } from "./peers/openssl.js";
-import { caddyServer } from "./peers/caddy.js";
-import { curlClient } from "./peers/curl.js";
-import { stunnelServer, stunnelVersion } from "./peers/stunnel.js";
-import type { TlsClientAdapter, TlsServerAdapter } from "./peers/types.js";
-import { missingParts, notInstalledReason, type Requirement } from "./host.js";
+// they can run on: the stacks of harness/stacks/registry.ts, with their adapters made for a runtime.
+import type { Incapacities } from "./capabilities.js";
+import { stacks } from "./stacks/registry.js";
+import { nodeClient, nodeServer } from "./stacks/node/adapter.js";
+import type { StackDefinition, TlsClientAdapter, TlsServerAdapter } from "./stacks/types.js";
 import type { Runtime, RuntimeName } from "./runtime/types.js";
+import { missingParts, notInstalledReason, type Requirement } from "./host.js";
 
 export interface Implementation {
   name: string;
   server?: TlsServerAdapter;
   client?: TlsClientAdapter;
+  /** What it cannot do, with the reason (a row that needs one of these is skipped). */
+  cannot: Incapacities;
   /** The stack's own version line, as the runtime runs it (memoized). */
   version(): Promise<string>;
 }
-
-interface ImplementationEntry extends Requirement {
-  name: string;
-  runtimes: RuntimeName[];
-  server?: (runtime: Runtime) => TlsServerAdapter;
-  client?: (runtime: Runtime) => TlsClientAdapter;
-  /** The command that prints the version (its first line is kept), or a function that finds it on a runtime. */
-  version: [command: string, args: string[]] | ((runtime: Runtime) => string | Promise<string>);
-  // From Requirement: `packages`, the Debian packages that install it on the host for the process
-  // runtime (`npm run setup` installs them; its image installs its own), and `programs` and
-  // `files`, what the harness looks for to decide that it is installed.
-}
-
-const catalogue: ImplementationEntry[] = [
-  // node:tls runs inside the harness's own process, so it has no container form.
-  { name: "node", runtimes: ["process"], server: () => nodeServer, client: () => nodeClient, version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})`, packages: [], programs: [] },
-  { name: "openssl", runtimes: ["process", "container"], server: opensslServer, client: opensslClient, version: ["openssl", ["version"]], packages: ["openssl"], programs: ["openssl"] },
-  // Built from harness/peers/go and harness/peers/java: on the host on first use (peers/build-peers.ts),
-  // inside their images for the container runtime. The Go version is the one compiled into the peer.
-  { name: "go", runtimes: ["process", "container"], server: goServer, client: goClient, version: goVersion, packages: ["golang-go"], programs: ["go"] },
-  { name: "java", runtimes: ["process", "container"], server: javaServer, client: javaClient, version: ["java", ["-version"]], packages: ["openjdk-17-jdk-headless"], programs: ["java", "javac"] },
-  // gnutls-serv runs under the loopback-bind shim on both runtimes (harness/images/gnutls/loopback-bind.c).
-  { name: "gnutls", runtimes: ["process", "container"], server: gnutlsServer, client: gnutlsClient, version: ["gnutls-cli", ["--version"]], packages: ["gnutls-bin", "gcc", "libc6-dev"], programs: ["gnutls-serv", "gnutls-cli", "cc"], files: ["/usr/include/stdio.h"] },
-  // nginx and haproxy are servers only; the client side is the harness's reference prober.
-  { name: "nginx", runtimes: ["process", "container"], server: nginxServer, version: ["nginx", ["-v"]], packages: ["nginx"], programs: ["nginx"] },
-  { name: "haproxy", runtimes: ["process", "container"], server: haproxyServer, version: ["haproxy", ["-v"]], packages: ["haproxy"], programs: ["haproxy"] },
-  // caddy is a server (Go crypto/tls); stunnel terminates TLS in front of a plaintext app, as a
-  // sidecar does; curl is a client only.
-  { name: "caddy", runtimes: ["process", "container"], server: caddyServer, version: ["caddy", ["version"]], packages: ["caddy"], programs: ["caddy"] },
-  { name: "stunnel", runtimes: ["process", "container"], server: stunnelServer, version: stunnelVersion, packages: ["stunnel4"], programs: ["stunnel"] },
-  { name: "curl", runtimes: ["process", "container"], client: curlClient, version: ["curl", ["--version"]], packages: ["curl"], programs: ["curl"] },
-];
 
 /** The reference peer on the side that is not under test. */
 export const referenceServer: TlsServerAdapter = nodeServer;
 export const referenceClient: TlsClientAdapter = nodeClient;
 
 const versions = new Map<string, Promise<string>>();
-function versionOf(entry: ImplementationEntry, runtime: Runtime): Promise<string> {
-  const key = `${entry.name}@${runtime.name}`;
+function versionOf(stack: StackDefinition, runtime: Runtime): Promise<string> {
+  const key = `${stack.name}@${runtime.name}`;
   if (!versions.has(key)) {
-    const version = typeof entry.version === "function"
-      ? Promise.resolve(runtime).then(entry.version).catch(() => "unknown")
+    const { version } = stack;
+    const found = typeof version === "function"
+      ? Promise.resolve(runtime).then(version).catch(() => "unknown")
       : runtime
-          .runToCompletion(entry.name, entry.version[0], entry.version[1], { timeoutMs: 10_000 })
+          .runToCompletion(stack.name, version[0], version[1], { timeoutMs: 10_000 })
           .then((run) => run.output.trim().split("\n")[0]?.trim() || "unknown")
           .catch(() => "unknown");
-    versions.set(key, version);
+    versions.set(key, found);
   }
   return versions.get(key)!;
 }
@@ -95,14 +59,14 @@ export interface ImplementationStatus {
  * searched for the programs.
  */
 export function planImplementations(runtime: RuntimeName, requested = process.env.MTLS_IMPLEMENTATIONS, path = process.env.PATH ?? ""): ImplementationStatus[] {
-  const entries = catalogue.filter((entry) => entry.runtimes.includes(runtime));
+  const entries = stacks.filter((entry) => entry.runtimes.includes(runtime));
   const value = requested?.trim() ?? "";
   const chosen = selectedImplementations(runtime, requested);
   const statuses = entries.map((entry): ImplementationStatus => {
-    const missing = runtime === "process" ? missingParts(entry, path) : [];
-    const status: ImplementationStatus = { name: entry.name, packages: entry.packages, missing: missing.length > 0 };
+    const missing = runtime === "process" ? missingParts(requirementOf(entry), path) : [];
+    const status: ImplementationStatus = { name: entry.name, packages: entry.debianPackages, missing: missing.length > 0 };
     if (chosen && !chosen.has(entry.name)) status.unavailable = `not selected (MTLS_IMPLEMENTATIONS=${value})`;
-    else if (missing.length) status.unavailable = notInstalledReason(entry, missing);
+    else if (missing.length) status.unavailable = notInstalledReason(requirementOf(entry), missing);
     return status;
   });
   const requestedMissing = chosen ? statuses.filter((status) => chosen.has(status.name) && status.missing) : [];
@@ -120,7 +84,7 @@ export function planImplementations(runtime: RuntimeName, requested = process.en
  * (whatever is installed). Throws a one-line error for an unknown name.
  */
 export function selectedImplementations(runtime: RuntimeName, requested: string | undefined): Set<string> | undefined {
-  const entries = catalogue.filter((entry) => entry.runtimes.includes(runtime));
+  const entries = stacks.filter((entry) => entry.runtimes.includes(runtime));
   const value = requested?.trim() ?? "";
   if (value === "") return undefined;
   if (value === "all") return new Set(entries.map((entry) => entry.name));
@@ -136,7 +100,12 @@ export function selectedImplementations(runtime: RuntimeName, requested: string 
 
 /** The requirement data of every implementation, for `npm run setup`. */
 export function implementationRequirements(): Array<Requirement & { name: string }> {
-  return catalogue.map(({ name, packages, programs, files }) => ({ name, packages, programs, ...(files ? { files } : {}) }));
+  return stacks.map((stack) => ({ name: stack.name, ...requirementOf(stack) }));
+}
+
+/** What the host needs for a stack on the process runtime: its packages, programs and files. */
+function requirementOf(stack: StackDefinition): Requirement {
+  return { packages: stack.debianPackages, programs: stack.programs, ...(stack.files ? { files: stack.files } : {}) };
 }
 
 /**
@@ -145,18 +114,19 @@ export function implementationRequirements(): Array<Requirement & { name: string
  */
 export function implementationsFor(subject: "server" | "client", runtime: Runtime, statuses: ImplementationStatus[] = []): Array<Implementation & { unavailable?: string }> {
   const unavailable = new Map(statuses.filter((status) => status.unavailable).map((status) => [status.name, status.unavailable!]));
-  return catalogue
-    .filter((entry) => entry.runtimes.includes(runtime.name) && entry[subject] !== undefined)
-    .map((entry) => ({
-      name: entry.name,
-      server: entry.server?.(runtime),
-      client: entry.client?.(runtime),
-      version: () => versionOf(entry, runtime),
-      ...(unavailable.has(entry.name) ? { unavailable: unavailable.get(entry.name) } : {}),
+  return stacks
+    .filter((stack) => stack.runtimes.includes(runtime.name) && stack.roles[subject] !== undefined)
+    .map((stack) => ({
+      name: stack.name,
+      server: stack.roles.server?.(runtime),
+      client: stack.roles.client?.(runtime),
+      cannot: stack.cannot ?? {},
+      version: () => versionOf(stack, runtime),
+      ...(unavailable.has(stack.name) ? { unavailable: unavailable.get(stack.name) } : {}),
     }));
 }
 
 /** Names of the implementations that run on `runtime` (the container runtime starts one container each). */
 export function implementationNames(runtime: RuntimeName): string[] {
-  return catalogue.filter((entry) => entry.runtimes.includes(runtime)).map((entry) => entry.name);
+  return stacks.filter((stack) => stack.runtimes.includes(runtime)).map((stack) => stack.name);
 }

@@ -1,5 +1,5 @@
 // Loopback addresses and ports. Every peer gets its own 127.x.y.z host; nothing binds or
-// connects outside 127.0.0.0/8 (DESIGN.md, network rule).
+// connects outside 127.0.0.0/8 (docs/architecture.md "Network rule").
 import { createServer } from "node:net";
 
 export interface Endpoint {

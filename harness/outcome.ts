@@ -1,9 +1,9 @@
-// The canonical outcome taxonomy (docs: DESIGN.md "Canonical outcomes") and the mapping from what
+// The canonical outcome taxonomy (docs/architecture.md "Canonical outcomes") and the mapping from what
 // TLS stacks say to it. Rule: never guess. Text that is not recognised becomes "unclassified" with
 // the raw text kept; the caller, who knows which side spoke and when, decides with more context.
 //
 // Measured facts behind the tables (node 20.20.2 with its bundled OpenSSL 3.0, openssl CLI 3.0.19,
-// P-256 PKI, TLS 1.3 and 1.2, all on 127.0.0.1; the strings are rows in outcome.test.ts):
+// P-256 PKI, TLS 1.3 and 1.2, all on 127.0.0.1; the strings are rows in outcome.test.ts and in each stack's classify.test.ts):
 // - An OpenSSL server (s_server -Verify 1 -verify_return_error) alerts a not-yet-valid client cert
 //   as 42 bad_certificate and a serverAuth-only EKU client cert as 43 unsupported_certificate; a
 //   missing client cert is 116 certificate_required in TLS 1.3 but 40 handshake_failure in 1.2.
@@ -65,7 +65,7 @@ export function isOutcome(text: string): text is Outcome {
   return reason !== undefined && (rejectionReasons as readonly string[]).includes(reason);
 }
 
-const rejected = (reason: RejectionReason): Outcome => `rejected:${reason}`;
+export const rejected = (reason: RejectionReason): Outcome => `rejected:${reason}`;
 
 /** Alert codes of RFC 8446 section 6 plus those RFC 5246 section 7.2 and RFC 6066 still name. */
 export const tlsAlerts: Record<number, { name: string; outcome: Outcome }> = {
@@ -119,7 +119,7 @@ export const tlsAlerts: Record<number, { name: string; outcome: Outcome }> = {
   116: { name: "certificate_required", outcome: rejected("client-cert-required") },
 };
 
-const alertCodeByName = new Map(Object.entries(tlsAlerts).map(([code, alert]) => [alert.name, Number(code)]));
+export const alertCodeByName = new Map(Object.entries(tlsAlerts).map(([code, alert]) => [alert.name, Number(code)]));
 
 export function classifyAlert(code: number): Outcome {
   return tlsAlerts[code]?.outcome ?? "unclassified";
@@ -242,7 +242,7 @@ export function classifyVerifyText(text: string): Outcome {
 
 // OpenSSL reason strings for faults this side's stack found itself. node:tls turns a reason into
 // err.code as ERR_SSL_ + the reason upper-cased with spaces as underscores (measured).
-const opensslReasons: Record<string, Pick<Classification, "outcome" | "source">> = {
+export const opensslReasons: Record<string, Pick<Classification, "outcome" | "source">> = {
   "peer did not return a certificate": { outcome: rejected("client-cert-required"), source: "local-verify" },
   "unsupported protocol": { outcome: rejected("protocol-version"), source: "local-verify" },
   "no shared cipher": { outcome: rejected("handshake-failure"), source: "local-verify" },
@@ -269,7 +269,7 @@ const transportCodes: Record<string, Outcome> = {
 };
 
 /** "SSL alert number 48" is how OpenSSL (and so node:tls) reports an alert received from the peer. */
-function receivedAlert(text: string): number | undefined {
+export function receivedAlert(text: string): number | undefined {
   const number = /SSL alert number (\d+)/.exec(text)?.[1];
   if (number !== undefined) return Number(number);
   // The reason text without the number: "tlsv13 alert certificate required", ERR_SSL_TLSV1_ALERT_UNKNOWN_CA.
@@ -277,7 +277,7 @@ function receivedAlert(text: string): number | undefined {
   return name === undefined ? undefined : alertCodeByName.get(name.trim().toLowerCase().replaceAll(" ", "_"));
 }
 
-function fromAlert(alert: number, raw: string): Classification {
+export function fromAlert(alert: number, raw: string): Classification {
   return { outcome: classifyAlert(alert), raw, source: "alert", alert };
 }
 
@@ -305,261 +305,9 @@ export function classifyNodeError(err: unknown): Classification {
   return { outcome: "unclassified", raw, source: "unknown" };
 }
 
-/**
- * Text printed by the openssl CLI (s_client / s_server / verify, stderr and stdout). A local
- * verify error beats an alert line; note that s_client without -verify_return_error prints its
- * verify errors and carries on, so run it with that flag when the verdict matters.
- * "Verify return code: 0 (ok)" is printed even when the peer then alerts, so it is not evidence.
- */
-export function classifyOpensslText(text: string): Classification {
-  const raw = text.trim();
-  // s_client/s_server: "verify error:num=10:certificate has expired"; openssl verify: "error 10 at 0 depth lookup".
-  const verifyCode = /verify error:num=(\d+):/.exec(raw)?.[1] ?? /\berror (\d+) at \d+ depth lookup/.exec(raw)?.[1];
-  if (verifyCode !== undefined) return { outcome: classifyVerifyCode(Number(verifyCode)), raw, source: "local-verify" };
-  const alert = receivedAlert(raw);
-  if (alert !== undefined) return fromAlert(alert, raw);
-  // OpenSSL error lines: "<hex>:error:<hex>:SSL routines:<function>:<reason>:<file>:<line>:".
-  for (const [, reason] of raw.matchAll(/:SSL routines:[^:]*:([^:]+):/g)) {
-    const verdict = opensslReasons[reason ?? ""];
-    if (verdict !== undefined) return { ...verdict, raw };
-  }
-  if (/Connection refused|connect:errno=111\b/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
-  if (/Connection timed out|errno=110\b/.test(raw)) return { outcome: "timeout", raw, source: "transport" };
-  // read:errno=104 (reset) and "unexpected eof while reading": a node:tls server rejecting a client
-  // cert by closing (measured), or a peer crashing; the caller decides.
-  if (/errno=(104|32)\b|unexpected eof while reading|Connection reset by peer|Broken pipe/.test(raw)) {
-    return { outcome: "unclassified", raw, source: "transport" };
-  }
-  return { outcome: "unclassified", raw, source: "unknown" };
-}
-
-// GnuTLS (3.7.9, gnutls-cli / gnutls-serv) prints a verification verdict as one line,
-// "- Status: The certificate is NOT trusted. <reason>. <reason>. " with the reasons of
-// gnutls_certificate_verification_status_print, and its own alerts as "*** Received alert [116]: ...".
-// gnutls-serv answers every failed client-certificate verification with alert 49 access_denied
-// (measured), so only its Status line names the reason. Several reasons can appear at once (an
-// expired leaf whose name also does not match); the first listed here wins.
-const gnutlsStatusReasons: Array<[RegExp, Outcome]> = [
-  [/certificate chain is revoked/, rejected("revoked")],
-  [/uses expired certificate/, rejected("expired")],
-  [/uses not yet valid certificate/, rejected("not-yet-valid")],
-  [/certificate issuer is unknown|issuer is not a CA/, rejected("unknown-ca")],
-  [/does not match the intended purpose/, rejected("unsupported-certificate")],
-  [/signature in the certificate is invalid|uses insecure algorithm/, rejected("bad-certificate")],
-  [/name in the certificate does not match/, rejected("hostname-mismatch")],
-];
-
-export function classifyGnutlsText(text: string): Classification {
-  const raw = text.trim();
-  const status = /Status: The certificate is NOT trusted\.(.*)$/m.exec(raw)?.[1];
-  if (status !== undefined) {
-    const reason = gnutlsStatusReasons.find(([pattern]) => pattern.test(status));
-    return { outcome: reason?.[1] ?? "unclassified", raw, source: "local-verify" };
-  }
-  const alert = /Received alert \[(\d+)\]/.exec(raw)?.[1];
-  if (alert !== undefined) return fromAlert(Number(alert), raw);
-  // gnutls-serv without a client certificate in TLS 1.3 (it sends 116).
-  if (/Error in handshake: Certificate is required/.test(raw)) return { outcome: rejected("client-cert-required"), raw, source: "local-verify" };
-  if (/Error in handshake: .*(unsupported version|protocol version)/i.test(raw)) return { outcome: rejected("protocol-version"), raw, source: "local-verify" };
-  if (/An unexpected TLS packet was received|A TLS packet with unexpected length was received/.test(raw)) {
-    return { outcome: rejected("protocol-version"), raw, source: "transport" };
-  }
-  if (/Connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
-  return { outcome: "unclassified", raw, source: "unknown" };
-}
-
-// nginx (1.22, error_log at info) completes the handshake whatever client certificate it gets (its
-// verify callback accepts everything) and then refuses the request with 400, logging why:
-// "client SSL certificate verify error: (10:certificate has expired) while reading client request
-// headers", or "client sent no required SSL certificate ..." (measured). A handshake that fails
-// inside OpenSSL is logged as "SSL_do_handshake() failed (SSL: error:...:<reason>...)".
-export function classifyNginxLog(text: string): Classification | undefined {
-  const raw = text.trim();
-  const verifyCode = /client SSL certificate verify error: \((\d+):/.exec(raw)?.[1];
-  if (verifyCode !== undefined) return { outcome: classifyVerifyCode(Number(verifyCode)), raw, source: "local-verify" };
-  if (/client sent no required SSL certificate/.test(raw)) return { outcome: rejected("client-cert-required"), raw, source: "local-verify" };
-  const handshake = /SSL_do_handshake\(\) failed.*$/m.exec(raw)?.[0];
-  if (handshake !== undefined) return classifyOpensslText(handshake);
-  return undefined;
-}
-
-// HAProxy 2.6 logs a failed handshake in a fixed format without the verify code ("error-log-format"
-// arrives in 2.7): "SSL client certificate not trusted" (a fault at depth 0) or "SSL client CA chain
-// cannot be verified" (deeper). Neither names a reason, so both stay unclassified and the alert
-// the client received (OpenSSL's own mapping of the verify error) decides.
-export function classifyHaproxyLog(text: string): Classification | undefined {
-  const raw = text.trim();
-  const line = /(SSL client certificate not trusted|SSL client CA chain cannot be verified|SSL handshake failure[^\n]*|Timeout during SSL handshake)/.exec(raw)?.[0];
-  if (line === undefined) return undefined;
-  return { outcome: "unclassified", raw: line, source: "local-verify" };
-}
-
 /** "error:0A0000C7:SSL routines::peer did not return a certificate": OpenSSL 3 leaves the function empty. */
-function opensslErrorReason(text: string, raw: string): Classification | undefined {
+export function opensslErrorReason(text: string, raw: string): Classification | undefined {
   const reason = /SSL routines:[^:]*:([^:,\n]+)/.exec(text)?.[1]?.trim();
   const verdict = reason === undefined ? undefined : opensslReasons[reason];
   return verdict === undefined ? undefined : { ...verdict, raw };
-}
-
-// stunnel (5.68 on OpenSSL 3.0, debug = info) logs a client certificate its verify callback refused
-// as "CERT: Pre-verification error: <X509_verify_cert_error_string>" and "Rejected by CERT at
-// depth=0: CN=...", then every failed handshake as "SSL_accept: <file>:<line>: error:<hex>:SSL
-// routines::<reason>" (measured). The verify reason has no number, so its text decides.
-export function classifyStunnelLog(text: string): Classification | undefined {
-  const verifyError = /CERT: Pre-verification error: (.+)$/m.exec(text);
-  if (verifyError) return { outcome: classifyVerifyText(verifyError[1]!), raw: verifyError[0].trim(), source: "local-verify" };
-  const accept = /SSL_accept: .*$/m.exec(text)?.[0].trim();
-  if (accept === undefined) return undefined;
-  const alert = receivedAlert(accept);
-  if (alert !== undefined) return fromAlert(alert, accept);
-  const reason = opensslErrorReason(accept, accept);
-  if (reason !== undefined) return reason;
-  // "unexpected eof while reading" (measured: a client that rejected stunnel's certificate and hung
-  // up) or "Peer suddenly disconnected": the client left, for its own reasons.
-  return { outcome: "unclassified", raw: accept, source: /unexpected eof|disconnected|reset/i.test(accept) ? "transport" : "unknown" };
-}
-
-// curl (7.88, OpenSSL backend) ends a failed transfer with "curl: (<exit code>) <message>" (measured):
-// (60) "SSL certificate problem: <X509_verify_cert_error_string>" for the chain and "SSL: no
-// alternative certificate subject name matches target host name 'x'" for its own name check
-// (lib/vtls/openssl.c, verifyhost); an alert from the server arrives as (35), (56) or (16, over h2)
-// "... error:0A000418:SSL routines::tlsv1 alert unknown ca, errno 0".
-const curlExitCodes: Record<number, Pick<Classification, "outcome" | "source">> = {
-  // CURLE_COULDNT_CONNECT: "Failed to connect to H port P after 0 ms: Couldn't connect to server";
-  // on loopback nothing but a refused connection makes it.
-  7: { outcome: "connection-refused", source: "transport" },
-  28: { outcome: "timeout", source: "transport" }, // CURLE_OPERATION_TIMEDOUT (--max-time)
-};
-
-export function classifyCurlText(text: string): Classification {
-  const raw = text.trim();
-  const error = /^curl: \((\d+)\) (.*)$/m.exec(raw);
-  if (!error) return { outcome: "unclassified", raw, source: "unknown" };
-  const [line, code, message] = [error[0].trim(), Number(error[1]), error[2] ?? ""];
-  const certificateProblem = /^SSL certificate problem: (.+)$/.exec(message)?.[1];
-  if (certificateProblem !== undefined) return { outcome: classifyVerifyText(certificateProblem), raw: line, source: "local-verify" };
-  if (/^SSL: (no alternative certificate subject name matches|certificate subject name .* does not match) target host name/.test(message)) {
-    return { outcome: rejected("hostname-mismatch"), raw: line, source: "local-verify" };
-  }
-  const alert = receivedAlert(message);
-  if (alert !== undefined) return fromAlert(alert, line);
-  const reason = opensslErrorReason(message, line);
-  if (reason !== undefined) return reason;
-  const byCode = curlExitCodes[code];
-  if (byCode !== undefined) return { ...byCode, raw: line };
-  // (52) empty reply, (55)/(56)/(16) send or receive failures: the server hung up, maybe rejecting.
-  if (/Connection reset|Empty reply|Send failure|Recv failure|getpeername|unexpected eof/i.test(message)) return { outcome: "unclassified", raw: line, source: "transport" };
-  return { outcome: "unclassified", raw: line, source: "unknown" };
-}
-
-// Go crypto/tls (1.19) reports an alert from the peer as "remote error: tls: <text>", with the
-// texts of crypto/tls/alert.go (not the RFC names), or "tls: alert(N)" for one it does not name.
-const goAlertTexts: Record<string, number> = {
-  "close notify": 0,
-  "unexpected message": 10,
-  "bad record MAC": 20,
-  "decryption failed": 21,
-  "record overflow": 22,
-  "decompression failure": 30,
-  "handshake failure": 40,
-  "bad certificate": 42,
-  "unsupported certificate": 43,
-  "revoked certificate": 44,
-  "expired certificate": 45,
-  "unknown certificate": 46,
-  "illegal parameter": 47,
-  "unknown certificate authority": 48,
-  "access denied": 49,
-  "error decoding message": 50,
-  "error decrypting message": 51,
-  "export restriction": 60,
-  "protocol version not supported": 70,
-  "insufficient security level": 71,
-  "internal error": 80,
-  "inappropriate fallback": 86,
-  "user canceled": 90,
-  "no renegotiation": 100,
-  "missing extension": 109,
-  "unsupported extension": 110,
-  "certificate unobtainable": 111,
-  "unrecognized name": 112,
-  "bad certificate status response": 113,
-  "bad certificate hash value": 114,
-  "unknown PSK identity": 115,
-  "certificate required": 116,
-  "no application protocol": 120,
-};
-
-// What Go's own stack decided: crypto/x509 verification errors (verify.go Error() texts) and
-// crypto/tls's own checks. Both peer programs print "server identity X is not the expected Y" for a
-// URI SAN check that failed, the node prober's wording (probe.ts).
-const goLocalVerdicts: Array<[RegExp, Pick<Classification, "outcome" | "source">]> = [
-  // CertificateInvalidError{Reason: Expired} covers both ends of the validity period; its detail
-  // says which: "current time T is after notAfter" or "... is before notBefore".
-  [/x509: certificate has expired or is not yet valid: current time \S+ is after/, { outcome: rejected("expired"), source: "local-verify" }],
-  [/x509: certificate has expired or is not yet valid: current time \S+ is before/, { outcome: rejected("not-yet-valid"), source: "local-verify" }],
-  [/x509: certificate signed by unknown authority/, { outcome: rejected("unknown-ca"), source: "local-verify" }],
-  [/x509: certificate is not authorized to sign other certificates|x509: too many intermediates for path length constraint/, { outcome: rejected("unknown-ca"), source: "local-verify" }],
-  [/x509: certificate specifies an incompatible key usage/, { outcome: rejected("unsupported-certificate"), source: "local-verify" }],
-  [
-    /x509: certificate is valid for .*, not |x509: certificate is not valid for any names|x509: cannot validate certificate for .* because it doesn't contain any IP SANs|x509: certificate relies on legacy Common Name field/,
-    { outcome: rejected("hostname-mismatch"), source: "local-verify" },
-  ],
-  [/server identity .* is not the expected /, { outcome: rejected("identity-mismatch"), source: "local-verify" }],
-  [/tls: client didn't provide a certificate/, { outcome: rejected("client-cert-required"), source: "local-verify" }],
-  [/tls: client offered only unsupported versions|tls: server selected unsupported protocol version/, { outcome: rejected("protocol-version"), source: "local-verify" }],
-  [/tls: no cipher suite supported by both client and server/, { outcome: rejected("handshake-failure"), source: "local-verify" }],
-  // The record layer saw bytes that are not TLS: a plaintext peer (conn.go readRecordOrCCS).
-  [/tls: first record does not look like a TLS handshake/, { outcome: rejected("protocol-version"), source: "transport" }],
-];
-
-export function classifyGoText(text: string): Classification {
-  const raw = text.trim();
-  const local = goLocalVerdicts.find(([pattern]) => pattern.test(raw));
-  if (local !== undefined) return { ...local[1], raw };
-  const remote = /remote error: tls: (?:alert\((\d+)\)|(.+?))\s*$/m.exec(raw);
-  const alert = remote?.[1] !== undefined ? Number(remote[1]) : goAlertTexts[remote?.[2] ?? ""];
-  if (alert !== undefined) return fromAlert(alert, raw);
-  if (/connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
-  if (/i\/o timeout/.test(raw)) return { outcome: "timeout", raw, source: "transport" };
-  // A peer that hangs up mid-handshake (a node:tls server rejecting a client certificate does) or crashes.
-  if (/connection reset by peer|broken pipe|\bEOF\b|connection closed without a response/.test(raw)) return { outcome: "unclassified", raw, source: "transport" };
-  return { outcome: "unclassified", raw, source: "unknown" };
-}
-
-// Java JSSE (OpenJDK 17) as printed by the Java peer: an exception and its causes on one line.
-// Alerts from the peer read "Received fatal alert: <RFC name>"; the JDK's own verdicts are
-// CertPathValidator and Validator messages, the decisive part often only in a cause
-// ("validity check failed" <- CertificateExpiredException / CertificateNotYetValidException).
-const javaLocalVerdicts: Array<[RegExp, Pick<Classification, "outcome" | "source">]> = [
-  [/CertificateExpiredException/, { outcome: rejected("expired"), source: "local-verify" }],
-  [/CertificateNotYetValidException/, { outcome: rejected("not-yet-valid"), source: "local-verify" }],
-  [/Certificate has been revoked/, { outcome: rejected("revoked"), source: "local-verify" }],
-  [
-    /unable to find valid certification path to requested target|Path does not chain with any of the trust anchors|No trusted certificate found/,
-    { outcome: rejected("unknown-ca"), source: "local-verify" },
-  ],
-  [/Extended key usage does not permit use for TLS (client|server) authentication|KeyUsage does not allow/, { outcome: rejected("unsupported-certificate"), source: "local-verify" }],
-  [/No subject alternative (DNS name|names) matching .* found|No name matching .* found|No subject alternative names present/, { outcome: rejected("hostname-mismatch"), source: "local-verify" }],
-  [/server identity .* is not the expected /, { outcome: rejected("identity-mismatch"), source: "local-verify" }],
-  [/Empty client certificate chain/, { outcome: rejected("client-cert-required"), source: "local-verify" }],
-  [/No appropriate protocol \(protocol is disabled or cipher suites are inappropriate\)/, { outcome: rejected("protocol-version"), source: "local-verify" }],
-  // The record layer saw bytes that are not TLS: a plaintext peer.
-  [/Unsupported or unrecognized SSL message/, { outcome: rejected("protocol-version"), source: "transport" }],
-];
-
-export function classifyJavaText(text: string): Classification {
-  const raw = text.trim();
-  const local = javaLocalVerdicts.find(([pattern]) => pattern.test(raw));
-  if (local !== undefined) return { ...local[1], raw };
-  const alertName = /Received fatal alert: ([a-z_]+)/.exec(raw)?.[1];
-  const alert = alertName === undefined ? undefined : alertCodeByName.get(alertName);
-  if (alert !== undefined) return fromAlert(alert, raw);
-  if (/ConnectException: Connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
-  if (/SocketTimeoutException/.test(raw)) return { outcome: "timeout", raw, source: "transport" };
-  // A peer that hangs up mid-handshake (a node:tls server rejecting a client certificate does) or crashes.
-  if (/Connection reset|Broken pipe|Remote host terminated the handshake|connection closed without a response/.test(raw)) {
-    return { outcome: "unclassified", raw, source: "transport" };
-  }
-  return { outcome: "unclassified", raw, source: "unknown" };
 }

@@ -7,7 +7,7 @@ import { connect as connectTcp } from "node:net";
 import { checkServerIdentity, connect as connectTls, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import { classifyNodeError } from "./outcome.js";
 import type { Endpoint } from "./network.js";
-import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig } from "./peers/types.js";
+import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig } from "./observation.js";
 
 /** Raised from checkServerIdentity when the URI SAN is not the expected workload identity. */
 class IdentityMismatchError extends Error {

@@ -4,8 +4,9 @@ import type { FixtureSet } from "../fixtures/fixture-set.js";
 import type { Implementation } from "./implementations.js";
 import { referenceClient, referenceServer } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "./network.js";
-import { startPlaintextApp, startSidecar, type RunningListener } from "./peers/sidecar.js";
-import type { KeyPairFiles, Observation, RunningServer, TlsClientConfig, TlsServerConfig } from "./peers/types.js";
+import { startPlaintextApp, startSidecar, type RunningListener } from "./stacks/shared/sidecar.js";
+import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "./observation.js";
+import type { RunningServer } from "./stacks/types.js";
 import { probePlaintext } from "./probe.js";
 import type { ClientSetup, Scenario, ServerSetup } from "./scenario.js";
 

@@ -19,12 +19,25 @@ describe("scenario catalogues", () => {
     expect(() => defineCatalogue("area", [{ ...row, expect: "rejected:nope" as never }])).toThrow(/unknown outcome "rejected:nope"/);
   });
 
-  const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" }, openssl: { skip: "cannot" } } };
+  const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" } } };
+  const stack = (name: string, cannot = {}) => ({ name, cannot });
 
   it("applies a deviation only to the implementation it names", () => {
-    expect(expectationFor(deviating, "node")).toEqual({ expect: "accepted", advisory: { outcome: "rejected:expired", reason: "why", reference: "RFC" } });
-    expect(expectationFor(deviating, "openssl")).toEqual({ skip: "cannot" });
-    expect(expectationFor(deviating, "gnutls")).toEqual({ expect: "accepted" });
+    expect(expectationFor(deviating, stack("node"))).toEqual({ expect: "accepted", advisory: { outcome: "rejected:expired", reason: "why", reference: "RFC" } });
+    expect(expectationFor(deviating, stack("gnutls"))).toEqual({ expect: "accepted" });
+  });
+
+  it("skips a row that needs what the stack cannot do, with the stack's reason", () => {
+    const needing: Scenario = { ...row, subject: "client", client: { expectIdentity: "spiffe://a/b" }, needs: ["require-uri-san"] };
+    expect(expectationFor(needing, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ skip: "no option" });
+    expect(expectationFor(needing, stack("openssl", { alpn: "no ALPN" }))).toEqual({ expect: "accepted" });
+    expect(expectationFor(row, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ expect: "accepted" });
+  });
+
+  it("rejects a row whose setup needs a capability it does not declare, and an unknown capability", () => {
+    const undeclared: Scenario = { ...row, subject: "client", client: { expectIdentity: "spiffe://a/b" } };
+    expect(() => defineCatalogue("area", [undeclared])).toThrow(/needs "require-uri-san" by its setup but does not declare it/);
+    expect(() => defineCatalogue("area", [{ ...row, needs: ["teleport" as never] }])).toThrow(/unknown capability "teleport"/);
   });
 
   it.each([
@@ -33,7 +46,7 @@ describe("scenario catalogues", () => {
     ["node", "rejected:unknown-ca", "fail"],
     ["gnutls", "rejected:expired", "fail"],
   ] as const)("judges %s observing %s as %s", (implementation, observed, verdict) => {
-    const expectation = expectationFor(deviating, implementation) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
+    const expectation = expectationFor(deviating, stack(implementation)) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
     expect(judge(observed, expectation)).toBe(verdict);
   });
 

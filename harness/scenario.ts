@@ -1,5 +1,7 @@
 // The scenario model: plain data. A row names fixtures (by profile name), never files or ports,
 // so the same row runs on any runtime and against any implementation that can play its subject.
+import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
+import type { ConformanceVerdict } from "./case-record.js";
 import { isOutcome, type Outcome } from "./outcome.js";
 
 export type PolicyMode = "strict" | "permissive" | "disabled";
@@ -38,13 +40,17 @@ export interface ClientSetup {
   expectIdentity?: string;
 }
 
-/** How one implementation legitimately differs from the policy: data, with the reason. */
 /**
- * How one implementation legitimately differs from the policy, as data. `advisory`: the stack
- * does something else on purpose (documented, or a check it does not make); observing it is
- * reported apart and does not fail the run. `skip`: the stack cannot play the row at all.
+ * How one implementation legitimately behaves differently from the policy, as data: the stack does
+ * something else on purpose (documented, or a check it does not make); observing `advisory` is
+ * reported apart and does not fail the run. What a stack cannot do at all is not a deviation: it
+ * is a capability the stack lacks (StackDefinition.cannot), and rows that need it are skipped.
  */
-export type Deviation = { skip: string } | { advisory: Outcome; reason: string; reference: string };
+export interface Deviation {
+  advisory: Outcome;
+  reason: string;
+  reference: string;
+}
 
 export interface Scenario {
   /** Stable id, `<area>::<group>::<case>`; the test title. */
@@ -56,8 +62,26 @@ export interface Scenario {
   client: ClientSetup;
   /** The policy's expected outcome. */
   expect: Outcome;
-  /** Per implementation (adapter name): a different expected outcome with its reason, or a skip. */
+  /** What the row needs of the stack under test beyond a plain handshake (capabilities.ts). */
+  needs?: Capability[];
+  /** Per implementation (stack name): a different behaviour it shows on purpose, with the reason. */
   deviations?: Record<string, Deviation>;
+}
+
+/**
+ * The capabilities a row's setup asks of the stack under test. A row must declare them in `needs`
+ * (so the table says it), and defineCatalogue checks it does.
+ */
+function impliedNeeds(row: Scenario): Capability[] {
+  const needs: Capability[] = [];
+  if (row.subject === "client") {
+    if (row.client.expectIdentity) needs.push("require-uri-san");
+    const sni = row.client.serverName ?? undefined;
+    if (row.client.verifyName !== undefined && row.client.verifyName !== sni) needs.push("verify-name-other-than-sni");
+  } else if (Object.keys(row.server.sniCerts ?? {}).length > 1) {
+    needs.push("serve-several-sni-names");
+  }
+  return needs;
 }
 
 export class CatalogueError extends Error {}
@@ -69,7 +93,13 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
     if (!row.id.startsWith(`${area}::`)) throw new CatalogueError(`failed to define catalogue "${area}": id "${row.id}" is outside the area`);
     if (seen.has(row.id)) throw new CatalogueError(`failed to define catalogue "${area}": duplicate scenario id "${row.id}"`);
     seen.add(row.id);
-    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).flatMap((d) => ("advisory" in d ? [d.advisory] : []))];
+    for (const need of row.needs ?? []) {
+      if (!isCapability(need)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" needs unknown capability "${need}" (known: ${Object.keys(capabilities).join(", ")})`);
+    }
+    for (const need of impliedNeeds(row)) {
+      if (!row.needs?.includes(need)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" needs "${need}" by its setup but does not declare it`);
+    }
+    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).map((deviation) => deviation.advisory)];
     for (const outcome of outcomes) {
       if (!isOutcome(outcome)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" expects unknown outcome "${outcome}"`);
     }
@@ -79,18 +109,20 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
 
 export type Expectation = { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string } } | { skip: string };
 
-/** What the row expects of one implementation: the policy, and its advisory deviation if any. */
-export function expectationFor(row: Scenario, implementation: string): Expectation {
-  const deviation = row.deviations?.[implementation];
+/**
+ * What the row expects of one implementation: a skip when the row needs what the stack cannot do
+ * (the stack's reason), else the policy and its advisory deviation if any.
+ */
+export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities }): Expectation {
+  const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
+  if (missing) return { skip: implementation.cannot![missing]! };
+  const deviation = row.deviations?.[implementation.name];
   if (!deviation) return { expect: row.expect };
-  if ("skip" in deviation) return deviation;
   return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference } };
 }
 
-export type Verdict = "pass" | "advisory" | "fail";
-
 /** A required mismatch fails; the recorded advisory outcome is reported apart. */
-export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>): Verdict {
+export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>): ConformanceVerdict {
   if (observed === expectation.expect) return "pass";
   return observed === expectation.advisory?.outcome ? "advisory" : "fail";
 }

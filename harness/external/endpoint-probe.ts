@@ -6,7 +6,7 @@ import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import { classifyNodeError } from "../outcome.js";
 import type { Endpoint } from "../network.js";
-import type { KeyPairFiles } from "../peers/types.js";
+import type { KeyPairFiles } from "../observation.js";
 import { readKeyPair } from "../probe.js";
 import { http2Exchange, parseAnswer, protocolExchanges, type Answer, type Protocol } from "./protocols.js";
 import { readFileSync } from "node:fs";

@@ -14,8 +14,8 @@ import { importIssuer } from "../../fixtures/import-issuer.js";
 import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
 import { missingImplementations, missingTools, skipEachWithout } from "../host-context.js";
 import { allocateEndpoint, formatEndpoint } from "../network.js";
-import { goServer } from "../peers/go.js";
-import type { RunningServer } from "../peers/types.js";
+import { goServer } from "../stacks/go/adapter.js";
+import type { RunningServer } from "../stacks/types.js";
 import { processRuntime } from "../runtime/process.js";
 
 const run = promisify(execFile);

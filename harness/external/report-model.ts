@@ -16,14 +16,16 @@ export function checkMessage(check: CheckResult): string {
 }
 
 function caseOf(check: CheckResult, target: string): CaseResult {
-  const failed = !check.pass;
   return {
     name: externalCaseName(check.id, target),
     file: externalSuiteFile,
     project: "external",
     suitePath: ["external", check.id],
-    verdict: failed ? "fail" : "pass",
-    message: failed ? checkMessage(check) : undefined,
+    expected: check.expected,
+    observed: check.observed,
+    // The check's own verdict: undetermined and unstable stay what they are, and fail the run.
+    verdict: check.verdict,
+    message: check.pass ? undefined : checkMessage(check),
     durationMs: 0,
     properties: {
       implementation: target,

@@ -6,7 +6,8 @@ import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import type { CertSpec, PkiSpec } from "../../fixtures/spec.js";
-import type { KeyPairFiles } from "../peers/types.js";
+import type { CheckVerdict } from "../case-record.js";
+import type { KeyPairFiles } from "../observation.js";
 import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
@@ -16,7 +17,7 @@ import { judge, shapeOf, type Classification, type Control, type Judgement } fro
 import type { Protocol } from "./protocols.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
-export type CheckVerdict = "pass" | "fail" | "undetermined" | "unstable" | "recorded";
+export type { CheckVerdict };
 
 export interface CheckResult {
   id: string;

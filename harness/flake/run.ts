@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { ResultsModel } from "../report/results.js";
+import { resultsModel, type ResultsModel } from "../report/results.js";
 import { runtimeNames, type RuntimeName } from "../runtime/types.js";
 import { compareRuns, type RunRecord } from "./compare.js";
 
@@ -76,7 +76,7 @@ async function runSuites(runtime: RuntimeName, run: number, workDir: string): Pr
   try {
     model = JSON.parse(await readFile(join(reportsDir, "results.json"), "utf8")) as ResultsModel;
   } catch {
-    model = { generatedAt: "", totals: { pass: 0, fail: 0, advisory: 0, skipped: 0 }, cases: [] };
+    model = resultsModel([]);
   }
   if (timedOut || model.cases.length === 0) {
     const tail = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-5).join(" | ");

@@ -1,7 +1,7 @@
 // Peer images, built without a registry: a Debian base image from debootstrap (`docker import`),
-// and one image per implementation from the Dockerfile in harness/images/<implementation>/. Every
-// tag is a hash of what the image is made from, so a build is skipped when its tag exists and a
-// changed Dockerfile gets a new tag. Where a registry is reachable, MTLS_IMAGE_BASE (e.g.
+// and one image per stack from the Dockerfile in its folder (harness/stacks/<name>/, as its
+// StackDefinition.image names it). Every tag is a hash of what the image is made from, so a build
+// is skipped when its tag exists and a changed Dockerfile gets a new tag. Where a registry is reachable, MTLS_IMAGE_BASE (e.g.
 // debian:bookworm-slim) replaces the debootstrap base and the same Dockerfiles build on it.
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile, chmod, cp } from "node:fs/promises";
@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { stacks } from "../stacks/registry.js";
+import type { StackDefinition } from "../stacks/types.js";
 
 export class ImageBuildError extends Error {}
 
-const imagesDir = fileURLToPath(new URL(".", import.meta.url));
 const repository = "mtls-conformance";
 
 /** The debootstrap recipe of the base image; every field is part of its tag. */
@@ -25,27 +26,30 @@ const baseRecipe = {
   recipeVersion: 1,
 };
 
-/** Implementations with an image: each has harness/images/<name>/Dockerfile. */
-export const imageImplementations = ["openssl", "gnutls", "nginx", "haproxy", "go", "java", "caddy", "stunnel", "curl"] as const;
-export type ImageImplementation = (typeof imageImplementations)[number];
+/** The stacks that have an image (every stack that runs on the container runtime must). */
+export const imageStacks: readonly StackDefinition[] = stacks.filter((stack) => stack.image !== undefined);
 
-const repositoryRoot = join(imagesDir, "..", "..");
+/** A stack's image needs a Dockerfile; the error names the stack when it has none. */
+function imageOf(stack: StackDefinition): NonNullable<StackDefinition["image"]> {
+  if (!stack.image) throw new ImageBuildError(`failed to build an image for ${stack.name}: its definition names no Dockerfile`);
+  return stack.image;
+}
 
 /**
- * Files from elsewhere in the repository (paths from its root) that an image builds from: they are
- * copied next to the Dockerfile into a staged build context and hashed into the tag, so the image
- * always carries the program built from this checkout's source.
+ * What the build context holds, as absolute paths: the Dockerfile, the image's other inputs and
+ * the sources of the stack's own program (the image builds it from this checkout's source).
  */
-const imageInputs: Partial<Record<ImageImplementation, string[]>> = {
-  go: ["harness/peers/go/tlspeer.go"],
-  java: ["harness/peers/java/TlsPeer.java"],
-};
+function contextFiles(stack: StackDefinition): string[] {
+  const image = imageOf(stack);
+  const names = [image.dockerfile, ...image.inputs, ...(stack.build?.sources ?? [])];
+  return [...new Set(names)].map((name) => fileURLToPath(new URL(name, stack.folder)));
+}
 
 const hash = (text: string | Buffer): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /** Versions a team pins (e.g. MTLS_NGINX_VERSION=1.22.1-9): passed to the Dockerfile's <NAME>_VERSION argument. */
-function versionArgs(implementation: ImageImplementation): Record<string, string> {
-  const name = `${implementation.toUpperCase()}_VERSION`;
+function versionArgs(stack: StackDefinition): Record<string, string> {
+  const name = `${stack.name.toUpperCase()}_VERSION`;
   const pinned = process.env[`MTLS_${name}`];
   return pinned ? { [name]: pinned } : {};
 }
@@ -54,18 +58,13 @@ export function baseImageTag(): string {
   return process.env.MTLS_IMAGE_BASE ?? `${repository}/base:${hash(JSON.stringify(baseRecipe))}`;
 }
 
-/** Hash of every file in the implementation's image directory, the base image and the build arguments. */
-export async function peerImageTag(implementation: ImageImplementation): Promise<string> {
-  const dir = join(imagesDir, implementation);
+/** Hash of every file of the build context (by name), the base image and the build arguments. */
+export async function peerImageTag(stack: StackDefinition): Promise<string> {
   const digest = createHash("sha256");
-  for (const name of (await readdir(dir)).sort()) {
-    digest.update(`${name}\0`).update(await readFile(join(dir, name))).update("\0");
-  }
-  for (const input of imageInputs[implementation] ?? []) {
-    digest.update(`${input}\0`).update(await readFile(join(repositoryRoot, input))).update("\0");
-  }
-  digest.update(JSON.stringify({ base: baseImageTag(), args: versionArgs(implementation) }));
-  return `${repository}/${implementation}:${digest.digest("hex").slice(0, 16)}`;
+  const files = contextFiles(stack).sort((left, right) => basename(left).localeCompare(basename(right)));
+  for (const file of files) digest.update(`${basename(file)}\0`).update(await readFile(file)).update("\0");
+  digest.update(JSON.stringify({ base: baseImageTag(), args: versionArgs(stack) }));
+  return `${repository}/${stack.name}:${digest.digest("hex").slice(0, 16)}`;
 }
 
 export async function imageExists(tag: string): Promise<boolean> {
@@ -113,31 +112,27 @@ async function buildBaseImage(tag: string, log: Log): Promise<void> {
   }
 }
 
-/** The image's directory, or a temp copy of it with its imageInputs beside the Dockerfile. */
-async function buildContext(implementation: ImageImplementation): Promise<{ path: string; remove(): Promise<void> }> {
-  const dir = join(imagesDir, implementation);
-  const inputs = imageInputs[implementation] ?? [];
-  if (!inputs.length) return { path: dir, remove: async () => {} };
-  const staged = await mkdtemp(join(tmpdir(), `mtls-image-context-${implementation}-`));
+/** A temp directory holding the context files side by side, the Dockerfile among them. */
+async function buildContext(stack: StackDefinition): Promise<{ path: string; dockerfile: string; remove(): Promise<void> }> {
+  const staged = await mkdtemp(join(tmpdir(), `mtls-image-context-${stack.name}-`));
   try {
-    await cp(dir, staged, { recursive: true });
-    for (const input of inputs) await cp(join(repositoryRoot, input), join(staged, basename(input)));
+    for (const file of contextFiles(stack)) await cp(file, join(staged, basename(file)));
   } catch (error) {
     await rm(staged, { recursive: true, force: true });
-    throw new ImageBuildError(`failed to stage the build context of ${implementation}: ${(error as Error).message}`);
+    throw new ImageBuildError(`failed to stage the build context of ${stack.name}: ${(error as Error).message}`);
   }
-  return { path: staged, remove: () => rm(staged, { recursive: true, force: true }) };
+  return { path: staged, dockerfile: join(staged, basename(imageOf(stack).dockerfile)), remove: () => rm(staged, { recursive: true, force: true }) };
 }
 
-async function buildPeerImage(implementation: ImageImplementation, tag: string, log: Log): Promise<void> {
-  const args = { BASE: baseImageTag(), ...versionArgs(implementation) };
-  const context = await buildContext(implementation);
+async function buildPeerImage(stack: StackDefinition, tag: string, log: Log): Promise<void> {
+  const args = { BASE: baseImageTag(), ...versionArgs(stack) };
+  const context = await buildContext(stack);
   try {
     await run(
       `build ${tag}`,
       "docker",
       // --network host: apt-get inside the build needs the network, and the engine has no bridge.
-      ["build", "--network", "host", ...Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]), "--tag", tag, context.path],
+      ["build", "--network", "host", ...Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]), "--file", context.dockerfile, "--tag", tag, context.path],
       { timeoutMs: 20 * 60_000, log },
     );
   } finally {
@@ -145,8 +140,8 @@ async function buildPeerImage(implementation: ImageImplementation, tag: string, 
   }
 }
 
-/** Builds whatever is missing (base first) and returns implementation -> image tag. */
-export async function ensureImages(implementations: readonly ImageImplementation[], log: Log): Promise<Record<string, string>> {
+/** Builds whatever is missing (base first) and returns stack name -> image tag. */
+export async function ensureImages(imageStacks: readonly StackDefinition[], log: Log): Promise<Record<string, string>> {
   const base = baseImageTag();
   if (!process.env.MTLS_IMAGE_BASE) {
     if (await imageExists(base)) log(`${base}: exists, build skipped`);
@@ -158,24 +153,24 @@ export async function ensureImages(implementations: readonly ImageImplementation
     }
   }
   const tags: Record<string, string> = {};
-  for (const implementation of implementations) {
-    const tag = await peerImageTag(implementation);
-    tags[implementation] = tag;
+  for (const stack of imageStacks) {
+    const tag = await peerImageTag(stack);
+    tags[stack.name] = tag;
     if (await imageExists(tag)) {
       log(`${tag}: exists, build skipped`);
       continue;
     }
     log(`${tag}: building`);
     const started = Date.now();
-    await buildPeerImage(implementation, tag, log);
+    await buildPeerImage(stack, tag, log);
     log(`${tag}: built in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   return tags;
 }
 
 /** The tags of images that should exist, and which of them do not. */
-export async function missingImages(implementations: readonly ImageImplementation[]): Promise<string[]> {
-  const tags = await Promise.all(implementations.map((implementation) => peerImageTag(implementation)));
+export async function missingImages(imageStacks: readonly StackDefinition[]): Promise<string[]> {
+  const tags = await Promise.all(imageStacks.map((stack) => peerImageTag(stack)));
   const exists = await Promise.all(tags.map((tag) => imageExists(tag)));
   return tags.filter((_, index) => !exists[index]);
 }

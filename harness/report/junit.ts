@@ -1,5 +1,6 @@
 // JUnit XML from the results model: one <testcase> per case, its annotations as <property>, the
 // expected and observed outcome in the failure message, the reason on <skipped> and advisories.
+import { isFailing } from "../case-record.js";
 import type { CaseResult, ResultsModel } from "./results.js";
 
 const escapeXml = (text: string): string =>
@@ -20,7 +21,7 @@ function testcase(entry: CaseResult): string {
   lines.push("      <properties>");
   for (const [name, value] of Object.entries(properties)) lines.push(`        <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
   lines.push("      </properties>");
-  if (entry.verdict === "fail") lines.push(`      <failure message="${escapeXml(entry.message ?? "failed")}" type="AssertionError">${escapeXml(entry.message ?? "")}</failure>`);
+  if (isFailing(entry.verdict)) lines.push(`      <failure message="${escapeXml(entry.message ?? "failed")}" type="AssertionError">${escapeXml(entry.message ?? "")}</failure>`);
   if (entry.verdict === "skipped") lines.push(`      <skipped message="${escapeXml(entry.reason ?? "skipped")}"/>`);
   if (entry.verdict === "advisory") lines.push(`      <system-out>${escapeXml(`advisory: observed ${entry.properties.outcome ?? "?"} where the policy expects ${entry.properties.expected ?? "?"}: ${entry.reason ?? ""}`)}</system-out>`);
   lines.push("    </testcase>");
@@ -34,11 +35,11 @@ export function junitXml(model: ResultsModel, suiteName = "mtls-conformance"): s
   const time = (cases: CaseResult[]) => seconds(cases.reduce((sum, entry) => sum + entry.durationMs, 0));
   const suites = [...files].map(
     ([file, cases]) =>
-      `  <testsuite name="${escapeXml(file)}" timestamp="${model.generatedAt}" tests="${cases.length}" failures="${count(cases, "fail")}" errors="0" skipped="${count(cases, "skipped")}" time="${time(cases)}">\n${cases.map(testcase).join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${escapeXml(file)}" timestamp="${model.generatedAt}" tests="${cases.length}" failures="${cases.filter((entry) => isFailing(entry.verdict)).length}" errors="0" skipped="${count(cases, "skipped")}" time="${time(cases)}">\n${cases.map(testcase).join("\n")}\n  </testsuite>`,
   );
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${escapeXml(suiteName)}" tests="${model.cases.length}" failures="${model.totals.fail}" errors="0" skipped="${model.totals.skipped}" time="${time(model.cases)}">`,
+    `<testsuites name="${escapeXml(suiteName)}" tests="${model.cases.length}" failures="${model.cases.filter((entry) => isFailing(entry.verdict)).length}" errors="0" skipped="${model.totals.skipped}" time="${time(model.cases)}">`,
     ...suites,
     `</testsuites>`,
     "",

@@ -4,7 +4,7 @@ import { matrixCells, matrixLayout, type ResultsModel, type Verdict } from "./re
 
 const escapeHtml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const verdictLabel: Record<Verdict, string> = { pass: "pass", fail: "fail", advisory: "advisory", skipped: "skip" };
+const verdictLabel: Record<Verdict, string> = { pass: "pass", fail: "fail", advisory: "advisory", skipped: "skip", undetermined: "undetermined", unstable: "unstable", recorded: "recorded" };
 
 export function matrixHtml(model: ResultsModel): string {
   const cells = matrixCells(model);

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { casePropertyKeys, verdicts } from "../case-record.js";
 import { missingTools, toolPath } from "../host-context.js";
 import type { ResultsModel } from "./results.js";
 import { cellText } from "./summary.js";
@@ -57,9 +58,20 @@ describe("reports from one results model", () => {
 
   it("results.json agrees with junit.xml", async () => {
     const model = JSON.parse(await readFile(join(dir, "results.json"), "utf8")) as ResultsModel;
-    expect(model.totals).toEqual({ pass: 3, fail: 1, advisory: 1, skipped: 1 });
+    expect(model.totals).toEqual({ ...Object.fromEntries(verdicts.map((verdict) => [verdict, 0])), pass: 3, fail: 1, advisory: 1, skipped: 1 });
     const cells = new Map(model.cases.map((entry) => [entry.name.split(" > ").slice(1).join(" | "), entry.verdict]));
     expect(cells).toEqual(junitCells);
+    const failed = model.cases.find((entry) => entry.verdict === "fail");
+    expect([failed?.expected, failed?.observed]).toEqual(["rejected:expired", "accepted"]);
+  });
+
+  it("every property in junit.xml and results.json is a key of the case record", async () => {
+    const xml = await readFile(join(dir, "junit.xml"), "utf8");
+    const model = JSON.parse(await readFile(join(dir, "results.json"), "utf8")) as ResultsModel;
+    const names = new Set([...xml.matchAll(/<property name="([^"]+)"/g)].map((match) => match[1]!));
+    for (const entry of model.cases) for (const key of Object.keys(entry.properties)) names.add(key);
+    expect(names.size).toBeGreaterThan(0);
+    expect([...names].filter((name) => !(casePropertyKeys as string[]).includes(name))).toEqual([]);
   });
 
   it("summary.md agrees with junit.xml cell for cell", async () => {

@@ -1,27 +1,13 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
 // properties the test annotated (implementation, runtime, expected, observed, ...), and what the
 // run detected on the machine (which implementations played, which were missing and why).
+import { verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
 import type { HostReport } from "../host-report.js";
 
-export type Verdict = "pass" | "fail" | "advisory" | "skipped";
+export type { Verdict };
 
-export interface CaseResult {
-  /** `<area> > <scenario> > <implementation> (<runtime>)` for conformance cases. */
-  name: string;
-  /** The test file, relative to the project root. */
-  file: string;
-  project: string;
-  /** The describe levels above the test: area, then scenario id, for conformance cases. */
-  suitePath: string[];
-  verdict: Verdict;
-  /** Why: the skip note, the advisory or deviation reason. */
-  reason?: string;
-  /** The failure message (expected and observed). */
-  message?: string;
-  durationMs: number;
-  /** Everything the test annotated, by annotation type. */
-  properties: Record<string, string>;
-}
+/** One case of a report: the shared case record (harness/case-record.ts). */
+export type CaseResult = CaseRecord;
 
 export interface ResultsModel {
   generatedAt: string;
@@ -53,17 +39,23 @@ function suitePathOf(testCase: ReportedTestCase): string[] {
 
 export function caseResult(testCase: ReportedTestCase, root: string): CaseResult {
   const result = testCase.result();
-  const properties: Record<string, string> = {};
-  for (const annotation of testCase.annotations()) properties[annotation.type] = annotation.message;
+  const properties: CaseResult["properties"] = {};
+  for (const annotation of testCase.annotations()) properties[annotation.type as CaseProperty] = annotation.message;
   const suitePath = suitePathOf(testCase);
+  // An external check annotates its own verdict (undetermined and unstable fail the test too).
+  const checkVerdict = verdicts.find((verdict) => verdict === properties["check-verdict"]);
   const verdict: Verdict =
-    result.state === "failed" ? "fail" : result.state === "skipped" || result.state === "pending" ? "skipped" : properties.verdict === "advisory" ? "advisory" : "pass";
+    result.state === "skipped" || result.state === "pending"
+      ? "skipped"
+      : checkVerdict ?? (result.state === "failed" ? "fail" : properties.verdict === "advisory" ? "advisory" : "pass");
   const file = testCase.module.moduleId.startsWith(root) ? testCase.module.moduleId.slice(root.length + 1) : testCase.module.moduleId;
   return {
     name: [...suitePath, testCase.name].join(" > "),
     file,
     project: testCase.module.project.name,
     suitePath,
+    expected: properties.expected,
+    observed: properties.outcome,
     verdict,
     reason: result.note ?? properties.advisory,
     message: result.errors?.map((error) => error.message ?? String(error)).join("\n") || undefined,
@@ -73,7 +65,7 @@ export function caseResult(testCase: ReportedTestCase, root: string): CaseResult
 }
 
 export function resultsModel(cases: CaseResult[], generatedAt = new Date(), host?: HostReport): ResultsModel {
-  const totals: Record<Verdict, number> = { pass: 0, fail: 0, advisory: 0, skipped: 0 };
+  const totals = Object.fromEntries(verdicts.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
   for (const entry of cases) totals[entry.verdict]++;
   return { generatedAt: generatedAt.toISOString(), totals, ...(host ? { host } : {}), cases };
 }

@@ -2,7 +2,7 @@
 import { bannerLines } from "../host-report.js";
 import { matrixCells, matrixLayout, type ResultsModel, type Verdict } from "./results.js";
 
-export const cellText: Record<Verdict, string> = { pass: "pass", fail: "**FAIL**", advisory: "advisory", skipped: "skip" };
+export const cellText: Record<Verdict, string> = { pass: "pass", fail: "**FAIL**", advisory: "advisory", skipped: "skip", undetermined: "**UNDETERMINED**", unstable: "**UNSTABLE**", recorded: "recorded" };
 
 const inline = (text: string): string => text.replace(/\|/g, "\\|").replace(/\s+/g, " ").trim();
 

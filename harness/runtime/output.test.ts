@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sClientObservation } from "../peers/openssl.js";
+import { sClientObservation } from "../stacks/openssl/adapter.js";
 import { StreamOutput } from "./output.js";
 import { runToCompletion, startProcess } from "./process.js";
 

@@ -1,12 +1,9 @@
 // Server identity: DNS and IP SANs, CN fallback, wildcards, SPIFFE URI SANs, and SNI selection.
 import { altServerName, foreignTrustDomain, ipSanAddress, serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type Deviation, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
 
 const trusting = (extra: ClientSetup): ClientSetup => ({ trust: "trust-a", ...extra });
 const sniServer: ServerSetup = { cert: "server", sniCerts: { [altServerName]: "server-alt" } };
-const noUriCheck: Deviation = { skip: "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application" };
-const gnutlsNoUriCheck: Deviation = { skip: "gnutls-cli has no option to require a URI SAN (--verify-hostname checks DNS and IP names only); SPIFFE ID checks are left to the application" };
-const curlNoUriCheck: Deviation = { skip: "curl verifies the URL's host name or IP against the certificate and has no option to require a URI SAN; SPIFFE ID checks are left to the application" };
 
 export const identityScenarios = defineCatalogue("identity", [
   { id: "identity::san::dns-match", title: "a DNS SAN equal to the requested name is accepted", subject: "client", server: { cert: "server" }, client: trusting({ serverName }), expect: "accepted" },
@@ -32,15 +29,15 @@ export const identityScenarios = defineCatalogue("identity", [
   { id: "identity::wildcard::apex", title: "*.mesh.test does not match mesh.test", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "mesh.test" }), expect: "rejected:hostname-mismatch" },
   { id: "identity::ip::match", title: "an IP SAN equal to the address dialled is accepted", subject: "client", server: { cert: "server-ip", listenHost: ipSanAddress }, client: trusting({ serverName: null, verifyIp: ipSanAddress }), expect: "accepted" },
   { id: "identity::ip::mismatch", title: "an IP SAN for another address is rejected", subject: "client", server: { cert: "server-ip", listenHost: "127.0.10.2" }, client: trusting({ serverName: null, verifyIp: "127.0.10.2" }), expect: "rejected:hostname-mismatch" },
-  { id: "identity::spiffe::same-trust-domain", title: "a SPIFFE URI SAN equal to the expected workload identity is accepted", subject: "client", server: { cert: "server-spiffe" }, client: trusting({ serverName: null, expectIdentity: serverIdentity }), expect: "accepted", deviations: { openssl: noUriCheck, gnutls: gnutlsNoUriCheck, curl: curlNoUriCheck } },
+  { id: "identity::spiffe::same-trust-domain", title: "a SPIFFE URI SAN equal to the expected workload identity is accepted", subject: "client", server: { cert: "server-spiffe" }, client: trusting({ serverName: null, expectIdentity: serverIdentity }), needs: ["require-uri-san"], expect: "accepted" },
   {
     id: "identity::spiffe::foreign-trust-domain",
     title: `a SPIFFE ID from the ${foreignTrustDomain} trust domain is rejected although its chain verifies`,
     subject: "client",
     server: { cert: "server-spiffe-foreign" },
     client: trusting({ serverName: null, expectIdentity: serverIdentity }),
+    needs: ["require-uri-san"],
     expect: "rejected:identity-mismatch",
-    deviations: { openssl: noUriCheck, gnutls: gnutlsNoUriCheck, curl: curlNoUriCheck },
   },
   { id: "identity::sni::selects-certificate", title: "the server presents the certificate for the SNI name asked for", subject: "server", server: sniServer, client: trusting({ serverName: altServerName }), expect: "accepted" },
   { id: "identity::sni::default-certificate", title: "the server presents its default certificate for its default name", subject: "server", server: sniServer, client: trusting({ serverName }), expect: "accepted" },

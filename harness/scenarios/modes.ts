@@ -1,4 +1,4 @@
-// Policy modes of a mesh sidecar (DESIGN.md "Policy modes"): four probes per mode. The TLS server
+// Policy modes of a mesh sidecar (docs/architecture.md "Policy modes"): four probes per mode. The TLS server
 // behind the protocol-detecting sidecar is the implementation under test.
 import { serverName } from "../../fixtures/profiles.js";
 import { defineCatalogue, type ClientSetup, type PolicyMode, type Scenario } from "../scenario.js";

@@ -1,0 +1,18 @@
+// Things a scenario row may need of the stack under test that some stacks cannot do. A stack lists
+// the ones it cannot do, each with the reason (StackDefinition.cannot); a row lists the ones it
+// needs (Scenario.needs); the skip and its reason follow from the two (scenario.ts expectationFor),
+// as x509-limbo's testcase "features" and BoGo's unimplemented-test lists do.
+export const capabilities = {
+  "require-uri-san": "a client that insists on a URI SAN (SPIFFE ID) in the server certificate",
+  "verify-name-other-than-sni": "a client that verifies a name other than the SNI it sends",
+  "serve-several-sni-names": "a server that chooses among more than one SNI certificate",
+  alpn: "a client that offers ALPN protocols",
+} as const;
+export type Capability = keyof typeof capabilities;
+
+export function isCapability(name: string): name is Capability {
+  return Object.hasOwn(capabilities, name);
+}
+
+/** What a stack cannot do, by capability, with the reason a row needing it is skipped. */
+export type Incapacities = Partial<Record<Capability, string>>;

@@ -1,0 +1,74 @@
+// The core of a probe, shared by the prober, every stack and the external checks: the key pair
+// files a peer presents, what a client or server is configured with, and what one connection was
+// observed to do. Configs hold file paths and an endpoint already chosen by the runtime: a peer
+// never picks addresses or reads fixtures. Nothing here knows a particular TLS stack.
+import type { Classification, Outcome, Side } from "./outcome.js";
+import type { Endpoint } from "./network.js";
+import type { PolicyMode } from "./scenario.js";
+
+export interface KeyPairFiles {
+  /** The certificate alone. */
+  cert: string;
+  /** Intermediates to send after it; undefined when there are none. */
+  chain?: string;
+  key: string;
+}
+
+export interface TlsServerConfig {
+  endpoint: Endpoint;
+  identity: KeyPairFiles;
+  clientAuth: "none" | "optional" | "required";
+  /** PEM bundle trusted for client certificates. */
+  clientTrust?: string;
+  crls: string[];
+  /** SNI name -> the key pair served for it. */
+  sniIdentities: Record<string, KeyPairFiles>;
+  /**
+   * Only for servers that detect the protocol themselves: listen on `endpoint` as a sidecar in
+   * `mode`, terminating TLS itself and sending plaintext to `app` (see stacks/shared/sidecar.ts).
+   */
+  sidecar?: { mode: PolicyMode; app: Endpoint };
+}
+
+export interface TlsClientConfig {
+  identity?: KeyPairFiles;
+  /** PEM bundle used to verify the server; undefined skips server verification. */
+  trust?: string;
+  /** SNI; undefined sends none. */
+  serverName?: string;
+  verifyName?: string;
+  verifyIp?: string;
+  expectIdentity?: string;
+  /** ALPN protocols to offer. */
+  alpn?: string[];
+}
+
+/** What happened on one connection, from both sides where each side could tell. */
+export interface Observation {
+  outcome: Outcome;
+  /** The side whose stack refused, when it was a rejection. */
+  rejectedBy?: Side;
+  tlsVersion?: string;
+  cipher?: string;
+  alpnProtocol?: string;
+  /** First bytes of the application response, when there was one. */
+  response?: string;
+  /** Raw text each side produced, for the report (never key material). */
+  evidence: { client?: string; server?: string };
+}
+
+/**
+ * A client's failed connection as an observation: an alert came from the server, a local verify
+ * verdict is the client's own; transport faults name no side.
+ */
+export function clientFailure(seen: Classification, negotiated: { tlsVersion?: string; cipher?: string } = {}): Observation {
+  return {
+    outcome: seen.outcome,
+    rejectedBy: seen.source === "alert" ? "server" : seen.source === "local-verify" ? "client" : undefined,
+    ...negotiated,
+    evidence: { client: seen.raw },
+  };
+}
+
+/** An HTTP/1.0 request: the reference servers answer it and close, so a read ends cleanly. */
+export const applicationRequest = (host: string): string => `GET / HTTP/1.0\r\nHost: ${host}\r\nUser-Agent: mtls-conformance\r\n\r\n`;

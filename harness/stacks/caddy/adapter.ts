@@ -1,0 +1,133 @@
+// Caddy (2.6, Go crypto/tls) as a server peer, from a JSON config generated per server: an HTTPS
+// server answering every request with `200 ok`, certificates from files, client authentication and
+// SNI selection as TLS connection policies. Nothing else: the admin API is disabled, automatic
+// HTTPS is off (no ACME, no port-80 redirect listener), HTTP/3 is off (it would bind UDP), and
+// storage, HOME and the XDG dirs live in the peer's scratch dir.
+//
+// Go's net/http server logs every failed handshake as "http: TLS handshake error from A: <error>"
+// at debug level (Caddy's logger "http.stdlib"); that Go crypto/tls text is the server's account.
+import { classifyGoText } from "../go/classify.js";
+import { formatEndpoint } from "../../network.js";
+import type { Runtime } from "../../runtime/types.js";
+import { stopUnlessListening } from "../shared/listener-ready.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { RunningServer, TlsServerAdapter } from "../types.js";
+import { startLoggedServer } from "../shared/logged-server.js";
+
+export class CaddyPeerError extends Error {}
+
+// Caddy's modes are crypto/tls ClientAuthType: "request" (RequestClientCert) and "require"
+// (RequireAnyClientCert) ask for a certificate without verifying it, so neither is a policy;
+// optional means verify-if-given, required means require-and-verify.
+const clientAuthMode: Record<TlsServerConfig["clientAuth"], string | undefined> = {
+  none: undefined,
+  optional: "verify_if_given",
+  required: "require_and_verify",
+};
+
+const handshakeError = /http: TLS handshake error from \S+: /;
+
+/** The Go error of each "TLS handshake error" line in Caddy's JSON log. */
+function handshakeErrors(log: string): string[] {
+  return log
+    .split("\n")
+    .filter((line) => handshakeError.test(line))
+    .map((line) => {
+      try {
+        return String((JSON.parse(line) as { msg?: unknown }).msg ?? "").replace(handshakeError, "");
+      } catch {
+        return line.replace(/^.*?http: TLS handshake error from \S+: /, "");
+      }
+    });
+}
+
+async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promise<string> {
+  const identities: Array<[tag: string, files: KeyPairFiles, sni?: string]> = [
+    ["default", config.identity],
+    ...Object.entries(config.sniIdentities).map(([name, files], index): [string, KeyPairFiles, string] => [`sni-${index}`, files, name]),
+  ];
+  const loadFiles = await Promise.all(
+    identities.map(async ([tag, files]) => ({
+      // Caddy sends the chain from the certificate file: the leaf first, then the intermediates.
+      certificate: await scratch.concat(`${tag}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]),
+      key: files.key,
+      tags: [tag],
+    })),
+  );
+  const mode = clientAuthMode[config.clientAuth];
+  const clientAuthentication = mode ? { mode, ...(config.clientTrust ? { trusted_ca_certs_pem_files: [config.clientTrust] } : {}) } : undefined;
+  // Caddy 2.6 has no CRL setting (tls.client_authentication has CA certs, leaf certs and nothing
+  // else), so config.crls cannot be applied: the revocation rows record that as an advisory.
+  // The first policy whose matcher fits is used; the last has none and so serves clients without
+  // SNI or with another name.
+  // SNI policies first, the default (no matcher) last.
+  const policies = [...identities.slice(1), identities[0]!].map(([tag, , sni]) => ({
+    ...(sni ? { match: { sni: [sni] } } : {}),
+    certificate_selection: { any_tag: [tag] },
+    ...(clientAuthentication ? { client_authentication: clientAuthentication } : {}),
+  }));
+  const caddyJson = {
+    admin: { disabled: true, config: { persist: false } },
+    storage: { module: "file_system", root: `${scratch.path}/storage` },
+    logging: {
+      logs: {
+        // Debug, for http.stdlib's handshake errors; without the per-handshake event noise.
+        default: { level: "DEBUG", writer: { output: "stderr" }, encoder: { format: "json" }, exclude: ["events", "tls.handshake", "tls.cache"] },
+      },
+    },
+    apps: {
+      tls: { certificates: { load_files: loadFiles } },
+      http: {
+        // Caddy waits for open connections forever on SIGTERM by default.
+        grace_period: "1s",
+        servers: {
+          peer: {
+            listen: [formatEndpoint(config.endpoint)],
+            protocols: ["h1", "h2"],
+            automatic_https: { disable: true },
+            routes: [{ handle: [{ handler: "static_response", status_code: 200, body: "ok\n" }] }],
+            tls_connection_policies: policies,
+          },
+        },
+      },
+    },
+  };
+  return scratch.write("caddy.json", `${JSON.stringify(caddyJson, null, 2)}\n`);
+}
+
+async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
+  if (config.sidecar) throw new CaddyPeerError("failed to configure caddy: it is not a protocol-detecting sidecar");
+  const listen = formatEndpoint(config.endpoint);
+  return startLoggedServer(
+    runtime,
+    "caddy",
+    config.endpoint,
+    async (scratch) => {
+      const configFile = await caddyConfig(scratch, config);
+      // Caddy keeps data (certificates, locks) under XDG_DATA_HOME or HOME and its autosave under
+      // XDG_CONFIG_HOME: all in the scratch dir, never in the runner's home.
+      const env = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"].map((name) => `${name}=${scratch.path}/${name.toLowerCase()}`);
+      const child = await runtime.startProcess("caddy", "env", [...env, "caddy", "run", "--config", configFile], {
+        // Logged once every app has started, i.e. after the listener is bound.
+        ready: /"msg":"serving initial configuration"/,
+        readyTimeoutMs: 10_000,
+        description: `caddy on ${listen}`,
+      });
+      await stopUnlessListening(child, config.endpoint, "caddy");
+      return child;
+    },
+    {
+      settled: handshakeError,
+      classify: (text) => {
+        const errors = handshakeErrors(text);
+        return errors.length ? classifyGoText(errors.join("\n")) : undefined;
+      },
+    },
+  );
+}
+
+export const caddyServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "caddy",
+  startServer: (config) => startCaddyServer(runtime, config),
+});

@@ -1,0 +1,56 @@
+// Go's crypto/tls as a peer (Go 1.19, standard library only): tlspeer.go in this folder, run as a
+// long-lived server or a one-connection client. On the process runtime it is built once on the host
+// (program.ts, stacks/shared/program-build.ts); on the container runtime the go image has built the same source
+// (Dockerfile in this folder) and the binary is at a fixed path there.
+//
+// Go 1.19's crypto/tls has no revocation checking (crypto/x509 parses CRLs but Certificate.Verify
+// never consults them), so a server config's CRLs are not passed on: the Go server is what a Go
+// service owner gets, and the revocation rows record that it accepts a revoked certificate.
+//
+// The Go server alerts every client-certificate failure as 42 bad_certificate, a missing
+// certificate under TLS 1.3 included (Go 1.19 never sends 116 certificate_required, measured), so
+// the client only ever sees bad-certificate; the server's own line decides (takeRejection).
+import { classifyGoText } from "./classify.js";
+import type { Runtime } from "../../runtime/types.js";
+import { programOn } from "../shared/program-build.js";
+import { goPeerBuild } from "./program.js";
+import { connectProgramClient, serverArgs, startProgramServer, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
+
+export class GoPeerError extends Error {}
+
+async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
+  return {
+    implementation: "go",
+    description: "Go crypto/tls",
+    command: await programOn(goPeerBuild, new URL(".", import.meta.url), runtime.name),
+    leadingArgs: [],
+    classify: classifyGoText,
+    readyTimeoutMs: 5_000,
+    startAllowanceMs: 1_000,
+  };
+}
+
+export const goServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "go",
+  async startServer(config) {
+    if (config.sidecar) throw new GoPeerError("failed to configure the Go server: it is not a protocol-detecting sidecar");
+    return startProgramServer(runtime, await goProgram(runtime), serverArgs(config, { crls: false }), config.endpoint);
+  },
+});
+
+export const goClient = (runtime: Runtime): TlsClientAdapter => ({
+  name: "go",
+  async connect(target, config, timeoutMs) {
+    if (config.alpn?.length) throw new GoPeerError("failed to configure the Go client: the peer program offers no ALPN");
+    return connectProgramClient(runtime, await goProgram(runtime), target, config, timeoutMs);
+  },
+});
+
+/** The Go release compiled into the peer binary, as the runtime runs it ("go crypto/tls go1.19.8 linux/amd64"). */
+export async function goVersion(runtime: Runtime): Promise<string> {
+  const run = await runtime.runToCompletion("go", await programOn(goPeerBuild, new URL(".", import.meta.url), runtime.name), ["version"], { timeoutMs: 10_000 });
+  const line = run.output.trim().split("\n")[0]?.trim();
+  if (run.exitCode !== 0 || !line) throw new GoPeerError(`failed to read the Go peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
+  return line;
+}

@@ -1,0 +1,18 @@
+// Go's crypto/tls through our peer program (tlspeer.go), built on the host on first use and inside
+// the image for the container runtime. The version is the Go release compiled into the peer.
+import type { StackDefinition } from "../types.js";
+import { goClient, goServer, goVersion } from "./adapter.js";
+import { goPeerBuild } from "./program.js";
+
+export const go: StackDefinition = {
+  name: "go",
+  folder: new URL(".", import.meta.url),
+  roles: { server: goServer, client: goClient },
+  runtimes: ["process", "container"],
+  debianPackages: ["golang-go"],
+  programs: ["go"],
+  version: goVersion,
+  image: { dockerfile: "Dockerfile", inputs: [] },
+  build: goPeerBuild,
+  cannot: { alpn: "the Go peer program offers no ALPN" },
+};

@@ -1,0 +1,350 @@
+// tlspeer: Go's crypto/tls as a conformance peer, standard library only.
+//
+//	tlspeer server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--sni NAME,CERT,CHAIN,KEY]...
+//	tlspeer client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
+//	tlspeer version
+//
+// The flags are those of the Java peer (harness/stacks/java/TlsPeer.java), so one adapter module
+// (harness/stacks/shared/tlspeer-protocol.ts) drives both.
+//
+// Output is line-oriented so the harness can parse it:
+//
+//	server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+//	client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+//
+// The client sends its standard input (an HTTP request) after the handshake and reads to EOF:
+// under TLS 1.3 a server rejects a client certificate after the client's handshake has finished,
+// so the rejection only shows on that read (RFC 8446 section 4.4.2.4).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail(2, "usage: tlspeer server|client|version [flags]")
+	}
+	switch os.Args[1] {
+	case "server":
+		runServer(os.Args[2:])
+	case "client":
+		os.Exit(runClient(os.Args[2:]))
+	case "version":
+		// The Go release this binary was compiled with is the crypto/tls under test; the host's
+		// toolchain (go version) says nothing about the copy built into a container image.
+		fmt.Printf("go crypto/tls %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	default:
+		fail(2, "failed to parse arguments: unknown mode %q", os.Args[1])
+	}
+}
+
+func fail(code int, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	os.Exit(code)
+}
+
+// requireLoopback enforces the harness's network rule: nothing outside 127.0.0.0/8 (or ::1).
+func requireLoopback(address string) {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		fail(2, "failed to parse address %q: %v", address, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		fail(2, "failed to accept address %q: not a loopback IP", address)
+	}
+}
+
+func loadKeyPair(certFile, chainFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if chainFile != "" {
+		chainPEM, err := os.ReadFile(chainFile)
+		if err != nil {
+			return tls.Certificate{}, err
+		}
+		certPEM = append(append(certPEM, '\n'), chainPEM...)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.X509KeyPair(certPEM, keyPEM)
+}
+
+func loadPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no certificate in %s", file)
+	}
+	return pool, nil
+}
+
+// Go 1.19 has no tls.VersionName (added in 1.21); the names match node's getProtocol().
+func versionName(version uint16) string {
+	switch version {
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	case tls.VersionTLS11:
+		return "TLSv1.1"
+	case tls.VersionTLS10:
+		return "TLSv1"
+	}
+	return fmt.Sprintf("0x%04x", version)
+}
+
+func uriSANs(cert *x509.Certificate) []string {
+	names := make([]string, 0, len(cert.URIs))
+	for _, uri := range cert.URIs {
+		names = append(names, uri.String())
+	}
+	return names
+}
+
+type sniFlag map[string]tls.Certificate
+
+func (f sniFlag) String() string { return fmt.Sprint(len(f)) }
+
+// Set parses NAME,CERT,CHAIN,KEY (CHAIN may be empty).
+func (f sniFlag) Set(value string) error {
+	parts := strings.Split(value, ",")
+	if len(parts) != 4 {
+		return errors.New("want NAME,CERT,CHAIN,KEY")
+	}
+	pair, err := loadKeyPair(parts[1], parts[2], parts[3])
+	if err != nil {
+		return fmt.Errorf("failed to load the key pair for %s: %w", parts[0], err)
+	}
+	f[strings.ToLower(parts[0])] = pair
+	return nil
+}
+
+var clientAuthTypes = map[string]tls.ClientAuthType{
+	"none":     tls.NoClientCert,
+	"optional": tls.VerifyClientCertIfGiven,
+	"required": tls.RequireAndVerifyClientCert,
+}
+
+func runServer(args []string) {
+	flags := flag.NewFlagSet("server", flag.ExitOnError)
+	listen := flags.String("listen", "", "loopback address:port to listen on")
+	certFile := flags.String("cert", "", "certificate PEM")
+	chainFile := flags.String("chain", "", "intermediates PEM sent after the certificate")
+	keyFile := flags.String("key", "", "private key PEM")
+	clientAuth := flags.String("client-auth", "none", "none, optional or required")
+	clientCA := flags.String("client-ca", "", "PEM bundle trusted for client certificates")
+	sni := sniFlag{}
+	flags.Var(sni, "sni", "NAME,CERT,CHAIN,KEY served when the client asks for NAME (repeatable)")
+	_ = flags.Parse(args)
+	requireLoopback(*listen)
+
+	pair, err := loadKeyPair(*certFile, *chainFile, *keyFile)
+	if err != nil {
+		fail(2, "failed to load the server key pair: %v", err)
+	}
+	authType, known := clientAuthTypes[*clientAuth]
+	if !known {
+		fail(2, "failed to parse -client-auth %q: want none, optional or required", *clientAuth)
+	}
+	config := &tls.Config{
+		Certificates: []tls.Certificate{pair},
+		ClientAuth:   authType,
+		// Returning nil falls back to Certificates[0] (crypto/tls Config.getCertificate).
+		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			if chosen, found := sni[strings.ToLower(hello.ServerName)]; found {
+				return &chosen, nil
+			}
+			return nil, nil
+		},
+	}
+	if *clientCA != "" {
+		if config.ClientCAs, err = loadPool(*clientCA); err != nil {
+			fail(2, "failed to load the client CA bundle: %v", err)
+		}
+	}
+
+	listener, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fail(1, "failed to listen on %s: %v", *listen, err)
+	}
+	fmt.Printf("ready: listening on %s\n", listener.Addr())
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			fail(1, "failed to accept a connection: %v", err)
+		}
+		go serve(tls.Server(conn, config))
+	}
+}
+
+// serve answers one HTTP/1.0 request with 200 and the client's URI SAN, then closes.
+func serve(conn *tls.Conn) {
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := conn.Handshake(); err != nil {
+		fmt.Printf("rejected: %v\n", err)
+		return
+	}
+	state := conn.ConnectionState()
+	fmt.Printf("served: %s %s\n", versionName(state.Version), tls.CipherSuiteName(state.CipherSuite))
+	reader := bufio.NewReader(conn)
+	for {
+		line, err := reader.ReadString('\n')
+		if err != nil || line == "\r\n" || line == "\n" {
+			break
+		}
+	}
+	var identity *string
+	if len(state.PeerCertificates) > 0 {
+		if uris := uriSANs(state.PeerCertificates[0]); len(uris) > 0 {
+			identity = &uris[0]
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"identity": identity, "authorized": len(state.VerifiedChains) > 0, "protocol": versionName(state.Version)})
+	fmt.Fprintf(conn, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+}
+
+func runClient(args []string) int {
+	flags := flag.NewFlagSet("client", flag.ExitOnError)
+	connect := flags.String("connect", "", "loopback address:port to connect to")
+	serverName := flags.String("servername", "", "SNI to send; empty sends none")
+	caFile := flags.String("ca", "", "PEM bundle to verify the server with; empty skips verification")
+	verifyName := flags.String("verify-name", "", "DNS name the server certificate must match (default: -servername)")
+	verifyIP := flags.String("verify-ip", "", "IP address the server certificate must match")
+	expectURI := flags.String("expect-uri", "", "URI SAN (SPIFFE ID) the server certificate must carry")
+	certFile := flags.String("cert", "", "client certificate PEM")
+	chainFile := flags.String("chain", "", "intermediates PEM sent after the client certificate")
+	keyFile := flags.String("key", "", "client private key PEM")
+	timeoutMs := flags.Int("timeout-ms", 5000, "deadline for the whole exchange, in milliseconds")
+	_ = flags.Parse(args)
+	requireLoopback(*connect)
+
+	request, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fail(2, "failed to read the request from stdin: %v", err)
+	}
+	config := &tls.Config{ServerName: *serverName}
+	if *certFile != "" {
+		pair, err := loadKeyPair(*certFile, *chainFile, *keyFile)
+		if err != nil {
+			fail(2, "failed to load the client key pair: %v", err)
+		}
+		config.Certificates = []tls.Certificate{pair}
+	}
+	name := *verifyName
+	if *verifyIP != "" {
+		name = *verifyIP
+	} else if name == "" {
+		name = *serverName
+	}
+	if *serverName == "" && net.ParseIP(name) != nil {
+		// Go never sends an IP literal as SNI (RFC 6066 section 3) and matches it against IP SANs.
+		config.ServerName = name
+	}
+	switch {
+	case *caFile == "":
+		config.InsecureSkipVerify = true
+	case name != "" && name == config.ServerName:
+		// The ordinary path: Go verifies the chain and ServerName.
+		if config.RootCAs, err = loadPool(*caFile); err != nil {
+			fail(2, "failed to load the trust bundle: %v", err)
+		}
+	default:
+		// A name to verify other than the SNI sent, or none (SPIFFE: the URI SAN is the identity):
+		// verify the chain ourselves, the pattern of crypto/tls's Config.VerifyConnection example.
+		roots, err := loadPool(*caFile)
+		if err != nil {
+			fail(2, "failed to load the trust bundle: %v", err)
+		}
+		config.InsecureSkipVerify = true
+		config.VerifyConnection = func(state tls.ConnectionState) error {
+			opts := x509.VerifyOptions{Roots: roots, DNSName: name, Intermediates: x509.NewCertPool()}
+			for _, cert := range state.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(cert)
+			}
+			_, err := state.PeerCertificates[0].Verify(opts)
+			return err
+		}
+	}
+	if *expectURI != "" {
+		verifyChain := config.VerifyConnection
+		config.VerifyConnection = func(state tls.ConnectionState) error {
+			if verifyChain != nil {
+				if err := verifyChain(state); err != nil {
+					return err
+				}
+			}
+			// Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+			uris := uriSANs(state.PeerCertificates[0])
+			for _, uri := range uris {
+				if uri == *expectURI {
+					return nil
+				}
+			}
+			shown := strings.Join(uris, ", ")
+			if shown == "" {
+				shown = "(no URI SAN)"
+			}
+			return fmt.Errorf("server identity %s is not the expected %s", shown, *expectURI)
+		}
+	}
+
+	deadline := time.Now().Add(time.Duration(*timeoutMs) * time.Millisecond)
+	raw, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", *connect)
+	if err != nil {
+		fmt.Printf("error: connect: %v\n", err)
+		return 1
+	}
+	conn := tls.Client(raw, config)
+	defer conn.Close()
+	_ = conn.SetDeadline(deadline)
+	if err := conn.Handshake(); err != nil {
+		fmt.Printf("error: handshake: %v\n", err)
+		return 1
+	}
+	state := conn.ConnectionState()
+	fmt.Printf("version: %s\ncipher: %s\n", versionName(state.Version), tls.CipherSuiteName(state.CipherSuite))
+	// Read even when the write failed: a server that refused the client certificate may have sent
+	// its alert and reset the connection before the request went out (node:tls does).
+	_, writeErr := conn.Write(request)
+	response, readErr := io.ReadAll(conn)
+	// A reset or a missing close_notify after a complete response is how the server closed, not a
+	// rejection: the response decides.
+	if len(response) > 0 {
+		firstLine, _, _ := bytes.Cut(response, []byte("\r\n"))
+		fmt.Printf("response: %s\n", firstLine)
+		return 0
+	}
+	switch {
+	case readErr != nil && strings.Contains(readErr.Error(), "remote error"):
+		fmt.Printf("error: read: %v\n", readErr)
+	case writeErr != nil:
+		fmt.Printf("error: write: %v\n", writeErr)
+	case readErr != nil:
+		fmt.Printf("error: read: %v\n", readErr)
+	default:
+		fmt.Printf("error: read: connection closed without a response\n")
+	}
+	return 1
+}

@@ -1,0 +1,117 @@
+// HAProxy as a server peer, from a generated config run in the foreground (-db):
+// - a TLS terminator: `bind ... ssl crt ... ca-file ... verify required|optional`, answering every
+//   request with `200 ok`;
+// - with `sidecar` set, its own protocol-detecting sidecar on one port, as a mesh proxy does it:
+//   `tcp-request inspect-delay` + `req.ssl_hello_type` send a ClientHello to the terminator (on a
+//   unix socket in the scratch dir) and anything else to the plaintext app, by mode (strict refuses
+//   plaintext, disabled sends everything to the app).
+import { classifyHaproxyLog } from "./classify.js";
+import { formatEndpoint } from "../../network.js";
+import type { Runtime } from "../../runtime/types.js";
+import type { PolicyMode } from "../../scenario.js";
+import { stopUnlessListening, waitUntilListeningUnix } from "../shared/listener-ready.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { RunningServer, TlsServerAdapter } from "../types.js";
+import { startLoggedServer } from "../shared/logged-server.js";
+
+export class HaproxyPeerError extends Error {}
+
+const verifyMode: Record<TlsServerConfig["clientAuth"], string> = { none: "verify none", optional: "verify optional", required: "verify required" };
+
+/** `crt` takes the certificate, its chain and its key in one file (0600: it holds the key). */
+const crtBundle = (scratch: ScratchDir, name: string, files: KeyPairFiles): Promise<string> =>
+  scratch.concat(`${name}.pem`, [files.cert, ...(files.chain ? [files.chain] : []), files.key], { secret: true });
+
+async function terminatorBind(scratch: ScratchDir, config: TlsServerConfig, address: string): Promise<string> {
+  // The first crt is the default; haproxy picks the others by the SNI name in their SANs.
+  const crts = [await crtBundle(scratch, "default", config.identity)];
+  for (const [name, files] of Object.entries(config.sniIdentities)) crts.push(await crtBundle(scratch, name, files));
+  const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
+  return [
+    `bind ${address} ssl`,
+    ...crts.map((crt) => `crt ${crt}`),
+    verifyMode[config.clientAuth],
+    ...(config.clientAuth !== "none" && config.clientTrust ? [`ca-file ${config.clientTrust}`] : []),
+    ...(config.clientAuth !== "none" && crlFile ? [`crl-file ${crlFile}`] : []),
+  ].join(" ");
+}
+
+// What the sidecar frontend does with a connection, by mode. A connection whose first bytes are a
+// ClientHello has req.ssl_hello_type 1.
+const sidecarRules: Record<PolicyMode, string[]> = {
+  strict: ["tcp-request content accept if { req.ssl_hello_type 1 }", "tcp-request content reject", "default_backend terminator"],
+  permissive: [
+    "tcp-request content accept if { req.ssl_hello_type 1 }",
+    "tcp-request content accept if { req.len gt 0 }",
+    "use_backend terminator if { req.ssl_hello_type 1 }",
+    "default_backend app",
+  ],
+  disabled: ["tcp-request content accept if { req.len gt 0 }", "default_backend app"],
+};
+
+async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
+  const listen = formatEndpoint(config.endpoint);
+  return startLoggedServer(
+    runtime,
+    "haproxy",
+    config.endpoint,
+    async (scratch) => {
+      const terminatorSocket = `${scratch.path}/terminator.sock`;
+      const terminatorAddress = config.sidecar ? `unix@${terminatorSocket}` : listen;
+      const lines = [
+        "global",
+        // Raw lines on stderr: the harness reads connection errors from them.
+        "  log stderr format raw local0 info",
+        "  maxconn 256",
+        "defaults",
+        "  log global",
+        "  option dontlognull",
+        "  timeout connect 5s",
+        "  timeout client 10s",
+        "  timeout server 10s",
+        "frontend tls",
+        "  mode http",
+        "  option httplog",
+        `  ${await terminatorBind(scratch, config, terminatorAddress)}`,
+        '  http-request return status 200 content-type text/plain string "ok\\n"',
+      ];
+      if (config.sidecar) {
+        lines.push(
+          "frontend sidecar",
+          "  mode tcp",
+          "  option tcplog",
+          `  bind ${listen}`,
+          // Long enough for a client's first bytes; a client that sends nothing is refused after it.
+          "  tcp-request inspect-delay 2s",
+          ...sidecarRules[config.sidecar.mode].map((rule) => `  ${rule}`),
+          "backend terminator",
+          "  mode tcp",
+          `  server terminator ${terminatorAddress}`,
+          "backend app",
+          "  mode tcp",
+          `  server app ${formatEndpoint(config.sidecar.app)}`,
+        );
+      }
+      const conf = await scratch.write("haproxy.cfg", `${lines.join("\n")}\n`);
+      // -db: foreground, one process. -V prints "Using epoll() as the polling mechanism." once the
+      // listeners are bound (it prints nothing else at start, measured).
+      const child = await runtime.startProcess("haproxy", "haproxy", ["-db", "-V", "-f", conf], {
+        ready: /Using \w+\(\) as the polling mechanism/,
+        readyTimeoutMs: 10_000,
+        description: `haproxy on ${listen}${config.sidecar ? ` (${config.sidecar.mode} sidecar)` : ""}`,
+      });
+      // In a sidecar config the TLS terminator listens on a unix socket as well.
+      const sidecar = config.sidecar;
+      await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
+      return child;
+    },
+    { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
+  );
+}
+
+export const haproxyServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "haproxy",
+  detectsProtocol: true,
+  startServer: (config) => startHaproxyServer(runtime, config),
+});

@@ -1,0 +1,454 @@
+// TlsPeer: Java's JSSE (SunJSSE) as a conformance peer, JDK only.
+//
+//   java TlsPeer server --listen HOST:PORT --cert F [--chain F] --key F [--client-auth none|optional|required]
+//                       [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
+//   java TlsPeer client --connect HOST:PORT [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP]
+//                       [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
+//
+// Output is line-oriented so the harness can parse it (harness/stacks/shared/tlspeer-protocol.ts):
+//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+//   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+// ERROR is the exception and its causes on one line: the top-level SSLHandshakeException says
+// "validity check failed" for an expired and a not-yet-valid certificate alike; only the cause
+// (CertificateExpiredException, CertificateNotYetValidException) tells them apart.
+//
+// Keys and certificates are read from the fixtures' PEM files into in-memory keystores, so there
+// is no PKCS12 file to make: certificates and CRLs through CertificateFactory (which reads PEM),
+// PKCS#8 keys through KeyFactory.
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CertSelector;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+public final class TlsPeer {
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) fail(2, "usage: TlsPeer server|client [--flag value]...");
+    Map<String, List<String>> flags = parseFlags(args);
+    switch (args[0]) {
+      case "server" -> runServer(flags);
+      case "client" -> System.exit(runClient(flags));
+      default -> fail(2, "failed to parse arguments: unknown mode " + args[0]);
+    }
+  }
+
+  static void fail(int code, String message) {
+    System.err.println(message);
+    System.exit(code);
+  }
+
+  static Map<String, List<String>> parseFlags(String[] args) {
+    Map<String, List<String>> flags = new HashMap<>();
+    for (int i = 1; i < args.length; i += 2) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) fail(2, "failed to parse arguments: expected --flag value at " + args[i]);
+      flags.computeIfAbsent(args[i].substring(2), k -> new ArrayList<>()).add(args[i + 1]);
+    }
+    return flags;
+  }
+
+  static String flag(Map<String, List<String>> flags, String name) {
+    List<String> values = flags.get(name);
+    return values == null || values.get(0).isEmpty() ? null : values.get(0);
+  }
+
+  /** Enforces the harness's network rule: nothing outside 127.0.0.0/8 (or ::1). */
+  static InetSocketAddress loopback(String address) throws IOException {
+    int colon = address.lastIndexOf(':');
+    if (colon < 0) fail(2, "failed to parse address " + address + ": want HOST:PORT");
+    InetAddress host = InetAddress.getByName(address.substring(0, colon).replaceAll("^\\[|\\]$", ""));
+    if (!host.isLoopbackAddress()) fail(2, "failed to accept address " + address + ": not a loopback IP");
+    return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+  }
+
+  // --- PEM material ---------------------------------------------------------------------------
+
+  static List<X509Certificate> readCerts(String... files) throws Exception {
+    CertificateFactory factory = CertificateFactory.getInstance("X.509");
+    List<X509Certificate> certs = new ArrayList<>();
+    for (String file : files) {
+      if (file == null) continue;
+      try (InputStream in = Files.newInputStream(Path.of(file))) {
+        for (var cert : factory.generateCertificates(in)) certs.add((X509Certificate) cert);
+      }
+    }
+    return certs;
+  }
+
+  static PrivateKey readKey(String file) throws Exception {
+    String pem = Files.readString(Path.of(file));
+    String body = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----|\\s", "");
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body));
+    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+      } catch (java.security.spec.InvalidKeySpecException wrongAlgorithm) {
+        // Try the next one: a PKCS#8 blob names its algorithm only as an OID.
+      }
+    }
+    throw new IllegalArgumentException("failed to read private key " + file + ": not a PKCS#8 EC, RSA or Ed25519 key");
+  }
+
+  record Identity(PrivateKey key, X509Certificate[] chain) {
+    static Identity read(String cert, String chain, String key) throws Exception {
+      return new Identity(readKey(key), readCerts(cert, chain).toArray(new X509Certificate[0]));
+    }
+  }
+
+  static KeyStore trustStore(String bundle) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    int index = 0;
+    for (X509Certificate cert : readCerts(bundle)) store.setCertificateEntry("anchor-" + index++, cert);
+    return store;
+  }
+
+  /** PKIX trust from a PEM bundle; with CRLs, revocation checking against them (no OCSP, no fetching). */
+  static TrustManager[] trustManagers(String bundle, List<String> crlFiles) throws Exception {
+    TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+    if (crlFiles.isEmpty()) {
+      factory.init(trustStore(bundle));
+      return factory.getTrustManagers();
+    }
+    CertificateFactory certificates = CertificateFactory.getInstance("X.509");
+    List<X509CRL> crls = new ArrayList<>();
+    for (String file : crlFiles) {
+      try (InputStream in = Files.newInputStream(Path.of(file))) {
+        for (var crl : certificates.generateCRLs(in)) crls.add((X509CRL) crl);
+      }
+    }
+    PKIXBuilderParameters parameters = new PKIXBuilderParameters(trustStore(bundle), new X509CertSelector());
+    parameters.setRevocationEnabled(true);
+    parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+    factory.init(new CertPathTrustManagerParameters(parameters));
+    return factory.getTrustManagers();
+  }
+
+  /** The exception and its causes on one line, each cause once. */
+  static String describe(Throwable error) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      String part = cause.toString().replaceAll("\\s+", " ");
+      if (text.indexOf(part) >= 0) continue;
+      if (text.length() > 0) text.append(" <- caused by ");
+      text.append(part);
+    }
+    return text.toString();
+  }
+
+  // --- server ---------------------------------------------------------------------------------
+
+  /**
+   * Chooses the certificate by the SNI name the client asked for (RFC 6066 section 3), the default
+   * one otherwise. JSSE's own key managers pick among matching keys by issuer and key type only.
+   */
+  static final class SniKeyManager extends X509ExtendedKeyManager {
+    final Map<String, Identity> identities;
+
+    SniKeyManager(Map<String, Identity> identities) {
+      this.identities = identities;
+    }
+
+    String aliasFor(String keyType, SSLSession handshake) {
+      String alias = "default";
+      if (handshake instanceof ExtendedSSLSession extended) {
+        for (SNIServerName name : extended.getRequestedServerNames()) {
+          if (name instanceof SNIHostName host && identities.containsKey(host.getAsciiName().toLowerCase())) {
+            alias = host.getAsciiName().toLowerCase();
+          }
+        }
+      }
+      // JSSE asks once per key type the peer can verify (TLS 1.2 adds the key exchange: "EC_EC").
+      String algorithm = identities.get(alias).key().getAlgorithm();
+      return keyType.split("_")[0].equals(algorithm) ? alias : null;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return aliasFor(keyType, ((SSLSocket) socket).getHandshakeSession());
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+      return aliasFor(keyType, engine.getHandshakeSession());
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return identities.get(alias).chain();
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return identities.get(alias).key();
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return identities.keySet().toArray(new String[0]);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+      return null;
+    }
+  }
+
+  static void runServer(Map<String, List<String>> flags) throws Exception {
+    InetSocketAddress listen = loopback(flag(flags, "listen"));
+    Map<String, Identity> identities = new HashMap<>();
+    identities.put("default", Identity.read(flag(flags, "cert"), flag(flags, "chain"), flag(flags, "key")));
+    for (String sni : flags.getOrDefault("sni", List.of())) {
+      String[] parts = sni.split(",", -1);
+      if (parts.length != 4) fail(2, "failed to parse --sni " + sni + ": want NAME,CERT,CHAIN,KEY");
+      identities.put(parts[0].toLowerCase(), Identity.read(parts[1], parts[2].isEmpty() ? null : parts[2], parts[3]));
+    }
+    String clientAuth = flags.getOrDefault("client-auth", List.of("none")).get(0);
+    String clientCa = flag(flags, "client-ca");
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(
+        new KeyManager[] {new SniKeyManager(identities)},
+        clientCa == null ? null : trustManagers(clientCa, flags.getOrDefault("crl", List.of())),
+        null);
+    SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+    server.bind(listen, 64);
+    switch (clientAuth) {
+      case "required" -> server.setNeedClientAuth(true);
+      // Want: request a certificate, fail the handshake only if one is sent and does not verify.
+      case "optional" -> server.setWantClientAuth(true);
+      case "none" -> {}
+      default -> fail(2, "failed to parse --client-auth " + clientAuth + ": want none, optional or required");
+    }
+    // On SIGTERM the JVM waits up to 300 ms for threads blocked in native code (VM_Exit::
+    // wait_for_threads_in_native_to_block), such as one in accept(): closing the socket first
+    // releases it, and a stop takes 20 ms instead of 330 ms (measured).
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // exiting anyway
+      }
+    }));
+    System.out.println("ready: listening on " + listen.getAddress().getHostAddress() + ":" + server.getLocalPort());
+    while (!server.isClosed()) {
+      SSLSocket socket;
+      try {
+        socket = (SSLSocket) server.accept();
+      } catch (java.net.SocketException closed) {
+        break;
+      }
+      Thread thread = new Thread(() -> serve(socket));
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Answers one HTTP/1.0 request with 200 and the client's URI SAN, then closes. */
+  static void serve(SSLSocket socket) {
+    try (socket) {
+      socket.setSoTimeout(10_000);
+      try {
+        socket.startHandshake();
+      } catch (IOException error) {
+        System.out.println("rejected: " + describe(error));
+        return;
+      }
+      SSLSession session = socket.getSession();
+      System.out.println("served: " + session.getProtocol() + " " + session.getCipherSuite());
+      InputStream in = socket.getInputStream();
+      int matched = 0;
+      byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      for (int b; matched < end.length && (b = in.read()) >= 0; ) matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+      String identity = "null";
+      try {
+        List<String> uris = uriSans((X509Certificate) session.getPeerCertificates()[0]);
+        if (!uris.isEmpty()) identity = "\"" + uris.get(0).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+      } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+        // optional mode without a client certificate
+      }
+      String body = "{\"identity\":" + identity + ",\"protocol\":\"" + session.getProtocol() + "\"}";
+      OutputStream out = socket.getOutputStream();
+      out.write(("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (Exception error) {
+      System.out.println("failed: " + describe(error));
+    }
+  }
+
+  static List<String> uriSans(X509Certificate cert) throws java.security.cert.CertificateParsingException {
+    List<String> uris = new ArrayList<>();
+    Collection<List<?>> names = cert.getSubjectAlternativeNames();
+    if (names != null) {
+      for (List<?> name : names) {
+        if (Integer.valueOf(6).equals(name.get(0))) uris.add((String) name.get(1)); // uniformResourceIdentifier
+      }
+    }
+    return uris;
+  }
+
+  // --- client ---------------------------------------------------------------------------------
+
+  /** No server verification at all (the harness's "no trust bundle"). */
+  static final class TrustEverything extends X509ExtendedTrustManager {
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+    @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+  }
+
+  static int runClient(Map<String, List<String>> flags) throws Exception {
+    InetSocketAddress target = loopback(flag(flags, "connect"));
+    String serverName = flag(flags, "servername");
+    String ca = flag(flags, "ca");
+    String verifyIp = flag(flags, "verify-ip");
+    String verifyName = verifyIp != null ? verifyIp : flag(flags, "verify-name") != null ? flag(flags, "verify-name") : serverName;
+    String expectUri = flag(flags, "expect-uri");
+    int timeoutMs = Integer.parseInt(flags.getOrDefault("timeout-ms", List.of("5000")).get(0));
+    byte[] request = System.in.readAllBytes();
+
+    KeyManager[] keyManagers = null;
+    if (flag(flags, "cert") != null) {
+      // JSSE's default key manager (SunX509): it sends the certificate only when its issuer is in
+      // the server's certificate_authorities list, as a Java client would. The keystore lives in
+      // memory only; JKS because PKCS12 encrypts the key on setKeyEntry (PBKDF2, 10000 rounds),
+      // which cost 100 ms of a 550 ms client run (measured).
+      Identity identity = Identity.read(flag(flags, "cert"), flag(flags, "chain"), flag(flags, "key"));
+      KeyStore store = KeyStore.getInstance("JKS");
+      store.load(null, null);
+      char[] password = "mtls-conformance".toCharArray();
+      store.setKeyEntry("client", identity.key(), password, identity.chain());
+      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(store, password);
+      keyManagers = factory.getKeyManagers();
+    }
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers, ca == null ? new TrustManager[] {new TrustEverything()} : trustManagers(ca, List.of()), null);
+
+    Socket plain = new Socket();
+    try {
+      plain.connect(target, timeoutMs);
+    } catch (IOException error) {
+      System.out.println("error: connect: " + describe(error));
+      return 1;
+    }
+    plain.setSoTimeout(timeoutMs);
+    // HTTPS endpoint identification checks the SNI name, or without SNI the peer host given here
+    // (X509TrustManagerImpl.checkIdentity; an IP literal is matched against IP SANs).
+    String peerHost = verifyName != null ? verifyName : target.getAddress().getHostAddress();
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, peerHost, target.getPort(), true)) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+      if (ca != null && verifyName != null) parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      try {
+        socket.startHandshake();
+      } catch (IOException error) {
+        System.out.println("error: handshake: " + describe(error));
+        return 1;
+      }
+      SSLSession session = socket.getSession();
+      System.out.println("version: " + session.getProtocol());
+      System.out.println("cipher: " + session.getCipherSuite());
+      if (expectUri != null) {
+        // JSSE has no URI SAN check of its own: the SPIFFE way is to read the verified peer
+        // certificate's SAN of type 6 (uniformResourceIdentifier, RFC 5280 section 4.2.1.6).
+        List<String> uris = uriSans((X509Certificate) session.getPeerCertificates()[0]);
+        if (!uris.contains(expectUri)) {
+          // Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+          System.out.println("error: identity: server identity " + (uris.isEmpty() ? "(no URI SAN)" : String.join(", ", uris)) + " is not the expected " + expectUri);
+          return 1;
+        }
+      }
+      // JSSE turns a failed write into a fatal error and closes the connection, so an alert that
+      // came in before the request (a TLS 1.3 server refusing the client certificate, then
+      // resetting the connection as node:tls does) would never be read: look for one first. A read
+      // that times out leaves the SSLSocket usable.
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      try {
+        socket.setSoTimeout(1);
+        int first = in.read();
+        if (first < 0) {
+          System.out.println("error: read: connection closed without a response");
+          return 1;
+        }
+        response.write(first);
+      } catch (java.net.SocketTimeoutException nothingYet) {
+        // the usual case: the server waits for the request
+      } catch (IOException error) {
+        System.out.println("error: read: " + describe(error));
+        return 1;
+      }
+      socket.setSoTimeout(timeoutMs);
+      try {
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+      } catch (IOException error) {
+        System.out.println("error: write: " + describe(error));
+        return 1;
+      }
+      try {
+        byte[] buffer = new byte[4096];
+        for (int n; (n = in.read(buffer)) >= 0; ) response.write(buffer, 0, n);
+      } catch (IOException error) {
+        // A reset after a complete response is how the server closed, not a rejection.
+        if (response.size() == 0) {
+          System.out.println("error: read: " + describe(error));
+          return 1;
+        }
+      }
+      if (response.size() == 0) {
+        System.out.println("error: read: connection closed without a response");
+        return 1;
+      }
+      System.out.println("response: " + response.toString(StandardCharsets.ISO_8859_1).split("\r\n", 2)[0]);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// nginx as a server peer: an HTTPS server with `ssl_verify_client on` (required) or `optional`,
+// run in the foreground from a generated config. Every request gets `200 ok`. The same on both
+// runtimes: the config, pid file and temp paths live in the peer's scratch dir, both logs go to the
+// output the harness reads, and nothing under /etc/nginx or /var/lib/nginx is read or written.
+//
+// nginx completes the TLS handshake whatever client certificate it receives and refuses the
+// request afterwards with 400 (its verify callback accepts everything; ngx_http_process_request
+// checks the result), so the client sees an HTTP answer, not an alert. The server's own account,
+// read from its error log (info level: the verify error with its X509 code), is what classifies.
+import { classifyNginxLog } from "./classify.js";
+import { formatEndpoint } from "../../network.js";
+import type { Runtime } from "../../runtime/types.js";
+import type { ScratchDir } from "../shared/scratch-dir.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { RunningServer, TlsServerAdapter } from "../types.js";
+import { startLoggedServer } from "../shared/logged-server.js";
+
+export class NginxPeerError extends Error {}
+
+const verifyClient: Record<TlsServerConfig["clientAuth"], string | undefined> = { none: undefined, optional: "optional", required: "on" };
+
+// Every request ends with an access-log line (after the response) and every failed handshake with
+// an info line, so takeRejection can wait for one of them instead of guessing a delay.
+const connectionDone = /^mtls-access |SSL_do_handshake\(\) failed|peer closed connection in SSL handshake|client \S+ closed/m;
+
+async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: string, files: KeyPairFiles, crlFile: string | undefined, isDefault: boolean): Promise<string> {
+  // ssl_certificate takes the certificate followed by its chain in one file.
+  const certificate = await scratch.concat(`${name}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]);
+  const clientAuth = verifyClient[config.clientAuth];
+  return [
+    "  server {",
+    `    listen ${formatEndpoint(config.endpoint)} ssl${isDefault ? " default_server" : ""};`,
+    `    server_name ${isDefault ? '""' : name};`,
+    `    ssl_certificate ${certificate};`,
+    `    ssl_certificate_key ${files.key};`,
+    ...(clientAuth
+      ? [
+          `    ssl_verify_client ${clientAuth};`,
+          // The default depth is 1, which fails any client certificate under an intermediate.
+          "    ssl_verify_depth 10;",
+          ...(config.clientTrust ? [`    ssl_client_certificate ${config.clientTrust};`] : []),
+          ...(crlFile ? [`    ssl_crl ${crlFile};`] : []),
+        ]
+      : []),
+    "    location / { return 200 \"ok\\n\"; }",
+    "  }",
+  ].join("\n");
+}
+
+async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
+  if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
+  // The log line can trail the client's view of the response by a few ms through the pipe.
+  return startLoggedServer(
+    runtime,
+    "nginx",
+    config.endpoint,
+    async (scratch) => {
+      // ssl_crl takes one file; OpenSSL reads every CRL in it.
+      const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
+      const servers = [await serverBlock(scratch, config, "default", config.identity, crlFile, true)];
+      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, config, name, files, crlFile, false));
+      const conf = await scratch.write(
+        "nginx.conf",
+        [
+          "daemon off;",
+          "worker_processes 1;",
+          `pid ${scratch.path}/nginx.pid;`,
+          "error_log stderr info;",
+          "events { worker_connections 64; }",
+          "http {",
+          "  default_type text/plain;",
+          "  log_format mtls 'mtls-access $status $ssl_protocol $ssl_cipher verify=$ssl_client_verify';",
+          "  access_log /dev/stderr mtls;",
+          ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${scratch.path}/${kind};`),
+          ...servers,
+          "}",
+          "",
+        ].join("\n"),
+      );
+      // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
+      // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
+      // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
+      // into a pipe to cat, which works the same on both runtimes. The three share a process group.
+      const child = await runtime.startProcess("nginx", "sh", ["-c", 'nginx "$@" 2>&1 | cat', "nginx", "-c", conf, "-p", scratch.path, "-e", "stderr"], {
+        // Listening sockets are open before the master starts its workers.
+        ready: /start worker process/,
+        readyTimeoutMs: 10_000,
+        description: `nginx on ${formatEndpoint(config.endpoint)}`,
+      });
+      return child;
+    },
+    { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 },
+  );
+}
+
+export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "nginx",
+  startServer: (config) => startNginxServer(runtime, config),
+});

@@ -1,0 +1,14 @@
+// nginx (1.22) as a server only; the client side is the harness's reference prober.
+import type { StackDefinition } from "../types.js";
+import { nginxServer } from "./adapter.js";
+
+export const nginx: StackDefinition = {
+  name: "nginx",
+  folder: new URL(".", import.meta.url),
+  roles: { server: nginxServer },
+  runtimes: ["process", "container"],
+  debianPackages: ["nginx"],
+  programs: ["nginx"],
+  version: ["nginx", ["-v"]],
+  image: { dockerfile: "Dockerfile", inputs: [] },
+};

@@ -1,0 +1,108 @@
+// node:tls as a peer. The server runs in the harness's own process (Node's TLS is OpenSSL linked
+// into node, so it starts in a millisecond); the client is the prober with verification on.
+import { readFileSync } from "node:fs";
+import { createSecureContext, createServer, type TLSSocket } from "node:tls";
+import { classifyNodeError, classifyVerifyCode, type Classification } from "../../outcome.js";
+import { probeTls, readKeyPair, uriSans } from "../../probe.js";
+import type { TlsServerConfig } from "../../observation.js";
+import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
+
+export class NodeServerError extends Error {}
+
+async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> {
+  const sniContexts = new Map(
+    Object.entries(config.sniIdentities).map(([name, files]) => [name.toLowerCase(), createSecureContext(readKeyPair(files))]),
+  );
+  const rejections: Classification[] = [];
+  const waiters = new Set<() => void>();
+  const sockets = new Set<TLSSocket>();
+
+  const server = createServer(
+    {
+      ...readKeyPair(config.identity),
+      ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
+      crl: config.crls.map((path) => readFileSync(path, "utf8")),
+      requestCert: config.clientAuth !== "none",
+      rejectUnauthorized: config.clientAuth === "required",
+      SNICallback: sniContexts.size
+        ? (name, callback) => callback(null, sniContexts.get(name.toLowerCase()))
+        : undefined,
+    },
+    (socket) => {
+      const peer = socket.getPeerCertificate();
+      const body = JSON.stringify({
+        identity: peer && "subjectaltname" in peer ? (uriSans(peer)[0] ?? null) : null,
+        authorized: socket.authorized,
+        protocol: socket.getProtocol(),
+      });
+      // Answer the request, not the handshake: a response sent before the request arrives can be
+      // followed by a reset when the request lands on the closed socket, and a reset lets the
+      // client's kernel drop the unread response. Two container runs each had one s_client case
+      // end with EOF and no response before this change.
+      const answer = () => socket.end(`HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      const silent = setTimeout(answer, 1_000);
+      socket.once("data", () => {
+        clearTimeout(silent);
+        answer();
+      });
+      socket.once("close", () => clearTimeout(silent));
+    },
+  );
+  server.on("connection", (socket) => {
+    sockets.add(socket as TLSSocket);
+    socket.on("close", () => sockets.delete(socket as TLSSocket));
+  });
+  const record = (rejection: Classification) => {
+    rejections.push(rejection);
+    for (const wake of waiters) wake();
+  };
+  server.on("tlsClientError", (error) => record(classifyNodeError(error)));
+  // Node rejects a bad client certificate by destroying the socket after the handshake, without
+  // an alert and without an event (measured); it sets authorizationError first. The keylog event
+  // is the one public hook that hands over the server-side TLSSocket, so we read the reason there.
+  const watched = new WeakSet<TLSSocket>();
+  server.on("keylog", (_line, socket: TLSSocket) => {
+    if (watched.has(socket)) return;
+    watched.add(socket);
+    socket.once("close", () => {
+      const code = socket.authorizationError as unknown as string | undefined;
+      if (code && config.clientAuth === "required" && !socket.authorized) {
+        record({ outcome: classifyVerifyCode(code), raw: `authorizationError ${code}`, source: "local-verify" });
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) => reject(new NodeServerError(`failed to start node:tls server on ${config.endpoint.host}:${config.endpoint.port}: ${error.message}`)));
+    server.listen(config.endpoint.port, config.endpoint.host, () => resolve());
+  });
+
+  const stop = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    endpoint: config.endpoint,
+    async takeRejection(waitMs) {
+      if (!rejections.length && waitMs > 0) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            waiters.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, waitMs);
+          waiters.add(wake);
+        });
+      }
+      // Several events can describe one rejection (a reset as well as the verify code): the last classified wins.
+      const taken = rejections.splice(0);
+      return taken.filter((rejection) => rejection.outcome !== "unclassified").pop() ?? taken.pop();
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+export const nodeServer: TlsServerAdapter = { name: "node", startServer: startNodeServer };
+export const nodeClient: TlsClientAdapter = { name: "node", connect: probeTls };

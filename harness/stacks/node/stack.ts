@@ -1,0 +1,15 @@
+// node:tls: runs inside the harness's own process (so it has no container form) and is the
+// reference peer on the side that is not under test. Its classifier is the prober's, in the core
+// (harness/outcome.ts classifyNodeError).
+import type { StackDefinition } from "../types.js";
+import { nodeClient, nodeServer } from "./adapter.js";
+
+export const node: StackDefinition = {
+  name: "node",
+  folder: new URL(".", import.meta.url),
+  roles: { server: () => nodeServer, client: () => nodeClient },
+  runtimes: ["process"],
+  debianPackages: [],
+  programs: [],
+  version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})`,
+};

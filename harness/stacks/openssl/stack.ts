@@ -1,0 +1,18 @@
+// The openssl CLI: s_server and s_client (OpenSSL 3.0).
+import type { StackDefinition } from "../types.js";
+import { opensslClient, opensslServer } from "./adapter.js";
+
+export const openssl: StackDefinition = {
+  name: "openssl",
+  folder: new URL(".", import.meta.url),
+  roles: { server: opensslServer, client: opensslClient },
+  runtimes: ["process", "container"],
+  debianPackages: ["openssl"],
+  programs: ["openssl"],
+  version: ["openssl", ["version"]],
+  image: { dockerfile: "Dockerfile", inputs: [] },
+  cannot: {
+    "require-uri-san": "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application",
+    "serve-several-sni-names": "openssl s_server serves at most one SNI name (-servername with -cert2)",
+  },
+};

@@ -1,0 +1,110 @@
+// stunnel (5.68, OpenSSL 3.0) as a server peer: a TLS-terminating sidecar in front of a plaintext
+// HTTP app, as it is deployed. stunnel accepts TLS on the allocated endpoint, verifies the client
+// per clientAuth, and forwards the decrypted bytes to the app (stacks/shared/sidecar.ts startPlaintextApp),
+// which the adapter starts in the harness's process. Containers use network mode host, so the
+// stunnel container reaches the app on its 127.x address as a local process does.
+//
+// SNI: one service section per extra name, `sni = <default service>:<name>` (stunnel's own SNI
+// switch); a client without SNI, or with another name, stays on the default service.
+import { classifyStunnelLog } from "./classify.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import type { Runtime } from "../../runtime/types.js";
+import { stopUnlessListening } from "../shared/listener-ready.js";
+import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
+import { startPlaintextApp, type RunningListener } from "../shared/sidecar.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { RunningServer, TlsServerAdapter } from "../types.js";
+import { loggedServer } from "../shared/logged-server.js";
+
+export class StunnelPeerError extends Error {}
+
+// verifyChain verifies the chain up to CAfile; requireCert = no lets a client without a
+// certificate through, which is verify-if-given. verifyChain implies requireCert = yes, so the
+// order of the two lines matters (stunnel.8: "Both verifyChain = yes and verifyPeer = yes imply
+// requireCert = yes").
+const clientAuthOptions: Record<TlsServerConfig["clientAuth"], string[]> = {
+  none: [],
+  optional: ["verifyChain = yes", "requireCert = no"],
+  required: ["verifyChain = yes", "requireCert = yes"],
+};
+
+const defaultService = "tls";
+
+async function serviceSection(scratch: ScratchDir, config: TlsServerConfig, app: Endpoint, name: string, files: KeyPairFiles, crlFile: string | undefined, sni?: string): Promise<string[]> {
+  // `cert` takes the certificate followed by its chain in one file.
+  const certificate = await scratch.concat(`${name}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]);
+  const verifying = config.clientAuth !== "none";
+  return [
+    `[${name}]`,
+    sni ? `sni = ${defaultService}:${sni}` : `accept = ${formatEndpoint(config.endpoint)}`,
+    `connect = ${formatEndpoint(app)}`,
+    `cert = ${certificate}`,
+    `key = ${files.key}`,
+    ...clientAuthOptions[config.clientAuth],
+    ...(verifying && config.clientTrust ? [`CAfile = ${config.clientTrust}`] : []),
+    ...(verifying && crlFile ? [`CRLfile = ${crlFile}`] : []),
+  ];
+}
+
+async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
+  if (config.sidecar) throw new StunnelPeerError("failed to configure stunnel: it does not detect the protocol; the reference sidecar goes in front of it");
+  const scratch = await createScratchDir(runtime, "stunnel");
+  const listen = formatEndpoint(config.endpoint);
+  let app: RunningListener | undefined;
+  let child;
+  try {
+    app = await startPlaintextApp(await allocateEndpoint());
+    // CRLfile takes one file; OpenSSL reads every CRL in it. stunnel checks the leaf only, not the
+    // intermediates (measured: without the issuer's CRL a valid leaf fails with "unable to get
+    // certificate CRL", without the root's CRL it passes).
+    const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
+    const sections = [await serviceSection(scratch, config, app.endpoint, defaultService, config.identity, crlFile)];
+    for (const [index, [name, files]] of Object.entries(config.sniIdentities).entries()) {
+      sections.push(await serviceSection(scratch, config, app.endpoint, `sni-${index}`, files, crlFile, name));
+    }
+    const conf = await scratch.write(
+      "stunnel.conf",
+      [
+        // Log to stderr only (no syslog), no pid file, no fork: the runtime owns the process.
+        "foreground = yes",
+        "syslog = no",
+        "pid =",
+        // info: the verify reason is a warning, the ready line ("Accepting new connections") info.
+        "debug = info",
+        ...sections.flat(),
+        "",
+      ].join("\n"),
+    );
+    child = await runtime.startProcess("stunnel", "stunnel", [conf], {
+      ready: /Accepting new connections/,
+      readyTimeoutMs: 10_000,
+      description: `stunnel on ${listen}`,
+    });
+    await stopUnlessListening(child, config.endpoint, "stunnel");
+  } catch (error) {
+    await app?.stop();
+    await scratch.remove();
+    throw error;
+  }
+  const plaintextApp = app;
+  // "SSL_accept: ..." is the last line of a failed handshake, after the verify reason.
+  return loggedServer(config.endpoint, child, { settled: /SSL_accept: /, classify: classifyStunnelLog }, async () => {
+    await plaintextApp.stop();
+    await scratch.remove();
+  });
+}
+
+/** "stunnel 5.68 on x86_64-pc-linux-gnu platform, running with OpenSSL 3.0.19 27 Jan 2026". */
+export async function stunnelVersion(runtime: Runtime): Promise<string> {
+  // -version prints "Initializing inetd mode configuration" first, and the OpenSSL it runs with later.
+  const run = await runtime.runToCompletion("stunnel", "stunnel", ["-version"], { timeoutMs: 10_000 });
+  const version = /^stunnel \d\S* .*$/m.exec(run.output)?.[0].trim();
+  if (!version) throw new StunnelPeerError(`failed to read the stunnel version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
+  const openssl = /^Running\s+with (.+)$/m.exec(run.output)?.[1]?.trim();
+  return openssl ? `${version}, running with ${openssl}` : version;
+}
+
+export const stunnelServer = (runtime: Runtime): TlsServerAdapter => ({
+  name: "stunnel",
+  startServer: (config) => startStunnelServer(runtime, config),
+});

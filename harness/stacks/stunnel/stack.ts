@@ -1,0 +1,14 @@
+// stunnel (5.68) as a server only: it terminates TLS in front of a plaintext app, as a sidecar does.
+import type { StackDefinition } from "../types.js";
+import { stunnelServer, stunnelVersion } from "./adapter.js";
+
+export const stunnel: StackDefinition = {
+  name: "stunnel",
+  folder: new URL(".", import.meta.url),
+  roles: { server: stunnelServer },
+  runtimes: ["process", "container"],
+  debianPackages: ["stunnel4"],
+  programs: ["stunnel"],
+  version: stunnelVersion,
+  image: { dockerfile: "Dockerfile", inputs: [] },
+};

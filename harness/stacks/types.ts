@@ -1,0 +1,76 @@
+// What a TLS stack is to the harness: its adapters (the seams between the scenario runner and the
+// stack's programs) and its definition, the data every other part reads (the implementation list,
+// image builds, host builds, CI's package list, version reporting, derived skips).
+import type { Incapacities } from "../capabilities.js";
+import type { Classification } from "../outcome.js";
+import type { Endpoint } from "../network.js";
+import type { Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
+import type { Runtime, RuntimeName } from "../runtime/types.js";
+
+export interface RunningServer extends AsyncDisposable {
+  endpoint: Endpoint;
+  /** What the server's own stack said about connections since the last call, if it rejected one. */
+  takeRejection(waitMs: number): Promise<Classification | undefined>;
+  stop(): Promise<void>;
+}
+
+export interface TlsServerAdapter {
+  readonly name: string;
+  /** The stack is its own sidecar (haproxy): scenarios with a sidecar mode pass `sidecar` instead of putting the reference sidecar in front. */
+  readonly detectsProtocol?: boolean;
+  startServer(config: TlsServerConfig): Promise<RunningServer>;
+}
+
+export interface TlsClientAdapter {
+  readonly name: string;
+  /** Handshakes, sends an HTTP request, reads the answer: a rejection on the first read counts. */
+  connect(target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation>;
+}
+
+/** A command line: the executable and its arguments. */
+export type Command = [command: string, args: string[]];
+
+/**
+ * A program of our own that a stack runs (a peer program, a shim): built on the host for the
+ * process runtime (stacks/shared/program-build.ts, cached by a hash of sources and recipe), built
+ * by the stack's Dockerfile for the container runtime and installed at `inContainer`.
+ */
+export interface ProgramBuild {
+  /** Names the cache directory: mtls-conformance-peers-<name>-<hash>. */
+  name: string;
+  /** For errors: what it is and the package that provides its compiler. */
+  description: string;
+  /** Source files, relative to the stack's folder; they are also inputs of its image. */
+  sources: string[];
+  /** The host build into `out` (an empty directory); `sources` are absolute paths here. */
+  command(out: string, sources: string[]): { command: string; args: string[]; env?: Record<string, string> };
+  /** Everything else that changes the output (flags), hashed into the cache key with the sources. */
+  recipe?: string[];
+  /** The result inside `out`: a file name, or "" for the directory itself (a class path). */
+  artifact: string;
+  /** Where the stack's image installs the same program. */
+  inContainer: string;
+}
+
+export interface StackDefinition {
+  name: string;
+  /** The folder the definition lives in (new URL(".", import.meta.url)); paths below are relative to it. */
+  folder: URL;
+  /** The roles it can play, as adapter factories for a runtime. */
+  roles: { server?: (runtime: Runtime) => TlsServerAdapter; client?: (runtime: Runtime) => TlsClientAdapter };
+  runtimes: RuntimeName[];
+  /** Debian packages the process runtime needs on the host (CI installs them; images install their own). */
+  debianPackages: string[];
+  /** Executables the process runtime needs on the host (looked up on PATH). */
+  programs: string[];
+  /** Files the process runtime needs on the host beside the programs (a header a build step includes). */
+  files?: string[];
+  /** The command that prints the version (its first line is kept), or a function that finds it on a runtime. */
+  version: Command | ((runtime: Runtime) => string | Promise<string>);
+  /** Its container image: the Dockerfile in the folder, built with `inputs` (files of the folder) beside it. */
+  image?: { dockerfile: string; inputs: string[] };
+  /** A program of our own it runs, when it has one. */
+  build?: ProgramBuild;
+  /** What it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
+  cannot?: Incapacities;
+}
