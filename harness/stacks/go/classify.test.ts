@@ -4,7 +4,7 @@ import { classifyGoText } from "./classify.js";
 
 type Row = [title: string, input: unknown, expected: Omit<Classification, "raw">];
 
-// Measured on 127.0.0.1 with the peer programs of harness/peers (Go 1.19.8 crypto/tls, OpenJDK
+// Measured on 127.0.0.1 with the peer programs of harness/stacks/go and harness/stacks/java (Go 1.19.8 crypto/tls, OpenJDK
 // 17.0.15 JSSE), TLS 1.3, the node prober or node:tls server on the other side unless a row says
 // otherwise. Client rows carry the stage prefix the programs print ("handshake: ", "read: ").
 describe("classifyGoText", () => {
