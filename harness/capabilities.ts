@@ -6,6 +6,7 @@ export const capabilities = {
   "require-uri-san": "a client that insists on a URI SAN (SPIFFE ID) in the server certificate",
   "verify-name-other-than-sni": "a client that verifies a name other than the SNI it sends",
   "serve-several-sni-names": "a server that chooses among more than one SNI certificate",
+  "verify-ip-san": "a client that verifies an IP SAN against the address it dials",
   alpn: "a client that offers ALPN protocols",
 } as const;
 export type Capability = keyof typeof capabilities;

@@ -78,6 +78,7 @@ function impliedNeeds(row: Scenario): Capability[] {
     if (row.client.expectIdentity) needs.push("require-uri-san");
     const sni = row.client.serverName ?? undefined;
     if (row.client.verifyName !== undefined && row.client.verifyName !== sni) needs.push("verify-name-other-than-sni");
+    if (row.client.verifyIp !== undefined) needs.push("verify-ip-san");
   } else if (Object.keys(row.server.sniCerts ?? {}).length > 1) {
     needs.push("serve-several-sni-names");
   }

@@ -2,6 +2,7 @@
 // (harness/implementations.ts), image builds (harness/images/peer-images.ts), host builds of our
 // own programs (stacks/shared/program-build.ts), the host's Debian packages and programs (npm run
 // setup, harness/setup.ts; skipping what is not installed, harness/host.ts) and version reporting. Adding a stack: its folder, and one line here.
+import { botan } from "./botan/stack.js";
 import { caddy } from "./caddy/stack.js";
 import { curl } from "./curl/stack.js";
 import { gnutls } from "./gnutls/stack.js";
@@ -25,6 +26,7 @@ export const stacks: readonly StackDefinition[] = [
   caddy,
   stunnel,
   curl,
+  botan,
 ];
 
 export function stackNamed(name: string): StackDefinition | undefined {
