@@ -1,6 +1,6 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
-import { describe, inject, it } from "vitest";
+import { afterAll, describe, inject, it } from "vitest";
 import type { CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
 import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
@@ -8,6 +8,7 @@ import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
+import { stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
 import { expectationFor, judge, type Scenario } from "./scenario.js";
 
@@ -66,6 +67,8 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   // stdout spliced into a stderr line, fixed in runtime/output.ts; concurrency not re-measured since).
   const describeArea = runtime.name === "process" ? describe.concurrent : describe;
   describeArea(area, () => {
+    // The long-lived peers (the Java client JVM) end with the file's cases.
+    afterAll(stopSharedPeers);
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
