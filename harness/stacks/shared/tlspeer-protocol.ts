@@ -5,16 +5,14 @@
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 //
-// A program may also have a long-lived client form (Java's "clients" mode: a JVM start is most of
-// a one-shot client's time): it listens on a loopback control socket, and per control connection
-// reads the client's flags on one line (tab-separated, without the mode) and the request in base64
-// on the next, makes the connection, writes the same lines as the one-shot client, then
-// "exit: CODE", and closes.
-import { connect } from "node:net";
+// A program may also have a long-lived form (Java's "service", see peer-service.ts) that takes the
+// same flags and prints the same lines per request: startThroughService and connectThroughService
+// read them with the same code as the one-shot program's.
 import type { Classification } from "../../outcome.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
-import { sharedPeer } from "../../runtime/shared-peers.js";
+import { formatEndpoint, type Endpoint } from "../../network.js";
+import { PeerStartError } from "../../runtime/process.js";
 import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
+import { requestService } from "./peer-service.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer } from "../types.js";
 
@@ -77,19 +75,34 @@ export async function startProgramServer(runtime: Runtime, program: TlsPeerProgr
     readyTimeoutMs: program.readyTimeoutMs,
     description: `${program.description} server on ${formatEndpoint(endpoint)}`,
   });
-  let consumed = child.output().length;
-  const stop = () => child.stop();
+  return runningServer(program, endpoint, child, () => child.stop());
+}
+
+/** Like startProgramServer, as a request to the program's long-lived service: the same flags and lines. */
+export async function startThroughService(runtime: Runtime, program: TlsPeerProgram, args: string[], endpoint: Endpoint): Promise<RunningServer> {
+  const request = await requestService(runtime, program, args, "", false);
+  const ready = /^ready: listening on /m;
+  if (!(await request.waitForOutput(/^(ready: listening on |exit: )/m, program.readyTimeoutMs)) || !ready.test(request.output())) {
+    await request.close();
+    const tail = request.output().trim().split("\n").slice(-3).join(" | ");
+    throw new PeerStartError(`failed to start ${program.description} server on ${formatEndpoint(endpoint)}: did not print ${ready} within ${program.readyTimeoutMs} ms${tail ? `: ${tail}` : ""}`);
+  }
+  return runningServer(program, endpoint, request, () => request.close());
+}
+
+function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput">, stop: () => Promise<void>): RunningServer {
+  let consumed = lines.output().length;
   return {
     endpoint,
     async takeRejection(waitMs) {
       // The server prints its verdict as soon as its handshake fails, but the pipe may deliver the
       // line a moment after the client has seen the alert.
-      if (waitMs > 0) await child.waitForOutput(/^rejected: /m, waitMs, consumed);
-      const text = child.output().slice(consumed);
+      if (waitMs > 0) await lines.waitForOutput(/^rejected: /m, waitMs, consumed);
+      const text = lines.output().slice(consumed);
       consumed += text.length;
-      const lines = text.match(rejectedLine);
-      if (!lines) return undefined;
-      return program.classify(lines.map((line) => line.slice("rejected: ".length)).join("\n"));
+      const found = text.match(rejectedLine);
+      if (!found) return undefined;
+      return program.classify(found.map((line) => line.slice("rejected: ".length)).join("\n"));
     },
     stop,
     [Symbol.asyncDispose]: stop,
@@ -123,60 +136,17 @@ function clientObservation(program: TlsPeerProgram, run: Pick<CompletedRun, "out
   return clientFailure(seen, { tlsVersion, cipher });
 }
 
-export class ClientServiceError extends Error {}
-
-interface ClientService {
-  control: Endpoint;
-  stop(): Promise<void>;
-}
-
-/** Starts (once per runtime, see runtime/shared-peers.ts) the program's long-lived client form. */
-function clientService(runtime: Runtime, program: TlsPeerProgram): Promise<ClientService> {
-  return sharedPeer(`${program.implementation} clients (${runtime.name})`, async () => {
-    const control = await allocateEndpoint();
-    const peer = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, "clients", "--listen", formatEndpoint(control)], {
-      ready: /^ready: listening on /m,
-      readyTimeoutMs: program.readyTimeoutMs,
-      description: `${program.description} client service on ${formatEndpoint(control)}`,
-    });
-    return { control, stop: () => peer.stop() };
-  });
-}
-
-/** One request to a client service: its lines, or timedOut when no answer came within deadlineMs. */
-function askClientService(control: Endpoint, args: string[], input: string, deadlineMs: number, what: string): Promise<Pick<CompletedRun, "output" | "exitCode" | "timedOut">> {
-  if (args.some((arg) => /[\t\n]/.test(arg))) throw new ClientServiceError(`failed to ask ${what}: an argument holds a tab or a newline`);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: control.host, port: control.port });
-    const chunks: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      socket.destroy();
-    }, deadlineMs);
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", (error) => {
-      clearTimeout(timer);
-      if (!timedOut) reject(new ClientServiceError(`failed to ask ${what}: ${error.message}`));
-    });
-    socket.on("close", () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString("utf8");
-      const exit = /^exit: (\d+)\n?$/m.exec(text);
-      resolve({ output: exit ? text.slice(0, exit.index) : text, exitCode: exit ? Number(exit[1]) : undefined, timedOut: timedOut && !exit });
-    });
-    socket.end(`${args.join("\t")}\n${Buffer.from(input).toString("base64")}\n`);
-  });
-}
-
 /**
- * Like connectProgramClient, through the program's long-lived client form: the same flags and
+ * Like connectProgramClient, as a request to the program's long-lived service: the same flags and
  * lines, hence the same observation, without a process start per connection.
  */
-export async function connectThroughClientService(runtime: Runtime, program: TlsPeerProgram, target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
-  const service = await clientService(runtime, program);
-  const [, ...args] = clientArgs(target, config, timeoutMs);
+export async function connectThroughService(runtime: Runtime, program: TlsPeerProgram, target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
   const deadlineMs = timeoutMs + program.startAllowanceMs;
-  const run = await askClientService(service.control, args, applicationRequest(config.serverName ?? target.host), deadlineMs, `the ${program.description} client service`);
-  return clientObservation(program, run, deadlineMs);
+  const request = await requestService(runtime, program, clientArgs(target, config, timeoutMs), applicationRequest(config.serverName ?? target.host), true);
+  const answered = await request.waitForOutput(/^exit: \d+$/m, deadlineMs);
+  const timedOut = !answered && !request.ended();
+  await request.close();
+  const text = request.output();
+  const exit = /^exit: (\d+)$/m.exec(text);
+  return clientObservation(program, { output: exit ? text.slice(0, exit.index) : text, exitCode: exit ? Number(exit[1]) : undefined, timedOut }, deadlineMs);
 }
