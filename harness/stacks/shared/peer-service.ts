@@ -9,6 +9,7 @@
 // (runtime/shared-peers.ts); its process group is held by runtime/exit-cleanup.ts like any peer's.
 import { connect, type Socket } from "node:net";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { OutputWatch } from "../../runtime/output-watch.js";
 import { sharedPeer } from "../../runtime/shared-peers.js";
 import type { Runtime } from "../../runtime/types.js";
 
@@ -62,18 +63,15 @@ export async function requestService(runtime: Runtime, program: PeerServiceProgr
   const socket: Socket = connect({ host: control.host, port: control.port });
   let text = "";
   let ended = false;
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const listener of listeners) listener();
-  };
+  const watch = new OutputWatch(() => text, () => ended);
   socket.setEncoding("utf8");
   socket.on("data", (chunk: string) => {
     text += chunk;
-    notify();
+    watch.notify();
   });
   const closed = new Promise<void>((resolve) => socket.on("close", () => {
     ended = true;
-    notify();
+    watch.notify();
     resolve();
   }));
   await new Promise<void>((resolve, reject) => {
@@ -87,22 +85,7 @@ export async function requestService(runtime: Runtime, program: PeerServiceProgr
   else socket.write(request);
   return {
     output: () => text,
-    waitForOutput(pattern, timeoutMs, from = 0) {
-      return new Promise((resolve) => {
-        const check = () => {
-          if (pattern.test(text.slice(from))) finish(true);
-          else if (ended) finish(false);
-        };
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        const finish = (value: boolean) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          resolve(value);
-        };
-        listeners.add(check);
-        check();
-      });
-    },
+    waitForOutput: (pattern, timeoutMs, from) => watch.waitFor(pattern, timeoutMs, from),
     ended: () => ended,
     async close() {
       socket.end();
