@@ -11,6 +11,7 @@ import { java } from "./java/stack.js";
 import { nginx } from "./nginx/stack.js";
 import { node } from "./node/stack.js";
 import { openssl } from "./openssl/stack.js";
+import { python } from "./python/stack.js";
 import { stunnel } from "./stunnel/stack.js";
 import type { StackDefinition } from "./types.js";
 
@@ -25,6 +26,7 @@ export const stacks: readonly StackDefinition[] = [
   caddy,
   stunnel,
   curl,
+  python,
 ];
 
 export function stackNamed(name: string): StackDefinition | undefined {
