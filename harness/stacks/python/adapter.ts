@@ -12,10 +12,8 @@
 import { classifyPythonText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { pythonPeerArgs } from "./program.js";
-import { connectProgramClient, serverArgs, startProgramServer, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
-import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
-
-export class PythonPeerError extends Error {}
+import { oneShotProgramAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import type { TlsClientConfig } from "../../observation.js";
 
 function pythonProgram(runtime: Runtime): TlsPeerProgram {
   return {
@@ -30,31 +28,18 @@ function pythonProgram(runtime: Runtime): TlsPeerProgram {
   };
 }
 
-export const pythonServer = (runtime: Runtime): TlsServerAdapter => ({
-  name: "python",
-  async startServer(config) {
-    if (config.sidecar) throw new PythonPeerError("failed to configure the Python server: it is not a protocol-detecting sidecar");
-    return startProgramServer(runtime, pythonProgram(runtime), serverArgs(config, { crls: true }), config.endpoint);
-  },
-});
+/** server_hostname is the SNI and the checked name at once (stack.ts `cannot`). */
+function checkOneName(config: TlsClientConfig): void {
+  const sni = config.serverName ?? undefined;
+  const name = config.verifyIp ?? config.verifyName ?? sni;
+  if (config.trust && name !== undefined && name !== sni && !(sni === undefined && config.verifyIp !== undefined)) {
+    throw new TlsPeerConfigError(`failed to configure the Python client: it cannot verify ${name} while sending SNI ${sni ?? "(none)"}`);
+  }
+}
 
-export const pythonClient = (runtime: Runtime): TlsClientAdapter => ({
-  name: "python",
-  async connect(target, config, timeoutMs) {
-    if (config.alpn?.length) throw new PythonPeerError("failed to configure the Python client: the peer program offers no ALPN");
-    const sni = config.serverName ?? undefined;
-    const name = config.verifyIp ?? config.verifyName ?? sni;
-    if (config.trust && name !== undefined && name !== sni && !(sni === undefined && config.verifyIp !== undefined)) {
-      throw new PythonPeerError(`failed to configure the Python client: it cannot verify ${name} while sending SNI ${sni ?? "(none)"}`);
-    }
-    return connectProgramClient(runtime, pythonProgram(runtime), target, config, timeoutMs);
-  },
-});
+const adapters = oneShotProgramAdapters("python", pythonProgram, { crls: true, checkClient: checkOneName });
+export const pythonServer = adapters.server;
+export const pythonClient = adapters.client;
 
 /** The interpreter and the OpenSSL its ssl module links, as the runtime runs them ("python 3.11.2 ssl OpenSSL 3.0.19 27 Jan 2026"). */
-export async function pythonVersion(runtime: Runtime): Promise<string> {
-  const run = await runtime.runToCompletion("python", "python3", [...pythonPeerArgs(runtime.name), "version"], { timeoutMs: 10_000 });
-  const line = run.output.trim().split("\n")[0]?.trim();
-  if (run.exitCode !== 0 || !line) throw new PythonPeerError(`failed to read the Python peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
-  return line;
-}
+export const pythonVersion = (runtime: Runtime): Promise<string> => programVersion(runtime, pythonProgram(runtime));

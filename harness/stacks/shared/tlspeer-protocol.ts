@@ -14,7 +14,7 @@ import { PeerStartError } from "../../runtime/process.js";
 import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
 import { requestService } from "./peer-service.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
-import type { RunningServer } from "../types.js";
+import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 /** How one program is started and how its stack's error text is read. */
 export interface TlsPeerProgram {
@@ -149,4 +149,46 @@ export async function connectThroughService(runtime: Runtime, program: TlsPeerPr
   const text = request.output();
   const exit = /^exit: (\d+)$/m.exec(text);
   return clientObservation(program, { output: exit ? text.slice(0, exit.index) : text, exitCode: exit ? Number(exit[1]) : undefined, timedOut }, deadlineMs);
+}
+
+/** Bad configuration for one of our peer programs (a row it cannot play reached it anyway). */
+export class TlsPeerConfigError extends Error {}
+
+/**
+ * The adapters of a peer program that runs one process per server and per client connection (Go,
+ * Python): neither is a protocol-detecting sidecar and the command line carries no ALPN.
+ * `checkClient` throws for a client config the stack cannot express.
+ */
+export function oneShotProgramAdapters(
+  name: string,
+  program: (runtime: Runtime) => TlsPeerProgram | Promise<TlsPeerProgram>,
+  options: { crls: boolean; checkClient?: (config: TlsClientConfig) => void },
+): { server: (runtime: Runtime) => TlsServerAdapter; client: (runtime: Runtime) => TlsClientAdapter } {
+  return {
+    server: (runtime) => ({
+      name,
+      async startServer(config) {
+        const peer = await program(runtime);
+        if (config.sidecar) throw new TlsPeerConfigError(`failed to configure the ${peer.description} server: it is not a protocol-detecting sidecar`);
+        return startProgramServer(runtime, peer, serverArgs(config, { crls: options.crls }), config.endpoint);
+      },
+    }),
+    client: (runtime) => ({
+      name,
+      async connect(target, config, timeoutMs) {
+        const peer = await program(runtime);
+        if (config.alpn?.length) throw new TlsPeerConfigError(`failed to configure the ${peer.description} client: the peer program offers no ALPN`);
+        options.checkClient?.(config);
+        return connectProgramClient(runtime, peer, target, config, timeoutMs);
+      },
+    }),
+  };
+}
+
+/** A peer program's `version` line ("go crypto/tls go1.19.8 ...", "python 3.11.2 ssl OpenSSL ..."), as the runtime runs it. */
+export async function programVersion(runtime: Runtime, peer: TlsPeerProgram): Promise<string> {
+  const run = await runtime.runToCompletion(peer.implementation, peer.command, [...peer.leadingArgs, "version"], { timeoutMs: 10_000 });
+  const line = run.output.trim().split("\n")[0]?.trim();
+  if (run.exitCode !== 0 || !line) throw new TlsPeerConfigError(`failed to read the ${peer.description} peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
+  return line;
 }
