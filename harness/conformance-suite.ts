@@ -1,6 +1,6 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
-import { describe, inject, it } from "vitest";
+import { afterAll, describe, inject, it } from "vitest";
 import type { CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
 import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
@@ -8,6 +8,7 @@ import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
+import { stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
 import { expectationFor, judge, type Scenario } from "./scenario.js";
 
@@ -59,13 +60,16 @@ function scaledImplementations(row: Scenario): Array<{ label: string; implementa
 }
 
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
-  // On the process runtime cases run concurrently (vitest's maxConcurrency, 5): most of a case is
+  // Cases run concurrently on either runtime (vitest's maxConcurrency, 5): most of a case is
   // waiting on peers, and each peer has its own 127.x.y.z host, so cases cannot collide on an
-  // address (measured: 57 s sequential, 29-33 s concurrent). The container runtime stays
-  // sequential: with five docker execs at once an s_client once lost the server's answer (its
-  // stdout spliced into a stderr line, fixed in runtime/output.ts; concurrency not re-measured since).
-  const describeArea = runtime.name === "process" ? describe.concurrent : describe;
+  // address (measured on the process runtime: 57 s sequential, 29-33 s concurrent). The container
+  // runtime was sequential while five docker execs at once could splice an s_client's stdout into
+  // a stderr line; runtime/output.ts now merges by whole lines, and repeated concurrent container
+  // runs keep every verdict (npm run flake -- --runtime container).
+  const describeArea = describe.concurrent;
   describeArea(area, () => {
+    // The long-lived peers (the Java client JVM) end with the file's cases.
+    afterAll(stopSharedPeers);
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {

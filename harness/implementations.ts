@@ -1,6 +1,7 @@
 // The TLS implementations a scenario can run against, by the role they can play and the runtimes
 // they can run on: the stacks of harness/stacks/registry.ts, with their adapters made for a runtime.
 import type { Incapacities } from "./capabilities.js";
+import type { Deviation } from "./scenario.js";
 import { stacks } from "./stacks/registry.js";
 import { nodeClient, nodeServer } from "./stacks/node/adapter.js";
 import type { StackDefinition, TlsClientAdapter, TlsServerAdapter } from "./stacks/types.js";
@@ -13,6 +14,8 @@ export interface Implementation {
   client?: TlsClientAdapter;
   /** What it cannot do, with the reason (a row that needs one of these is skipped). */
   cannot: Incapacities;
+  /** Its recorded deviations, by scenario id. */
+  advisories: Record<string, Deviation>;
   /** The stack's own version line, as the runtime runs it (memoized). */
   version(): Promise<string>;
 }
@@ -121,6 +124,7 @@ export function implementationsFor(subject: "server" | "client", runtime: Runtim
       server: stack.roles.server?.(runtime),
       client: stack.roles.client?.(runtime),
       cannot: stack.cannot ?? {},
+      advisories: stack.advisories ?? {},
       version: () => versionOf(stack, runtime),
       ...(unavailable.has(stack.name) ? { unavailable: unavailable.get(stack.name) } : {}),
     }));

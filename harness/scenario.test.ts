@@ -56,3 +56,17 @@ describe("scenario catalogues", () => {
     expect(ids.length).toBeGreaterThanOrEqual(50);
   });
 });
+
+describe("advisories kept in a stack's folder", () => {
+  it("name a scenario of the catalogue and a known outcome", async () => {
+    const { stacks } = await import("./stacks/registry.js");
+    const { isOutcome } = await import("./outcome.js");
+    const ids = new Set([...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id));
+    const recorded = stacks.flatMap((stack) => Object.entries(stack.advisories ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.advisory })));
+    expect(recorded.length).toBeGreaterThan(0);
+    for (const entry of recorded) {
+      expect(ids.has(entry.id), `${entry.stack}: unknown scenario ${entry.id}`).toBe(true);
+      expect(isOutcome(entry.outcome), `${entry.stack}: unknown outcome ${entry.outcome}`).toBe(true);
+    }
+  });
+});

@@ -114,10 +114,11 @@ export type Expectation = { expect: Outcome; advisory?: { outcome: Outcome; reas
  * What the row expects of one implementation: a skip when the row needs what the stack cannot do
  * (the stack's reason), else the policy and its advisory deviation if any.
  */
-export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities }): Expectation {
+export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; advisories?: Record<string, Deviation> }): Expectation {
   const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
   if (missing) return { skip: implementation.cannot![missing]! };
-  const deviation = row.deviations?.[implementation.name];
+  // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
+  const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.id];
   if (!deviation) return { expect: row.expect };
   return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference } };
 }

@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from "execa";
 
 import { holdGroup, releaseGroup } from "./exit-cleanup.js";
 import { StreamOutput } from "./output.js";
+import { OutputWatch } from "./output-watch.js";
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
 
 export class PeerStartError extends Error {}
@@ -33,39 +34,24 @@ export async function startProcess(command: string, args: string[], options: Sta
   const pid = child.pid;
   const output = new StreamOutput();
   let exited = false;
-  const listeners = new Set<() => void>();
+  const watch = new OutputWatch(() => output.merged(), () => exited);
   for (const stream of ["stdout", "stderr"] as const) {
     child[stream]?.on("data", (chunk: Buffer) => {
       output.append(stream, chunk);
-      for (const listener of listeners) listener();
+      watch.notify();
     });
   }
   const done = child.then(() => {
     output.end();
     exited = true;
-    for (const listener of listeners) listener();
+    watch.notify();
   });
   if (options.input !== undefined) child.stdin?.end(options.input);
 
   const managed: ManagedProcess = {
     pid,
     output: () => output.merged(),
-    waitForOutput(pattern, timeoutMs, from = 0) {
-      return new Promise((resolve) => {
-        const check = () => {
-          if (pattern.test(output.merged().slice(from))) finish(true);
-          else if (exited) finish(false);
-        };
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        const finish = (value: boolean) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          resolve(value);
-        };
-        listeners.add(check);
-        check();
-      });
-    },
+    waitForOutput: (pattern, timeoutMs, from) => watch.waitFor(pattern, timeoutMs, from),
     async stop() {
       if (!exited) {
         killGroup(pid, "SIGTERM");

@@ -12,6 +12,7 @@ import { java } from "./java/stack.js";
 import { nginx } from "./nginx/stack.js";
 import { node } from "./node/stack.js";
 import { openssl } from "./openssl/stack.js";
+import { python } from "./python/stack.js";
 import { stunnel } from "./stunnel/stack.js";
 import type { StackDefinition } from "./types.js";
 
@@ -26,6 +27,7 @@ export const stacks: readonly StackDefinition[] = [
   caddy,
   stunnel,
   curl,
+  python,
   botan,
 ];
 

@@ -1,6 +1,7 @@
 // What a TLS stack is to the harness: its adapters (the seams between the scenario runner and the
 // stack's programs) and its definition, the data every other part reads (the implementation list,
 // image builds, host builds, CI's package list, version reporting, derived skips).
+import type { Deviation } from "../scenario.js";
 import type { Incapacities } from "../capabilities.js";
 import type { Classification } from "../outcome.js";
 import type { Endpoint } from "../network.js";
@@ -73,4 +74,6 @@ export interface StackDefinition {
   build?: ProgramBuild;
   /** What it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
   cannot?: Incapacities;
+  /** Where it legitimately differs from a row's policy, keyed by scenario id (like a row's `deviations`, kept with the stack). */
+  advisories?: Record<string, Deviation>;
 }

@@ -14,10 +14,7 @@ import { classifyGoText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../shared/program-build.js";
 import { goPeerBuild } from "./program.js";
-import { connectProgramClient, serverArgs, startProgramServer, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
-import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
-
-export class GoPeerError extends Error {}
+import { oneShotProgramAdapters, programVersion, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
 
 async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
@@ -31,26 +28,9 @@ async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   };
 }
 
-export const goServer = (runtime: Runtime): TlsServerAdapter => ({
-  name: "go",
-  async startServer(config) {
-    if (config.sidecar) throw new GoPeerError("failed to configure the Go server: it is not a protocol-detecting sidecar");
-    return startProgramServer(runtime, await goProgram(runtime), serverArgs(config, { crls: false }), config.endpoint);
-  },
-});
-
-export const goClient = (runtime: Runtime): TlsClientAdapter => ({
-  name: "go",
-  async connect(target, config, timeoutMs) {
-    if (config.alpn?.length) throw new GoPeerError("failed to configure the Go client: the peer program offers no ALPN");
-    return connectProgramClient(runtime, await goProgram(runtime), target, config, timeoutMs);
-  },
-});
+const adapters = oneShotProgramAdapters("go", goProgram, { crls: false });
+export const goServer = adapters.server;
+export const goClient = adapters.client;
 
 /** The Go release compiled into the peer binary, as the runtime runs it ("go crypto/tls go1.19.8 linux/amd64"). */
-export async function goVersion(runtime: Runtime): Promise<string> {
-  const run = await runtime.runToCompletion("go", await programOn(goPeerBuild, new URL(".", import.meta.url), runtime.name), ["version"], { timeoutMs: 10_000 });
-  const line = run.output.trim().split("\n")[0]?.trim();
-  if (run.exitCode !== 0 || !line) throw new GoPeerError(`failed to read the Go peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
-  return line;
-}
+export const goVersion = async (runtime: Runtime): Promise<string> => programVersion(runtime, await goProgram(runtime));

@@ -1,5 +1,6 @@
-// Java's JSSE as a peer (OpenJDK 17, JDK only): TlsPeer.java in this folder, run as a
-// long-lived server or a one-connection client (one JVM per connection). On the process runtime it
+// Java's JSSE as a peer (OpenJDK 17, JDK only): TlsPeer.java in this folder. Its servers and
+// clients all run in one long-lived JVM per test file and runtime (`TlsPeer service`,
+// stacks/shared/peer-service.ts): a JVM start was most of each Java case. On the process runtime it
 // is compiled once on the host (program.ts, stacks/shared/program-build.ts); on the container runtime the java image has
 // compiled the same source (Dockerfile in this folder) and runs it on a JRE.
 //
@@ -12,13 +13,14 @@ import { classifyJavaText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../shared/program-build.js";
 import { javaPeerBuild } from "./program.js";
-import { connectProgramClient, serverArgs, startProgramServer, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import { connectThroughService, serverArgs, startThroughService, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
 import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class JavaPeerError extends Error {}
 
-// A peer runs for one connection or one scenario: C1 only and the serial collector halve a client
-// run (0.95 s -> 0.55 s measured, OpenJDK 17 on 2 cores), and the JIT's later tiers never pay off.
+// The service JVM runs a few dozen servers and connections: C1 only and the serial collector
+// halved a one-shot client run (0.95 s -> 0.55 s measured, OpenJDK 17 on 2 cores), and the JIT's
+// later tiers do not pay off at that length.
 const jvmArgs = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k"];
 
 async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
@@ -37,7 +39,7 @@ export const javaServer = (runtime: Runtime): TlsServerAdapter => ({
   name: "java",
   async startServer(config) {
     if (config.sidecar) throw new JavaPeerError("failed to configure the Java server: it is not a protocol-detecting sidecar");
-    return startProgramServer(runtime, await javaProgram(runtime), serverArgs(config, { crls: true }), config.endpoint);
+    return startThroughService(runtime, await javaProgram(runtime), serverArgs(config, { crls: true }), config.endpoint);
   },
 });
 
@@ -51,6 +53,6 @@ export const javaClient = (runtime: Runtime): TlsClientAdapter => ({
     if (config.trust && config.serverName && config.verifyName && config.verifyName !== config.serverName) {
       throw new JavaPeerError(`failed to configure the Java client: it cannot verify ${config.verifyName} while sending SNI ${config.serverName}`);
     }
-    return connectProgramClient(runtime, await javaProgram(runtime), target, config, timeoutMs);
+    return connectThroughService(runtime, await javaProgram(runtime), target, config, timeoutMs);
   },
 });

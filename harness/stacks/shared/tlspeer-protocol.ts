@@ -4,11 +4,17 @@
 //
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+//
+// A program may also have a long-lived form (Java's "service", see peer-service.ts) that takes the
+// same flags and prints the same lines per request: startThroughService and connectThroughService
+// read them with the same code as the one-shot program's.
 import type { Classification } from "../../outcome.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
-import type { ManagedProcess, Runtime } from "../../runtime/types.js";
+import { PeerStartError } from "../../runtime/process.js";
+import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
+import { requestService } from "./peer-service.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
-import type { RunningServer } from "../types.js";
+import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 /** How one program is started and how its stack's error text is read. */
 export interface TlsPeerProgram {
@@ -69,19 +75,34 @@ export async function startProgramServer(runtime: Runtime, program: TlsPeerProgr
     readyTimeoutMs: program.readyTimeoutMs,
     description: `${program.description} server on ${formatEndpoint(endpoint)}`,
   });
-  let consumed = child.output().length;
-  const stop = () => child.stop();
+  return runningServer(program, endpoint, child, () => child.stop());
+}
+
+/** Like startProgramServer, as a request to the program's long-lived service: the same flags and lines. */
+export async function startThroughService(runtime: Runtime, program: TlsPeerProgram, args: string[], endpoint: Endpoint): Promise<RunningServer> {
+  const request = await requestService(runtime, program, args, "", false);
+  const ready = /^ready: listening on /m;
+  if (!(await request.waitForOutput(/^(ready: listening on |exit: )/m, program.readyTimeoutMs)) || !ready.test(request.output())) {
+    await request.close();
+    const tail = request.output().trim().split("\n").slice(-3).join(" | ");
+    throw new PeerStartError(`failed to start ${program.description} server on ${formatEndpoint(endpoint)}: did not print ${ready} within ${program.readyTimeoutMs} ms${tail ? `: ${tail}` : ""}`);
+  }
+  return runningServer(program, endpoint, request, () => request.close());
+}
+
+function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput">, stop: () => Promise<void>): RunningServer {
+  let consumed = lines.output().length;
   return {
     endpoint,
     async takeRejection(waitMs) {
       // The server prints its verdict as soon as its handshake fails, but the pipe may deliver the
       // line a moment after the client has seen the alert.
-      if (waitMs > 0) await child.waitForOutput(/^rejected: /m, waitMs, consumed);
-      const text = child.output().slice(consumed);
+      if (waitMs > 0) await lines.waitForOutput(/^rejected: /m, waitMs, consumed);
+      const text = lines.output().slice(consumed);
       consumed += text.length;
-      const lines = text.match(rejectedLine);
-      if (!lines) return undefined;
-      return program.classify(lines.map((line) => line.slice("rejected: ".length)).join("\n"));
+      const found = text.match(rejectedLine);
+      if (!found) return undefined;
+      return program.classify(found.map((line) => line.slice("rejected: ".length)).join("\n"));
     },
     stop,
     [Symbol.asyncDispose]: stop,
@@ -97,15 +118,77 @@ export async function connectProgramClient(runtime: Runtime, program: TlsPeerPro
     input: applicationRequest(config.serverName ?? target.host),
     timeoutMs: timeoutMs + program.startAllowanceMs,
   });
+  return clientObservation(program, run, timeoutMs + program.startAllowanceMs);
+}
+
+/** The client's verdict from its lines, the same whether a one-shot client or the service printed them. */
+function clientObservation(program: TlsPeerProgram, run: Pick<CompletedRun, "output" | "exitCode" | "timedOut">, deadlineMs: number): Observation {
   const tlsVersion = field(run.output, "version");
   const cipher = field(run.output, "cipher");
   const response = field(run.output, "response");
   if (response !== undefined) return { outcome: "accepted", tlsVersion, cipher, response, evidence: { client: response } };
-  if (run.timedOut) return { outcome: "timeout", tlsVersion, cipher, evidence: { client: `${program.description} client gave no result within ${timeoutMs + program.startAllowanceMs} ms` } };
+  if (run.timedOut) return { outcome: "timeout", tlsVersion, cipher, evidence: { client: `${program.description} client gave no result within ${deadlineMs} ms` } };
   const error = field(run.output, "error");
   if (error === undefined) {
     return { outcome: "unclassified", tlsVersion, cipher, evidence: { client: run.output.trim() || `${program.description} client exited with ${run.exitCode} and no output` } };
   }
   const seen = program.classify(error);
   return clientFailure(seen, { tlsVersion, cipher });
+}
+
+/**
+ * Like connectProgramClient, as a request to the program's long-lived service: the same flags and
+ * lines, hence the same observation, without a process start per connection.
+ */
+export async function connectThroughService(runtime: Runtime, program: TlsPeerProgram, target: Endpoint, config: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+  const deadlineMs = timeoutMs + program.startAllowanceMs;
+  const request = await requestService(runtime, program, clientArgs(target, config, timeoutMs), applicationRequest(config.serverName ?? target.host), true);
+  const answered = await request.waitForOutput(/^exit: \d+$/m, deadlineMs);
+  const timedOut = !answered && !request.ended();
+  await request.close();
+  const text = request.output();
+  const exit = /^exit: (\d+)$/m.exec(text);
+  return clientObservation(program, { output: exit ? text.slice(0, exit.index) : text, exitCode: exit ? Number(exit[1]) : undefined, timedOut }, deadlineMs);
+}
+
+/** Bad configuration for one of our peer programs (a row it cannot play reached it anyway). */
+export class TlsPeerConfigError extends Error {}
+
+/**
+ * The adapters of a peer program that runs one process per server and per client connection (Go,
+ * Python): neither is a protocol-detecting sidecar and the command line carries no ALPN.
+ * `checkClient` throws for a client config the stack cannot express.
+ */
+export function oneShotProgramAdapters(
+  name: string,
+  program: (runtime: Runtime) => TlsPeerProgram | Promise<TlsPeerProgram>,
+  options: { crls: boolean; checkClient?: (config: TlsClientConfig) => void },
+): { server: (runtime: Runtime) => TlsServerAdapter; client: (runtime: Runtime) => TlsClientAdapter } {
+  return {
+    server: (runtime) => ({
+      name,
+      async startServer(config) {
+        const peer = await program(runtime);
+        if (config.sidecar) throw new TlsPeerConfigError(`failed to configure the ${peer.description} server: it is not a protocol-detecting sidecar`);
+        return startProgramServer(runtime, peer, serverArgs(config, { crls: options.crls }), config.endpoint);
+      },
+    }),
+    client: (runtime) => ({
+      name,
+      async connect(target, config, timeoutMs) {
+        const peer = await program(runtime);
+        if (config.alpn?.length) throw new TlsPeerConfigError(`failed to configure the ${peer.description} client: the peer program offers no ALPN`);
+        options.checkClient?.(config);
+        return connectProgramClient(runtime, peer, target, config, timeoutMs);
+      },
+    }),
+  };
+}
+
+/** A peer program's `version` line ("go crypto/tls go1.19.8 ...", "python 3.11.2 ssl OpenSSL ..."), as the runtime runs it. */
+export async function programVersion(runtime: Runtime, peer: TlsPeerProgram): Promise<string> {
+  const run = await runtime.runToCompletion(peer.implementation, peer.command, [...peer.leadingArgs, "version"], { timeoutMs: 10_000 });
+  const line = run.output.trim().split("\n")[0]?.trim();
+  if (run.exitCode !== 0 || !line) throw new TlsPeerConfigError(`failed to read the ${peer.description} peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
+  return line;
 }

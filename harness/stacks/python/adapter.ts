@@ -1,0 +1,45 @@
+// Python 3's ssl module as a peer (standard library only): tlspeer.py in this folder, run by
+// python3 as a long-lived server or a one-connection client, with the Go and Java peers' command
+// line and output (stacks/shared/tlspeer-protocol.ts).
+//
+// Python's ssl wraps OpenSSL, so the server's alerts are OpenSSL's (an expired client certificate
+// is 45 certificate_expired, a missing one under TLS 1.3 is 116 certificate_required) and its own
+// line names the X509 verify error. CRLs are honoured (VERIFY_CRL_CHECK_LEAF, see tlspeer.py).
+//
+// SSLContext.wrap_socket's server_hostname is both the SNI sent and the name checked
+// (check_hostname), and the stdlib has no other name check since ssl.match_hostname was deprecated
+// (3.7) and removed (3.12): a name other than the SNI cannot be insisted on (stack.ts `cannot`).
+import { classifyPythonText } from "./classify.js";
+import type { Runtime } from "../../runtime/types.js";
+import { pythonPeerArgs } from "./program.js";
+import { oneShotProgramAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import type { TlsClientConfig } from "../../observation.js";
+
+function pythonProgram(runtime: Runtime): TlsPeerProgram {
+  return {
+    implementation: "python",
+    description: "Python ssl",
+    command: "python3",
+    leadingArgs: pythonPeerArgs(runtime.name),
+    classify: classifyPythonText,
+    readyTimeoutMs: 5_000,
+    // The interpreter's start and the ssl import: about 0.1 s idle, more on a loaded machine.
+    startAllowanceMs: 2_000,
+  };
+}
+
+/** server_hostname is the SNI and the checked name at once (stack.ts `cannot`). */
+function checkOneName(config: TlsClientConfig): void {
+  const sni = config.serverName ?? undefined;
+  const name = config.verifyIp ?? config.verifyName ?? sni;
+  if (config.trust && name !== undefined && name !== sni && !(sni === undefined && config.verifyIp !== undefined)) {
+    throw new TlsPeerConfigError(`failed to configure the Python client: it cannot verify ${name} while sending SNI ${sni ?? "(none)"}`);
+  }
+}
+
+const adapters = oneShotProgramAdapters("python", pythonProgram, { crls: true, checkClient: checkOneName });
+export const pythonServer = adapters.server;
+export const pythonClient = adapters.client;
+
+/** The interpreter and the OpenSSL its ssl module links, as the runtime runs them ("python 3.11.2 ssl OpenSSL 3.0.19 27 Jan 2026"). */
+export const pythonVersion = (runtime: Runtime): Promise<string> => programVersion(runtime, pythonProgram(runtime));

@@ -1,0 +1,25 @@
+// Python 3's ssl module through our peer program (tlspeer.py, standard library only): the stack
+// most service clients and agents are written with. Nothing to build: python3 runs the file in
+// this folder on the host and the image's copy in the container.
+import type { StackDefinition } from "../types.js";
+import { pythonClient, pythonServer, pythonVersion } from "./adapter.js";
+import { pythonPeerSource } from "./program.js";
+
+export const python: StackDefinition = {
+  name: "python",
+  folder: new URL(".", import.meta.url),
+  roles: { server: pythonServer, client: pythonClient },
+  runtimes: ["process", "container"],
+  debianPackages: ["python3"],
+  programs: ["python3"],
+  version: pythonVersion,
+  image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
+  cannot: {
+    "verify-name-other-than-sni":
+      "Python's ssl checks the name it sends as SNI: SSLContext.wrap_socket's server_hostname sets both, and ssl.match_hostname, the only other name check, is deprecated since 3.7 and removed in 3.12",
+    alpn: "the Python peer program offers no ALPN (the shared tlspeer command line carries none)",
+  },
+  advisories: {
+    "identity::san::cn-only": { advisory: "accepted", reason: "Python's ssl falls back to the subject CN when the certificate has no subjectAltName: SSLContext.hostname_checks_common_name defaults to True (measured with 3.11)", reference: "RFC 9525 section 6.3; Python docs, ssl.SSLContext.hostname_checks_common_name (https://docs.python.org/3/library/ssl.html#ssl.SSLContext.hostname_checks_common_name)" },
+  },
+};

@@ -1,0 +1,321 @@
+"""tlspeer: Python 3's ssl module as a conformance peer, standard library only.
+
+    tlspeer.py server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
+    tlspeer.py client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
+    tlspeer.py version
+
+The flags and output lines are those of the Go and Java peers (harness/stacks/go/tlspeer.go,
+harness/stacks/java/TlsPeer.java), so one adapter module (harness/stacks/shared/tlspeer-protocol.ts)
+drives all three:
+
+    server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+    client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+
+Errors are printed as str(exception), Python's own text ("[SSL: REASON] text (_ssl.c:N)"), which
+is what the stack's classifier (classify.ts beside this file) reads.
+
+The configuration is what a Python service gets from the documented ssl API: PROTOCOL_TLS_SERVER /
+PROTOCOL_TLS_CLIENT contexts (check_hostname and CERT_REQUIRED on by default for clients), CRLs
+loaded into the verify store with VERIFY_CRL_CHECK_LEAF, SNI through sni_callback. Python's ssl has
+no URI SAN check of its own: a service that pins a SPIFFE ID (py-spiffe, a gRPC interceptor) reads
+getpeercert()["subjectAltName"] after the handshake and closes the connection, and so does this
+client with --expect-uri.
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+import time
+
+print_lock = threading.Lock()
+
+
+def say(line):
+    with print_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+def fail(code, message):
+    sys.stderr.write(message + "\n")
+    sys.exit(code)
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad arguments: one line on stderr and exit code 2, no usage dump."""
+
+    def error(self, message):
+        fail(2, f"failed to parse arguments: {message}")
+
+
+def split_address(address):
+    """127.x.y.z:port or [::1]:port, required to be loopback (the harness's network rule)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        fail(2, f"failed to parse address {address!r}: want HOST:PORT")
+    host = host.strip("[]")
+    try:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError("not loopback")
+    except ValueError:
+        fail(2, f"failed to accept address {address!r}: not a loopback IP")
+    return host, int(port)
+
+
+def load_key_pair(context, cert, chain, key):
+    """load_cert_chain reads the certificate and its intermediates from one file: join them when the chain is separate."""
+    if not chain:
+        context.load_cert_chain(cert, key)
+        return
+    with open(cert, "rb") as leaf, open(chain, "rb") as rest:
+        joined = leaf.read().rstrip(b"\n") + b"\n" + rest.read()
+    fd, path = tempfile.mkstemp(prefix="mtls-tlspeer-", suffix=".pem")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(joined)
+        context.load_cert_chain(path, key)
+    finally:
+        os.unlink(path)
+
+
+def uri_sans(peer):
+    return [value for kind, value in (peer or {}).get("subjectAltName", ()) if kind == "URI"]
+
+
+client_auth_modes = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
+
+
+def server_context(options, cert, chain, key):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    load_key_pair(context, cert, chain, key)
+    context.verify_mode = client_auth_modes[options.client_auth]
+    if options.client_ca:
+        context.load_verify_locations(cafile=options.client_ca)
+    for crl in options.crl:
+        context.load_verify_locations(cafile=crl)
+    if options.crl:
+        # The leaf only: CHECK_CHAIN would also demand a CRL from every CA above it.
+        context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+    return context
+
+
+def serve(context, conn):
+    try:
+        conn.settimeout(10)
+        try:
+            tls = context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+            tls.do_handshake()
+        except (ssl.SSLError, OSError) as err:
+            say(f"rejected: {err}")
+            return
+        say(f"served: {tls.version()} {tls.cipher()[0]}")
+        reader = tls.makefile("rb")
+        while True:
+            line = reader.readline(65536)
+            if line in (b"", b"\r\n", b"\n"):
+                break
+        peer = tls.getpeercert()  # {} when no certificate was verified
+        identities = uri_sans(peer)
+        body = json.dumps({"identity": identities[0] if identities else None, "authorized": bool(peer), "protocol": tls.version()}).encode()
+        tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        tls.close()
+    except (ssl.SSLError, OSError):
+        pass  # the response is the client's to judge
+    finally:
+        conn.close()
+
+
+def run_server(argv):
+    parser = Parser(prog="tlspeer.py server")
+    parser.add_argument("--listen", required=True)
+    parser.add_argument("--cert", required=True)
+    parser.add_argument("--chain", default="")
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--client-auth", default="none", choices=sorted(client_auth_modes))
+    parser.add_argument("--client-ca", default="")
+    parser.add_argument("--crl", action="append", default=[])
+    parser.add_argument("--sni", action="append", default=[], help="NAME,CERT,CHAIN,KEY (CHAIN may be empty)")
+    options = parser.parse_args(argv)
+    host, port = split_address(options.listen)
+
+    try:
+        default = server_context(options, options.cert, options.chain, options.key)
+    except (ssl.SSLError, OSError) as err:
+        fail(2, f"failed to load the server key pair: {err}")
+    by_name = {}
+    for value in options.sni:
+        parts = value.split(",")
+        if len(parts) != 4:
+            fail(2, f"failed to parse --sni {value!r}: want NAME,CERT,CHAIN,KEY")
+        try:
+            by_name[parts[0].lower()] = server_context(options, parts[1], parts[2], parts[3])
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the key pair for {parts[0]}: {err}")
+
+    def choose(tls, name, _context):
+        # Switching the SSLObject's context selects its certificate (ssl docs, SSLContext.sni_callback);
+        # an unknown or absent name keeps the default.
+        chosen = by_name.get((name or "").lower())
+        if chosen is not None:
+            tls.context = chosen
+        return None
+
+    if by_name:
+        default.sni_callback = choose
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.bind((host, port))
+        listener.listen(64)
+    except OSError as err:
+        fail(1, f"failed to listen on {options.listen}: {err}")
+    bound = listener.getsockname()
+    say(f"ready: listening on {bound[0]}:{bound[1]}" if family == socket.AF_INET else f"ready: listening on [{bound[0]}]:{bound[1]}")
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError as err:
+            fail(1, f"failed to accept a connection: {err}")
+        threading.Thread(target=serve, args=(default, conn), daemon=True).start()
+
+
+def is_ip(name):
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def run_client(argv):
+    parser = Parser(prog="tlspeer.py client")
+    parser.add_argument("--connect", required=True)
+    parser.add_argument("--servername", default="")
+    parser.add_argument("--ca", default="")
+    parser.add_argument("--verify-name", default="")
+    parser.add_argument("--verify-ip", default="")
+    parser.add_argument("--expect-uri", default="")
+    parser.add_argument("--cert", default="")
+    parser.add_argument("--chain", default="")
+    parser.add_argument("--key", default="")
+    parser.add_argument("--timeout-ms", type=int, default=5000)
+    options = parser.parse_args(argv)
+    host, port = split_address(options.connect)
+    request = sys.stdin.buffer.read()
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if options.cert:
+        try:
+            load_key_pair(context, options.cert, options.chain, options.key)
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the client key pair: {err}")
+    if not options.ca:
+        # No trust bundle: no verification, and the SNI is the one asked for.
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        server_hostname = options.servername or None
+    else:
+        try:
+            context.load_verify_locations(cafile=options.ca)
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the trust bundle: {err}")
+        name = options.verify_ip or options.verify_name or options.servername
+        # server_hostname is both the SNI sent and the name checked (SSLContext.wrap_socket); an IP
+        # literal is matched against IP SANs and never sent as SNI (RFC 6066 section 3).
+        if (options.servername and name != options.servername) or (not options.servername and name and not is_ip(name)):
+            fail(2, f"failed to configure the client: Python's ssl cannot verify {name} while sending SNI {options.servername or '(none)'}")
+        server_hostname = name or None
+        if server_hostname is None:
+            # No name (SPIFFE: the URI SAN is the identity): the chain alone.
+            context.check_hostname = False
+
+    deadline = time.monotonic() + options.timeout_ms / 1000
+
+    def remaining():
+        return max(deadline - time.monotonic(), 0.001)
+
+    try:
+        raw = socket.create_connection((host, port), timeout=remaining())
+    except OSError as err:
+        say(f"error: connect: {err}")
+        return 1
+    try:
+        raw.settimeout(remaining())
+        try:
+            tls = context.wrap_socket(raw, server_hostname=server_hostname)
+        except (ssl.SSLError, OSError) as err:
+            say(f"error: handshake: {err}")
+            return 1
+        if options.expect_uri:
+            identities = uri_sans(tls.getpeercert())
+            if options.expect_uri not in identities:
+                # Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+                say(f"error: handshake: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
+                return 1
+        say(f"version: {tls.version()}")
+        say(f"cipher: {tls.cipher()[0]}")
+        # Read even when the write failed: a server that refused the client certificate may have
+        # sent its alert and reset the connection before the request went out.
+        write_error = None
+        try:
+            tls.settimeout(remaining())
+            tls.sendall(request)
+        except (ssl.SSLError, OSError) as err:
+            write_error = err
+        response = b""
+        read_error = None
+        try:
+            while True:
+                tls.settimeout(remaining())
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                response += chunk
+        except (ssl.SSLError, OSError) as err:
+            read_error = err
+        # A reset or a missing close_notify after a complete response is how the server closed,
+        # not a rejection: the response decides.
+        if response:
+            first_line = response.split(b"\r\n", 1)[0].decode("latin-1")
+            say(f"response: {first_line}")
+            return 0
+        if read_error is not None and "ALERT" in str(read_error):
+            say(f"error: read: {read_error}")
+        elif write_error is not None:
+            say(f"error: write: {write_error}")
+        elif read_error is not None:
+            say(f"error: read: {read_error}")
+        else:
+            say("error: read: connection closed without a response")
+        return 1
+    finally:
+        raw.close()
+
+
+def main():
+    if len(sys.argv) < 2:
+        fail(2, "usage: tlspeer.py server|client|version [flags]")
+    mode, rest = sys.argv[1], sys.argv[2:]
+    if mode == "server":
+        run_server(rest)
+    elif mode == "client":
+        sys.exit(run_client(rest))
+    elif mode == "version":
+        # The interpreter and the OpenSSL its ssl module is linked against are the stack under test.
+        say(f"python {sys.version.split()[0]} ssl {ssl.OPENSSL_VERSION}")
+    else:
+        fail(2, f"failed to parse arguments: unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)
