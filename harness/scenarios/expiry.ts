@@ -11,21 +11,7 @@ const strictServer = (clientCert: string): { server: ServerSetup; client: Client
 export const expiryScenarios = defineCatalogue("expiry", [
   { id: "expiry::server::valid-ecdsa", title: "a valid ECDSA P-256 server leaf is accepted (positive control)", subject: "client", server: { cert: "server" }, client: verifyingClient, expect: "accepted" },
   { id: "expiry::server::valid-rsa", title: "a valid RSA-2048 server leaf is accepted (positive control)", subject: "client", server: { cert: "server-rsa" }, client: verifyingClient, expect: "accepted" },
-  {
-    id: "expiry::server::valid-ed25519",
-    title: "a valid Ed25519 server leaf is accepted (positive control)",
-    subject: "client",
-    server: { cert: "server-ed25519" },
-    client: verifyingClient,
-    expect: "accepted",
-    deviations: {
-      botan: {
-        advisory: "rejected:handshake-failure",
-        reason: "Botan 2.19 speaks TLS 1.2 at most and offers no Ed25519 signature scheme in TLS, so a server with only an Ed25519 certificate finds no shared cipher and sends handshake_failure (measured with 2.19.3 against node: ERR_SSL_NO_SHARED_CIPHER)",
-        reference: "RFC 8422 section 5.1.3 (Ed25519 in TLS 1.2 is negotiated, not required); Botan 2.19 TLS::Policy::allowed_signature_methods",
-      },
-    },
-  },
+  { id: "expiry::server::valid-ed25519", title: "a valid Ed25519 server leaf is accepted (positive control)", subject: "client", server: { cert: "server-ed25519" }, client: verifyingClient, expect: "accepted" },
   { id: "expiry::server::expired-leaf", title: "a server leaf past notAfter is rejected by the client", subject: "client", server: { cert: "server-expired" }, client: verifyingClient, expect: "rejected:expired" },
   { id: "expiry::server::not-yet-valid", title: "a server leaf before notBefore is rejected by the client", subject: "client", server: { cert: "server-not-yet-valid" }, client: verifyingClient, expect: "rejected:not-yet-valid" },
   { id: "expiry::server::expired-intermediate", title: "a valid leaf under an expired intermediate is rejected", subject: "client", server: { cert: "server-under-expired-issuer" }, client: verifyingClient, expect: "rejected:expired" },
