@@ -155,12 +155,14 @@ export async function main(argv: string[]): Promise<number> {
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
     const report = await runExternalChecks(settings);
-    if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
     const model = externalResultsModel(report);
-    (options.tap ? process.stderr : process.stdout).write(`${formatTable(report)}\n`);
-    if (options.tap) process.stdout.write(tapText(model));
+    // The reports are written whatever the run found, an unreachable target included: a script
+    // reading them never finds a lost result.
     if (options.json) await writeReport(options.json, JSON.stringify(report, null, 2) + "\n");
     if (options.junit) await writeReport(options.junit, junitXml(model));
+    if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
+    (options.tap ? process.stderr : process.stdout).write(`${formatTable(report)}\n`);
+    if (options.tap) process.stdout.write(tapText(model));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
     return report.exitCode;
   } catch (error) {

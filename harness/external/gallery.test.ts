@@ -61,6 +61,14 @@ afterAll(async () => {
   if (fixtures) await removeFixtureSet(fixtures);
 });
 
+/** The command's JSON report; when there is none, the failure says what the command printed. */
+async function readReport(jsonFile: string, result: { exitCode: number | undefined; stdout: string; stderr: string }): Promise<ExternalReport> {
+  const text = await readFile(jsonFile, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`no JSON report (${error.code}); exit ${result.exitCode}; stdout: ${result.stdout.slice(-500)}; stderr: ${result.stderr.slice(-500)}`);
+  });
+  return JSON.parse(text) as ExternalReport;
+}
+
 async function runCli(args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
   const result = await execa(process.execPath, [command, ...args], { reject: false, timeout: 90_000, env: { MTLS_TARGET: "" } });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
@@ -98,7 +106,7 @@ describe.concurrent("mtls-conformance run against a gallery of real endpoints", 
     const target = formatEndpoint(endpoints.get(row.endpoint)!);
     const args = ["run", "--target", target, "--expect-mode", row.expectMode, ...withIssuer(), ...(row.serverChecks ? withServerChecks() : []), "--json", jsonFile];
     const result = await runCli(args);
-    const report = JSON.parse(await readFile(jsonFile, "utf8")) as ExternalReport;
+    const report = await readReport(jsonFile, result);
     expect({ exitCode: result.exitCode, observedMode: report.observedMode }, result.stdout + result.stderr).toEqual({ exitCode: row.exitCode, observedMode: row.observedMode });
     expect(report.checks.filter((check) => !check.pass).map((check) => check.id)).toEqual(row.failing);
     expect(report).toMatchObject({ target, expectMode: row.expectMode });
@@ -181,7 +189,7 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
       const args = ["run", "--target", target, "--expect-mode", row.expectMode, "--protocol", row.protocol, ...(row.issuer ? withIssuer() : []), ...(row.serverChecks ? withServerChecks() : []), "--json", jsonFile];
       try {
         const result = await runCli(args);
-        const report = JSON.parse(await readFile(jsonFile, "utf8")) as ExternalReport;
+        const report = await readReport(jsonFile, result);
         const evidence = `${result.stdout}\n${result.stderr}`;
         expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: row.observedMode });
         expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
