@@ -49,7 +49,7 @@ function copies(variable: string): number {
 }
 
 function scaledRows(catalogue: Scenario[]): Scenario[] {
-  return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}` } : row))).flat();
+  return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}`, copyOf: row.id } : row))).flat();
 }
 
 function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation & { unavailable?: string } }> {

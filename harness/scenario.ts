@@ -66,6 +66,8 @@ export interface Scenario {
   needs?: Capability[];
   /** Per implementation (stack name): a different behaviour it shows on purpose, with the reason. */
   deviations?: Record<string, Deviation>;
+  /** Set on the benchmark's copies of a row (id suffixed #2): the id advisories are recorded under. */
+  copyOf?: string;
 }
 
 /**
@@ -118,7 +120,7 @@ export function expectationFor(row: Scenario, implementation: { name: string; ca
   const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
   if (missing) return { skip: implementation.cannot![missing]! };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
-  const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.id];
+  const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
   if (!deviation) return { expect: row.expect };
   return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference } };
 }
