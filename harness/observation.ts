@@ -25,7 +25,7 @@ export interface TlsServerConfig {
   sniIdentities: Record<string, KeyPairFiles>;
   /**
    * Only for servers that detect the protocol themselves: listen on `endpoint` as a sidecar in
-   * `mode`, terminating TLS itself and sending plaintext to `app` (see stacks/shared/sidecar.ts).
+   * `mode`, terminating TLS itself and sending plaintext to `app` (see stacks/common/sidecar.ts).
    */
   sidecar?: { mode: PolicyMode; app: Endpoint };
 }

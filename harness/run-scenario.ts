@@ -4,7 +4,7 @@ import type { FixtureSet } from "../fixtures/fixture-set.js";
 import type { Implementation } from "./implementations.js";
 import { referenceClient, referenceServer } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "./network.js";
-import { startPlaintextApp, startSidecar, type RunningListener } from "./stacks/shared/sidecar.js";
+import { startPlaintextApp, startSidecar, type RunningListener } from "./stacks/common/sidecar.js";
 import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "./observation.js";
 import type { RunningServer } from "./stacks/types.js";
 import { probePlaintext } from "./probe.js";

@@ -1,5 +1,5 @@
 // Waiting for a line in output that grows as a peer writes it: shared by local processes
-// (process.ts) and requests to a long-lived peer (stacks/shared/peer-service.ts).
+// (process.ts) and requests to a long-lived peer (stacks/common/peer-service.ts).
 export class OutputWatch {
   private readonly listeners = new Set<() => void>();
 

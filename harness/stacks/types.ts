@@ -33,7 +33,7 @@ export type Command = [command: string, args: string[]];
 
 /**
  * A program of our own that a stack runs (a peer program, a shim): built on the host for the
- * process runtime (stacks/shared/program-build.ts, cached by a hash of sources and recipe), built
+ * process runtime (stacks/common/program-build.ts, cached by a hash of sources and recipe), built
  * by the stack's Dockerfile for the container runtime and installed at `inContainer`.
  */
 export interface ProgramBuild {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { FixtureSet } from "../../../fixtures/fixture-set.js";
 import { serverName } from "../../../fixtures/profiles.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
-import { waitUntilListening } from "../../stacks/shared/listener-ready.js";
+import { waitUntilListening } from "../../stacks/common/listener-ready.js";
 import { runToCompletion, startProcess } from "../../runtime/process.js";
 import type { ManagedProcess } from "../../runtime/types.js";
 

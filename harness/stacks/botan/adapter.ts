@@ -15,8 +15,8 @@
 import { classifyBotanText, classifyBotanValidation } from "./classify.js";
 import type { Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { programOn } from "../shared/program-build.js";
-import { createScratchDir } from "../shared/scratch-dir.js";
+import { programOn } from "../common/program-build.js";
+import { createScratchDir } from "../common/scratch-dir.js";
 import { applicationRequest, clientFailure, type Observation, type TlsClientConfig } from "../../observation.js";
 import type { TlsClientAdapter } from "../types.js";
 import { pinHostBuild } from "./program.js";

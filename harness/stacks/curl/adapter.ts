@@ -8,7 +8,7 @@
 import { classifyCurlText } from "./classify.js";
 import type { Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { createScratchDir } from "../shared/scratch-dir.js";
+import { createScratchDir } from "../common/scratch-dir.js";
 import { clientFailure, type Observation, type TlsClientConfig } from "../../observation.js";
 import type { TlsClientAdapter } from "../types.js";
 

@@ -8,12 +8,12 @@
 import { classifyGnutlsText } from "./classify.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { programOn } from "../shared/program-build.js";
+import { programOn } from "../common/program-build.js";
 import { loopbackBindBuild } from "./program.js";
-import { createScratchDir } from "../shared/scratch-dir.js";
+import { createScratchDir } from "../common/scratch-dir.js";
 import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
-import { startLoggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../common/logged-server.js";
 
 export class GnutlsPeerError extends Error {}
 

@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { skipEachWithout } from "../../host-context.js";
 import { allocateLoopbackHost } from "../../network.js";
-import { ensureProgram, programOn } from "../shared/program-build.js";
+import { ensureProgram, programOn } from "../common/program-build.js";
 import { loopbackBindBuild } from "./program.js";
 
 const folder = new URL(".", import.meta.url);

@@ -1,6 +1,6 @@
 // Go's crypto/tls as a peer (Go 1.19, standard library only): tlspeer.go in this folder, run as a
 // long-lived server or a one-connection client. On the process runtime it is built once on the host
-// (program.ts, stacks/shared/program-build.ts); on the container runtime the go image has built the same source
+// (program.ts, stacks/common/program-build.ts); on the container runtime the go image has built the same source
 // (Dockerfile in this folder) and the binary is at a fixed path there.
 //
 // Go 1.19's crypto/tls has no revocation checking (crypto/x509 parses CRLs but Certificate.Verify
@@ -12,9 +12,9 @@
 // the client only ever sees bad-certificate; the server's own line decides (takeRejection).
 import { classifyGoText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
-import { programOn } from "../shared/program-build.js";
+import { programOn } from "../common/program-build.js";
 import { goPeerBuild } from "./program.js";
-import { oneShotProgramAdapters, programVersion, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import { oneShotProgramAdapters, programVersion, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 
 async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {

@@ -5,7 +5,7 @@
 //	tlspeer version
 //
 // The flags are those of the Java peer (harness/stacks/java/TlsPeer.java), so one adapter module
-// (harness/stacks/shared/tlspeer-protocol.ts) drives both.
+// (harness/stacks/common/tlspeer-protocol.ts) drives both.
 //
 // Output is line-oriented so the harness can parse it:
 //

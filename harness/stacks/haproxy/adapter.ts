@@ -9,11 +9,11 @@ import { classifyHaproxyLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../scenario.js";
-import { stopUnlessListening, waitUntilListeningUnix } from "../shared/listener-ready.js";
-import type { ScratchDir } from "../shared/scratch-dir.js";
+import { stopUnlessListening, waitUntilListeningUnix } from "../common/listener-ready.js";
+import type { ScratchDir } from "../common/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { startLoggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../common/logged-server.js";
 
 export class HaproxyPeerError extends Error {}
 

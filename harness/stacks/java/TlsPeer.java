@@ -15,7 +15,7 @@
 // closes the control connection. The service exits after --idle-exit-ms without a control
 // connection, in case the harness that started it is gone.
 //
-// Output is line-oriented so the harness can parse it (harness/stacks/shared/tlspeer-protocol.ts):
+// Output is line-oriented so the harness can parse it (harness/stacks/common/tlspeer-protocol.ts):
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 // ERROR is the exception and its causes on one line: the top-level SSLHandshakeException says

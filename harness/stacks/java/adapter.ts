@@ -1,7 +1,7 @@
 // Java's JSSE as a peer (OpenJDK 17, JDK only): TlsPeer.java in this folder. Its servers and
 // clients all run in one long-lived JVM per test file and runtime (`TlsPeer service`,
-// stacks/shared/peer-service.ts): a JVM start was most of each Java case. On the process runtime it
-// is compiled once on the host (program.ts, stacks/shared/program-build.ts); on the container runtime the java image has
+// stacks/common/peer-service.ts): a JVM start was most of each Java case. On the process runtime it
+// is compiled once on the host (program.ts, stacks/common/program-build.ts); on the container runtime the java image has
 // compiled the same source (Dockerfile in this folder) and runs it on a JRE.
 //
 // The JSSE server alerts a client certificate whose path does not validate (expired, untrusted,
@@ -11,9 +11,9 @@
 // certificate_authorities list names its issuer (SunX509 key manager); otherwise it sends none.
 import { classifyJavaText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
-import { programOn } from "../shared/program-build.js";
+import { programOn } from "../common/program-build.js";
 import { javaPeerBuild } from "./program.js";
-import { connectThroughService, serverArgs, startThroughService, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import { connectThroughService, serverArgs, startThroughService, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class JavaPeerError extends Error {}

@@ -10,10 +10,10 @@
 import { classifyNginxLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import type { ScratchDir } from "../shared/scratch-dir.js";
+import type { ScratchDir } from "../common/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { startLoggedServer } from "../shared/logged-server.js";
+import { startLoggedServer } from "../common/logged-server.js";
 
 export class NginxPeerError extends Error {}
 

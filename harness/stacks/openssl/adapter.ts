@@ -4,8 +4,8 @@ import { formatEndpoint, type Endpoint } from "../../network.js";
 import type { CompletedRun, Runtime } from "../../runtime/types.js";
 import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
-import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
+import { loggedServer } from "../common/logged-server.js";
+import { createScratchDir, type ScratchDir } from "../common/scratch-dir.js";
 
 export class OpensslPeerError extends Error {}
 

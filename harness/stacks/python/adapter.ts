@@ -1,6 +1,6 @@
 // Python 3's ssl module as a peer (standard library only): tlspeer.py in this folder, run by
 // python3 as a long-lived server or a one-connection client, with the Go and Java peers' command
-// line and output (stacks/shared/tlspeer-protocol.ts).
+// line and output (stacks/common/tlspeer-protocol.ts).
 //
 // Python's ssl wraps OpenSSL, so the server's alerts are OpenSSL's (an expired client certificate
 // is 45 certificate_expired, a missing one under TLS 1.3 is 116 certificate_required) and its own
@@ -12,7 +12,7 @@
 import { classifyPythonText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { pythonPeerArgs } from "./program.js";
-import { oneShotProgramAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../shared/tlspeer-protocol.js";
+import { oneShotProgramAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import type { TlsClientConfig } from "../../observation.js";
 
 function pythonProgram(runtime: Runtime): TlsPeerProgram {

@@ -5,7 +5,7 @@
     tlspeer.py version
 
 The flags and output lines are those of the Go and Java peers (harness/stacks/go/tlspeer.go,
-harness/stacks/java/TlsPeer.java), so one adapter module (harness/stacks/shared/tlspeer-protocol.ts)
+harness/stacks/java/TlsPeer.java), so one adapter module (harness/stacks/common/tlspeer-protocol.ts)
 drives all three:
 
     server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"

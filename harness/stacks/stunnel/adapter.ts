@@ -1,6 +1,6 @@
 // stunnel (5.68, OpenSSL 3.0) as a server peer: a TLS-terminating sidecar in front of a plaintext
 // HTTP app, as it is deployed. stunnel accepts TLS on the allocated endpoint, verifies the client
-// per clientAuth, and forwards the decrypted bytes to the app (stacks/shared/sidecar.ts startPlaintextApp),
+// per clientAuth, and forwards the decrypted bytes to the app (stacks/common/sidecar.ts startPlaintextApp),
 // which the adapter starts in the harness's process. Containers use network mode host, so the
 // stunnel container reaches the app on its 127.x address as a local process does.
 //
@@ -9,12 +9,12 @@
 import { classifyStunnelLog } from "./classify.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
-import { stopUnlessListening } from "../shared/listener-ready.js";
-import { createScratchDir, type ScratchDir } from "../shared/scratch-dir.js";
-import { startPlaintextApp, type RunningListener } from "../shared/sidecar.js";
+import { stopUnlessListening } from "../common/listener-ready.js";
+import { createScratchDir, type ScratchDir } from "../common/scratch-dir.js";
+import { startPlaintextApp, type RunningListener } from "../common/sidecar.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
-import { loggedServer } from "../shared/logged-server.js";
+import { loggedServer } from "../common/logged-server.js";
 
 export class StunnelPeerError extends Error {}
 
