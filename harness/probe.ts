@@ -49,7 +49,7 @@ function serverIdentityCheck(config: TlsClientConfig) {
 // Building a SecureContext reads and parses the CA bundle and keys on every connection; cached per
 // file set the prober's sequential handshake rate rose from 323/s to 380/s (measured, one s_server).
 const secureContexts = new Map<string, SecureContext>();
-function secureContextFor(config: TlsClientConfig): SecureContext {
+export function secureContextFor(config: Pick<TlsClientConfig, "trust" | "identity">): SecureContext {
   const key = JSON.stringify([config.trust, config.identity?.cert, config.identity?.chain, config.identity?.key]);
   let context = secureContexts.get(key);
   if (!context) {

@@ -3,13 +3,12 @@
 // alert, a close, a reset, a timeout) and the answer's shape. It judges nothing: the oracle
 // (oracle.ts) compares an exchange with the control's.
 import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import { classifyNodeError } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { KeyPairFiles } from "../observation.js";
-import { readKeyPair } from "../probe.js";
+import { secureContextFor } from "../probe.js";
 import { http2Exchange, parseAnswer, protocolExchanges, type Answer, type Protocol } from "./protocols.js";
-import { readFileSync } from "node:fs";
 
 export type Stage = "connect" | "preamble" | "handshake" | "exchange";
 
@@ -49,17 +48,6 @@ export interface ProbeSpec {
 // page, an SSH banner): the endpoint speaks no TLS on this port (measured against python3 http.server).
 const notTlsCodes = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_RECORD_LAYER_FAILURE", "ERR_SSL_HTTP_REQUEST"]);
 
-const contexts = new Map<string, ReturnType<typeof createSecureContext>>();
-function secureContextFor(identity: KeyPairFiles | undefined, trustBundle: string | undefined) {
-  const key = JSON.stringify([identity?.cert, identity?.chain, identity?.key, trustBundle]);
-  let context = contexts.get(key);
-  if (!context) {
-    const pair = identity ? readKeyPair(identity) : undefined;
-    context = createSecureContext({ cert: pair?.cert, key: pair?.key, ca: trustBundle ? readFileSync(trustBundle, "utf8") : undefined });
-    contexts.set(key, context);
-  }
-  return context;
-}
 
 /** Opens one connection as `spec` says and records how it ended. Never throws for network outcomes. */
 export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
@@ -134,7 +122,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       secure = connectTls({
         ...(socket ? { socket } : { host: spec.target.host, port: spec.target.port }),
         servername: spec.serverName,
-        secureContext: secureContextFor(spec.identity, spec.trustBundle),
+        secureContext: secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
         // The verdict on the server's chain is recorded, never fatal: the checks judge it.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
