@@ -54,6 +54,12 @@ export interface CaseProperties {
   detail: string;
   /** Conformance: what each side said (the flake report compares runs by it). */
   evidence: string;
+  /** Mesh: the target's name in its targets file (the matrix row; one JUnit testsuite per target). */
+  target: string;
+  /** Mesh: the check's id (the matrix column). */
+  check: string;
+  /** Against a baseline: known (failed there too), fixed (failed there, not now) or regression (failing now, not there). */
+  baseline: string;
 }
 export type CaseProperty = keyof CaseProperties;
 
@@ -75,6 +81,9 @@ export const casePropertyKeys = Object.keys({
   reason: true,
   detail: true,
   evidence: true,
+  target: true,
+  check: true,
+  baseline: true,
 } satisfies Record<CaseProperty, true>) as CaseProperty[];
 
 /** One case: expected, observed, verdict and the properties, whatever suite produced it. */

@@ -9,9 +9,12 @@ import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
+import { isMeshInputError, mergeCommand, runTargetsCommand, type MergeFlags, type MeshRunFlags } from "./mesh/mesh-command.js";
 import { junitXml } from "./report/junit.js";
 import { tapText } from "./report/tap.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
+       mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
+       mtls-conformance merge RESULTS.json... [--reports DIR | --json --junit --summary --html FILE]
 
 Probes a TLS or mTLS endpoint from outside with certificates it mints, and reports, per policy
 check, what the endpoint did and whether that is what the expected mode requires.
@@ -40,6 +43,18 @@ Options:
   --tap                     print TAP on stdout (the table then goes to stderr)
   -h, --help                this text
 
+Many endpoints (docs/external.md, "Targets files, baselines, shards and merge"):
+  --targets FILE            a YAML or JSON file: { defaults: {...}, targets: [ { name, target, ... } ] },
+                            each key the camelCase of a flag above, paths relative to the file
+  --concurrency N           targets probed at once, default 8
+  --shard I/N               only the I-th of N shards of the targets sorted by name (I from 0)
+  --reports DIR             write junit.xml, results.json, summary.md and matrix.html to DIR
+                            (default reports/ for --targets); --json, --junit, --summary and
+                            --html FILE name one each (--json is then results.json)
+  --baseline FILE           a previous results.json: exit 1 only for regressions (failing now,
+                            passed there or new); known and fixed cases are marked in every report
+  --update-baseline FILE    write this run's results.json to FILE as the next baseline
+
 A probe is served when it is answered the way the control (the trusted client: a valid
 certificate from --issuer-cert, else TLS without a client certificate) is answered; refused on a
 TLS alert, a close or reset during the handshake, or a refusing answer the control did not get;
@@ -58,7 +73,12 @@ interface CliOptions {
   tap: boolean;
 }
 
-function parseCommandLine(argv: string[]): CliOptions | "help" {
+type MeshCommand = { mesh: "run"; flags: MeshRunFlags } | { mesh: "merge"; inputs: string[]; flags: MergeFlags };
+
+/** Flags of the mesh commands only (run --targets, merge): refused on a single-target run. */
+const meshOnlyFlags = ["concurrency", "shard", "baseline", "update-baseline", "reports", "summary", "html"] as const;
+
+function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   let parsed;
   try {
     parsed = parseArgs({
@@ -80,6 +100,14 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
+        targets: { type: "string" },
+        concurrency: { type: "string" },
+        shard: { type: "string" },
+        baseline: { type: "string" },
+        "update-baseline": { type: "string" },
+        reports: { type: "string" },
+        summary: { type: "string" },
+        html: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -88,9 +116,20 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  if (positionals[0] !== "run" || positionals.length > 1) {
-    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the command is "run"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
+  const reportFlags = { reports: values.reports, json: values.json, junit: values.junit, summary: values.summary, html: values.html };
+  if (positionals[0] === "merge") {
+    if (values.targets || values.target || values.tap) throw new UsageError("merge takes results.json files and report flags, not --target, --targets or --tap");
+    return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
   }
+  if (positionals[0] !== "run" || positionals.length > 1) {
+    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run" and "merge"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
+  }
+  if (values.targets !== undefined) {
+    if (values.target !== undefined || values.tap) throw new UsageError("--targets runs every target of the file: it takes no --target or --tap");
+    return { mesh: "run", flags: { ...reportFlags, targets: values.targets, concurrency: values.concurrency, shard: values.shard, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
+  }
+  const meshOnly = meshOnlyFlags.find((flag) => values[flag] !== undefined);
+  if (meshOnly) throw new UsageError(`--${meshOnly} is for --targets and merge (a single target can be a one-entry targets file)`);
   // Flags mirror the MTLS_* variables; a flag wins over the variable.
   const fromEnv = (flag: string | undefined, variable: string) => flag ?? (process.env[variable] || undefined);
   return {
@@ -152,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
+    if ("mesh" in options) return options.mesh === "run" ? await runTargetsCommand(options.flags) : await mergeCommand(options.inputs, options.flags);
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
     const report = await runExternalChecks(settings);
@@ -166,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
     return report.exitCode;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SettingsError || error instanceof FixtureError) {
+    if (error instanceof UsageError || error instanceof SettingsError || error instanceof FixtureError || isMeshInputError(error)) {
       process.stderr.write(`mtls-conformance: ${error.message}\n`);
       return 2;
     }

@@ -15,12 +15,19 @@ export function checkMessage(check: CheckResult): string {
   return `${verdict}expected ${check.expected}, observed ${check.observed} (${check.detail})`;
 }
 
-function caseOf(check: CheckResult, target: string): CaseResult {
+/** A mesh case: `mesh > <target name> > <check>`, a row per target and a column per check in the matrix. */
+export function meshCaseName(targetName: string, checkId: string): string {
+  return `mesh > ${targetName} > ${checkId}`;
+}
+
+/** One check as a case; with `targetName` (a mesh run) it is named and placed by the target's name. */
+export function checkCase(check: CheckResult, target: string, targetName?: string): CaseResult {
+  const mesh = targetName !== undefined;
   return {
-    name: externalCaseName(check.id, target),
+    name: mesh ? meshCaseName(targetName, check.id) : externalCaseName(check.id, target),
     file: externalSuiteFile,
     project: "external",
-    suitePath: ["external", check.id],
+    suitePath: mesh ? ["mesh", targetName] : ["external", check.id],
     expected: check.expected,
     observed: check.observed,
     // The check's own verdict: undetermined and unstable stay what they are, and fail the run.
@@ -36,10 +43,11 @@ function caseOf(check: CheckResult, target: string): CaseResult {
       ...(check.answer ? { answer: check.answer } : {}),
       ...(check.reason ? { reason: check.reason } : {}),
       detail: check.detail,
+      ...(mesh ? { target: targetName, check: check.id } : {}),
     },
   };
 }
 
 export function externalResultsModel(report: ExternalReport, generatedAt = new Date()): ResultsModel {
-  return resultsModel(report.checks.map((check) => caseOf(check, report.target)), generatedAt);
+  return resultsModel(report.checks.map((check) => checkCase(check, report.target)), generatedAt);
 }

@@ -28,9 +28,12 @@ function testcase(entry: CaseResult): string {
   return lines.join("\n");
 }
 
+/** A case's testsuite: its test file, or for a mesh case its target (one testsuite per target). */
+const suiteOf = (entry: CaseResult): string => (entry.properties.target !== undefined ? `${entry.suitePath[0] ?? "mesh"} > ${entry.properties.target}` : entry.file);
+
 export function junitXml(model: ResultsModel, suiteName = "mtls-conformance"): string {
   const files = new Map<string, CaseResult[]>();
-  for (const entry of model.cases) files.set(entry.file, [...(files.get(entry.file) ?? []), entry]);
+  for (const entry of model.cases) files.set(suiteOf(entry), [...(files.get(suiteOf(entry)) ?? []), entry]);
   const count = (cases: CaseResult[], verdict: CaseResult["verdict"]) => cases.filter((entry) => entry.verdict === verdict).length;
   const time = (cases: CaseResult[]) => seconds(cases.reduce((sum, entry) => sum + entry.durationMs, 0));
   const suites = [...files].map(

@@ -1,20 +1,11 @@
 // The vitest reporter behind every report: after each run it builds the results model and writes
 // junit.xml, results.json, summary.md and matrix.html from it. Used by `npm test` (reports/) and
 // by the `mtls-conformance` command (--junit), so there is one JUnit writer.
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { bannerLines, type HostReport } from "../host-report.js";
-import { junitXml } from "./junit.js";
-import { matrixHtml } from "./matrix-html.js";
 import { caseResult, resultsModel, type ReportedTestCase } from "./results.js";
-import { summaryMarkdown } from "./summary.js";
+import { reportFilesIn, writeReports, type ReportFiles } from "./write-reports.js";
 
-export interface ReportFiles {
-  junit?: string;
-  results?: string;
-  summary?: string;
-  matrix?: string;
-}
+export type { ReportFiles };
 
 export interface ReporterOptions extends ReportFiles {
   /** What the run detected on this machine (vitest.config.ts): repeated at the end and kept in the reports. */
@@ -27,8 +18,7 @@ interface ReportedModule {
 
 /** reports/ unless MTLS_REPORTS_DIR says otherwise (the report module's own tests write elsewhere). */
 function defaultFiles(): ReportFiles {
-  const dir = process.env.MTLS_REPORTS_DIR ?? "reports";
-  return { junit: `${dir}/junit.xml`, results: `${dir}/results.json`, summary: `${dir}/summary.md`, matrix: `${dir}/matrix.html` };
+  return reportFilesIn(process.env.MTLS_REPORTS_DIR ?? "reports");
 }
 
 export default class ResultsReporter {
@@ -53,18 +43,7 @@ export default class ResultsReporter {
   async onTestRunEnd(testModules: ReadonlyArray<ReportedModule>): Promise<void> {
     const cases = testModules.flatMap((module) => [...module.children.allTests()].map((testCase) => caseResult(testCase, this.root)));
     const model = resultsModel(cases, new Date(), this.host);
-    const outputs: Array<[string | undefined, () => string]> = [
-      [this.files.junit, () => junitXml(model)],
-      [this.files.results, () => JSON.stringify(model, null, 2) + "\n"],
-      [this.files.summary, () => summaryMarkdown(model)],
-      [this.files.matrix, () => matrixHtml(model)],
-    ];
-    for (const [file, render] of outputs) {
-      if (!file) continue;
-      const path = resolve(this.root, file);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, render());
-    }
+    await writeReports(model, this.files, this.root);
     if (this.host) console.log(`\n${bannerLines(this.host).join("\n")}`);
   }
 }

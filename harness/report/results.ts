@@ -1,7 +1,7 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
 // properties the test annotated (implementation, runtime, expected, observed, ...), and what the
 // run detected on the machine (which implementations played, which were missing and why).
-import { verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
+import { isFailing, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
 import type { HostReport } from "../host-report.js";
 
 export type { Verdict };
@@ -14,7 +14,43 @@ export interface ResultsModel {
   totals: Record<Verdict, number>;
   /** Implementations present, missing and not selected; test tools; the container engine. */
   host?: HostReport;
+  /** A merged model: the host of each run that had one (a process and a container run). */
+  hosts?: HostReport[];
+  /** A mesh run (mtls-conformance run --targets): each target's run in one line. */
+  mesh?: MeshSummary;
+  /** The comparison with a baseline, when one was given (harness/report/baseline.ts). */
+  baseline?: BaselineSummary;
   cases: CaseResult[];
+}
+
+export interface MeshTargetSummary {
+  name: string;
+  target: string;
+  /** judged, no-control, control-lost, unreachable, or not-run (no report: the problem says why). */
+  status: string;
+  expectMode: string | null;
+  observedMode: string | null;
+  /** The single-target exit status of this target's run (docs/external.md "Exit status"). */
+  exitCode: 0 | 1 | 2;
+  problem?: string;
+  durationMs: number;
+}
+
+export interface MeshSummary {
+  /** The shards this model covers, e.g. ["0/4"]; empty for an unsharded run. */
+  shards: string[];
+  targets: MeshTargetSummary[];
+}
+
+export interface BaselineSummary {
+  /** The baseline file as given. */
+  file: string;
+  /** Case names failing now and in the baseline. */
+  known: string[];
+  /** Case names failing in the baseline and passing now. */
+  fixed: string[];
+  /** Case names failing now that passed in the baseline or were not in it. */
+  regressions: string[];
 }
 
 /** The part of vitest's TestCase the model reads (vitest/node's reporter API). */
@@ -70,7 +106,17 @@ export function resultsModel(cases: CaseResult[], generatedAt = new Date(), host
   return { generatedAt: generatedAt.toISOString(), totals, ...(host ? { host } : {}), cases };
 }
 
-/** A conformance cell: one scenario (row) x one implementation on one runtime (column). */
+/**
+ * A run's exit status from its cases, as the command's: 1 when a determined case failed, 2 when a
+ * case could not be judged (undetermined, unstable), else 0. Against a baseline, 1 only for regressions.
+ */
+export function exitCodeOf(model: Pick<ResultsModel, "cases" | "baseline">): 0 | 1 | 2 {
+  if (model.baseline) return model.baseline.regressions.length ? 1 : 0;
+  if (model.cases.some((entry) => entry.verdict === "fail")) return 1;
+  return model.cases.some((entry) => isFailing(entry.verdict)) ? 2 : 0;
+}
+
+/** A conformance cell: one scenario (row) x one implementation on one runtime (column); for a mesh, one target (row) x one check (column). */
 export interface MatrixCell {
   area: string;
   scenario: string;
@@ -78,16 +124,16 @@ export interface MatrixCell {
   result: CaseResult;
 }
 
-/** The cases that form the scenario x implementation matrix: those that name an implementation. */
+/** Where a case sits in the matrix: a mesh case by target and check, a conformance case by scenario and implementation (runtime). */
+function cellOf(entry: CaseResult): MatrixCell {
+  const { target, check, implementation, runtime } = entry.properties;
+  if (target !== undefined && check !== undefined) return { area: entry.suitePath[0]!, scenario: target, column: check, result: entry };
+  return { area: entry.suitePath[0]!, scenario: entry.suitePath[entry.suitePath.length - 1]!, column: `${implementation} (${runtime ?? "?"})`, result: entry };
+}
+
+/** The cases that form the matrix: those that name an implementation (or, for a mesh, a target). */
 export function matrixCells(model: ResultsModel): MatrixCell[] {
-  return model.cases
-    .filter((entry) => entry.properties.implementation !== undefined && entry.suitePath.length >= 2)
-    .map((entry) => ({
-      area: entry.suitePath[0]!,
-      scenario: entry.suitePath[entry.suitePath.length - 1]!,
-      column: `${entry.properties.implementation} (${entry.properties.runtime ?? "?"})`,
-      result: entry,
-    }));
+  return model.cases.filter((entry) => entry.properties.implementation !== undefined && entry.suitePath.length >= 2).map(cellOf);
 }
 
 /** Rows and columns in first-seen order, and the cells by row and column. */

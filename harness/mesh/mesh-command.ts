@@ -1,0 +1,99 @@
+// The mesh side of the `mtls-conformance` command: `run --targets FILE` (many endpoints, sharded,
+// against a baseline) and `merge` (shards, or the process and container runs, into one set of
+// reports). harness/cli.ts parses the flags and hands them here.
+import { baselineLine, BaselineError, compareWithBaseline, readResultsFile } from "../report/baseline.js";
+import { mergeModels, MergeError } from "../report/merge.js";
+import { exitCodeOf, type ResultsModel } from "../report/results.js";
+import { reportFilesIn, writeReports, type ReportFiles } from "../report/write-reports.js";
+import { meshResultsModel } from "./mesh-model.js";
+import { progressOn } from "./progress.js";
+import { defaultConcurrency, runMesh, validateTargetInputs } from "./run-mesh.js";
+import { parseShard, shardOf, ShardError } from "./shard.js";
+import { readTargetsFile, TargetsFileError } from "./targets-file.js";
+
+/** Bad input to a mesh run or a merge: one line on stderr, exit 2. */
+export class MeshInputError extends Error {}
+
+export const isMeshInputError = (error: unknown): error is Error =>
+  error instanceof MeshInputError || error instanceof TargetsFileError || error instanceof ShardError || error instanceof BaselineError || error instanceof MergeError;
+
+/** The report flags both commands take: --reports DIR writes all four there; a file flag overrides one. */
+export interface ReportFlags {
+  reports?: string;
+  json?: string;
+  junit?: string;
+  summary?: string;
+  html?: string;
+}
+
+export interface MeshRunFlags extends ReportFlags {
+  targets: string;
+  concurrency?: string;
+  shard?: string;
+  baseline?: string;
+  updateBaseline?: string;
+}
+
+export interface MergeFlags extends ReportFlags {
+  baseline?: string;
+  updateBaseline?: string;
+}
+
+function reportFiles(flags: ReportFlags, defaultDir: string | undefined): ReportFiles {
+  const named = { results: flags.json, junit: flags.junit, summary: flags.summary, matrix: flags.html };
+  const dir = flags.reports ?? (Object.values(named).some(Boolean) ? undefined : defaultDir);
+  const base: ReportFiles = dir ? reportFilesIn(dir) : {};
+  return { ...base, ...Object.fromEntries(Object.entries(named).filter(([, file]) => file)) };
+}
+
+function parseConcurrency(text: string | undefined): number {
+  if (text === undefined) return defaultConcurrency;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1024) throw new MeshInputError(`invalid concurrency "${text}": expected a whole number from 1 to 1024`);
+  return value;
+}
+
+/** Compares with --baseline, writes every report and --update-baseline, prints the closing lines; returns the exit status. */
+async function finish(model: ResultsModel, flags: ReportFlags & { baseline?: string; updateBaseline?: string }, defaultDir: string | undefined, baseline: ResultsModel | undefined): Promise<0 | 1 | 2> {
+  const judged = baseline ? compareWithBaseline(model, baseline, flags.baseline!) : model;
+  await writeReports(judged, reportFiles(flags, defaultDir));
+  if (flags.updateBaseline) await writeReports(judged, { results: flags.updateBaseline });
+  const { pass, advisory, fail, skipped, undetermined, unstable, recorded } = judged.totals;
+  process.stdout.write(`${pass + advisory + recorded} passed, ${fail} failed, ${undetermined + unstable} not judged, ${skipped} skipped\n`);
+  if (judged.baseline) process.stdout.write(`${baselineLine(judged.baseline)}\n`);
+  return exitCodeOf(judged);
+}
+
+function targetsTable(model: ResultsModel): string {
+  const rows = (model.mesh?.targets ?? []).map((target) => [target.name, target.target, target.expectMode ?? "-", target.observedMode ?? `none (${target.status})`, String(target.exitCode)]);
+  const header = ["target", "address", "expected", "observed", "exit"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+export async function runTargetsCommand(flags: MeshRunFlags): Promise<0 | 1 | 2> {
+  const file = await readTargetsFile(flags.targets);
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const baseline = flags.baseline ? await readResultsFile(flags.baseline, "baseline") : undefined;
+  const targets = shard ? shardOf(file.targets, shard) : file.targets;
+  const problem = await validateTargetInputs(targets);
+  if (problem) throw new MeshInputError(problem);
+  const progress = progressOn(process.stderr);
+  const outcomes = await runMesh(targets, { concurrency, onFinished: (outcome, finished, total) => progress.finished(outcome, finished, total) });
+  progress.end();
+  const model = meshResultsModel(outcomes.map((outcome, index) => ({ ...outcome, expectMode: targets[index]!.settings.expectMode ?? null })), shard);
+  process.stdout.write(`${targetsTable(model)}\n`);
+  return finish(model, flags, "reports", baseline);
+}
+
+export async function mergeCommand(inputs: string[], flags: MergeFlags): Promise<0 | 1 | 2> {
+  if (!inputs.length) throw new MeshInputError('nothing to merge: "mtls-conformance merge IN.json... [--reports DIR] [--json FILE] [--junit FILE] [--summary FILE] [--html FILE]"');
+  if (!Object.keys(reportFiles(flags, undefined)).length && !flags.updateBaseline) throw new MeshInputError("merge writes nothing: name --reports DIR or at least one of --json, --junit, --summary, --html");
+  const models = await Promise.all(inputs.map(async (file) => ({ file, model: await readResultsFile(file) })));
+  const baseline = flags.baseline ? await readResultsFile(flags.baseline, "baseline") : undefined;
+  const merged = mergeModels(models);
+  if (merged.mesh) process.stdout.write(`${targetsTable(merged)}\n`);
+  return finish(merged, flags, undefined, baseline);
+}

@@ -1,0 +1,109 @@
+// A targets file: many endpoints judged in one run (docs/external.md "Targets files"). YAML or JSON
+// (parsed with the `yaml` package; a .json file with JSON.parse), each key the camelCase of its
+// command-line flag, paths relative to the file. A bad file is a TargetsFileError with one line
+// naming the entry and the key.
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "../external/settings.js";
+
+export class TargetsFileError extends Error {}
+
+/** Keys a target entry or the defaults may carry, with whether the value is a path. */
+const settingKeys = {
+  serverName: false,
+  trustBundle: true,
+  issuerCert: true,
+  issuerKey: true,
+  issuerKeyPassphraseFile: true,
+  expectMode: false,
+  expectIdentity: false,
+  protocol: false,
+  alpn: false,
+  timeoutMs: false,
+} as const satisfies Partial<Record<keyof RawSettings, boolean>>;
+type SettingKey = keyof typeof settingKeys;
+
+const defaultsKeys = Object.keys(settingKeys) as SettingKey[];
+const targetKeys = ["name", "target", ...defaultsKeys];
+const topKeys = ["defaults", "targets"];
+
+/** One target of the file: its name (unique; shards split by it) and its settings, defaults applied. */
+export interface MeshTarget {
+  name: string;
+  settings: ExternalSettings;
+}
+
+export interface TargetsFile {
+  path: string;
+  targets: MeshTarget[];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A scalar value as the flag's text: numbers for timeoutMs, a list for alpn. */
+function valueText(value: unknown, where: string, key: string): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && key === "timeoutMs") return String(value);
+  if (Array.isArray(value) && key === "alpn" && value.every((item) => typeof item === "string")) return value.join(",");
+  throw new TargetsFileError(`${where}: key "${key}" must be ${key === "timeoutMs" ? "a number" : key === "alpn" ? "a string or a list of strings" : "a string"}`);
+}
+
+function settingsOf(entry: Record<string, unknown>, where: string, allowed: string[], baseDir: string): RawSettings {
+  const raw: RawSettings = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
+    if (key === "name" || key === "target" || value === null || value === undefined) continue;
+    const text = valueText(value, where, key);
+    const isPath = settingKeys[key as SettingKey];
+    raw[key as SettingKey] = isPath && !isAbsolute(text) ? resolve(baseDir, text) : text;
+  }
+  return raw;
+}
+
+/** Parses the text of a targets file; `path` names it in errors and anchors its relative paths. */
+export function parseTargetsFile(text: string, path: string): TargetsFile {
+  let document: unknown;
+  try {
+    document = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new TargetsFileError(`failed to parse targets file ${path}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (!isRecord(document)) throw new TargetsFileError(`targets file ${path}: expected a mapping with "targets" (and optional "defaults")`);
+  for (const key of Object.keys(document)) {
+    if (!topKeys.includes(key)) throw new TargetsFileError(`targets file ${path}: unknown key "${key}" (expected defaults, targets)`);
+  }
+  const baseDir = dirname(resolve(path));
+  const defaultsEntry = document.defaults ?? {};
+  if (!isRecord(defaultsEntry)) throw new TargetsFileError(`targets file ${path}: "defaults" must be a mapping`);
+  const defaults = settingsOf(defaultsEntry, "defaults", defaultsKeys, baseDir);
+  if (!Array.isArray(document.targets) || document.targets.length === 0) throw new TargetsFileError(`targets file ${path}: "targets" must be a non-empty list`);
+  const names = new Set<string>();
+  const targets = document.targets.map((entry: unknown, index: number): MeshTarget => {
+    const label = isRecord(entry) && typeof entry.name === "string" ? `targets[${index}] (${entry.name})` : `targets[${index}]`;
+    if (!isRecord(entry)) throw new TargetsFileError(`${label}: expected a mapping with "target"`);
+    const own = settingsOf(entry, label, targetKeys, baseDir);
+    if (entry.target === undefined || entry.target === null || entry.target === "") throw new TargetsFileError(`${label}: missing key "target" (HOST:PORT)`);
+    const target = valueText(entry.target, label, "target");
+    const name = entry.name === undefined ? target : valueText(entry.name, label, "name");
+    if (names.has(name)) throw new TargetsFileError(`${label}: key "name": "${name}" is used by an earlier target (names must be unique)`);
+    names.add(name);
+    try {
+      return { name, settings: parseSettings({ ...defaults, ...own, target }) };
+    } catch (error) {
+      if (error instanceof SettingsError) throw new TargetsFileError(`${label}: ${error.message}`);
+      throw error;
+    }
+  });
+  return { path, targets };
+}
+
+export async function readTargetsFile(path: string): Promise<TargetsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new TargetsFileError(`failed to read targets file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseTargetsFile(text, path);
+}
