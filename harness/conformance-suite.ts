@@ -3,6 +3,7 @@
 import { afterAll, describe, inject, it } from "vitest";
 import type { CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
+import { isKnownFailure } from "./report/baseline.js";
 import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
 import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
@@ -104,6 +105,8 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
               [expectation.advisory?.reference, "reference"],
             ];
             for (const [message, type] of annotations) if (message) await annotate(message, type);
+            // MTLS_BASELINE: a failure the baseline has too is known; the reports show it, the run goes on.
+            if (verdict === "fail" && isKnownFailure(`${area} > ${row.id} > ${name}`)) return;
             const advisory = expectation.advisory ? ` (advisory for ${implementation.name}: ${expectation.advisory.outcome})` : "";
             expect(verdict, `expected ${expectation.expect}${advisory}, observed ${describeObservation(observation)}`).not.toBe("fail");
           });

@@ -112,6 +112,16 @@ describe("the packed command, installed into an empty folder", () => {
       expect(result.stdout).toContain(`${report.checks.length} passed, 0 failed`);
     });
 
+    it("reads a YAML targets file (the yaml dependency ships with the package) and writes the mesh reports", async () => {
+      const [issuerCert, issuerKey] = [issuerArgs()[1]!, issuerArgs()[3]!];
+      const lines = ["defaults:", `  issuerCert: ${issuerCert}`, `  issuerKey: ${issuerKey}`, "  issuerKeyPassphraseFile: passphrase.txt", "  expectMode: strict", "targets:", "  - name: openssl-strict", `    target: "${target}"`];
+      await writeFile(join(work, "targets.yaml"), lines.join("\n") + "\n");
+      const result = await npx(["run", "--targets", join(work, "targets.yaml"), "--reports", join(work, "mesh")]);
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      const model = JSON.parse(await readFile(join(work, "mesh", "results.json"), "utf8")) as { mesh: { targets: Array<{ name: string; observedMode: string }> } };
+      expect(model.mesh.targets).toMatchObject([{ name: "openssl-strict", observedMode: "strict" }]);
+    });
+
     it.each([
       ["no passphrase", {}, [], /^mtls-conformance: failed to read issuer key .*issuer\.key: it is encrypted; pass its passphrase with --issuer-key-passphrase-file FILE or MTLS_ISSUER_KEY_PASSPHRASE$/],
       ["a wrong passphrase in MTLS_ISSUER_KEY_PASSPHRASE", { MTLS_ISSUER_KEY_PASSPHRASE: "not-the-passphrase" }, [], /^mtls-conformance: failed to decrypt issuer key .*issuer\.key: wrong passphrase$/],

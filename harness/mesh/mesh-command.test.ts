@@ -10,7 +10,8 @@ import { catalogueSpec } from "../../fixtures/profiles.js";
 import type { ResultsModel } from "../report/results.js";
 import { startLocalMesh, type LocalMesh } from "./local-mesh.js";
 
-const command = join(import.meta.dirname, "..", "bin", "mtls-conformance.mjs");
+const root = join(import.meta.dirname, "..", "..");
+const command = join(root, "harness", "bin", "mtls-conformance.mjs");
 
 let fixtures: FixtureSet;
 let mesh: LocalMesh;
@@ -122,4 +123,23 @@ describe("mtls-conformance run --targets", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain(line);
   });
+
+  it("runs under npm test with MTLS_TARGETS, names cases as the command does, and MTLS_BASELINE passes known failures", async () => {
+    const file = await targetsFile("vitest.yaml", (mode, index) => (index === 1 ? "strict" : mode));
+    const dir = join(fixtures.dir, "reports-vitest");
+    const baseline = join(dir, "baseline.json");
+    const fromCommand = await runCli(["run", "--targets", file, "--json", baseline]);
+    expect(fromCommand.exitCode).toBe(1);
+    const vitest = (env: Record<string, string>) =>
+      execa(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--project", "external"], { cwd: root, reject: false, timeout: 120_000, env: { MTLS_TARGET: "", MTLS_TARGETS: file, MTLS_REPORTS_DIR: dir, ...env } });
+    const plain = await vitest({ MTLS_BASELINE: "" });
+    expect(plain.exitCode, String(plain.stdout).slice(-2000)).toBe(1);
+    const plainModel = await readModel(join(dir, "results.json"));
+    expect(verdictsOf(plainModel)).toEqual(verdictsOf(await readModel(baseline)));
+    const known = await vitest({ MTLS_BASELINE: baseline });
+    expect(known.exitCode, String(known.stdout).slice(-2000)).toBe(0);
+    const knownModel = await readModel(join(dir, "results.json"));
+    expect(knownModel.baseline).toMatchObject({ known: [`mesh > ${mesh.endpoints[1]!.name} > plaintext`, `mesh > ${mesh.endpoints[1]!.name} > mode`], regressions: [], fixed: [] });
+    expect(String(known.stdout)).toContain("0 regressions, 2 known failures, 0 fixed");
+  }, 240_000);
 });

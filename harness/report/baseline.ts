@@ -3,6 +3,7 @@
 // x509-limbo's regression diff). Cases are matched by name. A case failing now (fail, undetermined,
 // unstable) is known when it failed in the baseline too and a regression when it passed there or
 // was not there; a case failing in the baseline that passes now is fixed.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isFailing } from "../case-record.js";
 import type { BaselineSummary, CaseResult, ResultsModel } from "./results.js";
@@ -17,6 +18,10 @@ export async function readResultsFile(path: string, what = "results file"): Prom
   } catch (error) {
     throw new BaselineError(`failed to read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  return parseResultsText(text, path, what);
+}
+
+function parseResultsText(text: string, path: string, what: string): ResultsModel {
   let model: unknown;
   try {
     model = JSON.parse(text);
@@ -28,6 +33,32 @@ export async function readResultsFile(path: string, what = "results file"): Prom
     throw new BaselineError(`failed to read ${what} ${path}: not a results.json (expected "cases" with a name and a verdict each)`);
   }
   return model as ResultsModel;
+}
+
+let fromEnv: { path: string; model: ResultsModel } | undefined;
+/** MTLS_BASELINE for `npm test` (read once per process), or undefined when it is unset. */
+export function baselineFromEnv(env: NodeJS.ProcessEnv = process.env): { path: string; model: ResultsModel } | undefined {
+  const path = env.MTLS_BASELINE?.trim();
+  if (!path) return undefined;
+  if (fromEnv?.path !== path) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new BaselineError(`failed to read baseline ${path} (MTLS_BASELINE): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    fromEnv = { path, model: parseResultsText(text, path, "baseline (MTLS_BASELINE)") };
+  }
+  return fromEnv;
+}
+
+/**
+ * Under `npm test` with MTLS_BASELINE: whether a case that fails now failed in the baseline too, so
+ * its test passes (the reports still show it failing, marked known) and only regressions fail the run.
+ */
+export function isKnownFailure(caseName: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const baseline = baselineFromEnv(env);
+  return baseline !== undefined && baseline.model.cases.some((entry) => entry.name === caseName && isFailing(entry.verdict));
 }
 
 const isPassing = (entry: CaseResult) => entry.verdict === "pass" || entry.verdict === "advisory" || entry.verdict === "recorded";

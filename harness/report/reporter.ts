@@ -2,6 +2,7 @@
 // junit.xml, results.json, summary.md and matrix.html from it. Used by `npm test` (reports/) and
 // by the `mtls-conformance` command (--junit), so there is one JUnit writer.
 import { bannerLines, type HostReport } from "../host-report.js";
+import { baselineFromEnv, baselineLine, compareWithBaseline } from "./baseline.js";
 import { caseResult, resultsModel, type ReportedTestCase } from "./results.js";
 import { reportFilesIn, writeReports, type ReportFiles } from "./write-reports.js";
 
@@ -42,8 +43,12 @@ export default class ResultsReporter {
 
   async onTestRunEnd(testModules: ReadonlyArray<ReportedModule>): Promise<void> {
     const cases = testModules.flatMap((module) => [...module.children.allTests()].map((testCase) => caseResult(testCase, this.root)));
-    const model = resultsModel(cases, new Date(), this.host);
+    const run = resultsModel(cases, new Date(), this.host);
+    // MTLS_BASELINE: known, fixed and regressions in every report (the suites let known failures pass).
+    const baseline = baselineFromEnv();
+    const model = baseline ? compareWithBaseline(run, baseline.model, baseline.path) : run;
     await writeReports(model, this.files, this.root);
     if (this.host) console.log(`\n${bannerLines(this.host).join("\n")}`);
+    if (model.baseline) console.log(baselineLine(model.baseline));
   }
 }

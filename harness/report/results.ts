@@ -78,12 +78,13 @@ export function caseResult(testCase: ReportedTestCase, root: string): CaseResult
   const properties: CaseResult["properties"] = {};
   for (const annotation of testCase.annotations()) properties[annotation.type as CaseProperty] = annotation.message;
   const suitePath = suitePathOf(testCase);
-  // An external check annotates its own verdict (undetermined and unstable fail the test too).
+  // An external check annotates its own verdict (undetermined and unstable fail the test too); a
+  // conformance case annotated "fail" is one whose test passed only as a known failure (MTLS_BASELINE).
   const checkVerdict = verdicts.find((verdict) => verdict === properties["check-verdict"]);
   const verdict: Verdict =
     result.state === "skipped" || result.state === "pending"
       ? "skipped"
-      : checkVerdict ?? (result.state === "failed" ? "fail" : properties.verdict === "advisory" ? "advisory" : "pass");
+      : checkVerdict ?? (result.state === "failed" || properties.verdict === "fail" ? "fail" : properties.verdict === "advisory" ? "advisory" : "pass");
   const file = testCase.module.moduleId.startsWith(root) ? testCase.module.moduleId.slice(root.length + 1) : testCase.module.moduleId;
   return {
     name: [...suitePath, testCase.name].join(" > "),

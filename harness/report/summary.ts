@@ -1,5 +1,5 @@
 // summary.md: the scenario x implementation matrix as Markdown, for a CI job summary.
-import { bannerLines } from "../host-report.js";
+import { bannerLines } from "../host-banner.js";
 import { baselineLine } from "./baseline.js";
 import { matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 
