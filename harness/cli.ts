@@ -54,6 +54,9 @@ Many endpoints (docs/external.md, "Targets files, baselines, shards and merge"):
   --baseline FILE           a previous results.json: exit 1 only for regressions (failing now,
                             passed there or new); known and fixed cases are marked in every report
   --update-baseline FILE    write this run's results.json to FILE as the next baseline
+  merge --runs              the inputs are runs of the same tests on different runtimes (npm test
+                            and npm run test:containers), not shards: a test in both is kept
+                            once per run, its name suffixed with the runtime
 
 A probe is served when it is answered the way the control (the trusted client: a valid
 certificate from --issuer-cert, else TLS without a client certificate) is answered; refused on a
@@ -108,6 +111,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
         reports: { type: "string" },
         summary: { type: "string" },
         html: { type: "string" },
+        runs: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -119,11 +123,12 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   const reportFlags = { reports: values.reports, json: values.json, junit: values.junit, summary: values.summary, html: values.html };
   if (positionals[0] === "merge") {
     if (values.targets || values.target || values.tap) throw new UsageError("merge takes results.json files and report flags, not --target, --targets or --tap");
-    return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
+    return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, runs: values.runs, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
   }
   if (positionals[0] !== "run" || positionals.length > 1) {
     throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run" and "merge"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
+  if (values.runs) throw new UsageError("--runs is for merge");
   if (values.targets !== undefined) {
     if (values.target !== undefined || values.tap) throw new UsageError("--targets runs every target of the file: it takes no --target or --tap");
     return { mesh: "run", flags: { ...reportFlags, targets: values.targets, concurrency: values.concurrency, shard: values.shard, baseline: values.baseline, updateBaseline: values["update-baseline"] } };

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { skipEachWithout, toolPath } from "./host-context.js";
+import { parse as parseYaml } from "yaml";
+import { usage } from "./cli.js";
 import { selectedImplementations } from "./implementations.js";
 
 const workflow = "examples/github-actions.yml";
@@ -51,3 +53,37 @@ describe("the example workflow", () => {
     expect(() => selectedImplementations("process", selection)).not.toThrow();
   });
 });
+
+describe("the sharded example workflow", () => {
+  const shardsWorkflow = "examples/github-actions-shards.yml";
+  type Job = { strategy?: { matrix: { shard: number[] } }; steps: Array<{ run?: string }> };
+  const jobs = async () => (parseYaml(await readFile(shardsWorkflow, "utf8")) as { jobs: Record<string, Job> }).jobs;
+  const runs = (job: Job) => job.steps.flatMap((step) => (step.run ? [step.run] : []));
+
+  describe("linted by yamllint", () => {
+    skipEachWithout("yamllint");
+    it("passes", async () => {
+      expect(await yamllint(shardsWorkflow)).toEqual({ exitCode: 0, output: "" });
+    });
+  });
+
+  it("runs vitest shards 1..N with blob reports and merges them in a job that needs them", async () => {
+    const { conformance, "conformance-report": report } = await jobs();
+    const shards = conformance!.strategy!.matrix.shard;
+    expect(shards).toEqual(shards.map((_, index) => index + 1));
+    expect(runs(conformance!).join("\n")).toContain(`--shard=\${{ matrix.shard }}/${shards.length} --reporter=blob`);
+    expect(runs(report!)).toContain("npx vitest run --merge-reports=reports/blob");
+  });
+
+  it("runs mesh shards 0..N-1 with flags the command has, and merges every shard's results", async () => {
+    const { mesh, "mesh-report": report } = await jobs();
+    const shards = mesh!.strategy!.matrix.shard;
+    expect(shards).toEqual(shards.map((_, index) => index));
+    const command = runs(mesh!).find((text) => text.includes("mtls-conformance run"))!;
+    expect(command).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    for (const flag of command.match(/--[a-z-]+/g)!) expect(usage).toContain(`${flag} `);
+    const merge = runs(report!).find((text) => text.includes("mtls-conformance merge"))!;
+    expect(merge.match(/reports\/mesh-\d\.json/g)).toEqual(shards.map((index) => `reports/mesh-${index}.json`));
+  });
+});
+

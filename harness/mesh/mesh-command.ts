@@ -35,6 +35,8 @@ export interface MeshRunFlags extends ReportFlags {
 }
 
 export interface MergeFlags extends ReportFlags {
+  /** The inputs are runs of the same tests (process and container), not shards. */
+  runs?: boolean;
   baseline?: string;
   updateBaseline?: string;
 }
@@ -93,7 +95,7 @@ export async function mergeCommand(inputs: string[], flags: MergeFlags): Promise
   if (!Object.keys(reportFiles(flags, undefined)).length && !flags.updateBaseline) throw new MeshInputError("merge writes nothing: name --reports DIR or at least one of --json, --junit, --summary, --html");
   const models = await Promise.all(inputs.map(async (file) => ({ file, model: await readResultsFile(file) })));
   const baseline = flags.baseline ? await readResultsFile(flags.baseline, "baseline") : undefined;
-  const merged = mergeModels(models);
+  const merged = mergeModels(models, { runs: flags.runs });
   if (merged.mesh) process.stdout.write(`${targetsTable(merged)}\n`);
   return finish(merged, flags, undefined, baseline);
 }
