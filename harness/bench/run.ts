@@ -9,7 +9,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import { startLocalMesh } from "../mesh/local-mesh.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
+import type { ResultsModel } from "../report/results.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
 import { opensslPkiScript, opensslProcessCount } from "./openssl-pki.js";
@@ -313,6 +315,44 @@ async function cliBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> 
   }
 }
 
+/**
+ * A whole mesh: 100 loopback endpoints (strict, permissive and plaintext in turn, each on its own
+ * 127.x address, served by this process: harness/mesh/local-mesh.ts) judged by one
+ * `run --targets --concurrency 16`, then by 4 shards started at once and merged, as 4 pods of an
+ * Indexed Job would be on one 2-core node. The merged verdicts must equal the unsharded ones.
+ */
+async function meshBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> {
+  const count = 100;
+  const concurrency = 16;
+  const shards = 4;
+  process.stderr.write(`Mesh: ${count} loopback endpoints, --concurrency ${concurrency}, then ${shards} shards merged\n`);
+  const mesh = await startLocalMesh(fixtures, count);
+  const dir = await mkdtemp(join(tmpdir(), "mtls-bench-mesh-"));
+  try {
+    const targets = join(dir, "targets.yaml");
+    const lines = ["defaults:", `  issuerCert: ${fixtures.certs["issuer-a"]!.cert}`, `  issuerKey: ${fixtures.certs["issuer-a"]!.key}`, "targets:"];
+    for (const endpoint of mesh.endpoints) lines.push(`  - name: ${endpoint.name}`, `    target: "${endpoint.address}"`, `    expectMode: ${endpoint.mode}`);
+    await writeFile(targets, lines.join("\n") + "\n");
+    const command = join(root, "harness/bin/mtls-conformance.mjs");
+    const verdicts = async (file: string) => JSON.stringify((JSON.parse(await readFile(file, "utf8")) as ResultsModel).cases.map((entry) => [entry.name, entry.verdict]).sort());
+    const whole = await repeat(runs, () => measure(process.execPath, [command, "run", "--targets", targets, "--concurrency", String(concurrency), "--json", join(dir, "whole.json")]));
+    const wholeModel = JSON.parse(await readFile(join(dir, "whole.json"), "utf8")) as ResultsModel;
+    const failing = wholeModel.cases.filter((entry) => entry.verdict !== "pass" && entry.verdict !== "recorded").length;
+    record({ group: "mesh", subject: `run --targets, ${count} endpoints, --concurrency ${concurrency}`, value: whole.wallMs / 1000, unit: "s", runs, peakRssMb: whole.peakRssMb, note: `${wholeModel.cases.length} checks, ${failing} not passed; strict/permissive/plaintext in turn, each on its own 127.x address` });
+    const sharded = await repeat(runs, async () => {
+      const started = performance.now();
+      const parts = await Promise.all(Array.from({ length: shards }, (_, index) => measure(process.execPath, [command, "run", "--targets", targets, "--shard", `${index}/${shards}`, "--concurrency", String(concurrency), "--json", join(dir, `shard-${index}.json`)])));
+      const merge = await measure(process.execPath, [command, "merge", ...Array.from({ length: shards }, (_, index) => join(dir, `shard-${index}.json`)), "--reports", join(dir, "merged")]);
+      return { wallMs: performance.now() - started, maxRssKb: Math.max(...parts.map((part) => part.maxRssKb), merge.maxRssKb), stdout: "", value: merge.wallMs };
+    });
+    if ((await verdicts(join(dir, "merged", "results.json"))) !== (await verdicts(join(dir, "whole.json")))) throw new Error("failed to merge the shards: the merged verdicts differ from the unsharded run's");
+    record({ group: "mesh", subject: `${shards} shards at once + merge, same ${count} endpoints`, value: sharded.wallMs / 1000, unit: "s", runs, peakRssMb: sharded.peakRssMb, baseline: `run --targets, ${count} endpoints, --concurrency ${concurrency}`, ratio: whole.wallMs / sharded.wallMs, note: `each shard --concurrency ${concurrency} on the same 2 cores; merge alone ${sharded.value.toFixed(0)} ms; merged verdicts equal the unsharded run's` });
+  } finally {
+    await mesh.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function which(command: string): Promise<string | undefined> {
   return new Promise((resolvePromise) => execFile("which", [command], (error, stdout) => resolvePromise(error ? undefined : stdout.trim())));
 }
@@ -327,6 +367,7 @@ const groups: Array<[string, () => Promise<void>]> = [
   ["suite", () => suiteBenchmarks(3)],
   ["external", () => externalBenchmarks(fixtures, 3)],
   ["cli", () => cliBenchmarks(fixtures, runs)],
+  ["mesh", () => meshBenchmarks(fixtures, 3)],
   ["suite-cold", () => coldContainerBenchmark()],
 ];
 let failures = 0;
