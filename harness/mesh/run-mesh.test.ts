@@ -4,6 +4,7 @@ import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtur
 import { catalogueSpec } from "../../fixtures/profiles.js";
 import { parseSettings } from "../external/settings.js";
 import { startLocalMesh, type LocalMesh } from "./local-mesh.js";
+import { progressOn } from "./progress.js";
 import { runMesh } from "./run-mesh.js";
 import { parseShard, shardOf } from "./shard.js";
 
@@ -48,10 +49,30 @@ describe("runMesh", () => {
     expect(outcomes.map((outcome) => [outcome.report, outcome.problem])).toEqual(mesh.endpoints.map(() => [undefined, "did not finish within 30 ms"]));
   });
 
-  it("reports each finished target once, outcomes in the file's order", async () => {
+  it("reports each finished target once, outcomes in the file's order; progress is a line per target in a log, a bar on a terminal", async () => {
     const finished: string[] = [];
-    const outcomes = await runMesh(targets(), { concurrency: 1, onFinished: (outcome, count, total) => finished.push(`${count}/${total} ${outcome.name}`) });
+    const written = { log: "", tty: "" };
+    const log = progressOn({ write: (text: string) => ((written.log += text), true) } as unknown as NodeJS.WritableStream);
+    const tty = progressOn({ isTTY: true, columns: 80, write: (text: string) => ((written.tty += text), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean });
+    const outcomes = await runMesh(targets(), {
+      concurrency: 1,
+      onFinished: (outcome, count, total) => {
+        finished.push(`${count}/${total} ${outcome.name}`);
+        log.finished(outcome, count, total);
+        tty.finished(outcome, count, total);
+      },
+    });
+    tty.end();
     expect(finished).toEqual(mesh.endpoints.map((endpoint, index) => `${index + 1}/2 ${endpoint.name}`));
     expect(outcomes.map((outcome) => [outcome.name, outcome.report?.observedMode])).toEqual(mesh.endpoints.map((endpoint) => [endpoint.name, "strict"]));
+    expect(written.log.split("\n").filter(Boolean).map((line) => line.replace(/ \(\d+\.\d s\)$/, ""))).toEqual(
+      mesh.endpoints.map((endpoint, index) => `mtls-conformance: [${index + 1}/2] ${endpoint.name} (${endpoint.address}): observed strict, expected strict, 0 checks not passed`),
+    );
+    // A bar redrawn in place (carriage return, erase line), no newline, cleared at the end.
+    expect(written.tty).not.toContain("\n");
+    expect(written.tty.split("\r\u001b[2K").filter(Boolean)).toEqual([
+      `[${"#".repeat(15)}${"-".repeat(15)}] 1/2 targets, 0 not passing, last: ${mesh.endpoints[0]!.name}`,
+      `[${"#".repeat(30)}] 2/2 targets, 0 not passing, last: ${mesh.endpoints[1]!.name}`,
+    ]);
   });
 });
