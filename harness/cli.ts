@@ -9,7 +9,7 @@ import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
-import { isMeshInputError, mergeCommand, runTargetsCommand, type MergeFlags, type MeshRunFlags } from "./mesh/mesh-command.js";
+import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh/mesh-command.js";
 import { junitXml } from "./report/junit.js";
 import { tapText } from "./report/tap.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
@@ -76,11 +76,6 @@ interface CliOptions {
   tap: boolean;
 }
 
-type MeshCommand = { mesh: "run"; flags: MeshRunFlags } | { mesh: "merge"; inputs: string[]; flags: MergeFlags };
-
-/** Flags of the mesh commands only (run --targets, merge): refused on a single-target run. */
-const meshOnlyFlags = ["concurrency", "shard", "baseline", "update-baseline", "reports", "summary", "html"] as const;
-
 function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   let parsed;
   try {
@@ -103,15 +98,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
-        targets: { type: "string" },
-        concurrency: { type: "string" },
-        shard: { type: "string" },
-        baseline: { type: "string" },
-        "update-baseline": { type: "string" },
-        reports: { type: "string" },
-        summary: { type: "string" },
-        html: { type: "string" },
-        runs: { type: "boolean", default: false },
+        ...meshCommandOptions,
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -120,21 +107,11 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  const reportFlags = { reports: values.reports, json: values.json, junit: values.junit, summary: values.summary, html: values.html };
-  if (positionals[0] === "merge") {
-    if (values.targets || values.target || values.tap) throw new UsageError("merge takes results.json files and report flags, not --target, --targets or --tap");
-    return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, runs: values.runs, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
-  }
+  const mesh = meshCommandOf(values, positionals);
+  if (mesh) return mesh;
   if (positionals[0] !== "run" || positionals.length > 1) {
     throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run" and "merge"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
-  if (values.runs) throw new UsageError("--runs is for merge");
-  if (values.targets !== undefined) {
-    if (values.target !== undefined || values.tap) throw new UsageError("--targets runs every target of the file: it takes no --target or --tap");
-    return { mesh: "run", flags: { ...reportFlags, targets: values.targets, concurrency: values.concurrency, shard: values.shard, baseline: values.baseline, updateBaseline: values["update-baseline"] } };
-  }
-  const meshOnly = meshOnlyFlags.find((flag) => values[flag] !== undefined);
-  if (meshOnly) throw new UsageError(`--${meshOnly} is for --targets and merge (a single target can be a one-entry targets file)`);
   // Flags mirror the MTLS_* variables; a flag wins over the variable.
   const fromEnv = (flag: string | undefined, variable: string) => flag ?? (process.env[variable] || undefined);
   return {
@@ -196,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
-    if ("mesh" in options) return options.mesh === "run" ? await runTargetsCommand(options.flags) : await mergeCommand(options.inputs, options.flags);
+    if ("mesh" in options) return await runMeshCommand(options);
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
     const report = await runExternalChecks(settings);

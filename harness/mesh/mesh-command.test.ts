@@ -124,6 +124,22 @@ describe("mtls-conformance run --targets", () => {
     expect(result.stderr).toContain(line);
   });
 
+  it.each([
+    ["--shard without --targets", ["run", "--target", "127.0.0.1:1", "--shard", "0/2"], "mtls-conformance: --shard is for --targets and merge (a single target can be a one-entry targets file)"],
+    ["--targets with --target", ["run", "--targets", "x.yaml", "--target", "127.0.0.1:1"], "mtls-conformance: --targets runs every target of the file: it takes no --target or --tap"],
+    ["a shard out of range", ["run", "--targets", "TARGETS", "--shard", "2/2"], 'mtls-conformance: invalid shard "2/2": I must be 0 to 1 (it counts from 0)'],
+    ["a bad concurrency", ["run", "--targets", "TARGETS", "--concurrency", "0"], 'mtls-conformance: invalid concurrency "0": expected a whole number from 1 to 1024'],
+    ["a missing targets file", ["run", "--targets", "/nonexistent/targets.yaml"], "mtls-conformance: failed to read targets file /nonexistent/targets.yaml: ENOENT"],
+    ["merge without inputs", ["merge", "--reports", "out"], 'mtls-conformance: nothing to merge: "mtls-conformance merge IN.json... [--reports DIR] [--json FILE] [--junit FILE] [--summary FILE] [--html FILE]"'],
+    ["merge without an output", ["merge", "a.json"], "mtls-conformance: merge writes nothing: name --reports DIR or at least one of --json, --junit, --summary, --html"],
+    ["merge of a file that is not results", ["merge", "TARGETS", "--json", "out.json"], "mtls-conformance: failed to parse results file"],
+  ])("refuses %s with one line and exit 2", async (_title, args, line) => {
+    const targets = await targetsFile("usage.yaml");
+    const result = await runCli(args.map((arg) => (arg === "TARGETS" ? targets : arg)));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining(line)]);
+  });
+
   it("runs under npm test with MTLS_TARGETS, names cases as the command does, and MTLS_BASELINE passes known failures", async () => {
     const file = await targetsFile("vitest.yaml", (mode, index) => (index === 1 ? "strict" : mode));
     const dir = join(fixtures.dir, "reports-vitest");

@@ -11,6 +11,51 @@ import { defaultConcurrency, runMesh, validateTargetInputs } from "./run-mesh.js
 import { parseShard, shardOf, ShardError } from "./shard.js";
 import { readTargetsFile, TargetsFileError } from "./targets-file.js";
 
+/** The command-line flags of `run --targets` and `merge`, for harness/cli.ts's parseArgs. */
+export const meshCommandOptions = {
+  targets: { type: "string" },
+  concurrency: { type: "string" },
+  shard: { type: "string" },
+  baseline: { type: "string" },
+  "update-baseline": { type: "string" },
+  reports: { type: "string" },
+  summary: { type: "string" },
+  html: { type: "string" },
+  runs: { type: "boolean", default: false },
+} as const;
+
+/** What harness/cli.ts parsed: the mesh flags, and the single run's flags the mesh commands refuse or share. */
+type ParsedValues = { [flag in keyof typeof meshCommandOptions]?: string | boolean } & { target?: string; tap?: boolean; json?: string; junit?: string };
+
+export type MeshCommand = { mesh: "run"; flags: MeshRunFlags } | { mesh: "merge"; inputs: string[]; flags: MergeFlags };
+
+/** Flags of the mesh commands only: refused on a single-target run. */
+const meshOnlyFlags = ["concurrency", "shard", "baseline", "update-baseline", "reports", "summary", "html"] as const;
+
+/** `merge ...` or `run --targets ...` as a mesh command; undefined for a single-target run (which may use none of their flags). */
+export function meshCommandOf(values: ParsedValues, positionals: string[]): MeshCommand | undefined {
+  const text = (flag: keyof typeof meshCommandOptions) => values[flag] as string | undefined;
+  const reportFlags = { reports: text("reports"), json: values.json, junit: values.junit, summary: text("summary"), html: text("html") };
+  const judging = { baseline: text("baseline"), updateBaseline: text("update-baseline") };
+  if (positionals[0] === "merge") {
+    if (values.targets || values.target || values.tap) throw new MeshInputError("merge takes results.json files and report flags, not --target, --targets or --tap");
+    return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, ...judging, runs: values.runs === true } };
+  }
+  if (positionals[0] !== "run" || positionals.length > 1) return undefined;
+  if (values.runs) throw new MeshInputError("--runs is for merge");
+  if (values.targets !== undefined) {
+    if (values.target !== undefined || values.tap) throw new MeshInputError("--targets runs every target of the file: it takes no --target or --tap");
+    return { mesh: "run", flags: { ...reportFlags, ...judging, targets: text("targets")!, concurrency: text("concurrency"), shard: text("shard") } };
+  }
+  const meshOnly = meshOnlyFlags.find((flag) => values[flag] !== undefined);
+  if (meshOnly) throw new MeshInputError(`--${meshOnly} is for --targets and merge (a single target can be a one-entry targets file)`);
+  return undefined;
+}
+
+export function runMeshCommand(command: MeshCommand): Promise<0 | 1 | 2> {
+  return command.mesh === "run" ? runTargetsCommand(command.flags) : mergeCommand(command.inputs, command.flags);
+}
+
 /** Bad input to a mesh run or a merge: one line on stderr, exit 2. */
 export class MeshInputError extends Error {}
 

@@ -26,7 +26,7 @@ function parseResultsText(text: string, path: string, what: string): ResultsMode
   try {
     model = JSON.parse(text);
   } catch (error) {
-    throw new BaselineError(`failed to parse ${what} ${path}: ${(error as Error).message}`);
+    throw new BaselineError(`failed to parse ${what} ${path}: ${(error as Error).message.replace(/\s+/g, " ")}`);
   }
   const cases = (model as Partial<ResultsModel> | null)?.cases;
   if (!Array.isArray(cases) || !cases.every((entry) => typeof entry?.name === "string" && typeof entry?.verdict === "string")) {
