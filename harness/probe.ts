@@ -60,6 +60,18 @@ export function secureContextFor(config: Pick<TlsClientConfig, "trust" | "identi
   return context;
 }
 
+/**
+ * Drops the cached contexts built from files under `dir`: a run over many endpoints mints a fresh
+ * set of client certificates per endpoint, and its contexts are not used again once it is removed.
+ */
+export function forgetSecureContexts(dir: string): void {
+  const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+  for (const key of secureContexts.keys()) if ((JSON.parse(key) as Array<string | null>).some((path) => path?.startsWith(prefix))) secureContexts.delete(key);
+}
+
+/** How many contexts are cached (for the test that they are dropped). */
+export const cachedSecureContextCount = (): number => secureContexts.size;
+
 const firstLine = (text: string): string => text.split("\r\n")[0] ?? "";
 
 // RFC 9113 section 3.4: the client connection preface, then an empty SETTINGS frame.

@@ -346,6 +346,9 @@ async function meshBenchmarks(fixtures: FixtureSet, runs: number): Promise<void>
       return { wallMs: performance.now() - started, maxRssKb: Math.max(...parts.map((part) => part.maxRssKb), merge.maxRssKb), stdout: "", value: merge.wallMs };
     });
     if ((await verdicts(join(dir, "merged", "results.json"))) !== (await verdicts(join(dir, "whole.json")))) throw new Error("failed to merge the shards: the merged verdicts differ from the unsharded run's");
+    // What one pod of an Indexed Job takes on a node of its own: one shard, alone.
+    const alone = await repeat(runs, () => measure(process.execPath, [command, "run", "--targets", targets, "--shard", `0/${shards}`, "--concurrency", String(concurrency), "--json", join(dir, "alone.json")]));
+    record({ group: "mesh", subject: `one shard of ${shards} alone (${count / shards} endpoints)`, value: alone.wallMs / 1000, unit: "s", runs, peakRssMb: alone.peakRssMb, baseline: `run --targets, ${count} endpoints, --concurrency ${concurrency}`, ratio: whole.wallMs / alone.wallMs, note: "what each pod takes when the shards run on separate nodes" });
     record({ group: "mesh", subject: `${shards} shards at once + merge, same ${count} endpoints`, value: sharded.wallMs / 1000, unit: "s", runs, peakRssMb: sharded.peakRssMb, baseline: `run --targets, ${count} endpoints, --concurrency ${concurrency}`, ratio: whole.wallMs / sharded.wallMs, note: `each shard --concurrency ${concurrency} on the same 2 cores; merge alone ${sharded.value.toFixed(0)} ms; merged verdicts equal the unsharded run's` });
   } finally {
     await mesh.stop();

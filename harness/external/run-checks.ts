@@ -8,7 +8,7 @@ import { importIssuer } from "../../fixtures/import-issuer.js";
 import type { CertSpec, PkiSpec } from "../../fixtures/spec.js";
 import type { CheckVerdict } from "../case-record.js";
 import type { KeyPairFiles } from "../observation.js";
-import { uriSans } from "../probe.js";
+import { forgetSecureContexts, uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
@@ -198,6 +198,7 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
   try {
     return await judgeEndpoint(settings, fixtures);
   } finally {
+    forgetSecureContexts(fixtures.dir);
     await removeFixtureSet(fixtures);
   }
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec } from "../../fixtures/profiles.js";
 import { parseSettings } from "../external/settings.js";
+import { cachedSecureContextCount } from "../probe.js";
 import { startLocalMesh, type LocalMesh } from "./local-mesh.js";
 import { progressOn } from "./progress.js";
 import { runMesh } from "./run-mesh.js";
@@ -44,11 +45,6 @@ describe("runMesh", () => {
       settings: parseSettings({ target: endpoint.address, issuerCert: fixtures.certs["issuer-a"]!.cert, issuerKey: fixtures.certs["issuer-a"]!.key, expectMode: "strict" }),
     }));
 
-  it("bounds each target in time: a run past its deadline is reported without a verdict", async () => {
-    const outcomes = await runMesh(targets(), { deadlineMs: () => 30 });
-    expect(outcomes.map((outcome) => [outcome.report, outcome.problem])).toEqual(mesh.endpoints.map(() => [undefined, "did not finish within 30 ms"]));
-  });
-
   it("reports each finished target once, outcomes in the file's order; progress is a line per target in a log, a bar on a terminal", async () => {
     const finished: string[] = [];
     const written = { log: "", tty: "" };
@@ -63,6 +59,11 @@ describe("runMesh", () => {
       },
     });
     tty.end();
+    // Each target's client certificates are its own: their cached contexts go with them, so a
+    // second run over the same targets leaves as many cached as the first (those of no file).
+    const contextsAfterOne = cachedSecureContextCount();
+    await runMesh(targets(), { concurrency: 2 });
+    expect(cachedSecureContextCount()).toBe(contextsAfterOne);
     expect(finished).toEqual(mesh.endpoints.map((endpoint, index) => `${index + 1}/2 ${endpoint.name}`));
     expect(outcomes.map((outcome) => [outcome.name, outcome.report?.observedMode])).toEqual(mesh.endpoints.map((endpoint) => [endpoint.name, "strict"]));
     expect(written.log.split("\n").filter(Boolean).map((line) => line.replace(/ \(\d+\.\d s\)$/, ""))).toEqual(
@@ -74,5 +75,10 @@ describe("runMesh", () => {
       `[${"#".repeat(15)}${"-".repeat(15)}] 1/2 targets, 0 not passing, last: ${mesh.endpoints[0]!.name}`,
       `[${"#".repeat(30)}] 2/2 targets, 0 not passing, last: ${mesh.endpoints[1]!.name}`,
     ]);
+  });
+
+  it("bounds each target in time: a run past its deadline is reported without a verdict", async () => {
+    const outcomes = await runMesh(targets(), { deadlineMs: () => 30 });
+    expect(outcomes.map((outcome) => [outcome.report, outcome.problem])).toEqual(mesh.endpoints.map(() => [undefined, "did not finish within 30 ms"]));
   });
 });
