@@ -11,7 +11,7 @@ import { classifyNginxLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import { versionsFrom, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 
@@ -33,6 +33,7 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
     `    server_name ${isDefault ? '""' : name};`,
     `    ssl_certificate ${certificate};`,
     `    ssl_certificate_key ${files.key};`,
+    ...(config.minVersion ? [`    ssl_protocols ${versionsFrom(config.minVersion).join(" ")};`] : []),
     ...(clientAuth
       ? [
           `    ssl_verify_client ${clientAuth};`,

@@ -14,5 +14,6 @@ export const openssl: StackDefinition = {
   cannot: {
     "require-uri-san": "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "serve-several-sni-names": "openssl s_server serves at most one SNI name (-servername with -cert2)",
+    "authorize-client-identity": "openssl s_server verifies the client chain but has no option to admit only listed client identities; authorization is left to the application",
   },
 };

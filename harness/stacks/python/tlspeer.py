@@ -102,10 +102,23 @@ def server_context(options, cert, chain, key):
     if options.crl:
         # The leaf only: CHECK_CHAIN would also demand a CRL from every CA above it.
         context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+    if options.min_version:
+        context.minimum_version = min_versions[options.min_version]
     return context
 
 
-def serve(context, conn):
+min_versions = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+
+
+def unauthorized(peer, allowed):
+    """The refusal when no URI or DNS SAN of the verified client is allowed, else None."""
+    presented = [value for kind, value in peer.get("subjectAltName", ()) if kind in ("URI", "DNS")]
+    if any(name in allowed for name in presented):
+        return None
+    return f"not authorized: client identity {', '.join(presented) or '(none)'} is not one of {', '.join(allowed)}"
+
+
+def serve(context, conn, allowed):
     try:
         conn.settimeout(10)
         try:
@@ -113,6 +126,12 @@ def serve(context, conn):
             tls.do_handshake()
         except (ssl.SSLError, OSError) as err:
             say(f"rejected: {err}")
+            return
+        refusal = unauthorized(tls.getpeercert() or {}, allowed) if allowed else None
+        if refusal:
+            # Authorization after authentication, as a mesh's policy does: close without an answer.
+            say(f"rejected: {refusal}")
+            tls.close()
             return
         say(f"served: {tls.version()} {tls.cipher()[0]}")
         reader = tls.makefile("rb")
@@ -141,6 +160,8 @@ def run_server(argv):
     parser.add_argument("--client-ca", default="")
     parser.add_argument("--crl", action="append", default=[])
     parser.add_argument("--sni", action="append", default=[], help="NAME,CERT,CHAIN,KEY (CHAIN may be empty)")
+    parser.add_argument("--min-version", default="", choices=["", *min_versions])
+    parser.add_argument("--allow-identity", action="append", default=[], help="a URI or DNS SAN admitted (repeatable; none: every verified client)")
     options = parser.parse_args(argv)
     host, port = split_address(options.listen)
 
@@ -183,7 +204,7 @@ def run_server(argv):
             conn, _ = listener.accept()
         except OSError as err:
             fail(1, f"failed to accept a connection: {err}")
-        threading.Thread(target=serve, args=(default, conn), daemon=True).start()
+        threading.Thread(target=serve, args=(default, conn, options.allow_identity), daemon=True).start()
 
 
 def is_ip(name):
