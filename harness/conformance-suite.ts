@@ -10,6 +10,7 @@ import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
 import { stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
+import { livePhases, runLiveRotation, type LiveCount } from "./rotation-live.js";
 import { expectationFor, judge, type Scenario } from "./scenario.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
@@ -110,5 +111,58 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
         }
       });
     }
+  });
+}
+
+/** One line per phase (and switch): each population's accepted, refused and failed handshakes. */
+export function describeLiveCounts(counts: LiveCount[]): string {
+  const phases = [...new Set(counts.map((entry) => entry.phase))];
+  return phases
+    .map((phase) => {
+      const cells = counts.filter((entry) => entry.phase === phase).map((entry) => `${entry.population}${entry.covered ? "" : " (not covered)"} ${entry.accepted} ok/${entry.refused} refused/${entry.failed} failed`);
+      return `${phase}: ${cells.join(", ")}`;
+    })
+    .join("; ");
+}
+
+/**
+ * Rotation under live traffic (harness/rotation-live.ts), one case per server that can switch its
+ * chain without a restart; the others are skipped by capability (reload-identity).
+ */
+export function liveRotationSuite(): void {
+  describe.concurrent("rotation-live", () => {
+    describe(`rotation-live::${livePhases.map((phase) => phase.name).join("-")}::clients-a-ab-b`, () => {
+      for (const implementation of implementationsFor("server", runtime, statuses)) {
+        const skipReason = implementation.unavailable ?? implementation.cannot["reload-identity"];
+        const name = `${implementation.name} (${runtime.name})`;
+        const annotateCase = async (annotate: (message: string, type: CaseProperty) => Promise<unknown>) => {
+          await annotate(implementation.name, "implementation");
+          await annotate(implementation.unavailable ? "not run" : await implementation.version(), "version");
+          await annotate(runtime.name, "runtime");
+          await annotate("the server moves A -> cross-signed B -> B under traffic from clients trusting A, A+B and B: no covered handshake fails, A-only clients are refused on B", "scenario");
+          await annotate("accepted", "expected");
+        };
+        if (skipReason !== undefined) {
+          it(name, async ({ annotate, skip }) => {
+            await annotateCase(annotate);
+            skip(skipReason);
+          });
+          continue;
+        }
+        it(name, async ({ annotate, expect }) => {
+          await annotateCase(annotate);
+          const counts = await runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 5, timeoutMs: 20_000, maxHandshakes: 2_000 });
+          const failed = counts.filter((entry) => entry.failed > 0);
+          const verdict = failed.length ? "fail" : "pass";
+          await annotate(failed.length ? "failed" : "accepted", "outcome");
+          await annotate(verdict, "verdict");
+          await annotate(describeLiveCounts(counts), "phases");
+          expect(failed.map((entry) => `${entry.phase} ${entry.population}: ${entry.failures.join(" | ")}`)).toEqual([]);
+          // The harness really moved: A-only clients met B and were refused, and every phase ran.
+          expect(counts.find((entry) => entry.phase === "b" && entry.population === "trust-a")?.refused ?? 0).toBeGreaterThan(0);
+          for (const phase of livePhases) expect(counts.filter((entry) => entry.phase === phase.name && entry.covered).every((entry) => entry.accepted > 0)).toBe(true);
+        });
+      }
+    });
   });
 }

@@ -48,7 +48,15 @@ const gnutlsOldProtocols: Deviation = {
   reason: "GnuTLS 3.7's NORMAL priority still enables TLS 1.0 and 1.1 and Debian sets no system-wide priority file, so gnutls-cli with its defaults connects to a TLS 1.0 or 1.1 server (measured with 3.7.9)",
   reference: "GnuTLS manual, priority strings (NORMAL); RFC 8996",
 };
-const oldServerDeviations: Record<string, Deviation> = { openssl: legacySigalg("openssl s_client"), curl: legacySigalg("curl"), gnutls: gnutlsOldProtocols };
+const oldServerDeviations: Record<string, Deviation> = {
+  openssl: legacySigalg("openssl s_client"),
+  curl: legacySigalg("curl"),
+  // Measured: on the host (OpenSSL 3.0.19) Python's client offers TLS 1.2 and up and gets a
+  // protocol_version alert (the policy's outcome); in its container image (Debian's OpenSSL 3.0.22)
+  // it still offers TLS 1.0 and refuses at the signature, as s_client does.
+  python: { ...legacySigalg("Python's ssl in the container image (Debian's OpenSSL 3.0.22; on the host, 3.0.19, it offers TLS 1.2 and up and meets the policy)"), reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3); Python docs, ssl.SSLContext.minimum_version; RFC 8996" },
+  gnutls: gnutlsOldProtocols,
+};
 
 export const protocolScenarios = defineCatalogue("protocol", [
   ...(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const).map((offered) => floorRow("TLSv1.2", offered)),

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createSecureContext, createServer, type TLSSocket } from "node:tls";
 import { classifyNodeError, classifyVerifyCode, classifyVerifyText, type Classification } from "../../outcome.js";
 import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../probe.js";
-import type { TlsServerConfig } from "../../observation.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class NodeServerError extends Error {}
@@ -17,12 +17,15 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   const waiters = new Set<() => void>();
   const sockets = new Set<TLSSocket>();
 
+  const contextOptions = (identity: KeyPairFiles) => ({
+    ...readKeyPair(identity),
+    ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
+    crl: config.crls.map((path) => readFileSync(path, "utf8")),
+    ...securityOptions(config),
+  });
   const server = createServer(
     {
-      ...readKeyPair(config.identity),
-      ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
-      crl: config.crls.map((path) => readFileSync(path, "utf8")),
-      ...securityOptions(config),
+      ...contextOptions(config.identity),
       requestCert: config.clientAuth !== "none",
       rejectUnauthorized: config.clientAuth === "required",
       SNICallback: sniContexts.size
@@ -117,6 +120,10 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
       // Several events can describe one rejection (a reset as well as the verify code): the last classified wins.
       const taken = rejections.splice(0);
       return taken.filter((rejection) => rejection.outcome !== "unclassified").pop() ?? taken.pop();
+    },
+    // setSecureContext applies to every connection accepted after it returns (Node docs, server.setSecureContext).
+    async rotate(identity) {
+      server.setSecureContext(contextOptions(identity));
     },
     stop,
     [Symbol.asyncDispose]: stop,
