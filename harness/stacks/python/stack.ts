@@ -2,7 +2,7 @@
 // most service clients and agents are written with. Nothing to build: python3 runs the file in
 // this folder on the host and the image's copy in the container.
 import type { StackDefinition } from "../types.js";
-import { pythonClient, pythonServer, pythonVersion } from "./adapter.js";
+import { pythonClient, pythonProgram, pythonServer, pythonVersion } from "./adapter.js";
 import { pythonPeerSource } from "./program.js";
 
 export const python: StackDefinition = {
@@ -14,6 +14,7 @@ export const python: StackDefinition = {
   programs: ["python3"],
   version: pythonVersion,
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
+  service: async (runtime) => pythonProgram(runtime),
   cannot: {
     "reload-identity": "the Python peer program loads its key pair once per server (reloading its SSLContext is not implemented)",
     "verify-name-other-than-sni":
