@@ -60,6 +60,8 @@ export interface CaseProperties {
   check: string;
   /** Against a baseline: known (failed there too), fixed (failed there, not now) or regression (failing now, not there). */
   baseline: string;
+  /** Live rotation: per phase and switch, each client population's accepted, refused and failed handshakes. */
+  phases: string;
 }
 export type CaseProperty = keyof CaseProperties;
 
@@ -84,6 +86,7 @@ export const casePropertyKeys = Object.keys({
   target: true,
   check: true,
   baseline: true,
+  phases: true,
 } satisfies Record<CaseProperty, true>) as CaseProperty[];
 
 /** One case: expected, observed, verdict and the properties, whatever suite produced it. */
