@@ -1,17 +1,18 @@
 // The `mtls-conformance` command: a thin front over the external checks. It validates input
 // (exit 2 with one line), runs the checks in this process, and writes every report from one
 // results model (harness/report): the table, --json, --junit, --tap.
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
+import { clientMain } from "./client/cli.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
 import { junitXml } from "./report/junit.js";
 import { tapText } from "./report/tap.js";
+import { writeReport } from "./report/write-report.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
+       mtls-conformance client --command 'TEMPLATE' [options]   (client --help: test your client)
 
 Probes a TLS or mTLS endpoint from outside with certificates it mints, and reports, per policy
 check, what the endpoint did and whether that is what the expected mode requires.
@@ -89,7 +90,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   const { values, positionals } = parsed;
   if (values.help) return "help";
   if (positionals[0] !== "run" || positionals.length > 1) {
-    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the command is "run"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
+    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run" and "client"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
   // Flags mirror the MTLS_* variables; a flag wins over the variable.
   const fromEnv = (flag: string | undefined, variable: string) => flag ?? (process.env[variable] || undefined);
@@ -139,14 +140,10 @@ function formatTable(report: ExternalReport): string {
   ].join("\n");
 }
 
-async function writeReport(path: string, text: string): Promise<void> {
-  const file = resolve(path);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
-}
-
 export async function main(argv: string[]): Promise<number> {
   try {
+    // The client gallery has its own flags (harness/client/cli.ts).
+    if (argv[0] === "client") return await clientMain(argv.slice(1));
     const options = parseCommandLine(argv);
     if (options === "help") {
       process.stdout.write(`${usage}\n`);

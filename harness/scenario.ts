@@ -21,6 +21,8 @@ export interface ServerSetup {
   listenHost?: string;
   /** Put a protocol-detecting sidecar in front of the TLS server, in this mode. */
   sidecarMode?: PolicyMode;
+  /** Speak no TLS at all: answer in plain HTTP whatever arrives (a downgrade; `cert` is not served). */
+  plaintextOnly?: boolean;
 }
 
 export interface ClientSetup {
