@@ -14,7 +14,7 @@ export interface NameProxy {
   /** Tunnels `host:port` (a name or an address, as the client writes it in CONNECT) to `target`. */
   route(host: string, port: number, target: Endpoint): void;
   unroute(host: string, port: number): void;
-  /** CONNECT requests per route key, for the report's evidence. */
+  /** Connections proxied per route key, for the report's evidence. */
   tunnels: Map<string, number>;
   stop(): Promise<void>;
 }
@@ -42,18 +42,26 @@ export async function startNameProxy(endpoint: Endpoint): Promise<NameProxy> {
         return;
       }
       client.off("data", onData);
-      const match = /^CONNECT (\S+):(\d+) HTTP\/1\.[01]\r\n/.exec(head.toString("latin1"));
-      if (!match) return void client.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\n\r\nmtls-conformance proxies CONNECT to the scenario's server only\n");
-      const key = routeKey(match[1]!, Number(match[2]));
+      const text = head.toString("latin1");
+      // CONNECT for https URLs; a plain http:// URL (a client that downgrades by name) is forwarded
+      // in origin form, so the downgrade row's server sees the request the client sent in the clear.
+      const tunnel = /^CONNECT (\S+):(\d+) HTTP\/1\.[01]\r\n/.exec(text);
+      const plain = tunnel ? undefined : /^([A-Z]+) http:\/\/([^/:\s]+|\[[0-9a-fA-F:]+\]):(\d+)(\/\S*)? (HTTP\/1\.[01]\r\n)/.exec(text);
+      const match = tunnel ? { host: tunnel[1]!, port: tunnel[2]! } : plain ? { host: plain[2]!, port: plain[3]! } : undefined;
+      if (!match) return void client.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\n\r\nmtls-conformance proxies only to the scenario's server, by CONNECT or an http:// URL with a port\n");
+      const key = routeKey(match.host, Number(match.port));
       const target = routes.get(key);
       if (!target) return void client.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\nno scenario is served at ${key}\n`);
       tunnels.set(key, (tunnels.get(key) ?? 0) + 1);
       const upstream = connect(target.port, target.host);
       track(upstream);
       upstream.once("connect", () => {
-        client.write("HTTP/1.1 200 Connection established\r\n\r\n");
-        const rest = head.subarray(end + 4);
-        if (rest.length) upstream.write(rest);
+        if (tunnel) {
+          client.write("HTTP/1.1 200 Connection established\r\n\r\n");
+          upstream.write(head.subarray(end + 4));
+        } else {
+          upstream.write(Buffer.concat([Buffer.from(`${plain![1]} ${plain![4] ?? "/"} ${plain![5]}`, "latin1"), head.subarray(plain![0].length)]));
+        }
         client.pipe(upstream);
         upstream.pipe(client);
       });
