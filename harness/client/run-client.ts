@@ -39,7 +39,7 @@ export interface ClientSettings {
  * sent-plaintext: it sent its request to the plaintext server in the clear. timeout: it had not
  * exited in time. no-handshake: it reported success without completing a handshake with the server.
  */
-export type ClientObservation = "accepted" | "refused" | "sent-plaintext" | "timeout" | "no-handshake" | "skipped";
+export type ClientObservation = "accepted" | "refused" | "sent-plaintext" | "timeout" | "no-handshake" | "not-started" | "skipped";
 
 export interface ClientRowResult {
   id: string;
@@ -188,7 +188,7 @@ export async function runClientScenarios(settings: ClientSettings, rows: Scenari
       const result = await runRow(row, settings, fixtures, proxy, p12, env);
       const { startError, ...rowResult } = result;
       if (startError) {
-        return { ...base, status: "command-failed", problem: `failed to start the command: ${startError}`, exitCode: 2, rows: [{ ...rowResult, verdict: "undetermined", pass: false, detail: `failed to start: ${startError}` }] };
+        return { ...base, status: "command-failed", problem: `failed to start the command: ${startError}`, exitCode: 2, rows: [{ ...rowResult, observed: "not-started", verdict: "undetermined", pass: false, detail: `failed to start: ${startError}` }] };
       }
       results.push(rowResult);
       if (row.id === clientControlId && rowResult.verdict !== "pass") {
