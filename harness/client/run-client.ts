@@ -192,7 +192,7 @@ export async function runClientScenarios(settings: ClientSettings, rows: Scenari
       }
       results.push(rowResult);
       if (row.id === clientControlId && rowResult.verdict !== "pass") {
-        const problem = `the client did not accept the control (a valid server for ${serverName}), so nothing can be judged: ${rowResult.detail.includes("output:") ? rowResult.detail : `${rowResult.detail}; output: ${oneLine(rowResult.output) || "(none)"}`}`;
+        const problem = `the client did not accept the control (a valid server for ${serverName}), so nothing can be judged: ${rowResult.detail.replace(/; output: .*$/, "")}; output: ${oneLine(rowResult.output, 1_000) || "(none)"}`;
         return { ...base, status: "control-refused", problem, exitCode: 2, rows: [{ ...rowResult, verdict: "undetermined", pass: false }] };
       }
     }
