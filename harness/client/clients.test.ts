@@ -104,9 +104,9 @@ const clients: ClientRow[] = [
 ];
 
 describe("mtls-conformance client on real clients", () => {
-  it.each(clients)("$name: fails exactly $fails", async ({ tools, args, fails }) => {
+  it.for(clients)("$name: fails exactly $fails", async ({ tools, args, fails }, { skip }) => {
     const missing = missingTools(...tools);
-    if (missing) return void expect.soft(missing, "skipped").toBeTruthy();
+    if (missing) skip(missing);
     const run = await runClient(args());
     expect(run.report, explain(run)).toBeDefined();
     expect(failing(run.report), explain(run)).toEqual(fails);
@@ -118,8 +118,9 @@ describe("mtls-conformance client on real clients", () => {
     for (const row of played) expect(row.server.address).toMatch(/^127\./);
   });
 
-  it("writes JUnit and TAP from the same results model", async () => {
-    if (missingTools("curl")) return;
+  it("writes JUnit and TAP from the same results model", async ({ skip }) => {
+    const missing = missingTools("curl");
+    if (missing) skip(missing);
     const junit = join(scratch, "client.junit.xml");
     const run = await runClient(["--command", "curl -k -sS --fail --max-time 5 --cert {cert} --key {key} {url}", "--junit", junit, "--tap"]);
     expect(run.exitCode, explain(run)).toBe(1);
@@ -154,8 +155,9 @@ describe("what cannot be judged exits 2", () => {
     expect(alive).toEqual([]);
   });
 
-  it("a command that hangs where it should refuse is a timeout on those rows, not a pass", async () => {
-    if (missingTools("curl")) return;
+  it("a command that hangs where it should refuse is a timeout on those rows, not a pass", async ({ skip }) => {
+    const missing = missingTools("curl");
+    if (missing) skip(missing);
     const run = await runClient(["--shell", "--timeout-ms", "1500", "--command", `${curl} || sleep 30`]);
     expect(run.exitCode, explain(run)).toBe(2);
     const timedOut = run.report!.rows.filter((row) => row.observed === "timeout").map((row) => row.id);
@@ -163,8 +165,9 @@ describe("what cannot be judged exits 2", () => {
     expect(run.report!.rows.every((row) => row.verdict !== "fail")).toBe(true);
   });
 
-  it("a control the client refuses stops the run with the command's output", async () => {
-    if (missingTools("curl")) return;
+  it("a control the client refuses stops the run with the command's output", async ({ skip }) => {
+    const missing = missingTools("curl");
+    if (missing) skip(missing);
     const run = await runClient(["--command", "curl -sS --fail --max-time 5 {url}"]);
     expect(run.exitCode, explain(run)).toBe(2);
     expect(run.stderr).toMatch(/the client did not accept the control .*exit 60.*unable to get local issuer certificate/);
@@ -184,8 +187,9 @@ describe("what cannot be judged exits 2", () => {
 });
 
 describe("--accepted-pattern", () => {
-  it("narrows success to output that matches: a client that exits 0 on every server is judged by what it prints", async () => {
-    if (missingTools("curl")) return;
+  it("narrows success to output that matches: a client that exits 0 on every server is judged by what it prints", async ({ skip }) => {
+    const missing = missingTools("curl");
+    if (missing) skip(missing);
     // curl without --fail-like exit: the shell always exits 0, the body says whether it was served.
     const run = await runClient(["--shell", "--accepted-pattern", "^mtls-conformance: served$", "--command", `${curl}; exit 0`]);
     expect(run.exitCode, explain(run)).toBe(0);
