@@ -9,12 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { missingTools } from "../host-context.js";
+import { missingImplementations, missingTools } from "../host-context.js";
 import type { TestTool } from "../host.js";
 import { clientScenarios } from "../scenarios/client.js";
 import type { ClientReport } from "./run-client.js";
 
 const command = join(import.meta.dirname, "..", "bin", "mtls-conformance.mjs");
+/** The README's example clients. */
+const examples = join(import.meta.dirname, "..", "..", "examples", "clients");
 const identity = "spiffe://example.org/ns/prod/sa/api";
 let scratch: string;
 
@@ -34,6 +36,7 @@ https.get({ host, port: Number(port), servername, ca: readFileSync(ca), cert: re
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "mtls-client-test-"));
   writeFileSync(join(scratch, "client.mjs"), nodeClient);
+  if (!missingImplementations("java")) execFileSync("javac", ["-d", join(scratch, "java"), join(examples, "ServiceClient.java")], { stdio: "ignore" });
   if (missingTools("openssl")) return;
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(scratch, "ca.key"), "-out", join(scratch, "ca.pem"), "-days", "30",
     "-subj", "/O=Example/CN=Example Client CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], { stdio: "ignore" });
@@ -72,6 +75,8 @@ const sClient = (extra: string) => `openssl s_client -connect {host}:{port} -ver
 interface ClientRow {
   name: string;
   tools: TestTool[];
+  /** An implementation's runtime it needs (java). */
+  implementation?: string;
   args: () => string[];
   /** The scenarios it must fail; none for a good client. */
   fails: string[];
@@ -84,10 +89,17 @@ const clients: ClientRow[] = [
   { name: "curl with the {p12} identity", tools: ["curl", "openssl"], args: () => ["--command", "curl -sS --fail --max-time 5 --cacert {ca} --cert-type P12 --cert {p12}:changeit {url}"], fails: [] },
   { name: "curl with an identity minted from --issuer-cert", tools: ["curl", "openssl"], args: () => ["--command", curl, "--issuer-cert", join(scratch, "ca.pem"), "--issuer-key", join(scratch, "ca.key")], fails: [] },
   { name: "wget (reaches {url} by name through the proxy)", tools: ["wget"], args: () => ["--command", "wget -q -O - --timeout=5 --tries=1 --ca-certificate={ca} --certificate={cert} --private-key={key} {url}"], fails: [] },
-  { name: "python3 urllib", tools: ["python3"], args: () => ["--command", pythonUrllib("ssl.create_default_context(cafile=sys.argv[2])")], fails: [] },
+  { name: "python3 urllib (examples/clients/service_client.py)", tools: ["python3"], args: () => ["--command", `python3 ${join(examples, "service_client.py")} {url} {ca} {cert} {key}`], fails: [] },
   { name: "openssl s_client -verify_return_error -verify_hostname", tools: ["openssl"], args: () => ["--command", sClient("-servername {server_name} -verify_hostname {server_name}")], fails: [] },
   { name: "gnutls-cli", tools: ["gnutls-cli"], args: () => ["--command", "gnutls-cli --x509cafile {ca} --x509certfile {cert} --x509keyfile {key} --sni-hostname {server_name} --verify-hostname {server_name} --port {port} {host}"], fails: [] },
   { name: "node https checking the URI SAN", tools: [], args: () => ["--expect-identity", identity, "--command", `node ${join(scratch, "client.mjs")} {host} {port} {server_name} {ca} {cert} {key} ${identity}`], fails: [] },
+  {
+    name: "java HttpClient with the {p12} identity (examples/clients/ServiceClient.java)",
+    tools: ["openssl"],
+    implementation: "java",
+    args: () => ["--command", `java -Dhttps.proxyHost={proxy_host} -Dhttps.proxyPort={proxy_port} -cp ${join(scratch, "java")} ServiceClient {url} {ca} {p12} changeit`],
+    fails: [],
+  },
   // Broken on purpose.
   { name: "curl -k", tools: ["curl"], args: () => ["--command", "curl -k -sS --fail --max-time 5 --cert {cert} --key {key} {url}"], fails: trustFailures },
   { name: "python3 with verification off", tools: ["python3"], args: () => ["--command", pythonUrllib("ssl._create_unverified_context()")], fails: trustFailures },
@@ -104,8 +116,9 @@ const clients: ClientRow[] = [
 ];
 
 describe("mtls-conformance client on real clients", () => {
-  it.for(clients)("$name: fails exactly $fails", async ({ tools, args, fails }, { skip }) => {
-    const missing = missingTools(...tools);
+  // A JVM starts in about 2 s a row on the loaded 2-core machine.
+  it.for(clients)("$name: fails exactly $fails", { timeout: 120_000 }, async ({ tools, implementation, args, fails }, { skip }) => {
+    const missing = missingTools(...tools) ?? (implementation ? missingImplementations(implementation) : undefined);
     if (missing) skip(missing);
     const run = await runClient(args());
     expect(run.report, explain(run)).toBeDefined();

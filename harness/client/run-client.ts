@@ -126,6 +126,8 @@ async function runRow(row: Scenario, settings: ClientSettings, fixtures: Fixture
     key: client.key,
     chain: client.chain,
     p12,
+    proxy_host: proxy.endpoint.host,
+    proxy_port: String(proxy.endpoint.port),
   };
   let result: CommandResult;
   try {

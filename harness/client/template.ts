@@ -4,7 +4,7 @@
 // template goes to `sh -c` instead and each value is inserted single-quoted. docs/client.md
 // states the quoting rules.
 
-export const placeholders = ["host", "port", "url", "server_name", "ca", "cert", "key", "chain", "p12"] as const;
+export const placeholders = ["host", "port", "url", "server_name", "ca", "cert", "key", "chain", "p12", "proxy_host", "proxy_port"] as const;
 export type Placeholder = (typeof placeholders)[number];
 export type PlaceholderValues = Record<Placeholder, string>;
 
