@@ -8,9 +8,7 @@ import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
-import { junitXml } from "./report/junit.js";
-import { tapText } from "./report/tap.js";
-import { writeReport } from "./report/write-report.js";
+import { printReports, reportFlags, verdictTable, writeReportFiles } from "./report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance client --command 'TEMPLATE' [options]   (client --help: test your client)
 
@@ -78,10 +76,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         protocol: { type: "string" },
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
-        json: { type: "string" },
-        junit: { type: "string" },
-        tap: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
+        ...reportFlags,
       },
     });
   } catch (error) {
@@ -124,15 +119,12 @@ async function validateInputs(settings: ExternalSettings): Promise<void> {
 function formatTable(report: ExternalReport): string {
   const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", unstable: "UNSTABLE", recorded: "-" };
   const rows = report.checks.map((check) => [mark[check.verdict] ?? check.verdict, check.id, check.expected, check.observed, check.answer ?? ""]);
-  const widths = [8, ...[1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8))];
-  const line = (cells: string[]) => cells.map((cell, index) => (index < 4 ? cell.padEnd(widths[index]!) : cell)).join("  ").trimEnd();
   const failed = report.checks.filter((check) => !check.pass).length;
   const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
     `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
-    line(["", "check", "expected", "observed", "answer"]),
-    ...rows.map(line),
+    ...verdictTable(["", "check", "expected", "observed", "answer"], rows, 8),
     "",
     ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
     ...report.checks.filter((check) => !check.pass).map((check) => `${check.verdict} ${check.id}: ${check.title}; ${check.detail}`),
@@ -155,11 +147,9 @@ export async function main(argv: string[]): Promise<number> {
     const model = externalResultsModel(report);
     // The reports are written whatever the run found, an unreachable target included: a script
     // reading them never finds a lost result.
-    if (options.json) await writeReport(options.json, JSON.stringify(report, null, 2) + "\n");
-    if (options.junit) await writeReport(options.junit, junitXml(model));
+    await writeReportFiles(options, model, report);
     if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
-    (options.tap ? process.stderr : process.stdout).write(`${formatTable(report)}\n`);
-    if (options.tap) process.stdout.write(tapText(model));
+    printReports(options, model, formatTable(report));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
     return report.exitCode;
   } catch (error) {

@@ -7,9 +7,7 @@ import { parseArgs } from "node:util";
 import { FixtureError } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import { issuerKeyPassphrase, SettingsError } from "../external/settings.js";
-import { junitXml } from "../report/junit.js";
-import { tapText } from "../report/tap.js";
-import { writeReport } from "../report/write-report.js";
+import { printReports, reportFlags, writeReportFiles, type ReportOptions } from "../report/command-reports.js";
 import { p12Password } from "./fixtures.js";
 import { clientResultsModel, clientTable } from "./report-model.js";
 import { runClientScenarios, type ClientSettings } from "./run-client.js";
@@ -55,11 +53,8 @@ be judged (bad usage, a command that does not start, a control the client refuse
 
 class UsageError extends Error {}
 
-interface ClientOptions {
+interface ClientOptions extends ReportOptions {
   settings: ClientSettings;
-  json?: string;
-  junit?: string;
-  tap: boolean;
 }
 
 async function parseClientCommandLine(argv: string[]): Promise<ClientOptions | "help"> {
@@ -80,10 +75,7 @@ async function parseClientCommandLine(argv: string[]): Promise<ClientOptions | "
         "issuer-key-passphrase-file": { type: "string" },
         "expect-identity": { type: "string" },
         name: { type: "string" },
-        json: { type: "string" },
-        junit: { type: "string" },
-        tap: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
+        ...reportFlags,
       },
     });
   } catch (error) {
@@ -148,10 +140,8 @@ export async function clientMain(argv: string[]): Promise<number> {
     if (settings.issuerCert && settings.issuerKey) await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: settings.issuerKeyPassphrase });
     const report = await runClientScenarios(settings);
     const model = clientResultsModel(report);
-    if (options.json) await writeReport(options.json, JSON.stringify({ ...report, acceptedPattern: settings.acceptedPattern?.source ?? null }, null, 2) + "\n");
-    if (options.junit) await writeReport(options.junit, junitXml(model));
-    (options.tap ? process.stderr : process.stdout).write(`${clientTable(report)}\n`);
-    if (options.tap) process.stdout.write(tapText(model));
+    await writeReportFiles(options, model, { ...report, acceptedPattern: settings.acceptedPattern?.source ?? null });
+    printReports(options, model, clientTable(report));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
     return report.exitCode;
   } catch (error) {

@@ -1,5 +1,6 @@
 // A client run as the results model every report is written from (JUnit, TAP; the JSON is the
 // ClientReport itself): one case per scenario row, named `client > <row> > <label> (client)`.
+import { verdictTable } from "../report/command-reports.js";
 import { resultsModel, type CaseResult, type ResultsModel } from "../report/results.js";
 import type { ClientReport, ClientRowResult } from "./run-client.js";
 
@@ -41,15 +42,12 @@ export function clientResultsModel(report: ClientReport, generatedAt = new Date(
 export function clientTable(report: ClientReport): string {
   const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", skipped: "SKIP" };
   const rows = report.rows.map((row) => [mark[row.verdict] ?? row.verdict, row.id, `${expectedWord(row.expected)}`, row.observed, row.exitCode === undefined ? (row.observed === "timeout" ? "timeout" : "-") : `exit ${row.exitCode}`]);
-  const widths = [6, ...[1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8))];
-  const line = (cells: string[]) => cells.map((cell, index) => (index < 4 ? cell.padEnd(widths[index]!) : cell)).join("  ").trimEnd();
   const failing = report.rows.filter((row) => row.verdict === "fail" || row.verdict === "undetermined");
   const passed = report.rows.filter((row) => row.verdict === "pass").length;
   const skipped = report.rows.filter((row) => row.verdict === "skipped").length;
   return [
     `client ${report.label}: ${report.rows.length} scenario(s) on loopback, server name ${report.serverName}, name proxy ${report.proxy}`,
-    line(["", "scenario", "expected", "observed", "command"]),
-    ...rows.map(line),
+    ...verdictTable(["", "scenario", "expected", "observed", "command"], rows, 6),
     "",
     ...failing.map((row) => `${row.verdict} ${row.id}: ${row.title}; ${row.detail}`),
     `${passed} passed, ${failing.length} failed${skipped ? `, ${skipped} skipped` : ""}`,
