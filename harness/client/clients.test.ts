@@ -199,6 +199,18 @@ describe("what cannot be judged exits 2", () => {
   });
 });
 
+describe("--command-file", () => {
+  it("reads the template from a file, lines continued with a backslash as in sh", async ({ skip }) => {
+    const missing = missingTools("curl");
+    if (missing) skip(missing);
+    const file = join(scratch, "client.cmd");
+    writeFileSync(file, "curl -sS --fail --max-time 5 \\\n  --cacert {ca} --cert {cert} --key {key} \\\n  {url}\n");
+    const run = await runClient(["--command-file", file, "--name", "curl-from-file"]);
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(run.report!.label).toBe("curl-from-file");
+  });
+});
+
 describe("--accepted-pattern", () => {
   it("narrows success to output that matches: a client that exits 0 on every server is judged by what it prints", async ({ skip }) => {
     const missing = missingTools("curl");
