@@ -21,8 +21,6 @@ export interface ServerSetup {
   listenHost?: string;
   /** Put a protocol-detecting sidecar in front of the TLS server, in this mode. */
   sidecarMode?: PolicyMode;
-  /** Speak no TLS at all: answer in plain HTTP whatever arrives (a downgrade; `cert` is not served). */
-  plaintextOnly?: boolean;
 }
 
 export interface ClientSetup {
@@ -83,6 +81,7 @@ function impliedNeeds(row: Scenario): Capability[] {
     const sni = row.client.serverName ?? undefined;
     if (row.client.verifyName !== undefined && row.client.verifyName !== sni) needs.push("verify-name-other-than-sni");
     if (row.client.verifyIp !== undefined) needs.push("verify-ip-san");
+    if (row.client.cert !== undefined) needs.push("present-client-certificate");
   } else if (Object.keys(row.server.sniCerts ?? {}).length > 1) {
     needs.push("serve-several-sni-names");
   }

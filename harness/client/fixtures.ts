@@ -38,6 +38,8 @@ export function clientRunSpec(rows: Scenario[], options: { expectIdentity?: stri
     for (const name of [row.server.cert, ...Object.values(row.server.sniCerts ?? {}), row.client.cert]) if (name) want(name);
   }
   for (const bundle of bundles) bundle.certs.forEach(want);
+  // The command gets the client identity in every row, asked for or not.
+  want(clientProfile);
   const identities = options.expectIdentity
     ? new Map([[serverIdentity, options.expectIdentity], [`spiffe://${foreignTrustDomain}/ns/default/sa/api`, foreignIdentity(options.expectIdentity)]])
     : new Map<string, string>();

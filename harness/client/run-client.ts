@@ -87,7 +87,7 @@ function observe(row: Scenario, result: CommandResult, record: ServerRecord, pat
   const said = `${exited}${pattern ? (matched ? ", output matches the accepted pattern" : ", output does not match the accepted pattern") : ""}`;
   if (record.requests.length) return { observed: "accepted", why: `${said}; the server received "${record.requests[0]}" inside TLS` };
   if (claimed && record.handshakes > 0) return { observed: "accepted", why: `${said}; handshake completed` };
-  if (claimed) return { observed: row.server.plaintextOnly ? "accepted" : "no-handshake", why: `${said} but no TLS handshake with the scenario's server completed` };
+  if (claimed) return { observed: row.server.sidecarMode === "disabled" ? "accepted" : "no-handshake", why: `${said} but no TLS handshake with the scenario's server completed` };
   const server = record.errors.length ? `; server saw: ${record.errors[0]}` : record.handshakes ? "; the handshake completed but no request was sent" : "";
   return { observed: "refused", why: `${said}${server}` };
 }
@@ -110,7 +110,7 @@ async function runRow(row: Scenario, settings: ClientSettings, fixtures: Fixture
     sniIdentities: Object.fromEntries(Object.entries(row.server.sniCerts ?? {}).map(([name, cert]) => [name, pair(cert)])),
     clientAuth: row.server.clientAuth === "required" ? "required" : "none",
     clientTrust: row.server.clientTrust ? (settings.issuerCert ?? fixtures.bundles[row.server.clientTrust]) : undefined,
-    plaintextOnly: row.server.plaintextOnly ?? false,
+    plaintextOnly: row.server.sidecarMode === "disabled",
   });
   const name = row.client.serverName ?? serverName;
   proxy.route(name, endpoint.port, endpoint);

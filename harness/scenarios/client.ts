@@ -1,13 +1,16 @@
 // The client gallery: servers that a correct TLS client must refuse (and the few it must accept),
 // for any client: `mtls-conformance client --command ...` runs the user's command against each row
-// (harness/client/). Every row's subject is the client; the server side is the harness's node:tls
-// server (or, for the downgrade row, a plain TCP server that records what it was sent). The rows
-// are Scenario data like the other areas', so the conformance matrix can run them with its clients.
+// (harness/client/), and the conformance matrix runs them with its client stacks (suites/client.test.ts).
+// Every row's subject is the client. The downgrade row's server speaks no TLS (a sidecar in disabled
+// mode: the command's own plaintext server records whether the client sent its request in the clear).
 import { serverIdentity, serverName } from "../../fixtures/profiles.js";
 import { defineCatalogue, type ClientSetup } from "../scenario.js";
 
-/** The client of every row: trusts root A, dials the service's name, holds the fixture client identity. */
-const client = (extra: Partial<ClientSetup> = {}): ClientSetup => ({ trust: "trust-a", serverName, cert: "client", ...extra });
+/**
+ * The client of every row: trusts root A and dials the service's name. The command always gets the
+ * client identity ({cert}, {key}, {p12}); the row names it where the server asks for it.
+ */
+const client = (extra: Partial<ClientSetup> = {}): ClientSetup => ({ trust: "trust-a", serverName, ...extra });
 
 /** The row every other row is judged against: a client that refuses it cannot be judged. */
 export const clientControlId = "client::control::valid";
@@ -42,7 +45,8 @@ export const clientScenarios = defineCatalogue("client", [
     title: "a server that requires a client certificate accepts the client's (the client must present it)",
     subject: "client",
     server: { cert: "server", clientAuth: "required", clientTrust: "trust-a" },
-    client: client(),
+    client: client({ cert: "client" }),
+    needs: ["present-client-certificate"],
     expect: "accepted",
   },
   { id: "client::rotation::b-only-client-trusts-a", title: "rotation: a server already on root B is refused by a client that trusts only A", subject: "client", server: { cert: "server-b" }, client: client(), expect: "rejected:unknown-ca" },
@@ -52,8 +56,9 @@ export const clientScenarios = defineCatalogue("client", [
     id: "client::downgrade::plaintext-only",
     title: "a server that answers only in plaintext gets no request in the clear from a client configured for TLS",
     subject: "client",
-    server: { cert: "server", plaintextOnly: true },
+    // A sidecar in disabled mode passes everything to a plaintext app: a ClientHello is answered in HTTP.
+    server: { cert: "server", sidecarMode: "disabled" },
     client: client(),
-    expect: "plaintext-refused",
+    expect: "rejected:protocol-version",
   },
 ]);
