@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
+import { describeExpiry } from "./external/expiry.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
@@ -35,6 +36,8 @@ Options:
                             within 1.5 s); postgres the SSLRequest preamble, then a StartupMessage
   --alpn LIST               ALPN protocols to offer, e.g. h2 for gRPC (MTLS_ALPN)
   --timeout-ms N            per-connection timeout, default 5000 (MTLS_TIMEOUT_MS)
+  --min-days N              server::expiry fails when the leaf, a chain certificate, the trust
+                            anchor or the issuer has fewer days left, default 14 (MTLS_MIN_DAYS)
   --json FILE               write the report as JSON
   --junit FILE              write JUnit XML
   --tap                     print TAP on stdout (the table then goes to stderr)
@@ -77,6 +80,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         protocol: { type: "string" },
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
+        "min-days": { type: "string" },
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
@@ -107,6 +111,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       protocol: fromEnv(values.protocol, "MTLS_PROTOCOL"),
       alpn: fromEnv(values.alpn, "MTLS_ALPN"),
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
+      minDays: fromEnv(values["min-days"], "MTLS_MIN_DAYS"),
     },
     json: values.json,
     junit: values.junit,
@@ -130,6 +135,7 @@ function formatTable(report: ExternalReport): string {
   return [
     `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
+    ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
     line(["", "check", "expected", "observed", "answer"]),
     ...rows.map(line),
     "",

@@ -16,6 +16,7 @@ export type CheckProbe =
   | { kind: "server-chain" }
   | { kind: "server-name" }
   | { kind: "server-identity" }
+  | { kind: "expiry" }
   | { kind: "negotiated" };
 
 export interface CheckDefinition {
@@ -72,5 +73,7 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::chain", title: "the server's chain verifies against the trust bundle", probe: { kind: "server-chain" }, expect: {}, always: "verified", needs: "trust-bundle" },
   { id: "server::name", title: "the server certificate matches the server name", probe: { kind: "server-name" }, expect: {}, always: "verified", needs: "server-name" },
   { id: "server::identity", title: "the server's URI SAN is the expected identity", probe: { kind: "server-identity" }, expect: {}, always: "verified", needs: "expect-identity" },
+  // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
+  { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];

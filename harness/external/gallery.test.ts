@@ -119,7 +119,7 @@ describe.concurrent("mtls-conformance run against a gallery of real endpoints", 
     const result = await runCli(["run", "--target", target, "--expect-mode", "strict", ...withIssuer(), "--junit", junitFile]);
     expect(result.exitCode).toBe(1);
     const junit = await readFile(junitFile, "utf8");
-    expect(junit.match(/<testcase /g)).toHaveLength(10);
+    expect(junit.match(/<testcase /g)).toHaveLength(11);
     expect(junit).toContain(`name="external &gt; tls::no-client-cert &gt; ${target} (external)"`);
     expect(junit).toMatch(/<failure message="expected refused, observed served/);
   });
@@ -131,6 +131,62 @@ describe.concurrent("mtls-conformance run against a gallery of real endpoints", 
     expect(result.stdout).toMatch(/^TAP version 13/m);
     expect(result.stdout).toMatch(/^ok \d+ - .*plaintext/m);
     expect(result.stderr).toContain("passed, 0 failed");
+  });
+});
+
+// A server whose chain is about to run out: its leaf has 3 days, its intermediate 10, under a root
+// of its own (verified by hand: `openssl s_client -showcerts` then `openssl x509 -enddate`,
+// docs/gallery.md "Expiry horizon"). Client certificates are checked against trust-a as elsewhere.
+describe.concurrent("server::expiry against openssl s_server", () => {
+  skipEachWithout("openssl");
+  const shortLivedSpec = {
+    certs: [
+      { name: "expiry-root", issuer: "self", subject: { commonName: "mtls-conformance Expiry Root" }, ca: {}, validity: { notBeforeDays: -90, notAfterDays: 3650 } },
+      { name: "expiry-issuer", issuer: "expiry-root", subject: { commonName: "mtls-conformance Short-lived Issuer" }, ca: { pathLength: 0 }, validity: { notBeforeDays: -90, notAfterDays: 10 } },
+      { name: "expiry-server", issuer: "expiry-issuer", subject: { commonName: serverName }, san: { dns: [serverName] }, eku: ["serverAuth" as const], validity: { notBeforeDays: -1, notAfterDays: 3 } },
+    ],
+    bundles: [{ name: "expiry-trust", certs: ["expiry-root"] }],
+  };
+
+  async function shortLivedServer(): Promise<{ target: string; trust: string; serials: Record<string, string>; stop: () => Promise<void> }> {
+    const chain = await writeFixtureSet(shortLivedSpec, new Date());
+    const endpoint = await allocateEndpoint();
+    const server = chain.certs["expiry-server"]!;
+    const args = ["s_server", "-accept", formatEndpoint(endpoint), "-cert", server.cert, "-cert_chain", server.chain, "-key", server.key, "-www", "-CAfile", fixtures.bundles["trust-a"]!, "-Verify", "10", "-verify_return_error"];
+    const child = await startProcess("openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 10_000, description: "short-lived chain endpoint" });
+    const serials = { leaf: server.serial, chain: chain.certs["expiry-issuer"]!.serial };
+    return { target: formatEndpoint(endpoint), trust: chain.bundles["expiry-trust"]!, serials, stop: async () => (await child.stop(), await removeFixtureSet(chain)) };
+  }
+
+  it("a leaf with 3 days and an intermediate with 10 fail --min-days 14, each named; --min-days 1 passes", async () => {
+    const server = await shortLivedServer();
+    try {
+      const jsonFile = join(fixtures.dir, "report-expiry-short.json");
+      const base = ["run", "--target", server.target, "--expect-mode", "strict", ...withIssuer(), "--trust-bundle", server.trust];
+      const result = await runCli([...base, "--json", jsonFile]);
+      const report = await readReport(jsonFile, result);
+      const evidence = result.stdout + result.stderr;
+      expect(result.exitCode, evidence).toBe(1);
+      expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(["server::expiry"]);
+      const detail = report.checks.find((check) => check.id === "server::expiry")!.detail;
+      expect(detail).toMatch(new RegExp(`^leaf CN=${serverName} \\(serial ${server.serials.leaf}\\) notAfter \\S+Z, 2 days left; chain CN=mtls-conformance Short-lived Issuer \\(serial ${server.serials.chain}\\) notAfter \\S+Z, 9 days left$`));
+      expect(report.expiry!.certificates.map((entry) => [entry.role, entry.daysLeft])).toEqual([["leaf", 2], ["chain", 9], ["trust-anchor", 3649], ["issuer", 3649]]);
+      expect(result.stdout).toMatch(/^nearest expiry: leaf CN=api\.mesh\.test \(serial \w+\) notAfter \S+, 2 days left$/m);
+
+      const relaxed = await runCli([...base, "--min-days", "1"]);
+      expect(relaxed.exitCode, relaxed.stdout + relaxed.stderr).toBe(0);
+      expect(relaxed.stdout).toMatch(/^PASS\s+server::expiry\s+>= 1 days\s+nearest 2 days \(leaf\)/m);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("the catalogue's chain (leaf 30 days, issuer and root 10 years) passes and shows its nearest expiry", async () => {
+    const target = formatEndpoint(endpoints.get("strict")!);
+    const result = await runCli(["run", "--target", target, "--expect-mode", "strict", ...withIssuer(), "--trust-bundle", fixtures.bundles["trust-a"]!]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^nearest expiry: leaf CN=api\.mesh\.test \(serial \w+\) notAfter \S+, (29|30) days left$/m);
+    expect(result.stdout).toMatch(/^PASS\s+server::expiry\s+>= 14 days/m);
   });
 });
 
@@ -208,6 +264,7 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
     ["no target", async () => ["run"], /missing target/],
     ["a target without a port", async () => ["run", "--target", "nohost"], /invalid target "nohost"/],
     ["an unknown mode", async () => ["run", "--target", "127.0.0.1:1", "--expect-mode", "lenient"], /invalid expected mode "lenient"/],
+    ["a negative --min-days", async () => ["run", "--target", "127.0.0.1:1", "--min-days=-3"], /invalid minimum days "-3"/],
     ["an issuer cert without a key", async () => ["run", "--target", "127.0.0.1:1", "--issuer-cert", fixtures.certs["issuer-a"]!.cert], /needs both/],
     ["a missing trust bundle", async () => ["run", "--target", "127.0.0.1:1", "--trust-bundle", "/nonexistent.pem"], /failed to read trust bundle \/nonexistent.pem: ENOENT/],
     [

@@ -12,6 +12,7 @@ import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
 import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
+import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
 import { judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
@@ -53,6 +54,8 @@ export interface ExternalReport {
   observedMode: ObservedMode | null;
   modeEvidence: string[];
   negotiated: { tlsVersion?: string; cipher?: string; alpn?: string };
+  /** server::expiry's inputs: every certificate seen with its days left, and the nearest (null: no TLS session to read a chain from). */
+  expiry: { minDays: number; nearest?: CertificateExpiry; certificates: CertificateExpiry[] } | null;
   control: { path: Control["path"]; answer: string; classification: Classification; reason: string; repeats: string[] };
   status: RunStatus;
   /** One line on why the run could not judge, when status is not judged. */
@@ -219,7 +222,8 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   const checks = applicableChecks(settings);
   let path = controlPathFor(settings);
   const controlSpecs: Record<Control["path"], () => ProbeSpec> = { "valid-cert": () => specFor("tls", "valid"), "no-client-cert": () => specFor("tls"), plaintext: () => specFor("plaintext") };
-  let first = await probeEndpoint(controlSpecs[path]());
+  // The first control also records the server's chain: server::expiry reads it, no extra connection.
+  let first = await probeEndpoint({ ...controlSpecs[path](), inspectServer: true });
   let firstJudgement = judge(first, undefined, path);
   // An endpoint that answers the TLS control in something else speaks no TLS: plaintext is then the control.
   if (firstJudgement.classification === "no-tls") {
@@ -234,6 +238,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     protocol: settings.protocol,
     expectMode: settings.expectMode ?? null,
     negotiated: { tlsVersion: first.tls?.version, cipher: first.tls?.cipher, alpn: first.tls?.alpn },
+    expiry: first.server ? await horizonOf(first.server.certificate, settings) : null,
   };
   const unjudged = (status: RunStatus, problem: string, repeats: string[], results: CheckResult[] = []): ExternalReport => ({
     ...base,
@@ -291,7 +296,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     controlAttempts.push(judge(repeat, undefined, path));
   }
 
-  const inspection = checks.some((check) => check.always === "verified") && path !== "plaintext"
+  const inspection = checks.some((check) => check.always === "verified" && check.probe.kind !== "expiry") && path !== "plaintext"
     ? await probeEndpoint({ ...controlSpecs[path](), trustBundle: settings.trustBundle, inspectServer: true })
     : undefined;
 
@@ -302,6 +307,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
       const observed = base.negotiated.tlsVersion ? `${base.negotiated.tlsVersion} ${base.negotiated.cipher ?? ""}${base.negotiated.alpn ? ` alpn=${base.negotiated.alpn}` : ""}`.trim() : "no TLS session";
       return { id: check.id, title: check.title, expected, observed, pass: true, verdict: "recorded", detail: "recorded only" };
     }
+    if (check.probe.kind === "expiry") return expiryResult(check, expected, base.expiry, path);
     if (check.always) {
       if (!matcher) return { id: check.id, title: check.title, expected, observed: "no TLS spoken", pass: true, verdict: "recorded", detail: "no verdict where no TLS is expected" };
       const verdict = judgeServer(check, inspection, settings);
@@ -338,6 +344,20 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     exitCode,
     checks: results,
   };
+}
+
+async function horizonOf(peer: NonNullable<Exchange["server"]>["certificate"], settings: ExternalSettings): Promise<NonNullable<ExternalReport["expiry"]>> {
+  const certificates = await expiryHorizon(peerChain(peer), settings);
+  return { minDays: settings.minDays, nearest: nearestExpiry(certificates), certificates };
+}
+
+function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalReport["expiry"], path: Control["path"]): CheckResult {
+  const expected = matcher === "-" ? "-" : `>= ${expiry?.minDays ?? "?"} days`;
+  if (matcher === "-" || path === "plaintext") return { id: check.id, title: check.title, expected, observed: "no TLS session", pass: true, verdict: "recorded", detail: "no certificate where no TLS is spoken" };
+  // The control's handshake did not complete (a TLS 1.2 server refusing it mid-handshake): no chain was seen, which is neither a pass nor a fail.
+  if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
+  const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
+  return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
 }
 
 function probeResult(check: CheckDefinition, attempts: Judgement[], settings: ExternalSettings): CheckResult {

@@ -2,6 +2,7 @@
 // values are a SettingsError with one line a user can act on.
 import { readFile } from "node:fs/promises";
 import type { PolicyMode } from "../scenario.js";
+import { defaultMinDays } from "./expiry.js";
 import { protocols, type Protocol } from "./protocols.js";
 
 export interface ExternalSettings {
@@ -22,6 +23,8 @@ export interface ExternalSettings {
   /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector (h2 by default with --protocol h2). */
   alpn: string[];
   timeoutMs: number;
+  /** server::expiry fails below this many days left. */
+  minDays: number;
 }
 
 export class SettingsError extends Error {}
@@ -43,6 +46,7 @@ export const settingVariables = {
   protocol: "MTLS_PROTOCOL",
   alpn: "MTLS_ALPN",
   timeoutMs: "MTLS_TIMEOUT_MS",
+  minDays: "MTLS_MIN_DAYS",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
@@ -76,6 +80,10 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
     throw new SettingsError(`invalid timeout "${raw.timeoutMs}": expected whole milliseconds between 100 and 600000`);
   }
+  const minDays = raw.minDays === undefined ? defaultMinDays : Number(raw.minDays);
+  if (!/^\d+$/.test(raw.minDays ?? "0") || minDays > 36_500) {
+    throw new SettingsError(`invalid minimum days "${raw.minDays}": expected whole days between 0 and 36500`);
+  }
   return {
     host,
     port,
@@ -90,6 +98,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     protocol,
     alpn: alpn.length || protocol !== "h2" ? alpn : ["h2"],
     timeoutMs,
+    minDays,
   };
 }
 
