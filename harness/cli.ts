@@ -30,6 +30,10 @@ Options:
   --expect-mode MODE        strict | permissive | disabled (MTLS_EXPECT_MODE)
   --expect-identity URI     the server's URI SAN, e.g. spiffe://cluster.local/ns/default/sa/api
                             (MTLS_EXPECT_IDENTITY)
+  --allow-identity ID       a client identity the endpoint should admit (repeatable; a URI such as
+                            spiffe://cluster.local/ns/default/sa/client, or a DNS name): a
+                            certificate for it from the issuer must be served, one for another
+                            identity from the same issuer refused (MTLS_ALLOW_IDENTITY, comma list)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
@@ -81,6 +85,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
         "min-days": { type: "string" },
+        "allow-identity": { type: "string", multiple: true },
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
@@ -112,6 +117,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       alpn: fromEnv(values.alpn, "MTLS_ALPN"),
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
       minDays: fromEnv(values["min-days"], "MTLS_MIN_DAYS"),
+      allowIdentities: fromEnv(values["allow-identity"]?.join(","), "MTLS_ALLOW_IDENTITY"),
     },
     json: values.json,
     junit: values.junit,

@@ -3,12 +3,25 @@
 // from outside only "was my request served?" is certain; the oracle (oracle.ts) decides served or
 // refused against the control, and the reason is reported as observed.
 import type { PolicyMode } from "../scenario.js";
+import { describeIdentity, otherIdentity, type ClientIdentity } from "./identities.js";
 
 /** served: answered the way the control is; refused: alert, close during the handshake, or a refusing answer the control did not get; no-tls: no TLS spoken. */
 export type Matcher = "served" | "refused" | "served-or-refused" | "no-tls" | "verified";
 
 /** The client certificate a TLS check presents, minted by the harness for this run. */
-export type ClientCredential = "none" | "rogue-ca" | "self-signed" | "valid" | "expired" | "not-yet-valid" | "server-auth-eku";
+export type ClientCredential =
+  | "none"
+  | "rogue-ca"
+  | "self-signed"
+  | "valid"
+  | "expired"
+  | "not-yet-valid"
+  | "server-auth-eku"
+  /** The i-th --allow-identity, from the trusted issuer. */
+  | `allowed-${number}`
+  /** An identity of that kind the endpoint was not told to admit, from the same issuer. */
+  | "other-uri"
+  | "other-dns";
 
 export type CheckProbe =
   | { kind: "plaintext" }
@@ -28,7 +41,7 @@ export interface CheckDefinition {
   /** A verdict made whatever mode is expected (unless disabled, where no TLS is spoken). */
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
-  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity";
+  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity";
   /**
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
@@ -77,3 +90,36 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];
+
+/** Whether a check's classification is evidence for the observed policy mode (docs/external.md "Policy modes"). */
+export const isModeEvidence = (id: string): boolean => id === "plaintext" || id === "tls::no-client-cert" || id.startsWith("client-cert::");
+
+/**
+ * The identity authorization checks for --allow-identity: one per allowed identity (must be
+ * served), and one per SAN kind with an identity from the same issuer that was not allowed (must be
+ * refused). The control then presents the first allowed identity, so "served" is what an allowed
+ * client gets.
+ */
+export function identityChecks(allowed: ClientIdentity[]): CheckDefinition[] {
+  const admitted = allowed.map((identity, index): CheckDefinition => ({
+    id: `identity::allowed::${describeIdentity(identity)}`,
+    title: `a valid client certificate for the allowed identity ${describeIdentity(identity)}`,
+    probe: { kind: "tls", credential: `allowed-${index}` },
+    expect: { strict: "served", permissive: "served", disabled: "no-tls" },
+    needs: "allow-identity",
+    group: 3,
+  }));
+  const kinds = (["uri", "dns"] as const).filter((kind) => allowed.some((identity) => identity.kind === kind));
+  const others = kinds.map((kind): CheckDefinition => {
+    const other = otherIdentity(kind, allowed);
+    return {
+      id: `identity::other::${describeIdentity(other)}`,
+      title: `a valid client certificate from the trusted issuer for ${describeIdentity(other)}, an identity not allowed`,
+      probe: { kind: "tls", credential: `other-${kind}` },
+      expect: { strict: "refused", permissive: "refused", disabled: "no-tls" },
+      needs: "allow-identity",
+      group: 3,
+    };
+  });
+  return [...admitted, ...others];
+}

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
-import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import { catalogueSpec, clientIdentity, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import { missingTools, skipEachWithout } from "../host-context.js";
 import { findProgram } from "../host.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
@@ -203,7 +203,12 @@ interface ThirdPartyRow {
   /** null: the run could not judge the endpoint and reports no mode. */
   observedMode: string | null;
   failing: string[];
+  /** More flags for the run (--allow-identity). */
+  extra?: string[];
 }
+
+const allowClient = ["--allow-identity", clientIdentity];
+const otherIdentityCheck = "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed";
 
 // Ground truth per server, verified by hand with openssl s_client first (docs/gallery.md).
 const thirdPartyRows: ThirdPartyRow[] = [
@@ -211,6 +216,14 @@ const thirdPartyRows: ThirdPartyRow[] = [
   { title: "nginx ssl_verify_client on", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "nginx ssl_verify_client on, no issuer (its 400 pages are known refusals)", kind: "nginx-verify-on", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
+  // Identity authorization: nginx trusting the CA admits any identity it signed; the map on $ssl_client_s_dn admits one.
+  { title: "nginx ssl_verify_client on, --allow-identity: another identity from the issuer is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: [otherIdentityCheck], extra: allowClient },
+  { title: "nginx map on $ssl_client_s_dn, --allow-identity: the allowed identity served, another refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: allowClient },
+  // A DNS identity: the minted certificates carry it as DNS SAN and CN; the other one is not-allowed.<parent domain>.
+  { title: "nginx map admitting CN=client.mesh.test, --allow-identity client.mesh.test (a DNS SAN)", kind: "nginx-identity-map", options: { allowedIdentity: "client.mesh.test" }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--allow-identity", "client.mesh.test"] },
+  { title: "nginx ssl_verify_client on, --allow-identity client.mesh.test: dns:not-allowed.mesh.test is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["identity::other::dns:not-allowed.mesh.test"], extra: ["--allow-identity", "dns:client.mesh.test"] },
+  // Allowing an identity the server refuses: the control presents it and gets 403, so neither identity check can be judged against it.
+  { title: "nginx map on $ssl_client_s_dn, allowing an identity it refuses: identity checks undetermined", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "strict", failing: ["identity::allowed::spiffe://cluster.local/ns/default/sa/other", "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed"], extra: ["--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
@@ -242,7 +255,7 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
       thirdParty.push(server);
       const jsonFile = join(fixtures.dir, `report-${row.kind}-${thirdPartyRows.indexOf(row)}.json`);
       const target = formatEndpoint(server.endpoint);
-      const args = ["run", "--target", target, "--expect-mode", row.expectMode, "--protocol", row.protocol, ...(row.issuer ? withIssuer() : []), ...(row.serverChecks ? withServerChecks() : []), "--json", jsonFile];
+      const args = ["run", "--target", target, "--expect-mode", row.expectMode, "--protocol", row.protocol, ...(row.issuer ? withIssuer() : []), ...(row.serverChecks ? withServerChecks() : []), ...(row.extra ?? []), "--json", jsonFile];
       try {
         const result = await runCli(args);
         const report = await readReport(jsonFile, result);
@@ -264,6 +277,8 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
     ["no target", async () => ["run"], /missing target/],
     ["a target without a port", async () => ["run", "--target", "nohost"], /invalid target "nohost"/],
     ["an unknown mode", async () => ["run", "--target", "127.0.0.1:1", "--expect-mode", "lenient"], /invalid expected mode "lenient"/],
+    ["--allow-identity without an issuer", async () => ["run", "--target", "127.0.0.1:1", "--allow-identity", "spiffe://cluster.local/ns/a/sa/b"], /--allow-identity needs --issuer-cert and --issuer-key/],
+    ["an identity that is neither a URI nor a DNS name", async () => ["run", "--target", "127.0.0.1:1", "--allow-identity", "not a name"], /invalid allowed identity "not a name"/],
     ["a negative --min-days", async () => ["run", "--target", "127.0.0.1:1", "--min-days=-3"], /invalid minimum days "-3"/],
     ["an issuer cert without a key", async () => ["run", "--target", "127.0.0.1:1", "--issuer-cert", fixtures.certs["issuer-a"]!.cert], /needs both/],
     ["a missing trust bundle", async () => ["run", "--target", "127.0.0.1:1", "--trust-bundle", "/nonexistent.pem"], /failed to read trust bundle \/nonexistent.pem: ENOENT/],

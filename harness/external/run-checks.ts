@@ -10,11 +10,12 @@ import type { CheckVerdict } from "../case-record.js";
 import type { KeyPairFiles } from "../observation.js";
 import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
-import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
+import { externalChecks, identityChecks, isModeEvidence, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
 import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
-import { judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
+import { identityFields, otherIdentity, type ClientIdentity } from "./identities.js";
+import { isErrorAnswer, judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
@@ -78,8 +79,12 @@ function trustDomainOf(identity: string | undefined): string {
   return identity?.startsWith("spiffe://") ? new URL(identity).host : "cluster.local";
 }
 
-/** The client certificates the checks present, minted fresh for this run. */
-function credentialSpec(trustDomain: string, withIssuer: boolean): PkiSpec {
+/**
+ * The client certificates the checks present, minted fresh for this run. With --allow-identity,
+ * every certificate from the trusted issuer carries the first allowed identity (the control among
+ * them), so a bad certificate is refused for its defect, not for its identity.
+ */
+function credentialSpec(trustDomain: string, withIssuer: boolean, allowed: ClientIdentity[]): PkiSpec {
   const leaf = (name: ClientCredential, issuer: string, extra: Partial<CertSpec> = {}): CertSpec => ({
     name,
     issuer,
@@ -94,12 +99,16 @@ function credentialSpec(trustDomain: string, withIssuer: boolean): PkiSpec {
     leaf("self-signed", "self"),
   ];
   if (withIssuer) {
-    const underIssuer = { chain: ["user-issuer"] };
+    const underIssuer = { chain: ["user-issuer"], ...(allowed.length ? identityFields(allowed[0]!) : {}) };
     certs.push(
       leaf("valid", "user-issuer", underIssuer),
       leaf("expired", "user-issuer", { ...underIssuer, validity: { notBeforeDays: -30, notAfterDays: -1 } }),
       leaf("not-yet-valid", "user-issuer", { ...underIssuer, validity: { notBeforeDays: 1, notAfterDays: 30 } }),
       leaf("server-auth-eku", "user-issuer", { ...underIssuer, eku: ["serverAuth"] }),
+      ...allowed.map((identity, index) => leaf(`allowed-${index}`, "user-issuer", { ...underIssuer, ...identityFields(identity) })),
+      ...(["uri", "dns"] as const)
+        .filter((kind) => allowed.some((identity) => identity.kind === kind))
+        .map((kind) => leaf(`other-${kind}`, "user-issuer", { ...underIssuer, ...identityFields(otherIdentity(kind, allowed)) })),
     );
   }
   return { certs };
@@ -175,11 +184,12 @@ const inputPresent: Record<NonNullable<CheckDefinition["needs"]>, (settings: Ext
   "trust-bundle": (settings) => settings.trustBundle !== undefined,
   "server-name": (settings) => settings.serverName !== undefined,
   "expect-identity": (settings) => settings.expectIdentity !== undefined,
+  "allow-identity": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined,
 };
 
 /** The checks that run with these settings (a check whose input is missing does not run). */
-export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity">): CheckDefinition[] {
-  return externalChecks.filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
+export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities">): CheckDefinition[] {
+  return [...externalChecks, ...identityChecks(settings.allowIdentities)].filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
 }
 
 /** Which probe the control is, for these settings (docs/external.md, "The control"). */
@@ -197,7 +207,7 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
     const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
     preissued.set("user-issuer", issuer);
   }
-  const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0), new Date(), undefined, preissued);
+  const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0, settings.allowIdentities), new Date(), undefined, preissued);
   try {
     return await judgeEndpoint(settings, fixtures);
   } finally {
@@ -276,6 +286,13 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
       const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
       const reference = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
       const attempts: Judgement[] = [];
+      // The control presents the first allowed identity: when even it gets an error answer, an
+      // identity refusal would look just like it, and an other identity's 403 would count as served.
+      if (check.needs === "allow-identity" && isErrorAnswer(control.exchange)) {
+        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
+        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
+        continue;
+      }
       do {
         attempts.push(judge(await probeEndpoint(specOfCheck(check)), reference, ownPath));
       } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
@@ -317,7 +334,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   });
 
   const classifications = new Map<string, Classification | "unstable">();
-  for (const result of results) if (result.classification) classifications.set(result.id, result.classification);
+  for (const result of results) if (result.classification && isModeEvidence(result.id)) classifications.set(result.id, result.classification);
   const mode = deriveObservedMode(classifications);
   if (settings.expectMode) {
     const modeVerdict: CheckVerdict = mode.mode === "undetermined" ? "undetermined" : mode.mode === settings.expectMode ? "pass" : "fail";

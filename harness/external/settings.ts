@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { PolicyMode } from "../scenario.js";
 import { defaultMinDays } from "./expiry.js";
+import { parseIdentity, type ClientIdentity } from "./identities.js";
 import { protocols, type Protocol } from "./protocols.js";
 
 export interface ExternalSettings {
@@ -25,6 +26,8 @@ export interface ExternalSettings {
   timeoutMs: number;
   /** server::expiry fails below this many days left. */
   minDays: number;
+  /** --allow-identity: the client identities the endpoint should admit (identity:: checks; needs the issuer). */
+  allowIdentities: ClientIdentity[];
 }
 
 export class SettingsError extends Error {}
@@ -47,6 +50,8 @@ export const settingVariables = {
   alpn: "MTLS_ALPN",
   timeoutMs: "MTLS_TIMEOUT_MS",
   minDays: "MTLS_MIN_DAYS",
+  /** Comma-separated; the flag is repeatable. */
+  allowIdentities: "MTLS_ALLOW_IDENTITY",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
@@ -84,6 +89,14 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (!/^\d+$/.test(raw.minDays ?? "0") || minDays > 36_500) {
     throw new SettingsError(`invalid minimum days "${raw.minDays}": expected whole days between 0 and 36500`);
   }
+  const allowIdentities = (raw.allowIdentities ?? "").split(",").map((text) => text.trim()).filter(Boolean).map((text) => {
+    const identity = parseIdentity(text);
+    if (!identity) throw new SettingsError(`invalid allowed identity "${text}": expected a URI such as spiffe://cluster.local/ns/default/sa/client or a DNS name such as client.mesh.test`);
+    return identity;
+  });
+  if (allowIdentities.length && raw.issuerCert === undefined) {
+    throw new SettingsError("--allow-identity needs --issuer-cert and --issuer-key: the identities are minted from the issuer the endpoint trusts");
+  }
   return {
     host,
     port,
@@ -99,6 +112,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     alpn: alpn.length || protocol !== "h2" ? alpn : ["h2"],
     timeoutMs,
     minDays,
+    allowIdentities,
   };
 }
 

@@ -5,7 +5,8 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
-import { catalogueSpec, serverName } from "../../../fixtures/profiles.js";
+import { importIssuer } from "../../../fixtures/import-issuer.js";
+import { catalogueSpec, clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { missingImplementations, missingTools, skipEachWithout } from "../../host-context.js";
 import { findProgram } from "../../host.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
@@ -142,6 +143,34 @@ describe("Caddy client_auth require_and_verify", () => {
   });
   it("answers plain HTTP with Go's 400 page", async () => {
     expect((await plaintextProbe(server().endpoint)).answer).toBe("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  });
+});
+
+describe("nginx admitting one identity (map on $ssl_client_s_dn)", () => {
+  const server = gallery("nginx-identity-map");
+  it("refuses a verified certificate of another identity (the fixture client, CN=client) with 403", async () => {
+    const { text } = await sClient(server().endpoint, "valid");
+    expect(text).toMatch(handshakeDone);
+    expect(text).toMatch(/HTTP\/1\.1 403 Forbidden/);
+    expect(text).toContain("identity not allowed");
+  });
+  it("serves a certificate from the same issuer whose CN is the allowed identity: 200", async () => {
+    const { issuer } = await importIssuer(fixtures.certs["issuer-a"]!.cert, fixtures.certs["issuer-a"]!.key);
+    const allowed = await writeFixtureSet(
+      { certs: [{ name: "allowed", issuer: "issuer-a", subject: { commonName: clientIdentity }, san: { uri: [clientIdentity] }, eku: ["clientAuth"], chain: ["issuer-a"] }] },
+      new Date(),
+      undefined,
+      new Map([["issuer-a", issuer]]),
+    );
+    try {
+      const cert = allowed.certs.allowed!;
+      const args = ["s_client", "-connect", formatEndpoint(server().endpoint), "-servername", serverName, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof", "-cert", cert.cert, "-key", cert.key, "-cert_chain", cert.chain];
+      const { output } = await runToCompletion("openssl", args, { input: httpRequest, timeoutMs: 8_000 });
+      expect(output).toMatch(/HTTP\/1\.1 200 OK/);
+      expect(output).toContain("hello from nginx");
+    } finally {
+      await removeFixtureSet(allowed);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FixtureSet } from "../../../fixtures/fixture-set.js";
-import { serverName } from "../../../fixtures/profiles.js";
+import { clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import { waitUntilListening } from "../../stacks/common/listener-ready.js";
 import { runToCompletion, startProcess } from "../../runtime/process.js";
@@ -19,6 +19,7 @@ export class GalleryServerError extends Error {}
 export type GalleryKind =
   | "nginx-verify-on"
   | "nginx-verify-optional"
+  | "nginx-identity-map"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -78,6 +79,8 @@ export interface GalleryOptions {
   serveConnections?: number;
   /** random-reset: the PRNG seed (default 1). */
   seed?: number;
+  /** nginx-identity-map: the one client identity (certificate CN) it admits (default clientIdentity). */
+  allowedIdentity?: string;
 }
 
 const gallery = import.meta.dirname;
@@ -159,6 +162,14 @@ const startNginx =
     const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
     return running(kind, endpoint, [child], scratch.remove);
   };
+
+/** nginx admitting one client identity (the CN of its verified certificate), clientIdentity unless options say otherwise. */
+const startNginxIdentity: Starter = async (endpoint, fixtures, scratch, options) => {
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-identity.conf", { ...commonValues(endpoint, fixtures, scratch.dir), allowedIdentity: options.allowedIdentity ?? clientIdentity }));
+  const child = await startListening(endpoint, "nginx (nginx-identity-map)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-identity-map", endpoint, [child], scratch.remove);
+};
 
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
@@ -292,6 +303,7 @@ const startMisbehaving =
 const starters: Record<GalleryKind, Starter> = {
   "nginx-verify-on": startNginx("on"),
   "nginx-verify-optional": startNginx("optional"),
+  "nginx-identity-map": startNginxIdentity,
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -355,11 +367,23 @@ const strictAlerts = (noCert: string, tls12NoCert: string): Pick<Record<GalleryP
   ...badCertAlerts,
 });
 
+const nginxNoCertificate: ProbeTruth = { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" };
+
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
 export const galleryServers: Record<GalleryKind, GalleryServer> = {
-  "nginx-verify-on": nginxServer("on", { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" }),
+  "nginx-verify-on": nginxServer("on", nginxNoCertificate),
   "nginx-verify-optional": nginxServer("optional", { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
+  "nginx-identity-map": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-identity-map",
+    policy: `ssl_verify_client on; ssl_client_certificate trust-a; map $ssl_client_s_dn: only "CN=${clientIdentity}" is allowed, any other verified client gets 403 (${nginxTls})`,
+    // The fixture client (CN=client) is from the trusted issuer but not the allowed identity.
+    truth: {
+      ...nginxServer("on", nginxNoCertificate).truth,
+      valid: { verdict: "refused", seen: 'handshake completes (TLS 1.2), then HTTP/1.1 403 Forbidden "identity not allowed" (CN=client); a certificate with CN=spiffe://cluster.local/ns/default/sa/client gets 200 "hello from nginx"' },
+    },
+  },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
     program: "caddy",
