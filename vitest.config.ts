@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { bannerLines, detectHostReport, type HostReport } from "./harness/host-report.js";
 
@@ -12,6 +13,11 @@ try {
   process.exit(2);
 }
 console.log(bannerLines(host).join("\n"));
+
+// One worker per conformance file, so the five policy areas run at once: a case is mostly waiting
+// on its peers, and vitest's default on 2 cores is one worker, which ran the files one after the
+// other (npm run bench -- suite: see README's Performance).
+const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
 
 export default defineConfig({
   test: {
@@ -37,6 +43,7 @@ export default defineConfig({
           include: ["suites/**/*.test.ts"],
           exclude: ["suites/external.test.ts"],
           globalSetup: ["harness/global-setup.ts"],
+          maxWorkers: Math.max(conformanceFiles, 1),
           testTimeout: 30_000,
           hookTimeout: 60_000,
           provide: { host },

@@ -8,7 +8,7 @@ import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
-import { stopSharedPeers } from "./runtime/shared-peers.js";
+import { adoptSharedPeer, stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
 import { expectationFor, judge, type Scenario } from "./scenario.js";
 
@@ -19,6 +19,8 @@ function selectedRuntime(): Runtime {
 }
 
 const runtime = selectedRuntime();
+// The peer services globalSetup started for the whole run; it stops them, not this file.
+for (const service of inject("peerServices") ?? []) adoptSharedPeer(service.key, { control: service.control, stop: async () => undefined });
 const probeTimeoutMs = 5_000;
 // Which implementations play, detected once for the run in vitest.config.ts (planned here only
 // under a config that does not provide it); the others' cells are skipped with the reason.
@@ -68,7 +70,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   // runs keep every verdict (npm run flake -- --runtime container).
   const describeArea = describe.concurrent;
   describeArea(area, () => {
-    // The long-lived peers (the Java client JVM) end with the file's cases.
+    // Long-lived peers this file started itself (none when globalSetup provided them) end with its cases.
     afterAll(stopSharedPeers);
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {

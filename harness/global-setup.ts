@@ -1,7 +1,8 @@
 // vitest globalSetup for the conformance suites: one fixture PKI per run, issued relative to the
 // run's start (captured once), written to a temp dir that is removed afterwards. Under
 // MTLS_RUNTIME=container it also starts one container per implementation (and owns them: they are
-// removed in teardown, on SIGINT/SIGTERM and on exit, see runtime/container-set.ts).
+// removed in teardown, on SIGINT/SIGTERM and on exit, see runtime/container-set.ts). It starts the
+// stacks' long-lived peer services once for the run, on either runtime.
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,16 +14,27 @@ import { removeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
 import { catalogueSpec } from "../fixtures/profiles.js";
 import { imageStacks, missingImages, peerImageTag } from "./images/peer-images.js";
 import { planImplementations } from "./implementations.js";
-import type { PeerContainers } from "./runtime/container.js";
+import type { Endpoint } from "./network.js";
+import { containerRuntime, type PeerContainers } from "./runtime/container.js";
+import { processRuntime } from "./runtime/process.js";
+import { peerServiceKey, startPeerService, type PeerService } from "./stacks/common/peer-service.js";
+import { stacks } from "./stacks/registry.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
 import { runtimeNameFrom } from "./runtime/types.js";
 
 export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string };
 
+/** A peer service the run started (stacks/common/peer-service.ts), for the test files to adopt. */
+export interface ProvidedPeerService {
+  key: string;
+  control: Endpoint;
+}
+
 declare module "vitest" {
   export interface ProvidedContext {
     fixtures: FixtureSet;
     runtime: RuntimeContext;
+    peerServices: ProvidedPeerService[];
   }
 }
 
@@ -31,6 +43,32 @@ export class GlobalSetupError extends Error {}
 let fixtures: FixtureSet | undefined;
 let scratchRoot: string | undefined;
 let containerSet: ContainerSet | undefined;
+let peerServices: PeerService[] = [];
+
+/**
+ * One long-lived service per stack that has one (Java's JVM, Python's interpreter), shared by every
+ * test file of the run: started per file, the JVM alone cost five starts (measured). A service that
+ * fails to start here is left to each file to start, where its cases report the cause.
+ */
+async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerService[]> {
+  const runtime = context.name === "container" ? containerRuntime(context.containers, context.scratchRoot) : processRuntime;
+  const playing = new Set(planImplementations(runtime.name).filter((status) => !status.unavailable).map((status) => status.name));
+  const withService = stacks.filter((stack) => stack.service && playing.has(stack.name) && stack.runtimes.includes(runtime.name));
+  const started = await Promise.all(
+    withService.map(async (stack) => {
+      try {
+        const program = await stack.service!(runtime);
+        const service = await startPeerService(runtime, program);
+        peerServices.push(service);
+        return [{ key: peerServiceKey(program.implementation, runtime.name), control: service.control }];
+      } catch (error) {
+        console.error(`failed to start the ${stack.name} peer service for the run (each test file starts its own): ${(error as Error).message}`);
+        return [];
+      }
+    }),
+  );
+  return started.flat();
+}
 
 async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
   // The implementations this run plays (MTLS_IMPLEMENTATIONS, validated in vitest.config.ts).
@@ -79,7 +117,9 @@ export async function setup(project: TestProject): Promise<void> {
   fixtures = set;
   try {
     project.provide("fixtures", fixtures);
-    project.provide("runtime", runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" });
+    const context: RuntimeContext = runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" };
+    project.provide("runtime", context);
+    project.provide("peerServices", await startPeerServices(context));
   } catch (error) {
     await teardown();
     throw error;
@@ -88,6 +128,9 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   for (const event of exitEvents) process.off(event, removeTempDirsOnExit);
+  const services = peerServices;
+  peerServices = [];
+  await Promise.all(services.map((service) => service.stop()));
   await containerSet?.stop();
   if (scratchRoot) await rm(scratchRoot, { recursive: true, force: true });
   if (fixtures) await removeFixtureSet(fixtures);

@@ -7,6 +7,7 @@ import type { Classification } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
 import type { Runtime, RuntimeName } from "../runtime/types.js";
+import type { PeerServiceProgram } from "./common/peer-service.js";
 
 export interface RunningServer extends AsyncDisposable {
   endpoint: Endpoint;
@@ -72,6 +73,11 @@ export interface StackDefinition {
   image?: { dockerfile: string; inputs: string[] };
   /** A program of our own it runs, when it has one. */
   build?: ProgramBuild;
+  /**
+   * Its long-lived peer process, when its adapters run through one (stacks/common/peer-service.ts):
+   * the conformance suites' global setup starts it once per run and runtime.
+   */
+  service?: (runtime: Runtime) => Promise<PeerServiceProgram>;
   /** What it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
   cannot?: Incapacities;
   /** Where it legitimately differs from a row's policy, keyed by scenario id (like a row's `deviations`, kept with the stack). */

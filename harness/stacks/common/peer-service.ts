@@ -1,12 +1,13 @@
-// The long-lived form of a peer program (Java's `TlsPeer service`): one process per run and
-// runtime that makes every client connection and runs every server of a run on request, so a
-// case does not pay a process start (most of a JVM client case, measured). It listens on a
+// The long-lived form of a peer program (Java's `TlsPeer service`, Python's `tlspeer.py service`):
+// one process per run and runtime that makes every client connection and runs every server of a
+// run on request, so a case does not pay a process start (most of a JVM or Python case, measured). It listens on a
 // loopback control endpoint the runner allocated; each request is one control connection that
 // sends the mode and its flags (tab-separated) on one line and a client's request in base64 on the
 // next (empty for a server), then reads the same lines the one-shot program prints. A client
 // request ends with "exit: CODE" and the close; a server runs until the harness closes the
-// connection. The process is started on first use and stopped with the suite
-// (runtime/shared-peers.ts); its process group is held by runtime/exit-cleanup.ts like any peer's.
+// connection. The conformance suites' global setup starts one per run (startPeerService) and each
+// test file adopts it; elsewhere it is started on first use and stopped with the file
+// (runtime/shared-peers.ts). Its process group is held by runtime/exit-cleanup.ts like any peer's.
 import { connect, type Socket } from "node:net";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import { OutputWatch } from "../../runtime/output-watch.js";
@@ -24,21 +25,27 @@ export interface PeerServiceProgram {
   readyTimeoutMs: number;
 }
 
-interface PeerService {
+export interface PeerService {
   control: Endpoint;
   stop(): Promise<void>;
 }
 
-function peerService(runtime: Runtime, program: PeerServiceProgram): Promise<PeerService> {
-  return sharedPeer(`${program.implementation} service (${runtime.name})`, async () => {
-    const control = await allocateEndpoint();
-    const peer = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, "service", "--listen", formatEndpoint(control)], {
-      ready: /^ready: listening on /m,
-      readyTimeoutMs: program.readyTimeoutMs,
-      description: `${program.description} service on ${formatEndpoint(control)}`,
-    });
-    return { control, stop: () => peer.stop() };
+/** The key a service is shared under: one per implementation and runtime. */
+export const peerServiceKey = (implementation: string, runtime: string): string => `${implementation} service (${runtime})`;
+
+/** Starts the program's service on `runtime`; the caller stops it. */
+export async function startPeerService(runtime: Runtime, program: PeerServiceProgram): Promise<PeerService> {
+  const control = await allocateEndpoint();
+  const peer = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, "service", "--listen", formatEndpoint(control)], {
+    ready: /^ready: listening on /m,
+    readyTimeoutMs: program.readyTimeoutMs,
+    description: `${program.description} service on ${formatEndpoint(control)}`,
   });
+  return { control, stop: () => peer.stop() };
+}
+
+function peerService(runtime: Runtime, program: PeerServiceProgram): Promise<PeerService> {
+  return sharedPeer(peerServiceKey(program.implementation, runtime.name), () => startPeerService(runtime, program));
 }
 
 /** One request: the lines the service wrote so far, and how to wait for more or end it. */

@@ -5,7 +5,7 @@
 //   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 //
-// A program may also have a long-lived form (Java's "service", see peer-service.ts) that takes the
+// A program may also have a long-lived form ("service" in Java's and Python's, see peer-service.ts) that takes the
 // same flags and prints the same lines per request: startThroughService and connectThroughService
 // read them with the same code as the one-shot program's.
 import type { Classification } from "../../outcome.js";
@@ -155,22 +155,26 @@ export async function connectThroughService(runtime: Runtime, program: TlsPeerPr
 export class TlsPeerConfigError extends Error {}
 
 /**
- * The adapters of a peer program that runs one process per server and per client connection (Go,
- * Python): neither is a protocol-detecting sidecar and the command line carries no ALPN.
- * `checkClient` throws for a client config the stack cannot express.
+ * The adapters of one of our peer programs (Go, Java, Python): none is a protocol-detecting sidecar
+ * and the command line carries no ALPN. `form` says how it runs: "one-shot", a process per server
+ * and per client connection, or "service", every server and connection as a request to its
+ * long-lived process (peer-service.ts). `checkClient` throws for a client config the stack cannot
+ * express.
  */
-export function oneShotProgramAdapters(
+export function programAdapters(
   name: string,
   program: (runtime: Runtime) => TlsPeerProgram | Promise<TlsPeerProgram>,
-  options: { crls: boolean; checkClient?: (config: TlsClientConfig) => void },
+  options: { form: "one-shot" | "service"; crls: boolean; checkClient?: (config: TlsClientConfig) => void },
 ): { server: (runtime: Runtime) => TlsServerAdapter; client: (runtime: Runtime) => TlsClientAdapter } {
+  const startServer = options.form === "service" ? startThroughService : startProgramServer;
+  const connectClient = options.form === "service" ? connectThroughService : connectProgramClient;
   return {
     server: (runtime) => ({
       name,
       async startServer(config) {
         const peer = await program(runtime);
         if (config.sidecar) throw new TlsPeerConfigError(`failed to configure the ${peer.description} server: it is not a protocol-detecting sidecar`);
-        return startProgramServer(runtime, peer, serverArgs(config, { crls: options.crls }), config.endpoint);
+        return startServer(runtime, peer, serverArgs(config, { crls: options.crls }), config.endpoint);
       },
     }),
     client: (runtime) => ({
@@ -179,7 +183,7 @@ export function oneShotProgramAdapters(
         const peer = await program(runtime);
         if (config.alpn?.length) throw new TlsPeerConfigError(`failed to configure the ${peer.description} client: the peer program offers no ALPN`);
         options.checkClient?.(config);
-        return connectProgramClient(runtime, peer, target, config, timeoutMs);
+        return connectClient(runtime, peer, target, config, timeoutMs);
       },
     }),
   };

@@ -14,7 +14,7 @@ import { classifyGoText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { goPeerBuild } from "./program.js";
-import { oneShotProgramAdapters, programVersion, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
+import { programAdapters, programVersion, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 
 async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
@@ -28,7 +28,7 @@ async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   };
 }
 
-const adapters = oneShotProgramAdapters("go", goProgram, { crls: false });
+const adapters = programAdapters("go", goProgram, { form: "one-shot", crls: false });
 export const goServer = adapters.server;
 export const goClient = adapters.client;
 

@@ -1,5 +1,5 @@
 // Java's JSSE as a peer (OpenJDK 17, JDK only): TlsPeer.java in this folder. Its servers and
-// clients all run in one long-lived JVM per test file and runtime (`TlsPeer service`,
+// clients all run in one long-lived JVM per run and runtime (`TlsPeer service`,
 // stacks/common/peer-service.ts): a JVM start was most of each Java case. On the process runtime it
 // is compiled once on the host (program.ts, stacks/common/program-build.ts); on the container runtime the java image has
 // compiled the same source (Dockerfile in this folder) and runs it on a JRE.
@@ -13,17 +13,15 @@ import { classifyJavaText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { javaPeerBuild } from "./program.js";
-import { connectThroughService, serverArgs, startThroughService, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
-import type { TlsClientAdapter, TlsServerAdapter } from "../types.js";
-
-export class JavaPeerError extends Error {}
+import { programAdapters, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
+import type { TlsClientConfig } from "../../observation.js";
 
 // The service JVM runs a few dozen servers and connections: C1 only and the serial collector
 // halved a one-shot client run (0.95 s -> 0.55 s measured, OpenJDK 17 on 2 cores), and the JIT's
 // later tiers do not pay off at that length.
 const jvmArgs = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k"];
 
-async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
+export async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
     implementation: "java",
     description: "Java JSSE",
@@ -35,24 +33,17 @@ async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   };
 }
 
-export const javaServer = (runtime: Runtime): TlsServerAdapter => ({
-  name: "java",
-  async startServer(config) {
-    if (config.sidecar) throw new JavaPeerError("failed to configure the Java server: it is not a protocol-detecting sidecar");
-    return startThroughService(runtime, await javaProgram(runtime), serverArgs(config, { crls: true }), config.endpoint);
-  },
-});
+/**
+ * HTTPS endpoint identification checks the SNI name first and falls back to the peer host only
+ * when that fails (X509TrustManagerImpl.checkAdditionalTrust), so it cannot insist on a name other
+ * than the one sent.
+ */
+function checkNameIsSni(config: TlsClientConfig): void {
+  if (config.trust && config.serverName && config.verifyName && config.verifyName !== config.serverName) {
+    throw new TlsPeerConfigError(`failed to configure the Java client: it cannot verify ${config.verifyName} while sending SNI ${config.serverName}`);
+  }
+}
 
-export const javaClient = (runtime: Runtime): TlsClientAdapter => ({
-  name: "java",
-  async connect(target, config, timeoutMs) {
-    if (config.alpn?.length) throw new JavaPeerError("failed to configure the Java client: the peer program offers no ALPN");
-    // HTTPS endpoint identification checks the SNI name first and falls back to the peer host only
-    // when that fails (X509TrustManagerImpl.checkAdditionalTrust), so it cannot insist on a name
-    // other than the one sent.
-    if (config.trust && config.serverName && config.verifyName && config.verifyName !== config.serverName) {
-      throw new JavaPeerError(`failed to configure the Java client: it cannot verify ${config.verifyName} while sending SNI ${config.serverName}`);
-    }
-    return connectThroughService(runtime, await javaProgram(runtime), target, config, timeoutMs);
-  },
-});
+const adapters = programAdapters("java", javaProgram, { form: "service", crls: true, checkClient: checkNameIsSni });
+export const javaServer = adapters.server;
+export const javaClient = adapters.client;

@@ -1,7 +1,7 @@
 // Java's JSSE through our peer program (TlsPeer.java), compiled on the host on first use and
 // inside the image for the container runtime (which runs it on a JRE).
 import type { StackDefinition } from "../types.js";
-import { javaClient, javaServer } from "./adapter.js";
+import { javaClient, javaProgram, javaServer } from "./adapter.js";
 import { javaPeerBuild } from "./program.js";
 
 export const java: StackDefinition = {
@@ -14,6 +14,7 @@ export const java: StackDefinition = {
   version: ["java", ["-version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: javaPeerBuild,
+  service: javaProgram,
   cannot: {
     "verify-name-other-than-sni":
       "JSSE's HTTPS endpoint identification checks the SNI name first and falls back to the peer host only when that fails (X509TrustManagerImpl.checkAdditionalTrust), so the Java client cannot insist on a name other than the one it sends",

@@ -1,6 +1,7 @@
-// Python 3's ssl module as a peer (standard library only): tlspeer.py in this folder, run by
-// python3 as a long-lived server or a one-connection client, with the Go and Java peers' command
-// line and output (stacks/common/tlspeer-protocol.ts).
+// Python 3's ssl module as a peer (standard library only): tlspeer.py in this folder, with the Go
+// and Java peers' command line and output (stacks/common/tlspeer-protocol.ts). Its servers and
+// clients all run in one long-lived interpreter per run and runtime (`tlspeer.py service`,
+// stacks/common/peer-service.ts): an interpreter start and the ssl import were most of a case.
 //
 // Python's ssl wraps OpenSSL, so the server's alerts are OpenSSL's (an expired client certificate
 // is 45 certificate_expired, a missing one under TLS 1.3 is 116 certificate_required) and its own
@@ -12,10 +13,10 @@
 import { classifyPythonText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { pythonPeerArgs } from "./program.js";
-import { oneShotProgramAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
+import { programAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import type { TlsClientConfig } from "../../observation.js";
 
-function pythonProgram(runtime: Runtime): TlsPeerProgram {
+export function pythonProgram(runtime: Runtime): TlsPeerProgram {
   return {
     implementation: "python",
     description: "Python ssl",
@@ -37,7 +38,7 @@ function checkOneName(config: TlsClientConfig): void {
   }
 }
 
-const adapters = oneShotProgramAdapters("python", pythonProgram, { crls: true, checkClient: checkOneName });
+const adapters = programAdapters("python", pythonProgram, { form: "service", crls: true, checkClient: checkOneName });
 export const pythonServer = adapters.server;
 export const pythonClient = adapters.client;
 

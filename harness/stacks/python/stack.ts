@@ -2,7 +2,7 @@
 // most service clients and agents are written with. Nothing to build: python3 runs the file in
 // this folder on the host and the image's copy in the container.
 import type { StackDefinition } from "../types.js";
-import { pythonClient, pythonServer, pythonVersion } from "./adapter.js";
+import { pythonClient, pythonProgram, pythonServer, pythonVersion } from "./adapter.js";
 import { pythonPeerSource } from "./program.js";
 
 export const python: StackDefinition = {
@@ -14,6 +14,7 @@ export const python: StackDefinition = {
   programs: ["python3"],
   version: pythonVersion,
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
+  service: async (runtime) => pythonProgram(runtime),
   cannot: {
     "verify-name-other-than-sni":
       "Python's ssl checks the name it sends as SNI: SSLContext.wrap_socket's server_hostname sets both, and ssl.match_hostname, the only other name check, is deprecated since 3.7 and removed in 3.12",

@@ -2,6 +2,7 @@
 
     tlspeer.py server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
     tlspeer.py client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
+    tlspeer.py service --listen 127.x.y.z:port [--idle-exit-ms N]
     tlspeer.py version
 
 The flags and output lines are those of the Go and Java peers (harness/stacks/go/tlspeer.go,
@@ -10,6 +11,14 @@ drives all three:
 
     server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
     client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+
+"service" is the long-lived form of both, the Java peer's protocol (harness/stacks/common/peer-service.ts):
+one interpreter runs every server and client of a run, since an interpreter start and the ssl
+import were most of a Python case (measured). Per control connection it reads one line, the mode
+and its flags separated by tabs, and one line with a client's request in base64 (empty for a
+server); a client writes its lines, then "exit: CODE", and the service closes the connection; a
+server writes its lines and runs until the harness closes the connection. The service exits after
+--idle-exit-ms without a control connection, in case the harness that started it is gone.
 
 Errors are printed as str(exception), Python's own text ("[SSL: REASON] text (_ssl.c:N)"), which
 is what the stack's classifier (classify.ts beside this file) reads.
@@ -23,6 +32,7 @@ client with --expect-uri.
 """
 
 import argparse
+import base64
 import ipaddress
 import json
 import os
@@ -33,22 +43,40 @@ import tempfile
 import threading
 import time
 
-print_lock = threading.Lock()
+class Lines:
+    """Where a server's or a client's lines go: stdout, or one control connection of the service."""
+
+    def __init__(self, write):
+        self.write = write
+        self.lock = threading.Lock()
+
+    def say(self, line):
+        with self.lock:
+            try:
+                self.write(line + "\n")
+            except OSError:
+                pass  # the harness closed the request; the line has no reader
 
 
-def say(line):
-    with print_lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+def write_stdout(text):
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+class UsageError(Exception):
+    """Bad input: raised rather than exiting, so one bad request does not end the service."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
 
 
 def fail(code, message):
-    sys.stderr.write(message + "\n")
-    sys.exit(code)
+    raise UsageError(code, message)
 
 
 class Parser(argparse.ArgumentParser):
-    """Bad arguments: one line on stderr and exit code 2, no usage dump."""
+    """Bad arguments: one line and exit code 2, no usage dump."""
 
     def error(self, message):
         fail(2, f"failed to parse arguments: {message}")
@@ -105,16 +133,16 @@ def server_context(options, cert, chain, key):
     return context
 
 
-def serve(context, conn):
+def serve(context, conn, lines):
     try:
         conn.settimeout(10)
         try:
             tls = context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
             tls.do_handshake()
         except (ssl.SSLError, OSError) as err:
-            say(f"rejected: {err}")
+            lines.say(f"rejected: {err}")
             return
-        say(f"served: {tls.version()} {tls.cipher()[0]}")
+        lines.say(f"served: {tls.version()} {tls.cipher()[0]}")
         reader = tls.makefile("rb")
         while True:
             line = reader.readline(65536)
@@ -131,7 +159,8 @@ def serve(context, conn):
         conn.close()
 
 
-def run_server(argv):
+def start_server(argv, lines):
+    """Parses the flags, loads the key pairs, listens and says so: the listener and its default context."""
     parser = Parser(prog="tlspeer.py server")
     parser.add_argument("--listen", required=True)
     parser.add_argument("--cert", required=True)
@@ -169,21 +198,42 @@ def run_server(argv):
     if by_name:
         default.sni_callback = choose
 
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener = listen_on(host, port, options.listen)
+    lines.say(f"ready: listening on {listener_address(listener)}")
+    return listener, default
+
+
+def listen_on(host, port, address):
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         listener.bind((host, port))
         listener.listen(64)
     except OSError as err:
-        fail(1, f"failed to listen on {options.listen}: {err}")
+        listener.close()
+        fail(1, f"failed to listen on {address}: {err}")
+    return listener
+
+
+def listener_address(listener):
     bound = listener.getsockname()
-    say(f"ready: listening on {bound[0]}:{bound[1]}" if family == socket.AF_INET else f"ready: listening on [{bound[0]}]:{bound[1]}")
+    return f"{bound[0]}:{bound[1]}" if listener.family == socket.AF_INET else f"[{bound[0]}]:{bound[1]}"
+
+
+def accept_loop(listener, context, lines):
+    """Serves each connection on its own thread until the listener fails or is shut down."""
     while True:
         try:
             conn, _ = listener.accept()
         except OSError as err:
-            fail(1, f"failed to accept a connection: {err}")
-        threading.Thread(target=serve, args=(default, conn), daemon=True).start()
+            return err
+        threading.Thread(target=serve, args=(context, conn, lines), daemon=True).start()
+
+
+def run_server(argv):
+    lines = Lines(write_stdout)
+    listener, context = start_server(argv, lines)
+    err = accept_loop(listener, context, lines)
+    fail(1, f"failed to accept a connection: {err}")
 
 
 def is_ip(name):
@@ -194,7 +244,7 @@ def is_ip(name):
         return False
 
 
-def run_client(argv):
+def run_client(argv, request, lines):
     parser = Parser(prog="tlspeer.py client")
     parser.add_argument("--connect", required=True)
     parser.add_argument("--servername", default="")
@@ -208,7 +258,6 @@ def run_client(argv):
     parser.add_argument("--timeout-ms", type=int, default=5000)
     options = parser.parse_args(argv)
     host, port = split_address(options.connect)
-    request = sys.stdin.buffer.read()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if options.cert:
@@ -244,23 +293,23 @@ def run_client(argv):
     try:
         raw = socket.create_connection((host, port), timeout=remaining())
     except OSError as err:
-        say(f"error: connect: {err}")
+        lines.say(f"error: connect: {err}")
         return 1
     try:
         raw.settimeout(remaining())
         try:
             tls = context.wrap_socket(raw, server_hostname=server_hostname)
         except (ssl.SSLError, OSError) as err:
-            say(f"error: handshake: {err}")
+            lines.say(f"error: handshake: {err}")
             return 1
         if options.expect_uri:
             identities = uri_sans(tls.getpeercert())
             if options.expect_uri not in identities:
                 # Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
-                say(f"error: handshake: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
+                lines.say(f"error: handshake: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
                 return 1
-        say(f"version: {tls.version()}")
-        say(f"cipher: {tls.cipher()[0]}")
+        lines.say(f"version: {tls.version()}")
+        lines.say(f"cipher: {tls.cipher()[0]}")
         # Read even when the write failed: a server that refused the client certificate may have
         # sent its alert and reset the connection before the request went out.
         write_error = None
@@ -284,32 +333,105 @@ def run_client(argv):
         # not a rejection: the response decides.
         if response:
             first_line = response.split(b"\r\n", 1)[0].decode("latin-1")
-            say(f"response: {first_line}")
+            lines.say(f"response: {first_line}")
             return 0
         if read_error is not None and "ALERT" in str(read_error):
-            say(f"error: read: {read_error}")
+            lines.say(f"error: read: {read_error}")
         elif write_error is not None:
-            say(f"error: write: {write_error}")
+            lines.say(f"error: write: {write_error}")
         elif read_error is not None:
-            say(f"error: read: {read_error}")
+            lines.say(f"error: read: {read_error}")
         else:
-            say("error: read: connection closed without a response")
+            lines.say("error: read: connection closed without a response")
         return 1
     finally:
         raw.close()
 
 
+def run_service(argv):
+    parser = Parser(prog="tlspeer.py service")
+    parser.add_argument("--listen", required=True)
+    parser.add_argument("--idle-exit-ms", type=int, default=600_000)
+    options = parser.parse_args(argv)
+    host, port = split_address(options.listen)
+    control = listen_on(host, port, options.listen)
+    control.settimeout(options.idle_exit_ms / 1000)
+    write_stdout(f"ready: listening on {listener_address(control)}\n")
+    while True:
+        try:
+            request, _ = control.accept()
+        except socket.timeout:
+            write_stdout(f"idle: no request for {options.idle_exit_ms} ms, exiting\n")
+            return
+        request.settimeout(None)
+        threading.Thread(target=serve_request, args=(request,), daemon=True).start()
+
+
+def serve_request(request):
+    """One control connection: a client connection made, or a server run until the harness closes it."""
+    with request:
+        request.settimeout(10)
+        reader = request.makefile("rb")
+        writer = request.makefile("w", encoding="utf-8", newline="\n")
+
+        def write(text):
+            writer.write(text)
+            writer.flush()
+
+        lines = Lines(write)
+        try:
+            args_line = reader.readline().decode("utf-8").rstrip("\n")
+            body_line = reader.readline().decode("ascii").rstrip("\n")
+        except (OSError, UnicodeDecodeError):
+            return
+        if not args_line:
+            lines.say("exit: 2")
+            return
+        mode, *args = args_line.split("\t")
+        try:
+            if mode == "client":
+                code = run_client(args, base64.b64decode(body_line), lines)
+            elif mode == "server":
+                listener, context = start_server(args, lines)
+                threading.Thread(target=accept_loop, args=(listener, context, lines), daemon=True).start()
+                # The server runs until the harness closes the control connection.
+                request.settimeout(None)
+                try:
+                    while reader.read(4096):
+                        pass
+                except OSError:
+                    pass
+                # shutdown wakes the accept() blocked on another thread; close alone would not (Linux).
+                try:
+                    listener.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                listener.close()
+                return
+            else:
+                fail(2, f"failed to parse request: unknown mode {mode!r}")
+        except UsageError as err:
+            lines.say(str(err))
+            code = err.code
+        except Exception as err:  # what the one-shot program's traceback would have said, on one line
+            lines.say(f"Exception in {mode}: {type(err).__name__}: {err}")
+            code = 1
+        lines.say(f"exit: {code}")
+
+
 def main():
     if len(sys.argv) < 2:
-        fail(2, "usage: tlspeer.py server|client|version [flags]")
+        fail(2, "usage: tlspeer.py server|client|service|version [flags]")
     mode, rest = sys.argv[1], sys.argv[2:]
     if mode == "server":
         run_server(rest)
     elif mode == "client":
-        sys.exit(run_client(rest))
+        sys.exit(run_client(rest, sys.stdin.buffer.read(), Lines(write_stdout)))
+    elif mode == "service":
+        run_service(rest)
     elif mode == "version":
         # The interpreter and the OpenSSL its ssl module is linked against are the stack under test.
-        say(f"python {sys.version.split()[0]} ssl {ssl.OPENSSL_VERSION}")
+        write_stdout(f"python {sys.version.split()[0]} ssl {ssl.OPENSSL_VERSION}\n")
     else:
         fail(2, f"failed to parse arguments: unknown mode {mode!r}")
 
@@ -317,5 +439,8 @@ def main():
 if __name__ == "__main__":
     try:
         main()
+    except UsageError as err:
+        sys.stderr.write(f"{err}\n")
+        sys.exit(err.code)
     except KeyboardInterrupt:
         sys.exit(130)
