@@ -34,6 +34,9 @@ Options:
                             spiffe://cluster.local/ns/default/sa/client, or a DNS name): a
                             certificate for it from the issuer must be served, one for another
                             identity from the same issuer refused (MTLS_ALLOW_IDENTITY, comma list)
+  --path PATH               the path HTTP probes request (repeatable, default /): every probe check
+                            runs per path against that path's own control (MTLS_PATH, comma list)
+  --header 'NAME: VALUE'    a header sent on every HTTP request (repeatable; MTLS_HEADER)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
@@ -86,6 +89,8 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         "timeout-ms": { type: "string" },
         "min-days": { type: "string" },
         "allow-identity": { type: "string", multiple: true },
+        path: { type: "string", multiple: true },
+        header: { type: "string", multiple: true },
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
@@ -118,6 +123,8 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
       minDays: fromEnv(values["min-days"], "MTLS_MIN_DAYS"),
       allowIdentities: fromEnv(values["allow-identity"]?.join(","), "MTLS_ALLOW_IDENTITY"),
+      paths: fromEnv(values.path?.join(","), "MTLS_PATH"),
+      headers: fromEnv(values.header?.join("\n"), "MTLS_HEADER"),
     },
     json: values.json,
     junit: values.junit,
@@ -139,7 +146,7 @@ function formatTable(report: ExternalReport): string {
   const failed = report.checks.filter((check) => !check.pass).length;
   const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
-    `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
+    `target ${report.target} (${report.protocol}${report.paths.join("") === "/" ? "" : ` ${report.paths.join(" ")}`}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
     ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
     line(["", "check", "expected", "observed", "answer"]),

@@ -8,7 +8,7 @@ import { classifyNodeError } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { KeyPairFiles } from "../observation.js";
 import { secureContextFor } from "../probe.js";
-import { http2Exchange, parseAnswer, protocolExchanges, type Answer, type Protocol } from "./protocols.js";
+import { defaultHttpTarget, http2Exchange, parseAnswer, protocolExchanges, type Answer, type HttpTarget, type Protocol } from "./protocols.js";
 
 export type Stage = "connect" | "preamble" | "handshake" | "exchange";
 
@@ -42,6 +42,8 @@ export interface ProbeSpec {
   /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
   settleMs: number;
   inspectServer?: boolean;
+  /** http and h2: the path and extra headers to request (default GET /). */
+  http?: HttpTarget;
 }
 
 // OpenSSL's record layer errors when the first reply to a ClientHello is not a TLS record (an HTTP
@@ -108,7 +110,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       socket.on("data", onBytes);
       socket.on("end", () => onEnd("closed"));
       socket.on("close", () => onEnd("closed"));
-      const request = exchange.request(spec.serverName ?? spec.target.host, spec.transport);
+      const request = exchange.request(spec.serverName ?? spec.target.host, spec.transport, spec.http ?? defaultHttpTarget);
       if (request.length) socket.write(request);
       else
         settle = setTimeout(
@@ -140,7 +142,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
         }
         if (tls.alpn === "h2" && spec.protocol !== "raw") {
           stage = "exchange";
-          return http2Exchange(secure!, spec.serverName ?? spec.target.host, ({ answer, error }) =>
+          return http2Exchange(secure!, spec.serverName ?? spec.target.host, spec.http ?? defaultHttpTarget, ({ answer, error }) =>
             answer ? finish({ event: "answered", answer, raw: answer.text }) : onError(error as NodeJS.ErrnoException),
           );
         }

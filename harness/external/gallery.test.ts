@@ -224,6 +224,10 @@ const thirdPartyRows: ThirdPartyRow[] = [
   { title: "nginx ssl_verify_client on, --allow-identity client.mesh.test: dns:not-allowed.mesh.test is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["identity::other::dns:not-allowed.mesh.test"], extra: ["--allow-identity", "dns:client.mesh.test"] },
   // Allowing an identity the server refuses: the control presents it and gets 403, so neither identity check can be judged against it.
   { title: "nginx map on $ssl_client_s_dn, allowing an identity it refuses: identity checks undetermined", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "strict", failing: ["identity::allowed::spiffe://cluster.local/ns/default/sa/other", "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed"], extra: ["--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
+  // Per-path policy: client certificates required under /api only. Probing / misses it; --path /api tests it; both paths fail naming /.
+  { title: "nginx requiring a certificate under /api only, probed at /", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
+  { title: "nginx requiring a certificate under /api only, --path /api", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--path", "/api"] },
+  { title: "nginx requiring a certificate under /api only, --path / --path /api: / fails by name", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert@/", "mode"], extra: ["--path", "/", "--path", "/api", "--header", "X-Probe: mtls-conformance"] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
@@ -279,6 +283,10 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
     ["an unknown mode", async () => ["run", "--target", "127.0.0.1:1", "--expect-mode", "lenient"], /invalid expected mode "lenient"/],
     ["--allow-identity without an issuer", async () => ["run", "--target", "127.0.0.1:1", "--allow-identity", "spiffe://cluster.local/ns/a/sa/b"], /--allow-identity needs --issuer-cert and --issuer-key/],
     ["an identity that is neither a URI nor a DNS name", async () => ["run", "--target", "127.0.0.1:1", "--allow-identity", "not a name"], /invalid allowed identity "not a name"/],
+    ["a relative --path", async () => ["run", "--target", "127.0.0.1:1", "--path", "api"], /invalid path "api"/],
+    ["a header without a colon", async () => ["run", "--target", "127.0.0.1:1", "--header", "X-Probe yes"], /invalid header "X-Probe yes"/],
+    ["a Host header", async () => ["run", "--target", "127.0.0.1:1", "--header", "Host: other"], /the harness sets Host itself/],
+    ["--path with --protocol raw", async () => ["run", "--target", "127.0.0.1:1", "--protocol", "raw", "--path", "/api"], /--path and --header apply to --protocol http and h2/],
     ["a negative --min-days", async () => ["run", "--target", "127.0.0.1:1", "--min-days=-3"], /invalid minimum days "-3"/],
     ["an issuer cert without a key", async () => ["run", "--target", "127.0.0.1:1", "--issuer-cert", fixtures.certs["issuer-a"]!.cert], /needs both/],
     ["a missing trust bundle", async () => ["run", "--target", "127.0.0.1:1", "--trust-bundle", "/nonexistent.pem"], /failed to read trust bundle \/nonexistent.pem: ENOENT/],

@@ -48,6 +48,8 @@ export interface CheckResult {
 export type RunStatus = "judged" | "no-control" | "control-lost" | "unreachable";
 
 export interface ExternalReport {
+  /** The HTTP paths probed (--path), each with its own control; check ids carry "@PATH" when there are several. */
+  paths: string[];
   target: string;
   protocol: Protocol;
   expectMode: PolicyMode | null;
@@ -209,15 +211,18 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
   }
   const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0, settings.allowIdentities), new Date(), undefined, preissued);
   try {
-    return await judgeEndpoint(settings, fixtures);
+    const reports: ExternalReport[] = [];
+    for (const path of settings.paths) reports.push(await judgeEndpoint(settings, fixtures, path));
+    return reports.length === 1 ? reports[0]! : combinePaths(settings, reports);
   } finally {
     await removeFixtureSet(fixtures);
   }
 }
 
-async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): Promise<ExternalReport> {
+async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, httpPath: string): Promise<ExternalReport> {
   const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec => ({
     target: { host: settings.host, port: settings.port },
+    http: { path: httpPath, headers: settings.headers },
     transport,
     protocol: settings.protocol,
     identity: credential === "none" ? undefined : keyPair(fixtures, credential),
@@ -244,6 +249,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   const control: Control = { path, exchange: first, judgement: firstJudgement };
   const controlSummary = (repeats: string[]): ExternalReport["control"] => ({ path, answer: firstJudgement.answer, classification: firstJudgement.classification, reason: firstJudgement.reason, repeats });
   const base = {
+    paths: [httpPath],
     target: `${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port}`,
     protocol: settings.protocol,
     expectMode: settings.expectMode ?? null,
@@ -375,6 +381,46 @@ function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalR
   if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
   const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
   return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+}
+
+/** Whether a check is probed once per path (the server checks read one handshake and run once). */
+const perPath = (id: string, settings: ExternalSettings): boolean =>
+  id === "control" || applicableChecks(settings).some((check) => check.id === id && (check.probe.kind === "tls" || check.probe.kind === "plaintext"));
+
+/**
+ * One report from the runs of several paths: probe checks and the control once per path, named
+ * CHECK@PATH; the server checks from the first path's run; one mode row, passing only when every
+ * path shows the expected mode (a policy that holds on one path and not another is inconsistent).
+ */
+function combinePaths(settings: ExternalSettings, reports: ExternalReport[]): ExternalReport {
+  const [first] = reports as [ExternalReport, ...ExternalReport[]];
+  const pathOf = (index: number) => settings.paths[index]!;
+  const checks = reports.flatMap((report, index) =>
+    report.checks.filter((check) => check.id !== "mode" && (perPath(check.id, settings) || index === 0)).map((check) => (perPath(check.id, settings) ? { ...check, id: `${check.id}@${pathOf(index)}` } : check)),
+  );
+  const modes = reports.map((report) => report.observedMode);
+  const observedMode = modes.some((mode) => mode === null) ? null : modes.every((mode) => mode === modes[0]) ? modes[0]! : modes.includes("undetermined") ? "undetermined" : "inconsistent";
+  const perPathModes = reports.map((report, index) => `${pathOf(index)}: ${report.observedMode ?? report.status}`).join(", ");
+  const modeEvidence = reports.flatMap((report, index) => report.modeEvidence.map((line) => `${pathOf(index)}: ${line}`));
+  if (settings.expectMode && observedMode !== null) {
+    const verdict: CheckVerdict = observedMode === "undetermined" ? "undetermined" : observedMode === settings.expectMode ? "pass" : "fail";
+    checks.push({ id: "mode", title: "the observed policy mode is the expected one on every path", expected: settings.expectMode, observed: observedMode, pass: verdict === "pass", verdict, detail: `per path: ${perPathModes}` });
+  }
+  const unjudged = reports.find((report) => report.status !== "judged");
+  const verdicts = checks.map((check) => check.verdict);
+  const exitCode = unjudged ? 2 : verdicts.includes("fail") ? 1 : verdicts.includes("undetermined") || verdicts.includes("unstable") ? 2 : 0;
+  const problems = reports.map((report, index) => (report.problem ? `${pathOf(index)}: ${report.problem}` : "")).filter(Boolean);
+  return {
+    ...first,
+    paths: settings.paths,
+    observedMode,
+    modeEvidence: [...modeEvidence, ...(new Set(modes).size > 1 ? [`the paths disagree: ${perPathModes}`] : [])],
+    status: unjudged?.status ?? "judged",
+    problem: problems.length ? problems.join("; ") : undefined,
+    judgeable: reports.every((report) => report.judgeable),
+    exitCode,
+    checks,
+  };
 }
 
 function probeResult(check: CheckDefinition, attempts: Judgement[], settings: ExternalSettings): CheckResult {

@@ -28,6 +28,10 @@ export interface ExternalSettings {
   minDays: number;
   /** --allow-identity: the client identities the endpoint should admit (identity:: checks; needs the issuer). */
   allowIdentities: ClientIdentity[];
+  /** --path (http, h2): every probe check runs once per path, each against its own control; default ["/"]. */
+  paths: string[];
+  /** --header (http, h2): sent on every request. */
+  headers: Array<[name: string, value: string]>;
 }
 
 export class SettingsError extends Error {}
@@ -52,9 +56,16 @@ export const settingVariables = {
   minDays: "MTLS_MIN_DAYS",
   /** Comma-separated; the flag is repeatable. */
   allowIdentities: "MTLS_ALLOW_IDENTITY",
+  /** Comma-separated; the flag is repeatable. */
+  paths: "MTLS_PATH",
+  /** Newline-separated "Name: value" lines; the flag is repeatable. */
+  headers: "MTLS_HEADER",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
+
+/** Headers that frame the request (HTTP/1.1 and HTTP/2 alike): the harness writes them. */
+const reservedHeaders = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te"]);
 
 export function parseTarget(target: string): { host: string; port: number } {
   const match = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(target) ?? /^([^:\s]+):(\d+)$/.exec(target);
@@ -97,6 +108,19 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (allowIdentities.length && raw.issuerCert === undefined) {
     throw new SettingsError("--allow-identity needs --issuer-cert and --issuer-key: the identities are minted from the issuer the endpoint trusts");
   }
+  const paths = [...new Set((raw.paths ?? "").split(",").map((path) => path.trim()).filter(Boolean))];
+  for (const path of paths) {
+    if (!/^\/[\x21-\x7e]*$/.test(path)) throw new SettingsError(`invalid path "${path}": expected an absolute path such as /api, no spaces`);
+  }
+  const headers = (raw.headers ?? "").split("\n").filter((line) => line.trim()).map((line): [string, string] => {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*?)[ \t]*$/.exec(line);
+    if (!match) throw new SettingsError(`invalid header "${line}": expected 'Name: value'`);
+    if (reservedHeaders.has(match[1]!.toLowerCase())) throw new SettingsError(`invalid header "${line}": the harness sets ${match[1]} itself`);
+    return [match[1]!, match[2]!];
+  });
+  if ((paths.length || headers.length) && protocol !== "http" && protocol !== "h2") {
+    throw new SettingsError(`--path and --header apply to --protocol http and h2, not ${protocol}`);
+  }
   return {
     host,
     port,
@@ -113,6 +137,8 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     timeoutMs,
     minDays,
     allowIdentities,
+    paths: paths.length ? paths : ["/"],
+    headers,
   };
 }
 

@@ -174,6 +174,20 @@ describe("nginx admitting one identity (map on $ssl_client_s_dn)", () => {
   });
 });
 
+describe("nginx ssl_verify_client optional, required under /api only", () => {
+  const server = gallery("nginx-per-location");
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`;
+  it("serves no certificate at / (200) and refuses it under /api (403)", async () => {
+    expect((await sClient(server().endpoint, "no-client-cert", { input: get("/") })).text).toMatch(/HTTP\/1\.1 200 OK/);
+    const api = (await sClient(server().endpoint, "no-client-cert", { input: get("/api") })).text;
+    expect(api).toMatch(/HTTP\/1\.1 403 Forbidden/);
+    expect(api).toContain("client certificate required");
+  });
+  it("serves a valid client certificate under /api: 200", async () => {
+    expect((await sClient(server().endpoint, "valid", { input: get("/api") })).text).toContain("hello from the api");
+  });
+});
+
 describe("HAProxy verify optional + http-request deny 403", () => {
   const server = gallery("haproxy-optional-403");
   it("serves a valid client certificate: 200", async () => {

@@ -20,6 +20,7 @@ export type GalleryKind =
   | "nginx-verify-on"
   | "nginx-verify-optional"
   | "nginx-identity-map"
+  | "nginx-per-location"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -171,6 +172,14 @@ const startNginxIdentity: Starter = async (endpoint, fixtures, scratch, options)
   return running("nginx-identity-map", endpoint, [child], scratch.remove);
 };
 
+/** nginx with ssl_verify_client optional, requiring a verified certificate only under /api. */
+const startNginxPerLocation: Starter = async (endpoint, fixtures, scratch) => {
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-per-location.conf", commonValues(endpoint, fixtures, scratch.dir)));
+  const child = await startListening(endpoint, "nginx (nginx-per-location)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-per-location", endpoint, [child], scratch.remove);
+};
+
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
   await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
@@ -304,6 +313,7 @@ const starters: Record<GalleryKind, Starter> = {
   "nginx-verify-on": startNginx("on"),
   "nginx-verify-optional": startNginx("optional"),
   "nginx-identity-map": startNginxIdentity,
+  "nginx-per-location": startNginxPerLocation,
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -369,11 +379,13 @@ const strictAlerts = (noCert: string, tls12NoCert: string): Pick<Record<GalleryP
 
 const nginxNoCertificate: ProbeTruth = { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" };
 
+const nginxOptionalNoCertificate: ProbeTruth = { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" };
+
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
 export const galleryServers: Record<GalleryKind, GalleryServer> = {
   "nginx-verify-on": nginxServer("on", nginxNoCertificate),
-  "nginx-verify-optional": nginxServer("optional", { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
+  "nginx-verify-optional": nginxServer("optional", nginxOptionalNoCertificate),
   "nginx-identity-map": {
     ...nginxServer("on", nginxNoCertificate),
     kind: "nginx-identity-map",
@@ -383,6 +395,12 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
       ...nginxServer("on", nginxNoCertificate).truth,
       valid: { verdict: "refused", seen: 'handshake completes (TLS 1.2), then HTTP/1.1 403 Forbidden "identity not allowed" (CN=client); a certificate with CN=spiffe://cluster.local/ns/default/sa/client gets 200 "hello from nginx"' },
     },
+  },
+  // The truth at /: what nginx-verify-optional does. Under /api a client without a certificate gets 403 "client certificate required".
+  "nginx-per-location": {
+    ...nginxServer("optional", nginxOptionalNoCertificate),
+    kind: "nginx-per-location",
+    policy: `ssl_verify_client optional; ssl_client_certificate trust-a; location /api { if ($ssl_client_verify != SUCCESS) { return 403; } } (${nginxTls})`,
   },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
