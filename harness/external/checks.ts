@@ -23,9 +23,16 @@ export type ClientCredential =
   | "other-uri"
   | "other-dns";
 
+/**
+ * The name a TLS probe arrives under, when not --server-name as SNI and Host: none at all, the
+ * same name in another case, a name the server does not serve (its default certificate and virtual
+ * host), or the right SNI with another Host. Host stays --server-name unless the variant is Host's.
+ */
+export type NameVariant = "no-sni" | "sni-case" | "unknown-sni" | "host-differs";
+
 export type CheckProbe =
   | { kind: "plaintext" }
-  | { kind: "tls"; credential: ClientCredential }
+  | { kind: "tls"; credential: ClientCredential; name?: NameVariant }
   | { kind: "server-chain" }
   | { kind: "server-name" }
   | { kind: "server-identity" }
@@ -59,6 +66,23 @@ const clientCertCheck = (credential: ClientCredential, title: string, needs?: "i
   group: needs ? 3 : 2,
 });
 
+const nameTitles: Record<NameVariant, string> = {
+  "no-sni": "TLS without a client certificate and without SNI (Host: the server name)",
+  "sni-case": "TLS without a client certificate, the server name as SNI in another case",
+  "unknown-sni": "TLS without a client certificate, SNI a name the server does not serve (its default certificate path)",
+  "host-differs": "TLS without a client certificate, the server name as SNI, Host a name the server does not serve",
+};
+
+/** A name path: the no-client-certificate policy must hold whatever name the client arrives under (a default virtual host without client auth fails it). */
+const nameCheck = (variant: NameVariant): CheckDefinition => ({
+  id: `name::${variant}`,
+  title: nameTitles[variant],
+  probe: { kind: "tls", credential: "none", name: variant },
+  expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" },
+  needs: "server-name",
+  group: 2,
+});
+
 export const externalChecks: CheckDefinition[] = [
   { id: "plaintext", title: "the protocol's request in plaintext on the TLS port", probe: { kind: "plaintext" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, group: 1 },
   {
@@ -86,6 +110,7 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::chain", title: "the server's chain verifies against the trust bundle", probe: { kind: "server-chain" }, expect: {}, always: "verified", needs: "trust-bundle" },
   { id: "server::name", title: "the server certificate matches the server name", probe: { kind: "server-name" }, expect: {}, always: "verified", needs: "server-name" },
   { id: "server::identity", title: "the server's URI SAN is the expected identity", probe: { kind: "server-identity" }, expect: {}, always: "verified", needs: "expect-identity" },
+  ...(["no-sni", "sni-case", "unknown-sni", "host-differs"] as const).map(nameCheck),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },

@@ -34,6 +34,7 @@ export interface ProbeSpec {
   transport: "plaintext" | "tls";
   protocol: Protocol;
   identity?: KeyPairFiles;
+  /** SNI; "" sends none (Node sends a hostname target's name otherwise). */
   serverName?: string;
   alpn: string[];
   /** Verify the server against this bundle (recorded in `server`, never fatal). */
@@ -42,6 +43,8 @@ export interface ProbeSpec {
   /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
   settleMs: number;
   inspectServer?: boolean;
+  /** http and h2: the Host (:authority) to send when it is not serverName (or the target's host). */
+  httpHost?: string;
   /** http and h2: the path and extra headers to request (default GET /). */
   http?: HttpTarget;
 }
@@ -110,7 +113,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       socket.on("data", onBytes);
       socket.on("end", () => onEnd("closed"));
       socket.on("close", () => onEnd("closed"));
-      const request = exchange.request(spec.serverName ?? spec.target.host, spec.transport, spec.http ?? defaultHttpTarget);
+      const request = exchange.request(spec.httpHost ?? (spec.serverName || spec.target.host), spec.transport, spec.http ?? defaultHttpTarget);
       if (request.length) socket.write(request);
       else
         settle = setTimeout(
@@ -142,7 +145,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
         }
         if (tls.alpn === "h2" && spec.protocol !== "raw") {
           stage = "exchange";
-          return http2Exchange(secure!, spec.serverName ?? spec.target.host, spec.http ?? defaultHttpTarget, ({ answer, error }) =>
+          return http2Exchange(secure!, spec.httpHost ?? (spec.serverName || spec.target.host), spec.http ?? defaultHttpTarget, ({ answer, error }) =>
             answer ? finish({ event: "answered", answer, raw: answer.text }) : onError(error as NodeJS.ErrnoException),
           );
         }

@@ -87,12 +87,15 @@ interface GalleryRow {
   failing: string[];
 }
 
+/** The name paths (--server-name): a server that serves TLS without a client certificate under its own name does so under every name. */
+const namePaths = ["name::no-sni", "name::sni-case", "name::unknown-sni", "name::host-differs"];
+
 const badClientCerts = ["client-cert::rogue-ca", "client-cert::self-signed", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku"];
 
 const gallery: GalleryRow[] = [
   { endpoint: "strict", expectMode: "strict", serverChecks: true, exitCode: 0, observedMode: "strict", failing: [] },
   { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: [...badClientCerts, "mode"] },
-  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
+  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
   { endpoint: "plaintext-http", expectMode: "strict", serverChecks: false, exitCode: 1, observedMode: "disabled", failing: ["plaintext", "tls::no-client-cert", ...badClientCerts.slice(0, 2), "client-cert::valid", ...badClientCerts.slice(2), "mode"] },
   { endpoint: "plaintext-http", expectMode: "disabled", serverChecks: false, exitCode: 0, observedMode: "disabled", failing: [] },
   { endpoint: "permissive-sniffer", expectMode: "permissive", serverChecks: true, exitCode: 0, observedMode: "permissive", failing: [] },
@@ -215,7 +218,7 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // nginx refuses inside a completed handshake with 400 pages; the control (a valid certificate) gets 200.
   { title: "nginx ssl_verify_client on", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "nginx ssl_verify_client on, no issuer (its 400 pages are known refusals)", kind: "nginx-verify-on", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
+  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
   // Identity authorization: nginx trusting the CA admits any identity it signed; the map on $ssl_client_s_dn admits one.
   { title: "nginx ssl_verify_client on, --allow-identity: another identity from the issuer is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: [otherIdentityCheck], extra: allowClient },
   { title: "nginx map on $ssl_client_s_dn, --allow-identity: the allowed identity served, another refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: allowClient },
@@ -228,11 +231,14 @@ const thirdPartyRows: ThirdPartyRow[] = [
   { title: "nginx requiring a certificate under /api only, probed at /", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
   { title: "nginx requiring a certificate under /api only, --path /api", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--path", "/api"] },
   { title: "nginx requiring a certificate under /api only, --path / --path /api: / fails by name", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert@/", "mode"], extra: ["--path", "/", "--path", "/api", "--header", "X-Probe: mtls-conformance"] },
+  // Name paths: a default server without client auth serves a request whose Host is not the API's inside the API's handshake.
+  { title: "nginx API with an open default server beside it: name::host-differs served", kind: "nginx-default-server-open", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["name::host-differs"] },
+  { title: "nginx API with a closed default server (ssl_reject_handshake, 421)", kind: "nginx-default-server-closed", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
   { title: "HAProxy verify optional, deny 403", kind: "haproxy-optional-403", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["tls::no-client-cert", "mode"] },
+  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
   // mosquitto speaks MQTT: it closes on an HTTP request, for the control too; raw waits for an alert instead.
   { title: "mosquitto require_certificate, --protocol raw", kind: "mosquitto-require-certificate", protocol: "raw", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "mosquitto require_certificate, probed with HTTP", kind: "mosquitto-require-certificate", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },

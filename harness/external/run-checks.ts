@@ -10,7 +10,7 @@ import type { CheckVerdict } from "../case-record.js";
 import type { KeyPairFiles } from "../observation.js";
 import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
-import { externalChecks, identityChecks, isModeEvidence, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
+import { externalChecks, identityChecks, isModeEvidence, type CheckDefinition, type ClientCredential, type Matcher, type NameVariant } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
 import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
@@ -231,8 +231,11 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
     timeoutMs: settings.timeoutMs,
     settleMs,
   });
-  const specOfCheck = (check: CheckDefinition): ProbeSpec =>
-    check.probe.kind === "plaintext" ? specFor("plaintext") : specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+  const specOfCheck = (check: CheckDefinition): ProbeSpec => {
+    if (check.probe.kind === "plaintext") return specFor("plaintext");
+    const spec = specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+    return check.probe.kind === "tls" && check.probe.name ? { ...spec, ...nameSpec(check.probe.name, settings.serverName!) } : spec;
+  };
 
   const checks = applicableChecks(settings);
   let path = controlPathFor(settings);
@@ -381,6 +384,26 @@ function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalR
   if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
   const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
   return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+}
+
+/** A name that no endpoint serves (RFC 6761 reserves .invalid). */
+export const unservedName = "not-served.mtls-conformance.invalid";
+
+/** SNI and Host of a name path (checks.ts NameVariant); Host stays the server name unless the variant is Host's. */
+function nameSpec(variant: NameVariant, serverName: string): Pick<ProbeSpec, "serverName" | "httpHost"> {
+  switch (variant) {
+    case "no-sni":
+      return { serverName: "", httpHost: serverName };
+    case "sni-case": {
+      // Upper case, unless it is upper case already: then lower.
+      const other = serverName.toUpperCase() === serverName ? serverName.toLowerCase() : serverName.toUpperCase();
+      return { serverName: other, httpHost: serverName };
+    }
+    case "unknown-sni":
+      return { serverName: unservedName, httpHost: serverName };
+    case "host-differs":
+      return { serverName, httpHost: unservedName };
+  }
 }
 
 /** Whether a check is probed once per path (the server checks read one handshake and run once). */

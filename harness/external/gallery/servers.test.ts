@@ -188,6 +188,29 @@ describe("nginx ssl_verify_client optional, required under /api only", () => {
   });
 });
 
+describe("nginx with a default server beside the API", () => {
+  const open = gallery("nginx-default-server-open");
+  const closed = gallery("nginx-default-server-closed");
+  const toHost = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  const unserved = "not-served.mtls-conformance.invalid";
+  /** s_client without a certificate under another name: sClient always names the API. */
+  const underName = async (endpoint: Endpoint, name: string[]) => {
+    const args = ["s_client", "-connect", formatEndpoint(endpoint), ...name, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof"];
+    return (await runToCompletion("openssl", args, { input: httpRequest, timeoutMs: 8_000 })).output;
+  };
+  it("open: inside the API's handshake, no certificate, Host another name: the default site's 200", async () => {
+    expect((await sClient(open().endpoint, "no-client-cert", { input: toHost(unserved) })).text).toContain("hello from the default server");
+  });
+  it("open: without SNI, Host the API: nginx applies the API's ssl_verify_client (400)", async () => {
+    expect(await underName(open().endpoint, ["-noservername"])).toContain("400 No required SSL certificate was sent");
+  });
+  it("closed: without SNI or with an unknown one, alert 112 unrecognized_name; Host another name: 421", async () => {
+    expect(await underName(closed().endpoint, ["-noservername"])).toMatch(alertNumber(112));
+    expect(await underName(closed().endpoint, ["-servername", unserved])).toMatch(alertNumber(112));
+    expect((await sClient(closed().endpoint, "no-client-cert", { input: toHost(unserved) })).text).toMatch(/HTTP\/1\.1 421 Misdirected Request/);
+  });
+});
+
 describe("HAProxy verify optional + http-request deny 403", () => {
   const server = gallery("haproxy-optional-403");
   it("serves a valid client certificate: 200", async () => {

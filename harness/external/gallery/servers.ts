@@ -21,6 +21,8 @@ export type GalleryKind =
   | "nginx-verify-optional"
   | "nginx-identity-map"
   | "nginx-per-location"
+  | "nginx-default-server-open"
+  | "nginx-default-server-closed"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -180,6 +182,25 @@ const startNginxPerLocation: Starter = async (endpoint, fixtures, scratch) => {
   return running("nginx-per-location", endpoint, [child], scratch.remove);
 };
 
+/**
+ * nginx with the API (ssl_verify_client on) beside a default server: open (its own site, no client
+ * auth) or closed (ssl_reject_handshake, 421 for any request routed to it).
+ */
+const startNginxDefaultServer =
+  (defaultServer: "open" | "closed"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const kind: GalleryKind = `nginx-default-server-${defaultServer}`;
+    const values = commonValues(endpoint, fixtures, scratch.dir);
+    const body =
+      defaultServer === "open"
+        ? `ssl_certificate ${values.serverFullChain}; ssl_certificate_key ${values.serverKey}; location / { default_type text/plain; return 200 "hello from the default server\n"; }`
+        : `ssl_reject_handshake on; location / { default_type text/plain; return 421 "misdirected: this server serves only named hosts\n"; }`;
+    const conf = join(scratch.dir, "nginx.conf");
+    await writeFile(conf, await renderTemplate("nginx-default-server.conf", { ...values, defaultServer: body }));
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
   await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
@@ -314,6 +335,8 @@ const starters: Record<GalleryKind, Starter> = {
   "nginx-verify-optional": startNginx("optional"),
   "nginx-identity-map": startNginxIdentity,
   "nginx-per-location": startNginxPerLocation,
+  "nginx-default-server-open": startNginxDefaultServer("open"),
+  "nginx-default-server-closed": startNginxDefaultServer("closed"),
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -401,6 +424,17 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
     ...nginxServer("optional", nginxOptionalNoCertificate),
     kind: "nginx-per-location",
     policy: `ssl_verify_client optional; ssl_client_certificate trust-a; location /api { if ($ssl_client_verify != SUCCESS) { return 403; } } (${nginxTls})`,
+  },
+  // The truth with SNI api.mesh.test is nginx-verify-on's; the name paths are in docs/gallery.md ("Name paths").
+  "nginx-default-server-open": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-default-server-open",
+    policy: `the API server: ssl_verify_client on, trust-a; a default_server beside it with no client auth serving its own 200 (${nginxTls})`,
+  },
+  "nginx-default-server-closed": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-default-server-closed",
+    policy: `the API server: ssl_verify_client on, trust-a; a default_server with ssl_reject_handshake on and 421 for requests routed to it (${nginxTls})`,
   },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
