@@ -30,9 +30,15 @@ export type ClientCredential =
  */
 export type NameVariant = "no-sni" | "sni-case" | "unknown-sni" | "host-differs";
 
+/** A protocol path a TLS probe is forced onto: ALPN h2 or http/1.1 only, or TLS 1.2 or 1.3 only. */
+export type ProtocolPath = "h2" | "http/1.1" | "tls1.2" | "tls1.3";
+
+/** The paths that must agree: each is probed only when the endpoint accepts both of its pair. */
+export const protocolPairs: Record<ProtocolPath, ProtocolPath> = { h2: "http/1.1", "http/1.1": "h2", "tls1.2": "tls1.3", "tls1.3": "tls1.2" };
+
 export type CheckProbe =
   | { kind: "plaintext" }
-  | { kind: "tls"; credential: ClientCredential; name?: NameVariant }
+  | { kind: "tls"; credential: ClientCredential; name?: NameVariant; over?: ProtocolPath }
   | { kind: "server-chain" }
   | { kind: "server-name" }
   | { kind: "server-identity" }
@@ -48,13 +54,14 @@ export interface CheckDefinition {
   /** A verdict made whatever mode is expected (unless disabled, where no TLS is spoken). */
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
-  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity";
+  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http";
   /**
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
-   * certificate, 3 certificates from the trusted issuer. Server checks read one inspection.
+   * certificate, 3 certificates from the trusted issuer, 4 protocol paths (each judged against the
+   * control forced onto the same path). Server checks read one inspection.
    */
-  group?: 1 | 2 | 3;
+  group?: 1 | 2 | 3 | 4;
 }
 
 const clientCertCheck = (credential: ClientCredential, title: string, needs?: "issuer"): CheckDefinition => ({
@@ -81,6 +88,20 @@ const nameCheck = (variant: NameVariant): CheckDefinition => ({
   expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" },
   needs: "server-name",
   group: 2,
+});
+
+/**
+ * A protocol path: the client-certificate checks must hold over h2 and http/1.1 alike, and over TLS
+ * 1.2 and 1.3 alike (Apache CVE-2016-4979 skipped them over HTTP/2). Needs the issuer: only a
+ * control that completes its handshake shows which paths the endpoint accepts.
+ */
+const protocolCheck = (over: ProtocolPath, credential: "none" | "rogue-ca"): CheckDefinition => ({
+  id: `proto::${over}::${credential === "none" ? "no-client-cert" : credential}`,
+  title: `${credential === "none" ? "TLS without a client certificate" : "a client certificate from a rogue CA"}, ${over.startsWith("tls") ? `TLS ${over.slice(3)} only` : `ALPN ${over} only`}`,
+  probe: { kind: "tls", credential, over },
+  expect: credential === "none" ? { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" } : { strict: "refused", permissive: "refused", disabled: "no-tls" },
+  needs: over.startsWith("tls") ? "issuer" : "issuer-and-http",
+  group: 4,
 });
 
 export const externalChecks: CheckDefinition[] = [
@@ -111,6 +132,7 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::name", title: "the server certificate matches the server name", probe: { kind: "server-name" }, expect: {}, always: "verified", needs: "server-name" },
   { id: "server::identity", title: "the server's URI SAN is the expected identity", probe: { kind: "server-identity" }, expect: {}, always: "verified", needs: "expect-identity" },
   ...(["no-sni", "sni-case", "unknown-sni", "host-differs"] as const).map(nameCheck),
+  ...(["h2", "http/1.1", "tls1.2", "tls1.3"] as const).flatMap((over) => [protocolCheck(over, "none"), protocolCheck(over, "rogue-ca")]),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },

@@ -3,11 +3,12 @@
 // alert, a close, a reset, a timeout) and the answer's shape. It judges nothing: the oracle
 // (oracle.ts) compares an exchange with the control's.
 import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { readFileSync } from "node:fs";
+import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type SecureVersion, type TLSSocket } from "node:tls";
 import { classifyNodeError } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { KeyPairFiles } from "../observation.js";
-import { secureContextFor } from "../probe.js";
+import { readKeyPair, secureContextFor } from "../probe.js";
 import { defaultHttpTarget, http2Exchange, parseAnswer, protocolExchanges, type Answer, type HttpTarget, type Protocol } from "./protocols.js";
 
 export type Stage = "connect" | "preamble" | "handshake" | "exchange";
@@ -43,6 +44,8 @@ export interface ProbeSpec {
   /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
   settleMs: number;
   inspectServer?: boolean;
+  /** Force the TLS versions (protocol paths). */
+  tlsVersions?: { min?: SecureVersion; max?: SecureVersion };
   /** http and h2: the Host (:authority) to send when it is not serverName (or the target's host). */
   httpHost?: string;
   /** http and h2: the path and extra headers to request (default GET /). */
@@ -127,7 +130,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       secure = connectTls({
         ...(socket ? { socket } : { host: spec.target.host, port: spec.target.port }),
         servername: spec.serverName,
-        secureContext: secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
+        secureContext: spec.tlsVersions ? versionedContext(spec) : secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
         // The verdict on the server's chain is recorded, never fatal: the checks judge it.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
@@ -173,6 +176,13 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       if (stage === "connect" || stage === "preamble") onEnd("closed");
     });
   });
+}
+
+/** A context with forced TLS versions: connect() ignores minVersion and maxVersion next to a secureContext. */
+function versionedContext(spec: ProbeSpec) {
+  const identity = spec.identity ? readKeyPair(spec.identity) : undefined;
+  const ca = spec.trustBundle ? readFileSync(spec.trustBundle, "utf8") : undefined;
+  return createSecureContext({ ca, cert: identity?.cert, key: identity?.key, minVersion: spec.tlsVersions!.min, maxVersion: spec.tlsVersions!.max });
 }
 
 const stageText: Record<Stage, string> = {

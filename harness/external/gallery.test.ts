@@ -94,8 +94,8 @@ const badClientCerts = ["client-cert::rogue-ca", "client-cert::self-signed", "cl
 
 const gallery: GalleryRow[] = [
   { endpoint: "strict", expectMode: "strict", serverChecks: true, exitCode: 0, observedMode: "strict", failing: [] },
-  { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: [...badClientCerts, "mode"] },
-  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
+  { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: [...badClientCerts, "proto::tls1.2::rogue-ca", "proto::tls1.3::rogue-ca", "mode"] },
+  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "proto::tls1.2::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] },
   { endpoint: "plaintext-http", expectMode: "strict", serverChecks: false, exitCode: 1, observedMode: "disabled", failing: ["plaintext", "tls::no-client-cert", ...badClientCerts.slice(0, 2), "client-cert::valid", ...badClientCerts.slice(2), "mode"] },
   { endpoint: "plaintext-http", expectMode: "disabled", serverChecks: false, exitCode: 0, observedMode: "disabled", failing: [] },
   { endpoint: "permissive-sniffer", expectMode: "permissive", serverChecks: true, exitCode: 0, observedMode: "permissive", failing: [] },
@@ -122,7 +122,8 @@ describe.concurrent("mtls-conformance run against a gallery of real endpoints", 
     const result = await runCli(["run", "--target", target, "--expect-mode", "strict", ...withIssuer(), "--junit", junitFile]);
     expect(result.exitCode).toBe(1);
     const junit = await readFile(junitFile, "utf8");
-    expect(junit.match(/<testcase /g)).toHaveLength(11);
+    // 11 checks, and the 8 protocol paths (the issuer is given).
+    expect(junit.match(/<testcase /g)).toHaveLength(19);
     expect(junit).toContain(`name="external &gt; tls::no-client-cert &gt; ${target} (external)"`);
     expect(junit).toMatch(/<failure message="expected refused, observed served/);
   });
@@ -208,7 +209,11 @@ interface ThirdPartyRow {
   failing: string[];
   /** More flags for the run (--allow-identity). */
   extra?: string[];
+  /** Checks whose verdict must be pass (not merely recorded). */
+  passing?: string[];
 }
+
+const protocolPaths = ["h2", "http/1.1", "tls1.2", "tls1.3"].flatMap((over) => [`proto::${over}::no-client-cert`, `proto::${over}::rogue-ca`]);
 
 const allowClient = ["--allow-identity", clientIdentity];
 const otherIdentityCheck = "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed";
@@ -234,6 +239,9 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // Name paths: a default server without client auth serves a request whose Host is not the API's inside the API's handshake.
   { title: "nginx API with an open default server beside it: name::host-differs served", kind: "nginx-default-server-open", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["name::host-differs"] },
   { title: "nginx API with a closed default server (ssl_reject_handshake, 421)", kind: "nginx-default-server-closed", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
+  // Protocol paths: a refusal written against one protocol misses the other. nghttpx (below) holds on all four paths.
+  { title: "nginx refusing no certificate over HTTP/1.1 only: proto::h2 fails by name", kind: "nginx-refuses-http1-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["proto::h2::no-client-cert"] },
+  { title: "nginx refusing no certificate under TLS 1.2 only: proto::tls1.3 fails by name", kind: "nginx-refuses-tls12-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "proto::h2::no-client-cert", "proto::http/1.1::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
@@ -242,7 +250,7 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // mosquitto speaks MQTT: it closes on an HTTP request, for the control too; raw waits for an alert instead.
   { title: "mosquitto require_certificate, --protocol raw", kind: "mosquitto-require-certificate", protocol: "raw", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "mosquitto require_certificate, probed with HTTP", kind: "mosquitto-require-certificate", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nghttpx verify-client, --protocol h2", kind: "nghttpx-h2-verify-client", protocol: "h2", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
+  { title: "nghttpx verify-client, --protocol h2", kind: "nghttpx-h2-verify-client", protocol: "h2", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], passing: protocolPaths },
   // PostgreSQL only requests a certificate in the handshake; hostssl ... cert refuses a client without one after the StartupMessage.
   { title: "PostgreSQL hostssl cert, --protocol postgres", kind: "postgres-hostssl-cert", protocol: "postgres", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "PostgreSQL probed with HTTP: TLS after a preamble, nothing served", kind: "postgres-hostssl-cert", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
@@ -250,8 +258,8 @@ const thirdPartyRows: ThirdPartyRow[] = [
   { title: "accepts and never speaks", kind: "silent", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
   { title: "resets every connection after the ClientHello", kind: "reset-after-hello", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
   // 11 connections: the control, plaintext twice, the control, four TLS probes twice, the control; then resets.
-  // Seeded (the sequence is the same every run): the controls are served, and three checks get an alert on one attempt and a reset on another.
-  { title: "resets about 30% of connections at random (seed 10): unstable checks", kind: "random-reset", options: { seed: 10 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["client-cert::self-signed", "client-cert::not-yet-valid", "client-cert::server-auth-eku", "mode"] },
+  // Seeded (the sequence is the same every run): the controls are served, and four checks (three certificates, proto::tls1.2::no-client-cert) are classified differently across their attempts.
+  { title: "resets about 30% of connections at random (seed 10): unstable checks", kind: "random-reset", options: { seed: 10 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["client-cert::self-signed", "client-cert::not-yet-valid", "client-cert::server-auth-eku", "proto::tls1.2::no-client-cert", "mode"] },
   { title: "stops serving after the second control repeat", kind: "stops-mid-run", options: { serveConnections: 11 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["client-cert::valid", "control"] },
 ];
 
@@ -273,6 +281,7 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
         expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: row.observedMode });
         expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
         if (row.exitCode === 2) expect(result.stderr.trim().split("\n"), evidence).toHaveLength(1);
+        for (const id of row.passing ?? []) expect(report.checks.find((check) => check.id === id)?.verdict, `${id}: ${evidence}`).toBe("pass");
       } finally {
         await server.stop();
       }

@@ -10,7 +10,7 @@ import type { CheckVerdict } from "../case-record.js";
 import type { KeyPairFiles } from "../observation.js";
 import { uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
-import { externalChecks, identityChecks, isModeEvidence, type CheckDefinition, type ClientCredential, type Matcher, type NameVariant } from "./checks.js";
+import { externalChecks, identityChecks, isModeEvidence, protocolPairs, type CheckDefinition, type ClientCredential, type Matcher, type NameVariant, type ProtocolPath } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
 import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
@@ -187,6 +187,7 @@ const inputPresent: Record<NonNullable<CheckDefinition["needs"]>, (settings: Ext
   "server-name": (settings) => settings.serverName !== undefined,
   "expect-identity": (settings) => settings.expectIdentity !== undefined,
   "allow-identity": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined,
+  "issuer-and-http": (settings) => settings.issuerCert !== undefined && (settings.protocol === "http" || settings.protocol === "h2"),
 };
 
 /** The checks that run with these settings (a check whose input is missing does not run). */
@@ -234,6 +235,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const specOfCheck = (check: CheckDefinition): ProbeSpec => {
     if (check.probe.kind === "plaintext") return specFor("plaintext");
     const spec = specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+    if (check.probe.kind === "tls" && check.probe.over) return { ...spec, ...protocolSpec[check.probe.over] };
     return check.probe.kind === "tls" && check.probe.name ? { ...spec, ...nameSpec(check.probe.name, settings.serverName!) } : spec;
   };
 
@@ -289,11 +291,33 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const controlId = controlCheckId[path];
   const controlAttempts: Judgement[] = [firstJudgement];
   attemptsById.set(controlId, controlAttempts);
-  const groups = [1, 2, 3].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  const groups = [1, 2, 3, 4].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  // Protocol paths: the control forced onto each path, probed once, says whether the endpoint
+  // accepts it and is the reference of that path's checks.
+  const pathControls = new Map<ProtocolPath, Control | string>();
+  const pathControl = async (over: ProtocolPath): Promise<Control | string> => {
+    if (!pathControls.has(over)) {
+      const exchange = await probeEndpoint({ ...controlSpecs[path](), ...protocolSpec[over] });
+      pathControls.set(over, protocolPathAccepted(over, exchange) ?? { path, exchange, judgement: judge(exchange, undefined, path) });
+    }
+    return pathControls.get(over)!;
+  };
+  const notProbed = new Map<string, CheckResult>();
   for (const group of groups) {
     for (const check of group) {
       const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
-      const reference = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
+      let reference: Control | undefined = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
+      const over = check.probe.kind === "tls" ? check.probe.over : undefined;
+      if (over) {
+        const [own, pair] = [await pathControl(over), await pathControl(protocolPairs[over])];
+        const refusal = [own, pair].find((entry): entry is string => typeof entry === "string");
+        if (refusal) {
+          const expected = matcherFor(check, settings.expectMode) ?? "-";
+          notProbed.set(check.id, { id: check.id, title: check.title, expected, observed: "not probed", pass: true, verdict: "recorded", detail: refusal });
+          continue;
+        }
+        reference = own as Control;
+      }
       const attempts: Judgement[] = [];
       // The control presents the first allowed identity: when even it gets an error answer, an
       // identity refusal would look just like it, and an other identity's 403 would count as served.
@@ -339,7 +363,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
       const verdict = judgeServer(check, inspection, settings);
       return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
     }
-    return probeResult(check, attemptsById.get(check.id)!, settings);
+    return notProbed.get(check.id) ?? probeResult(check, attemptsById.get(check.id)!, settings);
   });
 
   const classifications = new Map<string, Classification | "unstable">();
@@ -384,6 +408,27 @@ function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalR
   if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
   const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
   return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+}
+
+/** How a probe is forced onto a protocol path. */
+const protocolSpec: Record<ProtocolPath, Partial<Pick<ProbeSpec, "alpn" | "tlsVersions">>> = {
+  h2: { alpn: ["h2"] },
+  "http/1.1": { alpn: ["http/1.1"] },
+  "tls1.2": { tlsVersions: { min: "TLSv1.2", max: "TLSv1.2" } },
+  "tls1.3": { tlsVersions: { min: "TLSv1.3", max: "TLSv1.3" } },
+};
+
+/**
+ * Whether the control forced onto a path completed its handshake on that path: undefined when it
+ * did, else why the path is not probed (the endpoint chose another protocol, refused the version,
+ * or the control did not get through the handshake at all).
+ */
+function protocolPathAccepted(over: ProtocolPath, exchange: Exchange): string | undefined {
+  const tls = exchange.tls;
+  const where = over.startsWith("tls") ? `TLS ${over.slice(3)}` : `ALPN ${over}`;
+  if (!tls) return `the control forced onto ${where} did not complete its handshake (${exchange.alert ? `alert ${exchange.alert.name}` : exchange.raw}): not accepted, so there is no pair to compare`;
+  const accepted = { h2: tls.alpn === "h2", "http/1.1": tls.alpn === "http/1.1" || !tls.alpn, "tls1.2": tls.version === "TLSv1.2", "tls1.3": tls.version === "TLSv1.3" }[over];
+  return accepted ? undefined : `the endpoint does not accept ${where} (negotiated ${tls.version ?? "?"}${tls.alpn ? `, ALPN ${tls.alpn}` : ""}): there is no pair to compare`;
 }
 
 /** A name that no endpoint serves (RFC 6761 reserves .invalid). */

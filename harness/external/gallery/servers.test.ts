@@ -211,6 +211,25 @@ describe("nginx with a default server beside the API", () => {
   });
 });
 
+describe("nginx refusing a client without a certificate on one protocol path only", () => {
+  const http1Only = gallery("nginx-refuses-http1-only");
+  const tls12Only = gallery("nginx-refuses-tls12-only");
+  /** curl without a client certificate: the status line. */
+  const curlStatus = async (endpoint: Endpoint, flags: string[]) => {
+    const url = `https://${serverName}:${endpoint.port}/`;
+    const args = ["-sS", "-i", "--max-time", "5", ...flags, "--cacert", fixtures.bundles["trust-a"]!, "--resolve", `${serverName}:${endpoint.port}:${endpoint.host}`, url];
+    return (await runToCompletion("curl", args, { timeoutMs: 8_000 })).output.split("\r\n")[0];
+  };
+  it("HTTP/1.1 gets 403, HTTP/2 gets 200 ($http2 in the map)", async () => {
+    expect(await curlStatus(http1Only().endpoint, ["--http1.1"])).toBe("HTTP/1.1 403 Forbidden");
+    expect(await curlStatus(http1Only().endpoint, ["--http2"])).toBe("HTTP/2 200 ");
+  });
+  it("TLS 1.2 gets 403, TLS 1.3 gets 200 ($ssl_protocol in the map)", async () => {
+    expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tls-max", "1.2"])).toBe("HTTP/1.1 403 Forbidden");
+    expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tlsv1.3"])).toBe("HTTP/1.1 200 OK");
+  });
+});
+
 describe("HAProxy verify optional + http-request deny 403", () => {
   const server = gallery("haproxy-optional-403");
   it("serves a valid client certificate: 200", async () => {

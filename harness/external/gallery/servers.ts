@@ -23,6 +23,8 @@ export type GalleryKind =
   | "nginx-per-location"
   | "nginx-default-server-open"
   | "nginx-default-server-closed"
+  | "nginx-refuses-http1-only"
+  | "nginx-refuses-tls12-only"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -201,6 +203,17 @@ const startNginxDefaultServer =
     return running(kind, endpoint, [child], scratch.remove);
   };
 
+/** nginx refusing a client without a certificate on one protocol path only (configs/nginx-protocol-split.conf). */
+const startNginxProtocolSplit =
+  (kind: "nginx-refuses-http1-only" | "nginx-refuses-tls12-only"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const split = kind === "nginx-refuses-http1-only" ? { splitVariable: "$http2", refusedWhen: "" } : { splitVariable: "$ssl_protocol", refusedWhen: "TLSv1.2" };
+    const conf = join(scratch.dir, "nginx.conf");
+    await writeFile(conf, await renderTemplate("nginx-protocol-split.conf", { ...commonValues(endpoint, fixtures, scratch.dir), ...split }));
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
   await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
@@ -337,6 +350,8 @@ const starters: Record<GalleryKind, Starter> = {
   "nginx-per-location": startNginxPerLocation,
   "nginx-default-server-open": startNginxDefaultServer("open"),
   "nginx-default-server-closed": startNginxDefaultServer("closed"),
+  "nginx-refuses-http1-only": startNginxProtocolSplit("nginx-refuses-http1-only"),
+  "nginx-refuses-tls12-only": startNginxProtocolSplit("nginx-refuses-tls12-only"),
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -435,6 +450,17 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
     ...nginxServer("on", nginxNoCertificate),
     kind: "nginx-default-server-closed",
     policy: `the API server: ssl_verify_client on, trust-a; a default_server with ssl_reject_handshake on and 421 for requests routed to it (${nginxTls})`,
+  },
+  // Measured with curl (docs/gallery.md "Protocol paths"); the rows are what s_client's default (TLS 1.3, no ALPN: HTTP/1.1) gets.
+  "nginx-refuses-http1-only": {
+    ...nginxServer("optional", { verdict: "refused", seen: "TLS 1.3, HTTP/1.1 403 Forbidden \"client certificate required\"; over HTTP/2 (ALPN h2): HTTP/2 200" }),
+    kind: "nginx-refuses-http1-only",
+    policy: "listen ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_verify_client optional; 403 when $ssl_client_verify != SUCCESS and $http2 is empty (HTTP/1.1 only)",
+  },
+  "nginx-refuses-tls12-only": {
+    ...nginxServer("optional", { verdict: "served", seen: "TLS 1.3, HTTP/1.1 200 OK; under TLS 1.2: HTTP/1.1 403 Forbidden \"client certificate required\"" }),
+    kind: "nginx-refuses-tls12-only",
+    policy: "listen ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_verify_client optional; 403 when $ssl_client_verify != SUCCESS and $ssl_protocol is TLSv1.2",
   },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
