@@ -44,6 +44,9 @@ export default defineConfig({
           exclude: ["suites/external.test.ts"],
           globalSetup: ["harness/global-setup.ts"],
           maxWorkers: Math.max(conformanceFiles, 1),
+          // vitest runs projects with another worker count as a group of their own: after the unit
+          // and external projects (group 0), with the machine to itself.
+          sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           provide: { host },
