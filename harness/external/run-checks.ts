@@ -1,7 +1,9 @@
 // Runs the external checks against one endpoint: mints the client certificates, probes the control
 // first, then each group of checks with the control repeated after every group (tlsfuzzer's sanity
 // probe), confirms every determined verdict with a second attempt, judges each check against the
-// expected mode with the differential oracle, and derives the observed mode.
+// expected mode with the differential oracle, and derives the observed mode. Protocol paths are
+// judged against the control forced onto the same path; with several --path values the whole run
+// is repeated per path and the reports combined (combinePaths).
 import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
