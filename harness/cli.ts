@@ -37,6 +37,9 @@ Options:
   --path PATH               the path HTTP probes request (repeatable, default /): every probe check
                             runs per path against that path's own control (MTLS_PATH, comma list)
   --header 'NAME: VALUE'    a header sent on every HTTP request (repeatable; MTLS_HEADER)
+  --resume-from NAME        a name the endpoint serves without a client certificate: resume::
+                            checks resume its session on --server-name (default a name it does
+                            not serve, its default virtual host) (MTLS_RESUME_FROM)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
@@ -91,6 +94,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         "allow-identity": { type: "string", multiple: true },
         path: { type: "string", multiple: true },
         header: { type: "string", multiple: true },
+        "resume-from": { type: "string" },
         json: { type: "string" },
         junit: { type: "string" },
         tap: { type: "boolean", default: false },
@@ -125,6 +129,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       allowIdentities: fromEnv(values["allow-identity"]?.join(","), "MTLS_ALLOW_IDENTITY"),
       paths: fromEnv(values.path?.join(","), "MTLS_PATH"),
       headers: fromEnv(values.header?.join("\n"), "MTLS_HEADER"),
+      resumeFrom: fromEnv(values["resume-from"], "MTLS_RESUME_FROM"),
     },
     json: values.json,
     junit: values.junit,

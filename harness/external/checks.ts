@@ -38,6 +38,8 @@ export const protocolPairs: Record<ProtocolPath, ProtocolPath> = { h2: "http/1.1
 
 export type CheckProbe =
   | { kind: "plaintext" }
+  /** Establish a session without a client certificate on --resume-from's name, then resume it on --server-name, that TLS version forced. */
+  | { kind: "resume"; version: "tls1.2" | "tls1.3" }
   | { kind: "tls"; credential: ClientCredential; name?: NameVariant; over?: ProtocolPath }
   | { kind: "server-chain" }
   | { kind: "server-name" }
@@ -59,9 +61,9 @@ export interface CheckDefinition {
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
    * certificate, 3 certificates from the trusted issuer, 4 protocol paths (each judged against the
-   * control forced onto the same path). Server checks read one inspection.
+   * control forced onto the same path), 5 resumption. Server checks read one inspection.
    */
-  group?: 1 | 2 | 3 | 4;
+  group?: 1 | 2 | 3 | 4 | 5;
 }
 
 const clientCertCheck = (credential: ClientCredential, title: string, needs?: "issuer"): CheckDefinition => ({
@@ -104,6 +106,20 @@ const protocolCheck = (over: ProtocolPath, credential: "none" | "rogue-ca"): Che
   group: 4,
 });
 
+/**
+ * Resumption across names: a session from a name that needs no client certificate, resumed on the
+ * server name, must not be served where a full handshake without a certificate is refused (nginx
+ * CVE-2025-23419). Both connections send no certificate.
+ */
+const resumeCheck = (version: "tls1.2" | "tls1.3"): CheckDefinition => ({
+  id: `resume::other-sni::${version}`,
+  title: `a session from --resume-from's name (no client certificate) resumed on the server name, TLS ${version.slice(3)}`,
+  probe: { kind: "resume", version },
+  expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" },
+  needs: "server-name",
+  group: 5,
+});
+
 export const externalChecks: CheckDefinition[] = [
   { id: "plaintext", title: "the protocol's request in plaintext on the TLS port", probe: { kind: "plaintext" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, group: 1 },
   {
@@ -133,6 +149,8 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::identity", title: "the server's URI SAN is the expected identity", probe: { kind: "server-identity" }, expect: {}, always: "verified", needs: "expect-identity" },
   ...(["no-sni", "sni-case", "unknown-sni", "host-differs"] as const).map(nameCheck),
   ...(["h2", "http/1.1", "tls1.2", "tls1.3"] as const).flatMap((over) => [protocolCheck(over, "none"), protocolCheck(over, "rogue-ca")]),
+  resumeCheck("tls1.2"),
+  resumeCheck("tls1.3"),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },

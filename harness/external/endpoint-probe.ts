@@ -23,7 +23,9 @@ export interface Exchange {
   stage: Stage;
   answer?: Answer;
   alert?: { code: number; name: string };
-  tls?: { version?: string; cipher?: string; alpn?: string };
+  tls?: { version?: string; cipher?: string; alpn?: string; resumed?: boolean };
+  /** The session the server issued (a TLS 1.2 session ID or ticket, or a TLS 1.3 ticket), to resume later. */
+  session?: Buffer;
   /** Only when asked for (inspection): the server's chain and its verdict against the trust bundle. */
   server?: { certificate: DetailedPeerCertificate; authorized: boolean; authorizationError?: string };
   /** What was seen, for the report (never key material). */
@@ -44,6 +46,8 @@ export interface ProbeSpec {
   /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
   settleMs: number;
   inspectServer?: boolean;
+  /** A session to offer for resumption (Exchange.session of an earlier probe). */
+  session?: Buffer;
   /** Force the TLS versions (protocol paths). */
   tlsVersions?: { min?: SecureVersion; max?: SecureVersion };
   /** http and h2: the Host (:authority) to send when it is not serverName (or the target's host). */
@@ -65,19 +69,20 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
     let settled = false;
     let received = Buffer.alloc(0);
     let tls: Exchange["tls"];
+    let session: Buffer | undefined;
     let server: Exchange["server"];
     let tcp: Socket | undefined;
     let secure: TLSSocket | undefined;
     let settle: NodeJS.Timeout | undefined;
 
-    const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server">) => {
+    const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server" | "session">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(settle);
       secure?.destroy();
       tcp?.destroy();
-      resolve({ ...result, transport: spec.transport, stage, tls, server });
+      resolve({ ...result, transport: spec.transport, stage, tls, server, session });
     };
     const timer = setTimeout(() => {
       const partial = received.length ? parseAnswer(received, spec.protocol) : undefined;
@@ -135,10 +140,13 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
         ALPNProtocols: spec.alpn.length ? spec.alpn : undefined,
+        session: spec.session,
       });
       secure.on("error", onError);
+      // TLS 1.3 tickets come after the handshake, usually before the answer; the first one is kept.
+      secure.on("session", (issued: Buffer) => (session ??= issued));
       secure.on("secureConnect", () => {
-        tls = { version: secure!.getProtocol() ?? undefined, cipher: secure!.getCipher()?.standardName, alpn: secure!.alpnProtocol || undefined };
+        tls = { version: secure!.getProtocol() ?? undefined, cipher: secure!.getCipher()?.standardName, alpn: secure!.alpnProtocol || undefined, resumed: secure!.isSessionReused() };
         if (spec.inspectServer) {
           server = {
             certificate: secure!.getPeerCertificate(true),

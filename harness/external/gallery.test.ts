@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
-import { catalogueSpec, clientIdentity, serverIdentity, serverName } from "../../fixtures/profiles.js";
+import { altServerName, catalogueSpec, clientIdentity, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import { missingTools, skipEachWithout } from "../host-context.js";
 import { findProgram } from "../host.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
@@ -89,13 +89,15 @@ interface GalleryRow {
 
 /** The name paths (--server-name): a server that serves TLS without a client certificate under its own name does so under every name. */
 const namePaths = ["name::no-sni", "name::sni-case", "name::unknown-sni", "name::host-differs"];
+/** Resumption from the default virtual host (a name the server does not serve) onto the server name, where both TLS versions are accepted. */
+const resumption = ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"];
 
 const badClientCerts = ["client-cert::rogue-ca", "client-cert::self-signed", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku"];
 
 const gallery: GalleryRow[] = [
   { endpoint: "strict", expectMode: "strict", serverChecks: true, exitCode: 0, observedMode: "strict", failing: [] },
   { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: [...badClientCerts, "proto::tls1.2::rogue-ca", "proto::tls1.3::rogue-ca", "mode"] },
-  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "proto::tls1.2::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] },
+  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "proto::tls1.2::no-client-cert", "proto::tls1.3::no-client-cert", ...resumption, "mode"] },
   { endpoint: "plaintext-http", expectMode: "strict", serverChecks: false, exitCode: 1, observedMode: "disabled", failing: ["plaintext", "tls::no-client-cert", ...badClientCerts.slice(0, 2), "client-cert::valid", ...badClientCerts.slice(2), "mode"] },
   { endpoint: "plaintext-http", expectMode: "disabled", serverChecks: false, exitCode: 0, observedMode: "disabled", failing: [] },
   { endpoint: "permissive-sniffer", expectMode: "permissive", serverChecks: true, exitCode: 0, observedMode: "permissive", failing: [] },
@@ -223,7 +225,7 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // nginx refuses inside a completed handshake with 400 pages; the control (a valid certificate) gets 200.
   { title: "nginx ssl_verify_client on", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "nginx ssl_verify_client on, no issuer (its 400 pages are known refusals)", kind: "nginx-verify-on", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
+  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "resume::other-sni::tls1.2", "mode"] },
   // Identity authorization: nginx trusting the CA admits any identity it signed; the map on $ssl_client_s_dn admits one.
   { title: "nginx ssl_verify_client on, --allow-identity: another identity from the issuer is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: [otherIdentityCheck], extra: allowClient },
   { title: "nginx map on $ssl_client_s_dn, --allow-identity: the allowed identity served, another refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: allowClient },
@@ -242,11 +244,14 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // Protocol paths: a refusal written against one protocol misses the other. nghttpx (below) holds on all four paths.
   { title: "nginx refusing no certificate over HTTP/1.1 only: proto::h2 fails by name", kind: "nginx-refuses-http1-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["proto::h2::no-client-cert"] },
   { title: "nginx refusing no certificate under TLS 1.2 only: proto::tls1.3 fails by name", kind: "nginx-refuses-tls12-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "proto::h2::no-client-cert", "proto::http/1.1::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] },
+  // Resumption: a session from alt.mesh.test (no client auth) offered on api.mesh.test. HAProxy's crt-list resumes and serves it; nginx (CVE-2025-23419 fixed) refuses.
+  { title: "HAProxy crt-list, --resume-from alt.mesh.test: resumed sessions served on the API", kind: "haproxy-crt-list-resumption", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"], extra: ["--resume-from", altServerName] },
+  { title: "nginx sharing a session cache and ticket key, --resume-from alt.mesh.test: refused", kind: "nginx-shared-sessions", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--resume-from", altServerName], passing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
   { title: "HAProxy verify optional, deny 403", kind: "haproxy-optional-403", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["tls::no-client-cert", ...namePaths, "mode"] },
+  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["tls::no-client-cert", ...namePaths, ...resumption, "mode"] },
   // mosquitto speaks MQTT: it closes on an HTTP request, for the control too; raw waits for an alert instead.
   { title: "mosquitto require_certificate, --protocol raw", kind: "mosquitto-require-certificate", protocol: "raw", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   { title: "mosquitto require_certificate, probed with HTTP", kind: "mosquitto-require-certificate", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },

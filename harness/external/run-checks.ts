@@ -293,7 +293,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const controlId = controlCheckId[path];
   const controlAttempts: Judgement[] = [firstJudgement];
   attemptsById.set(controlId, controlAttempts);
-  const groups = [1, 2, 3, 4].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  const groups = [1, 2, 3, 4, 5].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
   // Protocol paths: the control forced onto each path, probed once, says whether the endpoint
   // accepts it and is the reference of that path's checks.
   const pathControls = new Map<ProtocolPath, Control | string>();
@@ -305,6 +305,16 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
     return pathControls.get(over)!;
   };
   const notProbed = new Map<string, CheckResult>();
+  // Resumption: a session established without a certificate on --resume-from's name (default a name the endpoint does not serve), offered on the server name.
+  const resumedExchange = async (version: "tls1.2" | "tls1.3"): Promise<Exchange | string> => {
+    const from = settings.resumeFrom ?? unservedName;
+    const established = await probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], serverName: from, httpHost: from });
+    if (!established.session) {
+      const how = established.tls ? "completed but issued no session" : `did not complete (${established.alert ? `alert ${established.alert.name}` : established.raw})`;
+      return `no session to resume: the TLS ${version.slice(3)} handshake without a client certificate on ${from} ${how}`;
+    }
+    return probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], session: established.session });
+  };
   for (const group of groups) {
     for (const check of group) {
       const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
@@ -321,6 +331,19 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         reference = own as Control;
       }
       const attempts: Judgement[] = [];
+      if (check.probe.kind === "resume") {
+        const version = check.probe.version;
+        do {
+          const exchange = await resumedExchange(version);
+          if (typeof exchange === "string" && !attempts.length) {
+            notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail: exchange });
+            break;
+          }
+          attempts.push(typeof exchange === "string" ? { classification: "undetermined", answer: exchange, reason: exchange, shape: "no session" } : resumptionJudgement(exchange, control));
+        } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
+        if (attempts.length) attemptsById.set(check.id, attempts);
+        continue;
+      }
       // The control presents the first allowed identity: when even it gets an error answer, an
       // identity refusal would look just like it, and an other identity's 403 would count as served.
       if (check.needs === "allow-identity" && isErrorAnswer(control.exchange)) {
@@ -410,6 +433,13 @@ function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalR
   if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
   const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
   return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+}
+
+/** The oracle's judgement of a resumption attempt, saying whether the server resumed the session or made a full handshake. */
+function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
+  const judgement = judge(exchange, control);
+  const how = exchange.tls ? (exchange.tls.resumed ? "resumed" : "not resumed (a full handshake)") : "no handshake";
+  return { ...judgement, reason: `${how}: ${judgement.reason}`, shape: `${judgement.shape}${exchange.tls?.resumed ? " resumed" : ""}` };
 }
 
 /** How a probe is forced onto a protocol path. */

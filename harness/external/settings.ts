@@ -32,6 +32,8 @@ export interface ExternalSettings {
   paths: string[];
   /** --header (http, h2): sent on every request. */
   headers: Array<[name: string, value: string]>;
+  /** --resume-from: a name the endpoint serves without a client certificate, whose session the resume:: checks carry to --server-name (default a name it does not serve: its default virtual host). */
+  resumeFrom?: string;
 }
 
 export class SettingsError extends Error {}
@@ -60,6 +62,7 @@ export const settingVariables = {
   paths: "MTLS_PATH",
   /** Newline-separated "Name: value" lines; the flag is repeatable. */
   headers: "MTLS_HEADER",
+  resumeFrom: "MTLS_RESUME_FROM",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
@@ -118,6 +121,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     if (reservedHeaders.has(match[1]!.toLowerCase())) throw new SettingsError(`invalid header "${line}": the harness sets ${match[1]} itself`);
     return [match[1]!, match[2]!];
   });
+  if (raw.resumeFrom !== undefined && !parseIdentity(`dns:${raw.resumeFrom}`)) throw new SettingsError(`invalid --resume-from "${raw.resumeFrom}": expected a DNS name`);
   if ((paths.length || headers.length) && protocol !== "http" && protocol !== "h2") {
     throw new SettingsError(`--path and --header apply to --protocol http and h2, not ${protocol}`);
   }
@@ -139,6 +143,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     allowIdentities,
     paths: paths.length ? paths : ["/"],
     headers,
+    resumeFrom: raw.resumeFrom || undefined,
   };
 }
 

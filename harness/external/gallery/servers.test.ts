@@ -3,10 +3,11 @@
 // harness's prober, and must answer as galleryServers' ground truth says. A kind whose program is
 // not installed is skipped with the reason.
 import { connect } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
 import { importIssuer } from "../../../fixtures/import-issuer.js";
-import { catalogueSpec, clientIdentity, serverName } from "../../../fixtures/profiles.js";
+import { altServerName, catalogueSpec, clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { missingImplementations, missingTools, skipEachWithout } from "../../host-context.js";
 import { findProgram } from "../../host.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
@@ -227,6 +228,32 @@ describe("nginx refusing a client without a certificate on one protocol path onl
   it("TLS 1.2 gets 403, TLS 1.3 gets 200 ($ssl_protocol in the map)", async () => {
     expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tls-max", "1.2"])).toBe("HTTP/1.1 403 Forbidden");
     expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tlsv1.3"])).toBe("HTTP/1.1 200 OK");
+  });
+});
+
+describe("a session from alt.mesh.test (no client auth) resumed on api.mesh.test (client auth required)", () => {
+  const haproxy = gallery("haproxy-crt-list-resumption");
+  const nginx = gallery("nginx-shared-sessions");
+  /** s_client without a certificate: a full handshake on alt saving its session, then that session offered on api. */
+  const resumeOnApi = async (endpoint: Endpoint, version: string) => {
+    const session = join(fixtures.dir, `session-${endpoint.host}-${version}`);
+    const base = ["s_client", "-connect", formatEndpoint(endpoint), version, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof"];
+    const first = await runToCompletion("openssl", [...base, "-servername", altServerName, "-sess_out", session], { input: httpRequest.replace(serverName, altServerName), timeoutMs: 8_000 });
+    expect(first.output).toMatch(/^New, TLSv1\.[23]/m);
+    return (await runToCompletion("openssl", [...base, "-servername", serverName, "-sess_in", session], { input: httpRequest, timeoutMs: 8_000 })).output;
+  };
+  it.each(["-tls1_2", "-tls1_3"])("HAProxy crt-list %s: resumed and served without a certificate", async (version) => {
+    const output = await resumeOnApi(haproxy().endpoint, version);
+    expect(output).toMatch(/^Reused, TLSv1\.[23]/m);
+    expect(output).toContain("hello from haproxy");
+  });
+  it("nginx shared cache and ticket key, TLS 1.3: alert 49 access_denied", async () => {
+    expect(await resumeOnApi(nginx().endpoint, "-tls1_3")).toMatch(alertNumber(49));
+  });
+  it("nginx shared cache and ticket key, TLS 1.2: resumed, then 421 Misdirected Request", async () => {
+    const output = await resumeOnApi(nginx().endpoint, "-tls1_2");
+    expect(output).toMatch(/^Reused, TLSv1\.2/m);
+    expect(output).toMatch(/HTTP\/1\.1 421 Misdirected Request/);
   });
 });
 

@@ -4,11 +4,12 @@
 // foreground on its own 127.x address with the fixture PKI's server certificate and trust-a as
 // the client CA; groundTruth says what each probe gets from it, measured by hand with
 // `openssl s_client` (docs/gallery.md) and asserted again by servers.test.ts.
+import { randomBytes } from "node:crypto";
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FixtureSet } from "../../../fixtures/fixture-set.js";
-import { clientIdentity, serverName } from "../../../fixtures/profiles.js";
+import { altServerName, clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import { waitUntilListening } from "../../stacks/common/listener-ready.js";
 import { runToCompletion, startProcess } from "../../runtime/process.js";
@@ -25,6 +26,8 @@ export type GalleryKind =
   | "nginx-default-server-closed"
   | "nginx-refuses-http1-only"
   | "nginx-refuses-tls12-only"
+  | "haproxy-crt-list-resumption"
+  | "nginx-shared-sessions"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -214,6 +217,32 @@ const startNginxProtocolSplit =
     return running(kind, endpoint, [child], scratch.remove);
   };
 
+/** HAProxy with a crt-list: api.mesh.test verify required, alt.mesh.test verify none (configs/haproxy-crt-list.*). */
+const startHaproxyCrtList: Starter = async (endpoint, fixtures, scratch) => {
+  const [server, alt] = [fixtures.certs.server!, fixtures.certs["server-alt"]!];
+  const serverPem = await concatFiles(join(scratch.dir, "api.pem"), [server.fullChain, server.key], 0o600);
+  const altPem = await concatFiles(join(scratch.dir, "alt.pem"), [alt.fullChain, alt.key], 0o600);
+  const values = commonValues(endpoint, fixtures, scratch.dir);
+  const crtList = join(scratch.dir, "crt-list");
+  await writeFile(crtList, await renderTemplate("haproxy-crt-list.txt", { ...values, serverPem, altPem, altServerName }));
+  const conf = join(scratch.dir, "haproxy.cfg");
+  await writeFile(conf, await renderTemplate("haproxy-crt-list.cfg", { ...values, crtList }));
+  const child = await startListening(endpoint, "haproxy (crt-list)", "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+  return running("haproxy-crt-list-resumption", endpoint, [child], scratch.remove);
+};
+
+/** nginx: alt.mesh.test without client auth and api.mesh.test with it, sharing a session cache and ticket key (configs/nginx-shared-sessions.conf). */
+const startNginxSharedSessions: Starter = async (endpoint, fixtures, scratch) => {
+  const alt = fixtures.certs["server-alt"]!;
+  const ticketKey = join(scratch.dir, "ticket.key");
+  await writeFile(ticketKey, randomBytes(80), { mode: 0o600 });
+  const conf = join(scratch.dir, "nginx.conf");
+  const values = { ...commonValues(endpoint, fixtures, scratch.dir), altServerName, altFullChain: alt.fullChain, altKey: alt.key, ticketKey };
+  await writeFile(conf, await renderTemplate("nginx-shared-sessions.conf", values));
+  const child = await startListening(endpoint, "nginx (shared sessions)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-shared-sessions", endpoint, [child], scratch.remove);
+};
+
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
   await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
@@ -352,6 +381,8 @@ const starters: Record<GalleryKind, Starter> = {
   "nginx-default-server-closed": startNginxDefaultServer("closed"),
   "nginx-refuses-http1-only": startNginxProtocolSplit("nginx-refuses-http1-only"),
   "nginx-refuses-tls12-only": startNginxProtocolSplit("nginx-refuses-tls12-only"),
+  "haproxy-crt-list-resumption": startHaproxyCrtList,
+  "nginx-shared-sessions": startNginxSharedSessions,
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -461,6 +492,25 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
     ...nginxServer("optional", { verdict: "served", seen: "TLS 1.3, HTTP/1.1 200 OK; under TLS 1.2: HTTP/1.1 403 Forbidden \"client certificate required\"" }),
     kind: "nginx-refuses-tls12-only",
     policy: "listen ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_verify_client optional; 403 when $ssl_client_verify != SUCCESS and $ssl_protocol is TLSv1.2",
+  },
+  // With SNI api.mesh.test both are strict (nginx-shared-sessions answers as nginx-verify-on, over TLS 1.3 too);
+  // resuming a session from alt.mesh.test is in docs/gallery.md ("Resumption").
+  "haproxy-crt-list-resumption": {
+    kind: "haproxy-crt-list-resumption",
+    program: "haproxy",
+    debianPackage: "haproxy",
+    protocol: "http",
+    policy: "bind ... ssl crt-list: api.mesh.test [verify required ca-file trust-a], alt.mesh.test [verify none]",
+    truth: {
+      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
+      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
+    },
+  },
+  "nginx-shared-sessions": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-shared-sessions",
+    policy: "api.mesh.test: ssl_verify_client on, trust-a; alt.mesh.test: no client auth; ssl_protocols TLSv1.2 TLSv1.3, a shared ssl_session_cache and ssl_session_ticket_key",
   },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
