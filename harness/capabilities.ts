@@ -8,6 +8,8 @@ export const capabilities = {
   "serve-several-sni-names": "a server that chooses among more than one SNI certificate",
   "verify-ip-san": "a client that verifies an IP SAN against the address it dials",
   alpn: "a client that offers ALPN protocols",
+  "authorize-client-identity": "a server that admits only listed client identities (URI or DNS SANs) once the chain verifies",
+  "reload-identity": "a server that switches to another certificate chain while it runs, without a restart (RunningServer.rotate)",
 } as const;
 export type Capability = keyof typeof capabilities;
 

@@ -54,6 +54,8 @@ export interface CaseProperties {
   detail: string;
   /** Conformance: what each side said (the flake report compares runs by it). */
   evidence: string;
+  /** Live rotation: per phase and switch, each client population's accepted, refused and failed handshakes. */
+  phases: string;
 }
 export type CaseProperty = keyof CaseProperties;
 
@@ -75,6 +77,7 @@ export const casePropertyKeys = Object.keys({
   reason: true,
   detail: true,
   evidence: true,
+  phases: true,
 } satisfies Record<CaseProperty, true>) as CaseProperty[];
 
 /** One case: expected, observed, verdict and the properties, whatever suite produced it. */

@@ -14,8 +14,29 @@ export interface KeyPairFiles {
   key: string;
 }
 
+/** Protocol versions by node:tls's names (tls.connect minVersion/maxVersion). */
+export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+export const tlsVersions: readonly TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+/** `minVersion` and every later version, oldest first. */
+export const versionsFrom = (minVersion: TlsVersion): TlsVersion[] => tlsVersions.slice(tlsVersions.indexOf(minVersion));
+
 export interface TlsServerConfig {
   endpoint: Endpoint;
+  /** The lowest protocol version the server accepts (a floor); undefined: the stack's default. */
+  minVersion?: TlsVersion;
+  /** The highest version it speaks: only the reference server honours it (an old peer, for a client row). */
+  maxVersion?: TlsVersion;
+  /**
+   * Client identities the server admits after verifying the chain (URI SANs such as SPIFFE IDs, or
+   * DNS SANs); a verified client with none of them is refused as not authorized. Undefined: any
+   * verified client.
+   */
+  allowedIdentities?: string[];
+  /**
+   * Only the reference peer sets it: OpenSSL security level 0, so it can present a SHA-1-signed or
+   * RSA-1024 certificate or speak TLS 1.0 when a row asks it to. A stack under test keeps its defaults.
+   */
+  lowestSecurityLevel?: boolean;
   identity: KeyPairFiles;
   clientAuth: "none" | "optional" | "required";
   /** PEM bundle trusted for client certificates. */
@@ -41,6 +62,11 @@ export interface TlsClientConfig {
   expectIdentity?: string;
   /** ALPN protocols to offer. */
   alpn?: string[];
+  /** Versions the client offers: only the reference client honours them (an old peer, for a server row). */
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** As TlsServerConfig.lowestSecurityLevel: the reference peer only. */
+  lowestSecurityLevel?: boolean;
 }
 
 /** What happened on one connection, from both sides where each side could tell. */

@@ -95,6 +95,9 @@ type Row = [title: string, input: unknown, expected: Omit<Classification, "raw">
 
 describe("classifyNodeError", () => {
   const rows: Row[] = [
+    // measured, node 20 client: codes node has no name for arrive as UNSPECIFIED with OpenSSL's text
+    ["name constraint (UNSPECIFIED)", nodeError("UNSPECIFIED", "permitted subtree violation"), { outcome: "rejected:bad-certificate", source: "local-verify" }],
+    ["SHA-1 signature (UNSPECIFIED)", nodeError("UNSPECIFIED", "CA signature digest algorithm too weak"), { outcome: "rejected:bad-certificate", source: "local-verify" }],
     // measured, TLS 1.3 client, node server and s_server alike: no client cert
     ["no client cert (1.3)", nodeError("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "805C0CB7877F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 116\n"),
       { outcome: "rejected:client-cert-required", source: "alert", alert: 116 }],

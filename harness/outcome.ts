@@ -19,6 +19,9 @@ export const rejectionReasons = [
   "not-yet-valid",
   "hostname-mismatch",
   "identity-mismatch",
+  // Authenticated, not authorized: the chain verified, but the identity is not on the allow-list
+  // (a mesh's authorization policy). identity-mismatch is a client's check of the server it dialled.
+  "not-authorized",
   "bad-certificate",
   "unsupported-certificate",
   "revoked",
@@ -102,8 +105,8 @@ export const tlsAlerts: Record<number, { name: string; outcome: Outcome }> = {
   // for verify errors missing from its own table (ssl_x509err2alert).
   46: { name: "certificate_unknown", outcome: rejected("bad-certificate") },
   48: { name: "unknown_ca", outcome: rejected("unknown-ca") },
-  // A valid certificate refused by access control (RFC 8446 §6.2): the identity is not the allowed one.
-  49: { name: "access_denied", outcome: rejected("identity-mismatch") },
+  // A valid certificate refused by access control (RFC 8446 §6.2): authenticated, not authorized.
+  49: { name: "access_denied", outcome: rejected("not-authorized") },
   60: { name: "export_restriction", outcome: "unclassified" }, // reserved, never sent since TLS 1.1
   70: { name: "protocol_version", outcome: rejected("protocol-version") },
   80: { name: "internal_error", outcome: "unclassified" }, // the peer failed, "unrelated to the peer"
@@ -162,7 +165,17 @@ const x509VerifyErrors: Record<number, { name: string; outcome: Outcome }> = {
   26: { name: "INVALID_PURPOSE", outcome: rejected("unsupported-certificate") },
   27: { name: "CERT_UNTRUSTED", outcome: rejected("bad-certificate") },
   28: { name: "CERT_REJECTED", outcome: rejected("bad-certificate") },
+  // An issuer that may not sign certificates: OpenSSL alerts it as unknown_ca, like 79.
+  32: { name: "KEYUSAGE_NO_CERTSIGN", outcome: rejected("unknown-ca") },
   33: { name: "UNABLE_TO_GET_CRL_ISSUER", outcome: "unclassified" },
+  // Codes missing from ssl_x509err2alert's table: OpenSSL alerts them as 46 certificate_unknown.
+  34: { name: "UNHANDLED_CRITICAL_EXTENSION", outcome: rejected("bad-certificate") },
+  47: { name: "PERMITTED_VIOLATION", outcome: rejected("bad-certificate") },
+  48: { name: "EXCLUDED_VIOLATION", outcome: rejected("bad-certificate") },
+  49: { name: "SUBTREE_MINMAX", outcome: rejected("bad-certificate") },
+  51: { name: "UNSUPPORTED_CONSTRAINT_TYPE", outcome: rejected("bad-certificate") },
+  52: { name: "UNSUPPORTED_CONSTRAINT_SYNTAX", outcome: rejected("bad-certificate") },
+  53: { name: "UNSUPPORTED_NAME_SYNTAX", outcome: rejected("bad-certificate") },
   50: { name: "APPLICATION_VERIFICATION", outcome: rejected("handshake-failure") },
   62: { name: "HOSTNAME_MISMATCH", outcome: rejected("hostname-mismatch") },
   63: { name: "EMAIL_MISMATCH", outcome: rejected("identity-mismatch") },
@@ -222,7 +235,15 @@ const x509VerifyErrorTexts: Record<string, number> = {
   "unsuitable certificate purpose": 26,
   "certificate not trusted": 27,
   "certificate rejected": 28,
+  "key usage does not include certificate signing": 32,
   "unable to get CRL issuer certificate": 33,
+  "unhandled critical extension": 34,
+  "permitted subtree violation": 47,
+  "excluded subtree violation": 48,
+  "name constraints minimum and maximum not supported": 49,
+  "unsupported name constraint type": 51,
+  "unsupported or invalid name constraint syntax": 52,
+  "unsupported or invalid name syntax": 53,
   "application verification failure": 50,
   "hostname mismatch": 62,
   "email address mismatch": 63,
@@ -246,6 +267,9 @@ export const opensslReasons: Record<string, Pick<Classification, "outcome" | "so
   "peer did not return a certificate": { outcome: rejected("client-cert-required"), source: "local-verify" },
   "unsupported protocol": { outcome: rejected("protocol-version"), source: "local-verify" },
   "no shared cipher": { outcome: rejected("handshake-failure"), source: "local-verify" },
+  // A TLS 1.0/1.1 server signs its key exchange with MD5+SHA-1 or SHA-1, which OpenSSL 3 refuses
+  // at security level 1 and above (measured: s_client and curl against a TLS 1.0-only server).
+  "legacy sigalg disallowed or unsupported": { outcome: rejected("handshake-failure"), source: "local-verify" },
   // The record layer refused bytes that are not TLS: a plaintext server answered (wrong version
   // number, packet length too long) or a plaintext client spoke (http request). There is no TLS
   // version in common, so protocol-version; the caller knows whether it sent plaintext on purpose.
@@ -292,6 +316,9 @@ export function classifyNodeError(err: unknown): Classification {
   if (alert !== undefined) return fromAlert(alert, raw);
   const reason = nodeCodeReasons.get(code);
   if (reason !== undefined) return { ...reason, raw };
+  // node names only the verify codes it knows and calls the others UNSPECIFIED, with OpenSSL's
+  // text as the message (measured: "UNSPECIFIED: permitted subtree violation").
+  if (code === "UNSPECIFIED" && classifyVerifyText(message) !== "unclassified") return { outcome: classifyVerifyText(message), raw, source: "local-verify" };
   if (code === nodeHostnameMismatch || x509VerifyErrorByName.has(code)) {
     return { outcome: classifyVerifyCode(code), raw, source: "local-verify" };
   }

@@ -30,9 +30,13 @@ function bundle(fixtures: FixtureSet, name: string | undefined): string | undefi
   return path;
 }
 
-function serverConfig(fixtures: FixtureSet, setup: ServerSetup, endpoint: Endpoint): TlsServerConfig {
+function serverConfig(fixtures: FixtureSet, setup: ServerSetup, endpoint: Endpoint, reference: boolean): TlsServerConfig {
   return {
     endpoint,
+    minVersion: setup.minVersion,
+    maxVersion: setup.maxVersion,
+    allowedIdentities: setup.allowedIdentities,
+    lowestSecurityLevel: reference || undefined,
     identity: keyPair(fixtures, setup.cert),
     clientAuth: setup.clientAuth ?? "none",
     clientTrust: bundle(fixtures, setup.clientTrust),
@@ -45,8 +49,11 @@ function serverConfig(fixtures: FixtureSet, setup: ServerSetup, endpoint: Endpoi
   };
 }
 
-function clientConfig(fixtures: FixtureSet, setup: ClientSetup): TlsClientConfig {
+function clientConfig(fixtures: FixtureSet, setup: ClientSetup, reference: boolean): TlsClientConfig {
   return {
+    minVersion: setup.minVersion,
+    maxVersion: setup.maxVersion,
+    lowestSecurityLevel: reference || undefined,
     identity: setup.cert ? keyPair(fixtures, setup.cert) : undefined,
     trust: bundle(fixtures, setup.trust),
     serverName: setup.serverName ?? undefined,
@@ -89,7 +96,7 @@ export async function runScenario(row: Scenario, implementation: Implementation,
       sidecarApp = await startPlaintextApp(await allocateEndpoint());
       started.push(sidecarApp);
     }
-    const config = serverConfig(context.fixtures, row.server, await allocateEndpoint(listenHost));
+    const config = serverConfig(context.fixtures, row.server, await allocateEndpoint(listenHost), row.subject !== "server");
     const tlsServer = await serverAdapter.startServer(sidecarMode && sidecarApp ? { ...config, sidecar: { mode: sidecarMode, app: sidecarApp.endpoint } } : config);
     started.push(tlsServer);
     let target = tlsServer.endpoint;
@@ -102,7 +109,7 @@ export async function runScenario(row: Scenario, implementation: Implementation,
     }
     const observation = row.client.plaintext
       ? await probePlaintext(target, context.timeoutMs)
-      : await clientAdapter.connect(target, clientConfig(context.fixtures, row.client), context.timeoutMs);
+      : await clientAdapter.connect(target, clientConfig(context.fixtures, row.client, row.subject !== "client"), context.timeoutMs);
     return await withServerAccount(observation, tlsServer);
   } finally {
     await stopAll(started.reverse());

@@ -2,6 +2,7 @@
 // so the same row runs on any runtime and against any implementation that can play its subject.
 import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
+import type { TlsVersion } from "./observation.js";
 import { isOutcome, type Outcome } from "./outcome.js";
 
 export type PolicyMode = "strict" | "permissive" | "disabled";
@@ -21,6 +22,12 @@ export interface ServerSetup {
   listenHost?: string;
   /** Put a protocol-detecting sidecar in front of the TLS server, in this mode. */
   sidecarMode?: PolicyMode;
+  /** The lowest protocol version the server accepts. */
+  minVersion?: TlsVersion;
+  /** The highest version the server speaks: the reference server only (rows whose subject is the client). */
+  maxVersion?: TlsVersion;
+  /** Client identities (URI or DNS SANs) the server admits; others are refused as not authorized. */
+  allowedIdentities?: string[];
 }
 
 export interface ClientSetup {
@@ -38,6 +45,9 @@ export interface ClientSetup {
   verifyIp?: string;
   /** URI SAN (SPIFFE ID) the server certificate must carry. */
   expectIdentity?: string;
+  /** Versions offered: the reference client only (rows whose subject is the server). */
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
 }
 
 /**
@@ -81,10 +91,18 @@ function impliedNeeds(row: Scenario): Capability[] {
     const sni = row.client.serverName ?? undefined;
     if (row.client.verifyName !== undefined && row.client.verifyName !== sni) needs.push("verify-name-other-than-sni");
     if (row.client.verifyIp !== undefined) needs.push("verify-ip-san");
-  } else if (Object.keys(row.server.sniCerts ?? {}).length > 1) {
-    needs.push("serve-several-sni-names");
+  } else {
+    if (Object.keys(row.server.sniCerts ?? {}).length > 1) needs.push("serve-several-sni-names");
+    if (row.server.allowedIdentities) needs.push("authorize-client-identity");
   }
   return needs;
+}
+
+/** Settings only the reference peer honours, set on the side under test. */
+function referenceOnlyOnSubject(row: Scenario): string | undefined {
+  if (row.subject === "server" && row.server.maxVersion) return "server.maxVersion";
+  if (row.subject === "client" && (row.client.minVersion || row.client.maxVersion)) return "client.minVersion/maxVersion";
+  return undefined;
 }
 
 export class CatalogueError extends Error {}
@@ -102,6 +120,8 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
     for (const need of impliedNeeds(row)) {
       if (!row.needs?.includes(need)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" needs "${need}" by its setup but does not declare it`);
     }
+    const misplaced = referenceOnlyOnSubject(row);
+    if (misplaced) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" sets ${misplaced}, which only the reference peer honours, on the side under test`);
     const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).map((deviation) => deviation.advisory)];
     for (const outcome of outcomes) {
       if (!isOutcome(outcome)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" expects unknown outcome "${outcome}"`);

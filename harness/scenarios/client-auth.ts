@@ -1,11 +1,16 @@
 // Client certificates: what a server that requires (or merely requests) them lets through.
 import { serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type Deviation, type ServerSetup } from "../scenario.js";
 
 const strictServer: ServerSetup = { cert: "server", clientAuth: "required", clientTrust: "trust-a" };
 const optionalServer: ServerSetup = { ...strictServer, clientAuth: "optional" };
 const revocationCheckingServer: ServerSetup = { ...strictServer, crls: ["issuer-a", "root-a"] };
 const clientWith = (cert?: string): ClientSetup => ({ trust: "trust-a", serverName, cert });
+const optionalModeInNode: Deviation = {
+  advisory: "accepted",
+  reason: "node:tls has no verify-if-given mode: with requestCert and rejectUnauthorized false the handshake completes and socket.authorized is left to the application (Node docs, tls.createServer)",
+  reference: "Node.js docs, tls.createServer (requestCert, rejectUnauthorized)",
+};
 
 export const clientAuthScenarios = defineCatalogue("client-auth", [
   { id: "client-auth::strict::valid-cert", title: "a strict server accepts a client certificate from its CA", subject: "server", server: strictServer, client: clientWith("client"), expect: "accepted" },
@@ -49,6 +54,7 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     },
   },
   { id: "client-auth::strict::not-revoked", title: "a server checking CRLs accepts a client certificate that is not revoked (control)", subject: "server", server: revocationCheckingServer, client: clientWith("client"), expect: "accepted" },
+  { id: "client-auth::strict::chain-with-root", title: "a strict server accepts a client chain sent with its root as well", subject: "server", server: strictServer, client: clientWith("client-chain-with-root"), expect: "accepted" },
   { id: "client-auth::optional::no-client-cert", title: "a server in optional mode accepts a client without a certificate", subject: "server", server: optionalServer, client: clientWith(), expect: "accepted" },
   { id: "client-auth::optional::valid-cert", title: "a server in optional mode accepts a valid client certificate", subject: "server", server: optionalServer, client: clientWith("client"), expect: "accepted" },
   {
@@ -59,11 +65,25 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     client: clientWith("client-untrusted"),
     expect: "rejected:unknown-ca",
     deviations: {
-      node: {
-        advisory: "accepted",
-        reason: "node:tls has no verify-if-given mode: with requestCert and rejectUnauthorized false the handshake completes and socket.authorized is left to the application (Node docs, tls.createServer)",
-        reference: "Node.js docs, tls.createServer (requestCert, rejectUnauthorized)",
-      },
+      node: optionalModeInNode,
     },
+  },
+  {
+    id: "client-auth::optional::expired-cert",
+    title: "a server in optional mode still rejects an expired client certificate",
+    subject: "server",
+    server: optionalServer,
+    client: clientWith("client-expired"),
+    expect: "rejected:expired",
+    deviations: { node: optionalModeInNode },
+  },
+  {
+    id: "client-auth::optional::self-signed",
+    title: "a server in optional mode still rejects a self-signed client certificate",
+    subject: "server",
+    server: optionalServer,
+    client: clientWith("client-self-signed"),
+    expect: "rejected:unknown-ca",
+    deviations: { node: optionalModeInNode },
   },
 ]);

@@ -17,6 +17,7 @@ export const expiryScenarios = defineCatalogue("expiry", [
   { id: "expiry::server::expired-intermediate", title: "a valid leaf under an expired intermediate is rejected", subject: "client", server: { cert: "server-under-expired-issuer" }, client: verifyingClient, expect: "rejected:expired" },
   { id: "expiry::client::valid", title: "a valid client certificate is accepted by a strict server (positive control)", subject: "server", ...strictServer("client"), expect: "accepted" },
   { id: "expiry::client::valid-ed25519", title: "a valid Ed25519 client certificate is accepted (positive control)", subject: "server", ...strictServer("client-ed25519"), expect: "accepted" },
+  { id: "expiry::client::valid-rsa", title: "a valid RSA-2048 client certificate is accepted (positive control)", subject: "server", ...strictServer("client-rsa"), expect: "accepted" },
   { id: "expiry::client::expired-leaf", title: "an expired client certificate is rejected by the server", subject: "server", ...strictServer("client-expired"), expect: "rejected:expired" },
   {
     id: "expiry::client::not-yet-valid",

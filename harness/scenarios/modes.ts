@@ -9,15 +9,16 @@ const probes: Record<string, { title: string; client: ClientSetup }> = {
   "tls-no-client-cert": { title: "TLS without a client certificate", client: { trust: "trust-a", serverName } },
   "mtls-valid": { title: "mTLS with a valid client certificate", client: { trust: "trust-a", serverName, cert: "client" } },
   "mtls-untrusted": { title: "mTLS with an untrusted client certificate", client: { trust: "trust-a", serverName, cert: "client-untrusted" } },
+  "mtls-expired": { title: "mTLS with an expired client certificate", client: { trust: "trust-a", serverName, cert: "client-expired" } },
 };
 
 // One row of the policy-mode table per mode. Our permissive sidecar rejects TLS without a client
 // certificate (it does not pass it through as plaintext would be).
 const expected: Record<PolicyMode, Record<keyof typeof probes, Outcome>> = {
-  strict: { plaintext: "plaintext-refused", "tls-no-client-cert": "rejected:client-cert-required", "mtls-valid": "accepted", "mtls-untrusted": "rejected:unknown-ca" },
-  permissive: { plaintext: "plaintext-accepted", "tls-no-client-cert": "rejected:client-cert-required", "mtls-valid": "accepted", "mtls-untrusted": "rejected:unknown-ca" },
+  strict: { plaintext: "plaintext-refused", "tls-no-client-cert": "rejected:client-cert-required", "mtls-valid": "accepted", "mtls-untrusted": "rejected:unknown-ca", "mtls-expired": "rejected:expired" },
+  permissive: { plaintext: "plaintext-accepted", "tls-no-client-cert": "rejected:client-cert-required", "mtls-valid": "accepted", "mtls-untrusted": "rejected:unknown-ca", "mtls-expired": "rejected:expired" },
   // A ClientHello sent to a plaintext app is answered with HTTP, which no TLS client can read.
-  disabled: { plaintext: "plaintext-accepted", "tls-no-client-cert": "rejected:protocol-version", "mtls-valid": "rejected:protocol-version", "mtls-untrusted": "rejected:protocol-version" },
+  disabled: { plaintext: "plaintext-accepted", "tls-no-client-cert": "rejected:protocol-version", "mtls-valid": "rejected:protocol-version", "mtls-untrusted": "rejected:protocol-version", "mtls-expired": "rejected:protocol-version" },
 };
 
 export const modeScenarios = defineCatalogue(

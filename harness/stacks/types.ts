@@ -5,7 +5,7 @@ import type { Deviation } from "../scenario.js";
 import type { Incapacities } from "../capabilities.js";
 import type { Classification } from "../outcome.js";
 import type { Endpoint } from "../network.js";
-import type { Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
+import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
 import type { Runtime, RuntimeName } from "../runtime/types.js";
 import type { PeerServiceProgram } from "./common/peer-service.js";
 
@@ -13,6 +13,11 @@ export interface RunningServer extends AsyncDisposable {
   endpoint: Endpoint;
   /** What the server's own stack said about connections since the last call, if it rejected one. */
   takeRejection(waitMs: number): Promise<Classification | undefined>;
+  /**
+   * Serves `identity` without a restart: resolves once every connection accepted from then on gets
+   * it (connections in flight keep the old one). Present when the stack can (capability reload-identity).
+   */
+  rotate?(identity: KeyPairFiles): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -8,6 +8,14 @@ const validationStatuses: Record<string, Outcome> = {
   "Certificate is not yet valid": rejected("not-yet-valid"),
   "Certificate issuer not found": rejected("unknown-ca"),
   "Certificate does not match provided name": rejected("hostname-mismatch"),
+  // Chain rules (harness/scenarios/chain.ts), each mapped as OpenSSL alerts the same fault.
+  "Certificate does not pass name constraint": rejected("bad-certificate"),
+  "CA certificate not allowed to issue certs": rejected("unknown-ca"),
+  "Certificate chain too long": rejected("unknown-ca"),
+  "Unknown critical extension encountered": rejected("bad-certificate"),
+  "Hash function used is considered too weak for security": rejected("bad-certificate"),
+  "Signature error": rejected("bad-certificate"),
+  "Certificate does not allow the requested usage": rejected("unsupported-certificate"),
 };
 
 /** Botan's own verdict on the server's chain and name, or undefined when it verified (or printed none). */
@@ -31,6 +39,8 @@ export function classifyBotanText(text: string): Classification {
   if (!error) return { outcome: "unclassified", raw, source: "unknown" };
   const line = error[0].trim();
   // connect_to_host tried every address and none answered: on loopback, a refused connection.
+  // TLS::Policy::minimum_rsa_bits (2048 by default) refuses the peer's key before path validation.
+  if (/^Peer sent \d+ bit \w+ key, policy requires at least \d+/.test(error[1]!)) return { outcome: rejected("bad-certificate"), raw: line, source: "local-verify" };
   if (error[1] === "connect failed") return { outcome: "connection-refused", raw: line, source: "transport" };
   // A record header that is not TLS: the server speaks plaintext.
   if (/unexpected TLS record version/.test(error[1]!)) return { outcome: rejected("protocol-version"), raw: line, source: "transport" };

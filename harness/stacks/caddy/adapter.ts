@@ -65,6 +65,8 @@ async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promis
   const policies = [...identities.slice(1), identities[0]!].map(([tag, , sni]) => ({
     ...(sni ? { match: { sni: [sni] } } : {}),
     certificate_selection: { any_tag: [tag] },
+    // Caddy's protocol_min names versions tls1.2 and tls1.3 (it supports no lower).
+    ...(config.minVersion ? { protocol_min: config.minVersion === "TLSv1.3" ? "tls1.3" : "tls1.2" } : {}),
     ...(clientAuthentication ? { client_authentication: clientAuthentication } : {}),
   }));
   const caddyJson = {

@@ -15,7 +15,7 @@ export interface LogReading {
   minimumWaitMs?: number;
 }
 
-export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: LogReading, cleanup: () => Promise<void>): RunningServer {
+export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: LogReading, cleanup: () => Promise<void>, rotate?: RunningServer["rotate"]): RunningServer {
   let consumed = process.output().length;
   const stop = async () => {
     await process.stop();
@@ -30,6 +30,7 @@ export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: L
       consumed += text.length;
       return log.classify(text);
     },
+    ...(rotate ? { rotate } : {}),
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -40,7 +41,15 @@ export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: L
  * there and starts the process (and checks it listens); the dir is removed when the start fails or
  * when the server stops.
  */
-export async function startLoggedServer(runtime: Runtime, name: string, endpoint: Endpoint, start: (scratch: ScratchDir) => Promise<ManagedProcess>, log: LogReading): Promise<RunningServer> {
+export async function startLoggedServer(
+  runtime: Runtime,
+  name: string,
+  endpoint: Endpoint,
+  start: (scratch: ScratchDir) => Promise<ManagedProcess>,
+  log: LogReading,
+  /** How the running server switches identity without a restart, when the stack can. */
+  rotation?: (scratch: ScratchDir, process: ManagedProcess) => NonNullable<RunningServer["rotate"]>,
+): Promise<RunningServer> {
   const scratch = await createScratchDir(runtime, name);
   let child: ManagedProcess;
   try {
@@ -49,5 +58,5 @@ export async function startLoggedServer(runtime: Runtime, name: string, endpoint
     await scratch.remove();
     throw error;
   }
-  return loggedServer(endpoint, child, log, () => scratch.remove());
+  return loggedServer(endpoint, child, log, () => scratch.remove(), rotation?.(scratch, child));
 }

@@ -48,6 +48,8 @@ export function serverArgs(config: TlsServerConfig, options: { crls: boolean }):
     ...(config.clientTrust ? ["--client-ca", config.clientTrust] : []),
     ...(options.crls ? config.crls.flatMap((crl) => ["--crl", crl]) : []),
     ...Object.entries(config.sniIdentities).flatMap(([name, files]) => ["--sni", sniArg(name, files)]),
+    ...(config.minVersion ? ["--min-version", config.minVersion] : []),
+    ...(config.allowedIdentities ?? []).flatMap((identity) => ["--allow-identity", identity]),
   ];
 }
 
@@ -102,6 +104,9 @@ function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<
       consumed += text.length;
       const found = text.match(rejectedLine);
       if (!found) return undefined;
+      // The peers' own authorization check (--allow-identity) words its refusal the same in every program.
+      const refusal = found.find((line) => line.startsWith("rejected: not authorized: "));
+      if (refusal) return { outcome: "rejected:not-authorized", raw: refusal.slice("rejected: ".length), source: "local-verify" };
       return program.classify(found.map((line) => line.slice("rejected: ".length)).join("\n"));
     },
     stop,

@@ -11,11 +11,18 @@ import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { loopbackBindBuild } from "./program.js";
 import { createScratchDir } from "../common/scratch-dir.js";
-import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../observation.js";
+import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, type TlsVersion, clientFailure, tlsVersions } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 
 export class GnutlsPeerError extends Error {}
+
+/** A priority string allowing `minVersion` and every later version (GnuTLS manual, "Priority strings"). */
+function gnutlsPriorityFrom(minVersion: TlsVersion): string {
+  const from = tlsVersions.indexOf(minVersion);
+  const names = ["VERS-TLS1.0", "VERS-TLS1.1", "VERS-TLS1.2", "VERS-TLS1.3"].slice(from);
+  return ["NORMAL", "-VERS-ALL", ...names.map((name) => `+${name}`)].join(":");
+}
 
 // -r alone only asks for a certificate; --verify-client-cert makes a failed verification fatal.
 const clientAuthArgs: Record<TlsServerConfig["clientAuth"], string[]> = {
@@ -62,6 +69,7 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
         "--port",
         String(config.endpoint.port),
         ...certArgs,
+        ...(config.minVersion ? ["--priority", gnutlsPriorityFrom(config.minVersion)] : []),
         ...clientAuthArgs[config.clientAuth],
         ...(config.clientAuth !== "none" && config.clientTrust ? ["--x509cafile", config.clientTrust] : []),
         ...(config.clientAuth !== "none" && crlFile ? ["--x509crlfile", crlFile] : []),

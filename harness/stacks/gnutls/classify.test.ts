@@ -6,6 +6,11 @@ import { classifyGnutlsText } from "./classify.js";
 // the node prober or openssl s_client on the other side.
 describe("classifyGnutlsText", () => {
   const rows: Array<[string, string, Partial<Classification>]> = [
+    // Chain rules, measured with 3.7.9 against the node reference peers.
+    ["gnutls-serv: name constraint, pathLen or keyCertSign", "- Status: The certificate is NOT trusted. The certificate chain violates the signer's constraints. \nError in handshake: Error in the certificate.", { outcome: "rejected:bad-certificate", source: "local-verify" }],
+    ["gnutls-serv: unknown critical extension", "- Status: The certificate is NOT trusted. The certificate contains an unknown critical extension. ", { outcome: "rejected:bad-certificate", source: "local-verify" }],
+    ["gnutls-serv: client keyUsage without digitalSignature", "Error in handshake: Key usage violation in certificate has been detected.", { outcome: "rejected:unsupported-certificate", source: "local-verify" }],
+    ["gnutls-cli: chain fault without a Status line", "*** Fatal error: Error in the certificate.", { outcome: "rejected:bad-certificate", source: "local-verify" }],
     ["gnutls-serv: expired client cert", "- Status: The certificate is NOT trusted. The certificate chain uses expired certificate. \nError in handshake: Error in the certificate.",
       { outcome: "rejected:expired", source: "local-verify" }],
     ["gnutls-serv: not-yet-valid client cert", "- Status: The certificate is NOT trusted. The certificate chain uses not yet valid certificate. ", { outcome: "rejected:not-yet-valid", source: "local-verify" }],

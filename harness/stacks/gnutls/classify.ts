@@ -15,6 +15,8 @@ const gnutlsStatusReasons: Array<[RegExp, Outcome]> = [
   [/does not match the intended purpose/, rejected("unsupported-certificate")],
   [/signature in the certificate is invalid|uses insecure algorithm/, rejected("bad-certificate")],
   [/name in the certificate does not match/, rejected("hostname-mismatch")],
+  // GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE: name constraints, pathLen or keyCertSign; one text for all.
+  [/violates the signer's constraints|contains an unknown critical extension/, rejected("bad-certificate")],
 ];
 
 export function classifyGnutlsText(text: string): Classification {
@@ -32,6 +34,10 @@ export function classifyGnutlsText(text: string): Classification {
   if (/An unexpected TLS packet was received|A TLS packet with unexpected length was received/.test(raw)) {
     return { outcome: rejected("protocol-version"), raw, source: "transport" };
   }
+  // GNUTLS_E_KEY_USAGE_VIOLATION: the peer's key is used for what its keyUsage does not allow.
+  if (/Key usage violation in certificate has been detected/.test(raw)) return { outcome: rejected("unsupported-certificate"), raw, source: "local-verify" };
+  // GNUTLS_E_CERTIFICATE_ERROR: gnutls-cli's verification failed without a Status line (chain faults).
+  if (/\*\*\* Fatal error: Error in the certificate\./.test(raw)) return { outcome: rejected("bad-certificate"), raw, source: "local-verify" };
   if (/Connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
   return { outcome: "unclassified", raw, source: "unknown" };
 }

@@ -9,6 +9,9 @@ type Row = [title: string, input: unknown, expected: Omit<Classification, "raw">
 // otherwise. Client rows carry the stage prefix the programs print ("handshake: ", "read: ").
 describe("classifyGoText", () => {
   const rows: Row[] = [
+    // Chain rules, measured with Go 1.19 against the node reference peers.
+    ["SHA-1 signature", 'handshake: x509: certificate signed by unknown authority (possibly because of "x509: cannot verify signature: insecure algorithm ECDSA-SHA1 (temporarily override with GODEBUG=x509sha1=1)" while trying to verify candidate authority certificate "mtls-conformance Issuer A")', { outcome: "rejected:bad-certificate", source: "local-verify" }],
+    ["corrupt signature", 'handshake: x509: certificate signed by unknown authority (possibly because of "x509: ECDSA verification failure" while trying to verify candidate authority certificate "mtls-conformance Issuer A")', { outcome: "rejected:bad-certificate", source: "local-verify" }],
     ["server: expired client cert", "tls: failed to verify client certificate: x509: certificate has expired or is not yet valid: current time 2026-11-23T06:03:21Z is after 2026-11-22T06:03:21Z",
       { outcome: "rejected:expired", source: "local-verify" }],
     ["server: not-yet-valid client cert", "tls: failed to verify client certificate: x509: certificate has expired or is not yet valid: current time 2026-11-23T06:03:21Z is before 2026-11-24T06:03:21Z",

@@ -47,6 +47,8 @@ const goLocalVerdicts: Array<[RegExp, Pick<Classification, "outcome" | "source">
   // says which: "current time T is after notAfter" or "... is before notBefore".
   [/x509: certificate has expired or is not yet valid: current time \S+ is after/, { outcome: rejected("expired"), source: "local-verify" }],
   [/x509: certificate has expired or is not yet valid: current time \S+ is before/, { outcome: rejected("not-yet-valid"), source: "local-verify" }],
+  // The issuer was found but its signature did not verify, or uses SHA-1 (refused since Go 1.18).
+  [/x509: certificate signed by unknown authority \(possibly because of "x509: (cannot verify signature: insecure algorithm|ECDSA verification failure|verification error)/, { outcome: rejected("bad-certificate"), source: "local-verify" }],
   [/x509: certificate signed by unknown authority/, { outcome: rejected("unknown-ca"), source: "local-verify" }],
   [/x509: certificate is not authorized to sign other certificates|x509: too many intermediates for path length constraint/, { outcome: rejected("unknown-ca"), source: "local-verify" }],
   [/x509: certificate specifies an incompatible key usage/, { outcome: rejected("unsupported-certificate"), source: "local-verify" }],

@@ -14,5 +14,8 @@ export const go: StackDefinition = {
   version: goVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: goPeerBuild,
-  cannot: { alpn: "the Go peer program offers no ALPN" },
+  cannot: {
+    alpn: "the Go peer program offers no ALPN",
+    "reload-identity": "the Go peer program loads its key pair once at start (a GetCertificate that watches its files is not implemented)",
+  },
 };

@@ -146,6 +146,39 @@ var clientAuthTypes = map[string]tls.ClientAuthType{
 	"required": tls.RequireAndVerifyClientCert,
 }
 
+var minVersions = map[string]uint16{"TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13}
+
+// listFlag collects a repeatable flag's values.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *listFlag) Set(value string) error {
+	*f = append(*f, value)
+	return nil
+}
+
+// authorize admits a verified client whose URI or DNS SANs include an allowed identity.
+func authorize(state tls.ConnectionState, allowed []string) error {
+	if len(state.PeerCertificates) == 0 {
+		return nil // no certificate: ClientAuth decides
+	}
+	leaf := state.PeerCertificates[0]
+	presented := append(uriSANs(leaf), leaf.DNSNames...)
+	for _, name := range presented {
+		for _, admitted := range allowed {
+			if name == admitted {
+				return nil
+			}
+		}
+	}
+	shown := strings.Join(presented, ", ")
+	if shown == "" {
+		shown = "(none)"
+	}
+	return fmt.Errorf("not authorized: client identity %s is not one of %s", shown, strings.Join(allowed, ", "))
+}
+
 func runServer(args []string) {
 	flags := flag.NewFlagSet("server", flag.ExitOnError)
 	listen := flags.String("listen", "", "loopback address:port to listen on")
@@ -156,6 +189,9 @@ func runServer(args []string) {
 	clientCA := flags.String("client-ca", "", "PEM bundle trusted for client certificates")
 	sni := sniFlag{}
 	flags.Var(sni, "sni", "NAME,CERT,CHAIN,KEY served when the client asks for NAME (repeatable)")
+	minVersion := flags.String("min-version", "", "lowest protocol version accepted: TLSv1.2 or TLSv1.3")
+	allowed := listFlag{}
+	flags.Var(&allowed, "allow-identity", "a URI or DNS SAN admitted (repeatable; none: every verified client)")
 	_ = flags.Parse(args)
 	requireLoopback(*listen)
 
@@ -177,6 +213,18 @@ func runServer(args []string) {
 			}
 			return nil, nil
 		},
+	}
+	if *minVersion != "" {
+		if config.MinVersion, known = minVersions[*minVersion]; !known {
+			fail(2, "failed to parse -min-version %q: want TLSv1.2 or TLSv1.3", *minVersion)
+		}
+	}
+	if len(allowed) > 0 {
+		// Authorization after authentication: crypto/tls calls it once the chain verified, and a
+		// returned error fails the handshake (crypto/tls Config.VerifyConnection).
+		config.VerifyConnection = func(state tls.ConnectionState) error {
+			return authorize(state, allowed)
+		}
 	}
 	if *clientCA != "" {
 		if config.ClientCAs, err = loadPool(*clientCA); err != nil {

@@ -31,6 +31,8 @@ async function terminatorBind(scratch: ScratchDir, config: TlsServerConfig, addr
   return [
     `bind ${address} ssl`,
     ...crts.map((crt) => `crt ${crt}`),
+    // ssl-min-ver takes TLSv1.2 and TLSv1.3 as node names them; TLSv1 is TLSv1.0 here.
+    ...(config.minVersion ? [`ssl-min-ver ${config.minVersion === "TLSv1" ? "TLSv1.0" : config.minVersion}`] : []),
     verifyMode[config.clientAuth],
     ...(config.clientAuth !== "none" && config.clientTrust ? [`ca-file ${config.clientTrust}`] : []),
     ...(config.clientAuth !== "none" && crlFile ? [`crl-file ${crlFile}`] : []),

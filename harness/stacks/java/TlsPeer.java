@@ -280,7 +280,7 @@ public final class TlsPeer {
         // exiting anyway
       }
     }));
-    acceptLoop(server, System.out);
+    acceptLoop(server, System.out, flags.getOrDefault("allow-identity", List.of()));
   }
 
   /** Binds the configured server and prints its ready line. */
@@ -308,12 +308,18 @@ public final class TlsPeer {
       case "none" -> {}
       default -> fail(2, "failed to parse --client-auth " + clientAuth + ": want none, optional or required");
     }
+    String minVersion = flag(flags, "min-version");
+    if (minVersion != null) {
+      List<String> order = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+      if (!order.contains(minVersion)) fail(2, "failed to parse --min-version " + minVersion + ": want TLSv1.2 or TLSv1.3");
+      server.setEnabledProtocols(order.subList(order.indexOf(minVersion), order.size()).toArray(new String[0]));
+    }
     server.bind(listen, 64);
     stdout.println("ready: listening on " + listen.getAddress().getHostAddress() + ":" + server.getLocalPort());
     return server;
   }
 
-  static void acceptLoop(SSLServerSocket server, java.io.PrintStream stdout) throws IOException {
+  static void acceptLoop(SSLServerSocket server, java.io.PrintStream stdout, List<String> allowed) throws IOException {
     while (!server.isClosed()) {
       SSLSocket socket;
       try {
@@ -321,14 +327,14 @@ public final class TlsPeer {
       } catch (java.net.SocketException closed) {
         break;
       }
-      Thread thread = new Thread(() -> serve(socket, stdout));
+      Thread thread = new Thread(() -> serve(socket, stdout, allowed));
       thread.setDaemon(true);
       thread.start();
     }
   }
 
   /** Answers one HTTP/1.0 request with 200 and the client's URI SAN, then closes. */
-  static void serve(SSLSocket socket, java.io.PrintStream stdout) {
+  static void serve(SSLSocket socket, java.io.PrintStream stdout, List<String> allowed) {
     try (socket) {
       socket.setSoTimeout(10_000);
       try {
@@ -338,6 +344,12 @@ public final class TlsPeer {
         return;
       }
       SSLSession session = socket.getSession();
+      String refusal = allowed.isEmpty() ? null : unauthorized(session, allowed);
+      if (refusal != null) {
+        // Authorization after authentication, as a mesh's policy does: close without an answer.
+        stdout.println("rejected: " + refusal);
+        return;
+      }
       stdout.println("served: " + session.getProtocol() + " " + session.getCipherSuite());
       InputStream in = socket.getInputStream();
       int matched = 0;
@@ -357,6 +369,22 @@ public final class TlsPeer {
     } catch (Exception error) {
       stdout.println("failed: " + describe(error));
     }
+  }
+
+  /** The refusal when no URI or DNS SAN of the verified client is allowed, else null. */
+  static String unauthorized(SSLSession session, List<String> allowed) throws java.security.cert.CertificateParsingException {
+    List<String> presented = new ArrayList<>();
+    try {
+      Collection<List<?>> names = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectAlternativeNames();
+      for (List<?> name : names == null ? List.<List<?>>of() : names) {
+        // 2 dNSName, 6 uniformResourceIdentifier
+        if (Integer.valueOf(2).equals(name.get(0)) || Integer.valueOf(6).equals(name.get(0))) presented.add((String) name.get(1));
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+      return null; // no certificate: the client-auth mode decides
+    }
+    for (String name : presented) if (allowed.contains(name)) return null;
+    return "not authorized: client identity " + (presented.isEmpty() ? "(none)" : String.join(", ", presented)) + " is not one of " + String.join(", ", allowed);
   }
 
   static List<String> uriSans(X509Certificate cert) throws java.security.cert.CertificateParsingException {
@@ -436,7 +464,7 @@ public final class TlsPeer {
             try (SSLServerSocket server = listen(flags, out)) {
               Thread accepting = new Thread(() -> {
                 try {
-                  acceptLoop(server, out);
+                  acceptLoop(server, out, flags.getOrDefault("allow-identity", List.of()));
                 } catch (IOException closed) {
                   // the harness stopped this server
                 }
@@ -507,7 +535,13 @@ public final class TlsPeer {
     String peerHost = verifyName != null ? verifyName : target.getAddress().getHostAddress();
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, peerHost, target.getPort(), true)) {
       SSLParameters parameters = socket.getSSLParameters();
-      parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+      try {
+        parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+      } catch (IllegalArgumentException refused) {
+        // SNIHostName refuses some names outright (a trailing dot, RFC 6066 section 3): the client's verdict.
+        stdout.println("error: sni: " + refused.getMessage());
+        return 1;
+      }
       if (ca != null && verifyName != null) parameters.setEndpointIdentificationAlgorithm("HTTPS");
       socket.setSSLParameters(parameters);
       try {

@@ -6,6 +6,11 @@ type Row = [title: string, input: unknown, expected: Omit<Classification, "raw">
 
 describe("classifyJavaText", () => {
   const rows: Row[] = [
+    // Chain rules, measured with OpenJDK 17 against the node reference peers.
+    ["pathLen exceeded", "handshake: javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: basic constraints check failed: pathLenConstraint violated - this cert must be the last cert in the certification path", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["issuer with cA FALSE", "handshake: javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: basic constraints check failed: this is not a CA certificate", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["issuer without keyCertSign", "handshake: javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: CA key usage check failed: keyCertSign bit is not set", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["SNI with a trailing dot", "sni: Server name value of host_name cannot have the trailing dot", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
     // The top-level message is the same for both ends of the validity period: the cause decides.
     ["server: expired client cert", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed <- caused by java.security.cert.CertificateExpiredException: NotAfter: Sun Nov 22 06:03:21 UTC 2026",
       { outcome: "rejected:expired", source: "local-verify" }],

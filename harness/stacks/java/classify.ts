@@ -13,6 +13,11 @@ const javaLocalVerdicts: Array<[RegExp, Pick<Classification, "outcome" | "source
     /unable to find valid certification path to requested target|Path does not chain with any of the trust anchors|No trusted certificate found/,
     { outcome: rejected("unknown-ca"), source: "local-verify" },
   ],
+  // An issuer that may not issue (cA FALSE, pathLen exceeded, no keyCertSign): OpenSSL alerts the
+  // same faults (X509 codes 79, 25, 32) as unknown_ca.
+  [/basic constraints check failed|CA key usage check failed: keyCertSign bit is not set/, { outcome: rejected("unknown-ca"), source: "local-verify" }],
+  // SNIHostName refuses a name with a trailing dot before any connection (RFC 6066 section 3).
+  [/Server name value of host_name cannot have the trailing dot/, { outcome: rejected("hostname-mismatch"), source: "local-verify" }],
   [/Extended key usage does not permit use for TLS (client|server) authentication|KeyUsage does not allow/, { outcome: rejected("unsupported-certificate"), source: "local-verify" }],
   [/No subject alternative (DNS name|names) matching .* found|No name matching .* found|No subject alternative names present/, { outcome: rejected("hostname-mismatch"), source: "local-verify" }],
   [/server identity .* is not the expected /, { outcome: rejected("identity-mismatch"), source: "local-verify" }],

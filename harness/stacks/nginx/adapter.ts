@@ -11,7 +11,7 @@ import { classifyNginxLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import { versionsFrom, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 
@@ -33,6 +33,7 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
     `    server_name ${isDefault ? '""' : name};`,
     `    ssl_certificate ${certificate};`,
     `    ssl_certificate_key ${files.key};`,
+    ...(config.minVersion ? [`    ssl_protocols ${versionsFrom(config.minVersion).join(" ")};`] : []),
     ...(clientAuth
       ? [
           `    ssl_verify_client ${clientAuth};`,
@@ -50,16 +51,13 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
 async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
   // The log line can trail the client's view of the response by a few ms through the pipe.
-  return startLoggedServer(
-    runtime,
-    "nginx",
-    config.endpoint,
-    async (scratch) => {
+  // The whole config for a default identity: written at start, and again for a reload.
+  const writeConf = async (scratch: ScratchDir, identity: KeyPairFiles, generation: number): Promise<string> => {
       // ssl_crl takes one file; OpenSSL reads every CRL in it.
       const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
-      const servers = [await serverBlock(scratch, config, "default", config.identity, crlFile, true)];
+      const servers = [await serverBlock(scratch, config, generation ? `default-${generation}` : "default", identity, crlFile, true)];
       for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, config, name, files, crlFile, false));
-      const conf = await scratch.write(
+      return scratch.write(
         "nginx.conf",
         [
           "daemon off;",
@@ -77,6 +75,13 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
           "",
         ].join("\n"),
       );
+  };
+  return startLoggedServer(
+    runtime,
+    "nginx",
+    config.endpoint,
+    async (scratch) => {
+      const conf = await writeConf(scratch, config.identity, 0);
       // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
       // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
       // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
@@ -90,6 +95,23 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
       return child;
     },
     { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 },
+    (scratch, child) => {
+      let generation = 0;
+      return async (identity) => {
+        // A reload (SIGHUP through `nginx -s reload`) starts workers with the new config and lets
+        // the old worker finish its connections and exit; once it has, every connection accepted
+        // is the new workers' (nginx docs, "Controlling nginx"). Both steps are in its log.
+        const from = child.output().length;
+        const oldWorker = [...child.output().matchAll(/start worker process (\d+)/g)].pop()?.[1];
+        if (!oldWorker) throw new NginxPeerError("failed to reload nginx: its log names no worker process");
+        const conf = await writeConf(scratch, identity, ++generation);
+        const reload = await runtime.runToCompletion("nginx", "nginx", ["-s", "reload", "-c", conf, "-p", scratch.path, "-e", "stderr"], { timeoutMs: 10_000 });
+        if (reload.exitCode !== 0) throw new NginxPeerError(`failed to reload nginx: ${reload.output.trim() || `exit ${reload.exitCode}`}`);
+        const started = await child.waitForOutput(/start worker process \d+/, 10_000, from);
+        const drained = started && (await child.waitForOutput(new RegExp(`worker process ${oldWorker} exited`), 10_000, from));
+        if (!drained) throw new NginxPeerError(`failed to reload nginx: worker ${oldWorker} was not replaced within 10 s`);
+      };
+    },
   );
 }
 

@@ -11,4 +11,5 @@ export const nginx: StackDefinition = {
   programs: ["nginx"],
   version: ["nginx", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  cannot: { "authorize-client-identity": "nginx 1.22 has no variable with the client certificate's SANs ($ssl_client_s_dn is the subject DN), so without a scripting module it cannot admit by SPIFFE ID or DNS SAN" },
 };

@@ -2,9 +2,9 @@
 // into node, so it starts in a millisecond); the client is the prober with verification on.
 import { readFileSync } from "node:fs";
 import { createSecureContext, createServer, type TLSSocket } from "node:tls";
-import { classifyNodeError, classifyVerifyCode, type Classification } from "../../outcome.js";
-import { probeTls, readKeyPair, uriSans } from "../../probe.js";
-import type { TlsServerConfig } from "../../observation.js";
+import { classifyNodeError, classifyVerifyCode, classifyVerifyText, type Classification } from "../../outcome.js";
+import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../probe.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class NodeServerError extends Error {}
@@ -17,11 +17,15 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   const waiters = new Set<() => void>();
   const sockets = new Set<TLSSocket>();
 
+  const contextOptions = (identity: KeyPairFiles) => ({
+    ...readKeyPair(identity),
+    ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
+    crl: config.crls.map((path) => readFileSync(path, "utf8")),
+    ...securityOptions(config),
+  });
   const server = createServer(
     {
-      ...readKeyPair(config.identity),
-      ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
-      crl: config.crls.map((path) => readFileSync(path, "utf8")),
+      ...contextOptions(config.identity),
       requestCert: config.clientAuth !== "none",
       rejectUnauthorized: config.clientAuth === "required",
       SNICallback: sniContexts.size
@@ -30,6 +34,15 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
     },
     (socket) => {
       const peer = socket.getPeerCertificate();
+      if (config.allowedIdentities && socket.authorized) {
+        // Authorization after authentication, as a mesh's policy does: close without an answer.
+        const presented = peer && "subjectaltname" in peer ? identitySans(peer) : [];
+        if (!presented.some((name) => config.allowedIdentities!.includes(name))) {
+          record({ outcome: "rejected:not-authorized", raw: `not authorized: client identity ${presented.join(", ") || "(none)"} is not one of ${config.allowedIdentities.join(", ")}`, source: "local-verify" });
+          socket.destroy();
+          return;
+        }
+      }
       const body = JSON.stringify({
         identity: peer && "subjectaltname" in peer ? (uriSans(peer)[0] ?? null) : null,
         authorized: socket.authorized,
@@ -64,10 +77,19 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   server.on("keylog", (_line, socket: TLSSocket) => {
     if (watched.has(socket)) return;
     watched.add(socket);
+    // authorizationError holds only the code, and node names only the codes it knows (the others
+    // are UNSPECIFIED, e.g. a name-constraint violation); the handle's verify error still has
+    // OpenSSL's text while "secure" is being emitted, before node destroys the socket.
+    let verifyText: string | undefined;
+    socket.prependOnceListener("secure", () => {
+      const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
+      verifyText = handle?.verifyError?.()?.message;
+    });
     socket.once("close", () => {
       const code = socket.authorizationError as unknown as string | undefined;
       if (code && config.clientAuth === "required" && !socket.authorized) {
-        record({ outcome: classifyVerifyCode(code), raw: `authorizationError ${code}`, source: "local-verify" });
+        const outcome = code === "UNSPECIFIED" && verifyText ? classifyVerifyText(verifyText) : classifyVerifyCode(code);
+        record({ outcome, raw: `authorizationError ${code}${verifyText ? ` (${verifyText})` : ""}`, source: "local-verify" });
       }
     });
   });
@@ -98,6 +120,10 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
       // Several events can describe one rejection (a reset as well as the verify code): the last classified wins.
       const taken = rejections.splice(0);
       return taken.filter((rejection) => rejection.outcome !== "unclassified").pop() ?? taken.pop();
+    },
+    // setSecureContext applies to every connection accepted after it returns (Node docs, server.setSecureContext).
+    async rotate(identity) {
+      server.setSecureContext(contextOptions(identity));
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -44,6 +44,8 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
     "-accept",
     formatEndpoint(config.endpoint),
     ...identityArgs(config.identity, "-cert_chain"),
+    // MinProtocol takes node's names as they are (TLSv1.2, TLSv1.3).
+    ...(config.minVersion ? ["-min_protocol", config.minVersion] : []),
     "-www",
     ...clientAuthArgs[config.clientAuth],
     ...(caFile ? ["-CAfile", caFile] : []),

@@ -12,7 +12,9 @@ export const openssl: StackDefinition = {
   version: ["openssl", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
+    "reload-identity": "openssl s_server reads its certificate once at start and has no reload",
     "require-uri-san": "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "serve-several-sni-names": "openssl s_server serves at most one SNI name (-servername with -cert2)",
+    "authorize-client-identity": "openssl s_server verifies the client chain but has no option to admit only listed client identities; authorization is left to the application",
   },
 };

@@ -10,6 +10,8 @@ type Row = [title: string, input: string, expected: Omit<Classification, "raw">]
 // carry the stage prefix the program prints ("handshake: ", "read: ", "connect: ").
 describe("classifyPythonText", () => {
   const rows: Row[] = [
+    // Measured in the python image (Debian's OpenSSL 3.0.22) against a TLS 1.0-only reference server.
+    ["client: legacy signature of an old server", "handshake: [SSL] legacy sigalg disallowed or unsupported (_ssl.c:992)", { outcome: "rejected:handshake-failure", source: "local-verify" }],
     ["server: no client cert", "[SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate (_ssl.c:1006)", { outcome: "rejected:client-cert-required", source: "local-verify" }],
     ["server: expired client cert", "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)", { outcome: "rejected:expired", source: "local-verify" }],
     ["server: not-yet-valid client cert", "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate is not yet valid (_ssl.c:1006)", { outcome: "rejected:not-yet-valid", source: "local-verify" }],

@@ -17,7 +17,8 @@ export function classifyPythonText(text: string): Classification {
   if (/server identity .* is not the expected /.test(raw)) return { outcome: rejected("identity-mismatch"), raw, source: "local-verify" };
   const alert = receivedAlert(raw);
   if (alert !== undefined) return fromAlert(alert, raw);
-  const reason = /\[SSL: [A-Z0-9_]+\] (.+?)(?: \(_ssl\.c:\d+\))?$/m.exec(raw)?.[1];
+  // "[SSL: REASON_CODE] text", or "[SSL] text" for a reason OpenSSL has no code name for in Python's table.
+  const reason = /\[SSL(?:: [A-Z0-9_]+)?\] (.+?)(?: \(_ssl\.c:\d+\))?$/m.exec(raw)?.[1];
   const verdict = reason === undefined ? undefined : opensslReasons[reason];
   if (verdict !== undefined) return { ...verdict, raw };
   if (/Connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };

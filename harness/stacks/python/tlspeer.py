@@ -130,10 +130,23 @@ def server_context(options, cert, chain, key):
     if options.crl:
         # The leaf only: CHECK_CHAIN would also demand a CRL from every CA above it.
         context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+    if options.min_version:
+        context.minimum_version = min_versions[options.min_version]
     return context
 
 
-def serve(context, conn, lines):
+min_versions = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+
+
+def unauthorized(peer, allowed):
+    """The refusal when no URI or DNS SAN of the verified client is allowed, else None."""
+    presented = [value for kind, value in peer.get("subjectAltName", ()) if kind in ("URI", "DNS")]
+    if any(name in allowed for name in presented):
+        return None
+    return f"not authorized: client identity {', '.join(presented) or '(none)'} is not one of {', '.join(allowed)}"
+
+
+def serve(context, conn, lines, allowed):
     try:
         conn.settimeout(10)
         try:
@@ -141,6 +154,12 @@ def serve(context, conn, lines):
             tls.do_handshake()
         except (ssl.SSLError, OSError) as err:
             lines.say(f"rejected: {err}")
+            return
+        refusal = unauthorized(tls.getpeercert() or {}, allowed) if allowed else None
+        if refusal:
+            # Authorization after authentication, as a mesh's policy does: close without an answer.
+            lines.say(f"rejected: {refusal}")
+            tls.close()
             return
         lines.say(f"served: {tls.version()} {tls.cipher()[0]}")
         reader = tls.makefile("rb")
@@ -160,7 +179,7 @@ def serve(context, conn, lines):
 
 
 def start_server(argv, lines):
-    """Parses the flags, loads the key pairs, listens and says so: the listener and its default context."""
+    """Parses the flags, loads the key pairs, listens and says so: the listener, its default context and the allow-list."""
     parser = Parser(prog="tlspeer.py server")
     parser.add_argument("--listen", required=True)
     parser.add_argument("--cert", required=True)
@@ -170,6 +189,8 @@ def start_server(argv, lines):
     parser.add_argument("--client-ca", default="")
     parser.add_argument("--crl", action="append", default=[])
     parser.add_argument("--sni", action="append", default=[], help="NAME,CERT,CHAIN,KEY (CHAIN may be empty)")
+    parser.add_argument("--min-version", default="", choices=["", *min_versions])
+    parser.add_argument("--allow-identity", action="append", default=[], help="a URI or DNS SAN admitted (repeatable; none: every verified client)")
     options = parser.parse_args(argv)
     host, port = split_address(options.listen)
 
@@ -200,7 +221,7 @@ def start_server(argv, lines):
 
     listener = listen_on(host, port, options.listen)
     lines.say(f"ready: listening on {listener_address(listener)}")
-    return listener, default
+    return listener, default, options.allow_identity
 
 
 def listen_on(host, port, address):
@@ -219,20 +240,20 @@ def listener_address(listener):
     return f"{bound[0]}:{bound[1]}" if listener.family == socket.AF_INET else f"[{bound[0]}]:{bound[1]}"
 
 
-def accept_loop(listener, context, lines):
+def accept_loop(listener, context, lines, allowed):
     """Serves each connection on its own thread until the listener fails or is shut down."""
     while True:
         try:
             conn, _ = listener.accept()
         except OSError as err:
             return err
-        threading.Thread(target=serve, args=(context, conn, lines), daemon=True).start()
+        threading.Thread(target=serve, args=(context, conn, lines, allowed), daemon=True).start()
 
 
 def run_server(argv):
     lines = Lines(write_stdout)
-    listener, context = start_server(argv, lines)
-    err = accept_loop(listener, context, lines)
+    listener, context, allowed = start_server(argv, lines)
+    err = accept_loop(listener, context, lines, allowed)
     fail(1, f"failed to accept a connection: {err}")
 
 
@@ -392,8 +413,8 @@ def serve_request(request):
             if mode == "client":
                 code = run_client(args, base64.b64decode(body_line), lines)
             elif mode == "server":
-                listener, context = start_server(args, lines)
-                threading.Thread(target=accept_loop, args=(listener, context, lines), daemon=True).start()
+                listener, context, allowed = start_server(args, lines)
+                threading.Thread(target=accept_loop, args=(listener, context, lines, allowed), daemon=True).start()
                 # The server runs until the harness closes the control connection.
                 request.settimeout(None)
                 try:

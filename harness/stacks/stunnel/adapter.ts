@@ -40,6 +40,7 @@ async function serviceSection(scratch: ScratchDir, config: TlsServerConfig, app:
     `connect = ${formatEndpoint(app)}`,
     `cert = ${certificate}`,
     `key = ${files.key}`,
+    ...(config.minVersion ? [`sslVersionMin = ${config.minVersion}`] : []),
     ...clientAuthOptions[config.clientAuth],
     ...(verifying && config.clientTrust ? [`CAfile = ${config.clientTrust}`] : []),
     ...(verifying && crlFile ? [`CRLfile = ${crlFile}`] : []),

@@ -1,0 +1,153 @@
+// Rotation under live traffic (docs/architecture.md "Live rotation"): one server under test moves
+// from root A to root B while clients trusting A, A+B and B keep connecting. A server presents one
+// chain at a time, so the phases are the server's chains:
+//   a      the A leaf (issuer A, root A)              trusted by clients of A and A+B
+//   cross  a B leaf sent with issuer B cross-signed  trusted by clients of A and A+B (it chains to A)
+//          by root A
+//   b      the B leaf with issuer B (root B)          trusted by clients of A+B and B; A-only refused
+// The harness switches phases itself (RunningServer.rotate resolves once every new connection gets
+// the new chain) and never sleeps: a phase ends when every client has finished enough handshakes
+// that began and ended inside it. A handshake that straddles a switch is counted for the switch
+// and must succeed for a client that trusts the chains on both sides of it.
+import type { FixtureSet } from "../fixtures/fixture-set.js";
+import { serverName } from "../fixtures/profiles.js";
+import type { Implementation } from "./implementations.js";
+import { referenceClient } from "./implementations.js";
+import { allocateEndpoint } from "./network.js";
+import type { KeyPairFiles, TlsClientConfig } from "./observation.js";
+
+export const trustPopulations = ["trust-a", "trust-ab", "trust-b"] as const;
+export type TrustPopulation = (typeof trustPopulations)[number];
+
+export interface LivePhase {
+  name: "a" | "cross" | "b";
+  /** The server's fixture profile in this phase. */
+  cert: string;
+  /** Populations whose trust covers the chain: every handshake of theirs must succeed. */
+  covered: TrustPopulation[];
+}
+
+export const livePhases: LivePhase[] = [
+  { name: "a", cert: "server", covered: ["trust-a", "trust-ab"] },
+  { name: "cross", cert: "server-b-cross", covered: ["trust-a", "trust-ab"] },
+  { name: "b", cert: "server-b", covered: ["trust-ab", "trust-b"] },
+];
+
+export interface LiveOptions {
+  /** Concurrent clients per trust population. */
+  clientsPerPopulation: number;
+  /** Handshakes each client completes wholly inside a phase before the harness moves on. */
+  handshakesPerPhase: number;
+  /** Bounds: the whole run, and the handshakes of all clients together. */
+  timeoutMs: number;
+  maxHandshakes: number;
+}
+
+/** Counts for one phase (or the switch into it) and one population. */
+export interface LiveCount {
+  phase: string;
+  population: TrustPopulation;
+  /** Whether the population's trust covers the server's chain (both sides, for a switch). */
+  covered: boolean;
+  accepted: number;
+  /** Refused with the outcome expected of an uncovered client (rejected:unknown-ca). */
+  refused: number;
+  /** Anything else: for a covered population any failure, for an uncovered one any acceptance. */
+  failed: number;
+  failures: string[];
+}
+
+export class LiveRotationError extends Error {}
+
+function keyPair(fixtures: FixtureSet, name: string): KeyPairFiles {
+  const files = fixtures.certs[name];
+  if (!files) throw new LiveRotationError(`failed to resolve fixture "${name}": no such profile`);
+  return { cert: files.cert, key: files.key, chain: files.chainLength > 0 ? files.chain : undefined };
+}
+
+/**
+ * Runs the three phases against `implementation`'s server and returns the counts per phase, per
+ * switch and per population. Client connections: populations x clients x (phases x handshakes +
+ * the handshakes that straddle the two switches), bounded by `timeoutMs` overall.
+ */
+export async function runLiveRotation(implementation: Implementation, fixtures: FixtureSet, options: LiveOptions): Promise<LiveCount[]> {
+  const adapter = implementation.server;
+  if (!adapter) throw new LiveRotationError(`failed to run live rotation: ${implementation.name} cannot play the server`);
+  const server = await adapter.startServer({ endpoint: await allocateEndpoint(), identity: keyPair(fixtures, livePhases[0]!.cert), clientAuth: "none", crls: [], sniIdentities: {} });
+  const counts = new Map<string, LiveCount>();
+  const count = (phase: string, population: TrustPopulation, covered: boolean): LiveCount => {
+    const key = `${phase}/${population}`;
+    let entry = counts.get(key);
+    if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, failed: 0, failures: [] }));
+    return entry;
+  };
+  // The phase in force: an index into livePhases, or a switch in progress (index + 0.5).
+  let position = 0;
+  let stopping = false;
+  const deadline = Date.now() + options.timeoutMs;
+  // Handshakes each client has completed inside the current phase; the controller waits on them.
+  const inPhase = new Map<number, number>();
+  let wake: (() => void) | undefined;
+
+  let handshakes = 0;
+  const attempt = async (population: TrustPopulation, id: number, config: TlsClientConfig): Promise<void> => {
+    if (++handshakes > options.maxHandshakes) throw new LiveRotationError(`failed to finish the phases within ${options.maxHandshakes} handshakes`);
+    const startedAt = position;
+    const observation = await referenceClient.connect(server.endpoint, config, 5_000);
+    const endedAt = position;
+    const phase = livePhases[Math.floor(startedAt)]!;
+    const straddled = startedAt !== endedAt || !Number.isInteger(startedAt);
+    // A handshake across a switch may have met either chain: it must succeed only for a client
+    // that trusts both, and an uncovered one may be accepted or refused.
+    const next = livePhases[Math.min(Math.floor(startedAt) + 1, livePhases.length - 1)]!;
+    const label = straddled ? `${phase.name}->${next.name}` : phase.name;
+    const covered = phase.covered.includes(population) && (!straddled || next.covered.includes(population));
+    const entry = count(label, population, covered);
+    if (covered ? observation.outcome === "accepted" : observation.outcome === "accepted" && straddled) entry.accepted++;
+    else if (!covered && observation.outcome === "rejected:unknown-ca") entry.refused++;
+    else {
+      entry.failed++;
+      if (entry.failures.length < 3) entry.failures.push(`${observation.outcome}: ${Object.values(observation.evidence).filter(Boolean).join("; ")}`);
+    }
+    if (!straddled) {
+      inPhase.set(id, (inPhase.get(id) ?? 0) + 1);
+      wake?.();
+    }
+  };
+  const client = async (population: TrustPopulation, id: number): Promise<void> => {
+    const config: TlsClientConfig = { trust: fixtures.bundles[population], serverName };
+    try {
+      while (!stopping && Date.now() < deadline) await attempt(population, id, config);
+    } finally {
+      wake?.(); // the controller re-checks its deadline
+    }
+  };
+
+  const clients: Promise<void>[] = [];
+  try {
+    let id = 0;
+    for (const population of trustPopulations) for (let index = 0; index < options.clientsPerPopulation; index++) clients.push(client(population, id++));
+    const total = clients.length;
+    const phaseDone = () => inPhase.size === total && [...inPhase.values()].every((done) => done >= options.handshakesPerPhase);
+    for (let index = 0; index < livePhases.length; index++) {
+      while (!phaseDone()) {
+        if (Date.now() >= deadline || handshakes > options.maxHandshakes) throw new LiveRotationError(`failed to finish phase ${livePhases[index]!.name} within ${options.timeoutMs} ms`);
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      if (index + 1 === livePhases.length) break;
+      position = index + 0.5;
+      inPhase.clear();
+      if (!server.rotate) throw new LiveRotationError(`failed to rotate ${implementation.name}: its server has no rotate`);
+      await server.rotate(keyPair(fixtures, livePhases[index + 1]!.cert));
+      position = index + 1;
+    }
+  } finally {
+    stopping = true;
+    const ended = await Promise.allSettled(clients);
+    await server.stop();
+    const thrown = ended.find((result) => result.status === "rejected");
+    if (thrown) throw (thrown as PromiseRejectedResult).reason;
+  }
+  const order = (entry: LiveCount) => livePhases.findIndex((phase) => entry.phase.startsWith(phase.name)) * 2 + (entry.phase.includes("->") ? 1 : 0);
+  return [...counts.values()].sort((left, right) => order(left) - order(right) || trustPopulations.indexOf(left.population) - trustPopulations.indexOf(right.population));
+}

@@ -1,0 +1,91 @@
+// Protocol floors: a server with a minimum version refuses clients below it (RFC 8996 deprecates
+// TLS 1.0 and 1.1), and a client with its default settings refuses a server that speaks only
+// TLS 1.0 or 1.1. The old peer is always the reference (node:tls at OpenSSL security level 0).
+import { serverName } from "../../fixtures/profiles.js";
+import type { TlsVersion } from "../observation.js";
+import type { Outcome } from "../outcome.js";
+import { defineCatalogue, type Deviation, type Scenario } from "../scenario.js";
+
+const verifying = { trust: "trust-a", serverName };
+const short: Record<TlsVersion, string> = { TLSv1: "tls1.0", "TLSv1.1": "tls1.1", "TLSv1.2": "tls1.2", "TLSv1.3": "tls1.3" };
+const spelled: Record<TlsVersion, string> = { TLSv1: "TLS 1.0", "TLSv1.1": "TLS 1.1", "TLSv1.2": "TLS 1.2", "TLSv1.3": "TLS 1.3" };
+
+/** A server with `floor` as its minimum version, probed by a client speaking only `offered`. */
+function floorRow(floor: "TLSv1.2" | "TLSv1.3", offered: TlsVersion): Scenario {
+  const refused = offered < floor;
+  const expect: Outcome = refused ? "rejected:protocol-version" : "accepted";
+  const group = floor === "TLSv1.2" ? "floor-1.2" : "tls1.3-only";
+  return {
+    id: `protocol::${group}::${short[offered]}-client`,
+    title: `a server with minimum ${spelled[floor]} ${refused ? "refuses" : "accepts"} a client offering only ${spelled[offered]}`,
+    subject: "server",
+    server: { cert: "server", minVersion: floor },
+    client: { ...verifying, minVersion: offered, maxVersion: offered },
+    expect,
+  };
+}
+
+/** A client with its defaults against a server that speaks only `spoken` (or from `spoken` up). */
+function clientRow(spoken: TlsVersion, only: boolean): Scenario {
+  const refused = spoken < "TLSv1.2";
+  return {
+    id: `protocol::client-default::${short[spoken]}-${only ? "only-" : ""}server`,
+    title: `a client with its default settings ${refused ? "refuses" : "accepts"} a server that speaks ${only ? "only " : ""}${spelled[spoken]}${only ? "" : " and above"}`,
+    subject: "client",
+    server: only ? { cert: "server", minVersion: spoken, maxVersion: spoken } : { cert: "server", minVersion: spoken },
+    client: verifying,
+    expect: refused ? "rejected:protocol-version" : "accepted",
+  };
+}
+
+const legacySigalg = (name: string): Deviation => ({
+  advisory: "rejected:handshake-failure",
+  reason: `${name} (OpenSSL 3.0, Debian's defaults) still offers TLS 1.0 and 1.1 but refuses the server's SHA-1 key-exchange signature at security level 1 and above ("legacy sigalg disallowed or unsupported"), so it refuses the old server one step later than a protocol_version alert`,
+  reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3) (SHA-1 signatures need level 0); RFC 8996",
+});
+const gnutlsOldProtocols: Deviation = {
+  advisory: "accepted",
+  reason: "GnuTLS 3.7's NORMAL priority still enables TLS 1.0 and 1.1 and Debian sets no system-wide priority file, so gnutls-cli with its defaults connects to a TLS 1.0 or 1.1 server (measured with 3.7.9)",
+  reference: "GnuTLS manual, priority strings (NORMAL); RFC 8996",
+};
+const oldServerDeviations: Record<string, Deviation> = {
+  openssl: legacySigalg("openssl s_client"),
+  curl: legacySigalg("curl"),
+  // Measured: on the host (OpenSSL 3.0.19) Python's client offers TLS 1.2 and up and gets a
+  // protocol_version alert (the policy's outcome); in its container image (Debian's OpenSSL 3.0.22)
+  // it still offers TLS 1.0 and refuses at the signature, as s_client does.
+  python: { ...legacySigalg("Python's ssl in the container image (Debian's OpenSSL 3.0.22; on the host, 3.0.19, it offers TLS 1.2 and up and meets the policy)"), reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3); Python docs, ssl.SSLContext.minimum_version; RFC 8996" },
+  gnutls: gnutlsOldProtocols,
+};
+
+export const protocolScenarios = defineCatalogue("protocol", [
+  ...(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const).map((offered) => floorRow("TLSv1.2", offered)),
+  ...(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const).map((offered): Scenario => {
+    const row = floorRow("TLSv1.3", offered);
+    return offered !== "TLSv1.2"
+      ? row
+      : {
+          ...row,
+          deviations: {
+            gnutls: {
+              advisory: "rejected:handshake-failure" as const,
+              reason: "gnutls-serv with only TLS 1.3 enabled answers a ClientHello that offers TLS 1.2 alone with handshake_failure rather than protocol_version (measured with 3.7.9); the client is refused all the same",
+              reference: "RFC 8446 section 4.2.1 (protocol_version for no common version); GnuTLS manual, priority strings",
+            },
+          },
+        };
+  }),
+  { ...clientRow("TLSv1", true), deviations: oldServerDeviations },
+  { ...clientRow("TLSv1.1", true), deviations: oldServerDeviations },
+  clientRow("TLSv1.2", true),
+  {
+    ...clientRow("TLSv1.3", true),
+    deviations: {
+      botan: {
+        advisory: "rejected:protocol-version",
+        reason: "Botan 2.19 implements TLS up to 1.2 (TLS 1.3 arrived in Botan 3), so it cannot talk to a TLS 1.3-only server",
+        reference: "Botan 2.19 handbook, TLS (versions supported); Botan 3.0 release notes",
+      },
+    },
+  },
+]);

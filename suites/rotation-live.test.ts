@@ -1,0 +1,3 @@
+import { liveRotationSuite } from "../harness/conformance-suite.js";
+
+liveRotationSuite();
