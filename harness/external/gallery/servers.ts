@@ -450,6 +450,20 @@ const nginxNoCertificate: ProbeTruth = { verdict: "refused", seen: "handshake co
 
 const nginxOptionalNoCertificate: ProbeTruth = { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" };
 
+/** HAProxy serving "hello from haproxy" to a valid client and closing on plaintext; the TLS probes' truth differs per configuration. */
+const haproxyServer = (kind: GalleryKind, policy: string, tls: Pick<Record<GalleryProbe, ProbeTruth>, "no-client-cert" | "rogue-ca" | "self-signed" | "expired">): GalleryServer => ({
+  kind,
+  program: "haproxy",
+  debianPackage: "haproxy",
+  protocol: "http",
+  policy,
+  truth: {
+    plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
+    ...tls,
+    valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
+  },
+});
+
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
 export const galleryServers: Record<GalleryKind, GalleryServer> = {
@@ -495,18 +509,9 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
   },
   // With SNI api.mesh.test both are strict (nginx-shared-sessions answers as nginx-verify-on, over TLS 1.3 too);
   // resuming a session from alt.mesh.test is in docs/gallery.md ("Resumption").
-  "haproxy-crt-list-resumption": {
-    kind: "haproxy-crt-list-resumption",
-    program: "haproxy",
-    debianPackage: "haproxy",
-    protocol: "http",
-    policy: "bind ... ssl crt-list: api.mesh.test [verify required ca-file trust-a], alt.mesh.test [verify none]",
-    truth: {
-      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
-      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
-      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
-    },
-  },
+  "haproxy-crt-list-resumption": haproxyServer("haproxy-crt-list-resumption", "bind ... ssl crt-list: api.mesh.test [verify required ca-file trust-a], alt.mesh.test [verify none]", {
+    ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+  }),
   "nginx-shared-sessions": {
     ...nginxServer("on", nginxNoCertificate),
     kind: "nginx-shared-sessions",
@@ -528,21 +533,12 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
       expired: { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
     },
   },
-  "haproxy-optional-403": {
-    kind: "haproxy-optional-403",
-    program: "haproxy",
-    debianPackage: "haproxy",
-    protocol: "http",
-    policy: "bind ... ssl ca-file trust-a verify optional; http-request deny deny_status 403 if !{ ssl_c_used } || !{ ssl_c_verify 0 }",
-    truth: {
-      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
-      // verify optional lets a missing certificate through TLS; the deny rule refuses it in HTTP.
-      "no-client-cert": { verdict: "refused", seen: `${http13}, handshake completes, then HTTP/1.1 403 Forbidden`, tls12: "handshake completes, then HTTP/1.1 403 Forbidden" },
-      // A certificate that fails verification still fails the handshake under verify optional.
-      ...badCertAlerts,
-      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
-    },
-  },
+  "haproxy-optional-403": haproxyServer("haproxy-optional-403", "bind ... ssl ca-file trust-a verify optional; http-request deny deny_status 403 if !{ ssl_c_used } || !{ ssl_c_verify 0 }", {
+    // verify optional lets a missing certificate through TLS; the deny rule refuses it in HTTP.
+    "no-client-cert": { verdict: "refused", seen: `${http13}, handshake completes, then HTTP/1.1 403 Forbidden`, tls12: "handshake completes, then HTTP/1.1 403 Forbidden" },
+    // A certificate that fails verification still fails the handshake under verify optional.
+    ...badCertAlerts,
+  }),
   "mosquitto-require-certificate": {
     kind: "mosquitto-require-certificate",
     program: "mosquitto",
