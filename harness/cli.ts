@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
 import { clientMain } from "./client/cli.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
+import { describeExpiry } from "./external/expiry.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
@@ -28,12 +29,24 @@ Options:
   --expect-mode MODE        strict | permissive | disabled (MTLS_EXPECT_MODE)
   --expect-identity URI     the server's URI SAN, e.g. spiffe://cluster.local/ns/default/sa/api
                             (MTLS_EXPECT_IDENTITY)
+  --allow-identity ID       a client identity the endpoint should admit (repeatable; a URI such as
+                            spiffe://cluster.local/ns/default/sa/client, or a DNS name): a
+                            certificate for it from the issuer must be served, one for another
+                            identity from the same issuer refused (MTLS_ALLOW_IDENTITY, comma list)
+  --path PATH               the path HTTP probes request (repeatable, default /): every probe check
+                            runs per path against that path's own control (MTLS_PATH, comma list)
+  --header 'NAME: VALUE'    a header sent on every HTTP request (repeatable; MTLS_HEADER)
+  --resume-from NAME        a name the endpoint serves without a client certificate: resume::
+                            checks resume its session on --server-name (default a name it does
+                            not serve, its default virtual host) (MTLS_RESUME_FROM)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
                             within 1.5 s); postgres the SSLRequest preamble, then a StartupMessage
   --alpn LIST               ALPN protocols to offer, e.g. h2 for gRPC (MTLS_ALPN)
   --timeout-ms N            per-connection timeout, default 5000 (MTLS_TIMEOUT_MS)
+  --min-days N              server::expiry fails when the leaf, a chain certificate, the trust
+                            anchor or the issuer has fewer days left, default 14 (MTLS_MIN_DAYS)
   --json FILE               write the report as JSON
   --junit FILE              write JUnit XML
   --tap                     print TAP on stdout (the table then goes to stderr)
@@ -76,6 +89,11 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         protocol: { type: "string" },
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
+        "min-days": { type: "string" },
+        "allow-identity": { type: "string", multiple: true },
+        path: { type: "string", multiple: true },
+        header: { type: "string", multiple: true },
+        "resume-from": { type: "string" },
         ...reportFlags,
       },
     });
@@ -103,6 +121,11 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
       protocol: fromEnv(values.protocol, "MTLS_PROTOCOL"),
       alpn: fromEnv(values.alpn, "MTLS_ALPN"),
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
+      minDays: fromEnv(values["min-days"], "MTLS_MIN_DAYS"),
+      allowIdentities: fromEnv(values["allow-identity"]?.join(","), "MTLS_ALLOW_IDENTITY"),
+      paths: fromEnv(values.path?.join(","), "MTLS_PATH"),
+      headers: fromEnv(values.header?.join("\n"), "MTLS_HEADER"),
+      resumeFrom: fromEnv(values["resume-from"], "MTLS_RESUME_FROM"),
     },
     json: values.json,
     junit: values.junit,
@@ -122,8 +145,9 @@ function formatTable(report: ExternalReport): string {
   const failed = report.checks.filter((check) => !check.pass).length;
   const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
-    `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
+    `target ${report.target} (${report.protocol}${report.paths.join("") === "/" ? "" : ` ${report.paths.join(" ")}`}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
+    ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
     ...verdictTable(["", "check", "expected", "observed", "answer"], rows, 8),
     "",
     ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
