@@ -10,6 +10,7 @@ export const capabilities = {
   alpn: "a client that offers ALPN protocols",
   "authorize-client-identity": "a server that admits only listed client identities (URI or DNS SANs) once the chain verifies",
   "reload-identity": "a server that switches to another certificate chain while it runs, without a restart (RunningServer.rotate)",
+  "present-client-certificate": "a client that presents a certificate when the server asks for one",
 } as const;
 export type Capability = keyof typeof capabilities;
 

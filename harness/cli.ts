@@ -1,20 +1,20 @@
 // The `mtls-conformance` command: a thin front over the external checks. It validates input
 // (exit 2 with one line), runs the checks in this process, and writes every report from one
 // results model (harness/report): the table, --json, --junit, --tap.
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FixtureError } from "../fixtures/fixture-set.js";
+import { clientMain } from "./client/cli.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
+import { describeExpiry } from "./external/expiry.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
 import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh/mesh-command.js";
-import { junitXml } from "./report/junit.js";
-import { tapText } from "./report/tap.js";
+import { printReports, reportFlags, verdictTable, writeReportFiles } from "./report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
        mtls-conformance merge RESULTS.json... [--reports DIR | --json --junit --summary --html FILE]
+       mtls-conformance client --command 'TEMPLATE' [options]   (client --help: test your client)
 
 Probes a TLS or mTLS endpoint from outside with certificates it mints, and reports, per policy
 check, what the endpoint did and whether that is what the expected mode requires.
@@ -32,12 +32,24 @@ Options:
   --expect-mode MODE        strict | permissive | disabled (MTLS_EXPECT_MODE)
   --expect-identity URI     the server's URI SAN, e.g. spiffe://cluster.local/ns/default/sa/api
                             (MTLS_EXPECT_IDENTITY)
+  --allow-identity ID       a client identity the endpoint should admit (repeatable; a URI such as
+                            spiffe://cluster.local/ns/default/sa/client, or a DNS name): a
+                            certificate for it from the issuer must be served, one for another
+                            identity from the same issuer refused (MTLS_ALLOW_IDENTITY, comma list)
+  --path PATH               the path HTTP probes request (repeatable, default /): every probe check
+                            runs per path against that path's own control (MTLS_PATH, comma list)
+  --header 'NAME: VALUE'    a header sent on every HTTP request (repeatable; MTLS_HEADER)
+  --resume-from NAME        a name the endpoint serves without a client certificate: resume::
+                            checks resume its session on --server-name (default a name it does
+                            not serve, its default virtual host) (MTLS_RESUME_FROM)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
                             within 1.5 s); postgres the SSLRequest preamble, then a StartupMessage
   --alpn LIST               ALPN protocols to offer, e.g. h2 for gRPC (MTLS_ALPN)
   --timeout-ms N            per-connection timeout, default 5000 (MTLS_TIMEOUT_MS)
+  --min-days N              server::expiry fails when the leaf, a chain certificate, the trust
+                            anchor or the issuer has fewer days left, default 14 (MTLS_MIN_DAYS)
   --json FILE               write the report as JSON
   --junit FILE              write JUnit XML
   --tap                     print TAP on stdout (the table then goes to stderr)
@@ -95,11 +107,13 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
         protocol: { type: "string" },
         alpn: { type: "string" },
         "timeout-ms": { type: "string" },
-        json: { type: "string" },
-        junit: { type: "string" },
-        tap: { type: "boolean", default: false },
+        "min-days": { type: "string" },
+        "allow-identity": { type: "string", multiple: true },
+        path: { type: "string", multiple: true },
+        header: { type: "string", multiple: true },
+        "resume-from": { type: "string" },
+        ...reportFlags,
         ...meshCommandOptions,
-        help: { type: "boolean", short: "h", default: false },
       },
     });
   } catch (error) {
@@ -110,7 +124,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   const mesh = meshCommandOf(values, positionals);
   if (mesh) return mesh;
   if (positionals[0] !== "run" || positionals.length > 1) {
-    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run" and "merge"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
+    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run", "merge" and "client"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
   // Flags mirror the MTLS_* variables; a flag wins over the variable.
   const fromEnv = (flag: string | undefined, variable: string) => flag ?? (process.env[variable] || undefined);
@@ -128,6 +142,11 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
       protocol: fromEnv(values.protocol, "MTLS_PROTOCOL"),
       alpn: fromEnv(values.alpn, "MTLS_ALPN"),
       timeoutMs: fromEnv(values["timeout-ms"], "MTLS_TIMEOUT_MS"),
+      minDays: fromEnv(values["min-days"], "MTLS_MIN_DAYS"),
+      allowIdentities: fromEnv(values["allow-identity"]?.join(","), "MTLS_ALLOW_IDENTITY"),
+      paths: fromEnv(values.path?.join(","), "MTLS_PATH"),
+      headers: fromEnv(values.header?.join("\n"), "MTLS_HEADER"),
+      resumeFrom: fromEnv(values["resume-from"], "MTLS_RESUME_FROM"),
     },
     json: values.json,
     junit: values.junit,
@@ -144,15 +163,13 @@ async function validateInputs(settings: ExternalSettings): Promise<void> {
 function formatTable(report: ExternalReport): string {
   const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", unstable: "UNSTABLE", recorded: "-" };
   const rows = report.checks.map((check) => [mark[check.verdict] ?? check.verdict, check.id, check.expected, check.observed, check.answer ?? ""]);
-  const widths = [8, ...[1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8))];
-  const line = (cells: string[]) => cells.map((cell, index) => (index < 4 ? cell.padEnd(widths[index]!) : cell)).join("  ").trimEnd();
   const failed = report.checks.filter((check) => !check.pass).length;
   const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
-    `target ${report.target} (${report.protocol}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
+    `target ${report.target} (${report.protocol}${report.paths.join("") === "/" ? "" : ` ${report.paths.join(" ")}`}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
-    line(["", "check", "expected", "observed", "answer"]),
-    ...rows.map(line),
+    ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
+    ...verdictTable(["", "check", "expected", "observed", "answer"], rows, 8),
     "",
     ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
     ...report.checks.filter((check) => !check.pass).map((check) => `${check.verdict} ${check.id}: ${check.title}; ${check.detail}`),
@@ -160,14 +177,10 @@ function formatTable(report: ExternalReport): string {
   ].join("\n");
 }
 
-async function writeReport(path: string, text: string): Promise<void> {
-  const file = resolve(path);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
-}
-
 export async function main(argv: string[]): Promise<number> {
   try {
+    // The client gallery has its own flags (harness/client/cli.ts).
+    if (argv[0] === "client") return await clientMain(argv.slice(1));
     const options = parseCommandLine(argv);
     if (options === "help") {
       process.stdout.write(`${usage}\n`);
@@ -180,11 +193,9 @@ export async function main(argv: string[]): Promise<number> {
     const model = externalResultsModel(report);
     // The reports are written whatever the run found, an unreachable target included: a script
     // reading them never finds a lost result.
-    if (options.json) await writeReport(options.json, JSON.stringify(report, null, 2) + "\n");
-    if (options.junit) await writeReport(options.junit, junitXml(model));
+    await writeReportFiles(options, model, report);
     if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
-    (options.tap ? process.stderr : process.stdout).write(`${formatTable(report)}\n`);
-    if (options.tap) process.stdout.write(tapText(model));
+    printReports(options, model, formatTable(report));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);
     return report.exitCode;
   } catch (error) {

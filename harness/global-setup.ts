@@ -11,16 +11,18 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { cachedFixtureSet } from "../fixtures/fixture-cache.js";
 import { removeFixtureSet, type FixtureSet } from "../fixtures/fixture-set.js";
-import { catalogueSpec } from "../fixtures/profiles.js";
+import { catalogueSpec, serverName } from "../fixtures/profiles.js";
 import { imageStacks, missingImages, peerImageTag } from "./images/peer-images.js";
 import { planImplementations } from "./implementations.js";
-import type { Endpoint } from "./network.js";
+import { allocateEndpoint, type Endpoint } from "./network.js";
 import { containerRuntime, type PeerContainers } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
 import { peerServiceKey, startPeerService, type PeerService } from "./stacks/common/peer-service.js";
 import { stacks } from "./stacks/registry.js";
+import type { StackDefinition } from "./stacks/types.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
-import { runtimeNameFrom } from "./runtime/types.js";
+import { runtimeNameFrom, type Runtime } from "./runtime/types.js";
+import { adoptSharedPeer } from "./runtime/shared-peers.js";
 
 export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string };
 
@@ -60,7 +62,11 @@ async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerS
         const program = await stack.service!(runtime);
         const service = await startPeerService(runtime, program);
         peerServices.push(service);
-        return [{ key: peerServiceKey(program.implementation, runtime.name), control: service.control }];
+        const key = peerServiceKey(program.implementation, runtime.name);
+        // The warm-up below goes through the adapters, which then find this service, not a new one.
+        adoptSharedPeer(key, service);
+        await warmPeerService(stack, runtime);
+        return [{ key, control: service.control }];
       } catch (error) {
         console.error(`failed to start the ${stack.name} peer service for the run (each test file starts its own): ${(error as Error).message}`);
         return [];
@@ -68,6 +74,33 @@ async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerS
     }),
   );
   return started.flat();
+}
+
+/**
+ * One mTLS handshake between the stack's own server and client through the new service. A fresh
+ * JVM's first handshakes load JSSE's classes: when every test file's first Java cases came at once
+ * on a loaded machine (load 18), 13 of them missed their 8 s deadline waiting for that (measured).
+ * Bounded by the client's deadline; a failure here is left for the cases to report.
+ */
+async function warmPeerService(stack: StackDefinition, runtime: Runtime): Promise<void> {
+  const { server, client } = stack.roles;
+  if (!server || !client || !fixtures) return;
+  const serverFiles = fixtures.certs.server!;
+  const clientFiles = fixtures.certs.client!;
+  const trust = fixtures.bundles["trust-a"]!;
+  const running = await server(runtime).startServer({
+    endpoint: await allocateEndpoint(),
+    identity: { cert: serverFiles.cert, chain: serverFiles.chain, key: serverFiles.key },
+    clientAuth: "required",
+    clientTrust: trust,
+    crls: [],
+    sniIdentities: {},
+  });
+  try {
+    await client(runtime).connect(running.endpoint, { trust, serverName, identity: { cert: clientFiles.cert, chain: clientFiles.chain, key: clientFiles.key } }, 20_000);
+  } finally {
+    await running.stop();
+  }
 }
 
 async function startContainers(fixtureDir: string): Promise<RuntimeContext> {

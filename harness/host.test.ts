@@ -100,7 +100,7 @@ describe("findChromium", () => {
 describe("npm run setup", () => {
   it("installs, on a bare machine, the packages of the selected stacks and the test tools, each once", () => {
     const plan = setupPlan("node,gnutls", bare, () => false);
-    expect(plan.packages).toEqual(expect.arrayContaining(["gnutls-bin", "gcc", "libc6-dev", "openssl", "python3", "yamllint", "mkcert"]));
+    expect(plan.packages).toEqual(expect.arrayContaining(["gnutls-bin", "gcc", "libc6-dev", "openssl", "python3", "yamllint", "mkcert", "curl", "wget"]));
     expect(plan.packages).not.toContain("golang-go");
     expect(new Set(plan.packages).size).toBe(plan.packages.length);
     expect(plan.reasons.get("gcc")).toEqual(["gnutls", "c-compiler (tests)"]);
@@ -120,7 +120,7 @@ describe("the banner", () => {
   const host: HostReport = {
     runtime: "process",
     implementations: planImplementations("process", "", bare),
-    tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, mkcert: { reason: "not installed (mkcert missing): apt-get install mkcert, or npm run setup" }, chromium: { path: "/usr/bin/chromium" } },
+    tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, mkcert: { reason: "not installed (mkcert missing): apt-get install mkcert, or npm run setup" }, curl: { path: "/usr/bin/curl" }, wget: { path: "/usr/bin/wget" }, "gnutls-cli": { path: "/usr/bin/gnutls-cli" }, chromium: { path: "/usr/bin/chromium" } },
     engine: { reason: "no docker client: npm run setup -- --containers" },
   };
 
@@ -129,7 +129,7 @@ describe("the banner", () => {
       "mtls-conformance: process runtime, every installed implementation (MTLS_IMPLEMENTATIONS unset)",
       "  implementations present: node",
       `  implementations missing (their cells are skipped): ${missingNames}; install: apt-get install ${missingPackages}, or npm run setup`,
-      "  test tools present: python3, c-compiler, yamllint, chromium; missing (their tests are skipped): openssl, mkcert",
+      "  test tools present: python3, c-compiler, yamllint, curl, wget, gnutls-cli, chromium; missing (their tests are skipped): openssl, mkcert",
       "  container engine: no docker client: npm run setup -- --containers",
     ]);
   });

@@ -27,6 +27,11 @@ export const testTools = {
   yamllint: { packages: ["yamllint"], programs: ["yamllint"] },
   // Makes an issuer as a developer gets it (harness/external/minted-issuer.test.ts).
   mkcert: { packages: ["mkcert"], programs: ["mkcert"] },
+  // Real clients the client gallery is proven on (harness/client/clients.test.ts) besides openssl
+  // and python3; curl and gnutls-cli are also implementations, installed here whatever is selected.
+  curl: { packages: ["curl"], programs: ["curl"] },
+  wget: { packages: ["wget"], programs: ["wget"] },
+  "gnutls-cli": { packages: ["gnutls-bin"], programs: ["gnutls-cli"] },
 } satisfies Record<string, Requirement>;
 export type TestTool = keyof typeof testTools | "chromium";
 

@@ -43,4 +43,10 @@ describe("imports point one way", () => {
   it.each([...sourceFiles("harness/external").filter((file) => !file.startsWith("harness/external/gallery/")), ...sourceFiles("harness/mesh")])("%s imports no stack and no runner", (file) => {
     expect(allowed(file, (target) => !target.startsWith("harness/stacks/") && !["harness/implementations.ts", "harness/run-scenario.ts", "harness/conformance-suite.ts"].includes(target))).toEqual([]);
   });
+
+  // The client gallery plays the server side itself: the core, the fixtures, the scenario tables,
+  // the reports, process cleanup, and the external checks' input handling; no stack, no runner.
+  it.each(sourceFiles("harness/client"))("%s imports the core, scenarios, reports, runtime cleanup and external settings only", (file) => {
+    expect(allowed(file, (target) => isCore(target) || target.startsWith("harness/client/") || target.startsWith("harness/scenarios/") || target.startsWith("harness/report/") || target === "harness/runtime/exit-cleanup.ts" || target === "harness/external/settings.ts")).toEqual([]);
+  });
 });

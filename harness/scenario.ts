@@ -91,6 +91,7 @@ function impliedNeeds(row: Scenario): Capability[] {
     const sni = row.client.serverName ?? undefined;
     if (row.client.verifyName !== undefined && row.client.verifyName !== sni) needs.push("verify-name-other-than-sni");
     if (row.client.verifyIp !== undefined) needs.push("verify-ip-san");
+    if (row.client.cert !== undefined) needs.push("present-client-certificate");
   } else {
     if (Object.keys(row.server.sniCerts ?? {}).length > 1) needs.push("serve-several-sni-names");
     if (row.server.allowedIdentities) needs.push("authorize-client-identity");

@@ -3,12 +3,13 @@
 // alert, a close, a reset, a timeout) and the answer's shape. It judges nothing: the oracle
 // (oracle.ts) compares an exchange with the control's.
 import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { readFileSync } from "node:fs";
+import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type SecureVersion, type TLSSocket } from "node:tls";
 import { classifyNodeError } from "../outcome.js";
 import type { Endpoint } from "../network.js";
 import type { KeyPairFiles } from "../observation.js";
-import { secureContextFor } from "../probe.js";
-import { http2Exchange, parseAnswer, protocolExchanges, type Answer, type Protocol } from "./protocols.js";
+import { readKeyPair, secureContextFor } from "../probe.js";
+import { defaultHttpTarget, http2Exchange, parseAnswer, protocolExchanges, type Answer, type HttpTarget, type Protocol } from "./protocols.js";
 
 export type Stage = "connect" | "preamble" | "handshake" | "exchange";
 
@@ -22,7 +23,9 @@ export interface Exchange {
   stage: Stage;
   answer?: Answer;
   alert?: { code: number; name: string };
-  tls?: { version?: string; cipher?: string; alpn?: string };
+  tls?: { version?: string; cipher?: string; alpn?: string; resumed?: boolean };
+  /** The session the server issued (a TLS 1.2 session ID or ticket, or a TLS 1.3 ticket), to resume later. */
+  session?: Buffer;
   /** Only when asked for (inspection): the server's chain and its verdict against the trust bundle. */
   server?: { certificate: DetailedPeerCertificate; authorized: boolean; authorizationError?: string };
   /** What was seen, for the report (never key material). */
@@ -34,6 +37,7 @@ export interface ProbeSpec {
   transport: "plaintext" | "tls";
   protocol: Protocol;
   identity?: KeyPairFiles;
+  /** SNI; "" sends none (Node sends a hostname target's name otherwise). */
   serverName?: string;
   alpn: string[];
   /** Verify the server against this bundle (recorded in `server`, never fatal). */
@@ -42,6 +46,14 @@ export interface ProbeSpec {
   /** raw protocol: this long after the handshake with no alert and no close counts as "stayed open". */
   settleMs: number;
   inspectServer?: boolean;
+  /** A session to offer for resumption (Exchange.session of an earlier probe). */
+  session?: Buffer;
+  /** Force the TLS versions (protocol paths). */
+  tlsVersions?: { min?: SecureVersion; max?: SecureVersion };
+  /** http and h2: the Host (:authority) to send when it is not serverName (or the target's host). */
+  httpHost?: string;
+  /** http and h2: the path and extra headers to request (default GET /). */
+  http?: HttpTarget;
 }
 
 // OpenSSL's record layer errors when the first reply to a ClientHello is not a TLS record (an HTTP
@@ -57,19 +69,20 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
     let settled = false;
     let received = Buffer.alloc(0);
     let tls: Exchange["tls"];
+    let session: Buffer | undefined;
     let server: Exchange["server"];
     let tcp: Socket | undefined;
     let secure: TLSSocket | undefined;
     let settle: NodeJS.Timeout | undefined;
 
-    const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server">) => {
+    const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server" | "session">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(settle);
       secure?.destroy();
       tcp?.destroy();
-      resolve({ ...result, transport: spec.transport, stage, tls, server });
+      resolve({ ...result, transport: spec.transport, stage, tls, server, session });
     };
     const timer = setTimeout(() => {
       const partial = received.length ? parseAnswer(received, spec.protocol) : undefined;
@@ -108,7 +121,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       socket.on("data", onBytes);
       socket.on("end", () => onEnd("closed"));
       socket.on("close", () => onEnd("closed"));
-      const request = exchange.request(spec.serverName ?? spec.target.host, spec.transport);
+      const request = exchange.request(spec.httpHost ?? (spec.serverName || spec.target.host), spec.transport, spec.http ?? defaultHttpTarget);
       if (request.length) socket.write(request);
       else
         settle = setTimeout(
@@ -122,15 +135,18 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       secure = connectTls({
         ...(socket ? { socket } : { host: spec.target.host, port: spec.target.port }),
         servername: spec.serverName,
-        secureContext: secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
+        secureContext: spec.tlsVersions ? versionedContext(spec) : secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
         // The verdict on the server's chain is recorded, never fatal: the checks judge it.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
         ALPNProtocols: spec.alpn.length ? spec.alpn : undefined,
+        session: spec.session,
       });
       secure.on("error", onError);
+      // TLS 1.3 tickets come after the handshake, usually before the answer; the first one is kept.
+      secure.on("session", (issued: Buffer) => (session ??= issued));
       secure.on("secureConnect", () => {
-        tls = { version: secure!.getProtocol() ?? undefined, cipher: secure!.getCipher()?.standardName, alpn: secure!.alpnProtocol || undefined };
+        tls = { version: secure!.getProtocol() ?? undefined, cipher: secure!.getCipher()?.standardName, alpn: secure!.alpnProtocol || undefined, resumed: secure!.isSessionReused() };
         if (spec.inspectServer) {
           server = {
             certificate: secure!.getPeerCertificate(true),
@@ -140,7 +156,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
         }
         if (tls.alpn === "h2" && spec.protocol !== "raw") {
           stage = "exchange";
-          return http2Exchange(secure!, spec.serverName ?? spec.target.host, ({ answer, error }) =>
+          return http2Exchange(secure!, spec.httpHost ?? (spec.serverName || spec.target.host), spec.http ?? defaultHttpTarget, ({ answer, error }) =>
             answer ? finish({ event: "answered", answer, raw: answer.text }) : onError(error as NodeJS.ErrnoException),
           );
         }
@@ -168,6 +184,13 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       if (stage === "connect" || stage === "preamble") onEnd("closed");
     });
   });
+}
+
+/** A context with forced TLS versions: connect() ignores minVersion and maxVersion next to a secureContext. */
+function versionedContext(spec: ProbeSpec) {
+  const identity = spec.identity ? readKeyPair(spec.identity) : undefined;
+  const ca = spec.trustBundle ? readFileSync(spec.trustBundle, "utf8") : undefined;
+  return createSecureContext({ ca, cert: identity?.cert, key: identity?.key, minVersion: spec.tlsVersions!.min, maxVersion: spec.tlsVersions!.max });
 }
 
 const stageText: Record<Stage, string> = {

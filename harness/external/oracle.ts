@@ -62,7 +62,7 @@ export function shapeOf(exchange: Exchange): string {
 const isSuccess = (exchange: Exchange) =>
   exchange.event === "answered" &&
   ((exchange.answer?.kind === "http" && exchange.answer.status! < 400) || (exchange.answer?.kind === "postgres" && exchange.answer.message!.startsWith("R")));
-const isErrorAnswer = (exchange: Exchange) =>
+export const isErrorAnswer = (exchange: Exchange) =>
   exchange.event === "answered" &&
   ((exchange.answer?.kind === "http" && exchange.answer.status! >= 400) || (exchange.answer?.kind === "postgres" && exchange.answer.message!.startsWith("E")));
 

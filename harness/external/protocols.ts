@@ -35,8 +35,17 @@ export interface ParsedAnswer {
 
 const userAgent = "mtls-conformance";
 
-function httpRequest(host: string): Buffer {
-  return Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\nConnection: close\r\n\r\n`, "latin1");
+/** What an HTTP probe asks for: the path (--path) and extra headers (--header), the same on every probe of a run. */
+export interface HttpTarget {
+  path: string;
+  headers: Array<[name: string, value: string]>;
+}
+
+export const defaultHttpTarget: HttpTarget = { path: "/", headers: [] };
+
+function httpRequest(host: string, { path, headers }: HttpTarget): Buffer {
+  const extra = headers.map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n${extra}Connection: close\r\n\r\n`, "latin1");
 }
 
 /** The visible text at the start of an HTML or plain-text page, for telling error pages apart. */
@@ -122,7 +131,7 @@ export function parseAnswer(bytes: Buffer, protocol: Protocol): ParsedAnswer | u
 
 export interface ProtocolExchange {
   /** What to send once the channel is up (plaintext, or after the handshake); empty: send nothing and wait. */
-  request(host: string, transport: "plaintext" | "tls"): Buffer;
+  request(host: string, transport: "plaintext" | "tls", http: HttpTarget): Buffer;
   /** Before TLS: the protocol's own request to start TLS; resolves whether the server agreed. */
   preamble?(socket: Socket): Promise<{ startTls: boolean; text: string }>;
 }
@@ -144,17 +153,17 @@ function postgresPreamble(socket: Socket): Promise<{ startTls: boolean; text: st
 }
 
 export const protocolExchanges: Record<Protocol, ProtocolExchange> = {
-  http: { request: (host) => httpRequest(host) },
-  h2: { request: (host) => httpRequest(host) },
-  raw: { request: (host, transport) => (transport === "plaintext" ? httpRequest(host) : Buffer.alloc(0)) },
+  http: { request: (host, _transport, http) => httpRequest(host, http) },
+  h2: { request: (host, _transport, http) => httpRequest(host, http) },
+  raw: { request: (host, transport, http) => (transport === "plaintext" ? httpRequest(host, http) : Buffer.alloc(0)) },
   postgres: { request: () => startupMessage(userAgent, "postgres"), preamble: postgresPreamble },
 };
 
 /**
- * An HTTP/2 GET / over a connected TLS socket that negotiated h2. `onDone` is called once, before
+ * An HTTP/2 GET of the path over a connected TLS socket that negotiated h2. `onDone` is called once, before
  * the session is torn down, so the socket's own close cannot be mistaken for the answer.
  */
-export function http2Exchange(socket: TLSSocket, host: string, onDone: (result: { answer?: Answer; error?: Error }) => void): void {
+export function http2Exchange(socket: TLSSocket, host: string, http: HttpTarget, onDone: (result: { answer?: Answer; error?: Error }) => void): void {
   {
     let body = "";
     let status = 0;
@@ -167,7 +176,8 @@ export function http2Exchange(socket: TLSSocket, host: string, onDone: (result: 
       session.destroy();
     };
     session.on("error", (error) => done({ error }));
-    const stream = session.request({ [http2Constants.HTTP2_HEADER_PATH]: "/", [http2Constants.HTTP2_HEADER_USER_AGENT]: userAgent });
+    const extra = Object.fromEntries(http.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    const stream = session.request({ ...extra, [http2Constants.HTTP2_HEADER_PATH]: http.path, [http2Constants.HTTP2_HEADER_USER_AGENT]: userAgent });
     stream.on("response", (headers) => {
       status = Number(headers[http2Constants.HTTP2_HEADER_STATUS]);
     });

@@ -1,7 +1,9 @@
 // Runs the external checks against one endpoint: mints the client certificates, probes the control
 // first, then each group of checks with the control repeated after every group (tlsfuzzer's sanity
 // probe), confirms every determined verdict with a second attempt, judges each check against the
-// expected mode with the differential oracle, and derives the observed mode.
+// expected mode with the differential oracle, and derives the observed mode. Protocol paths are
+// judged against the control forced onto the same path; with several --path values the whole run
+// is repeated per path and the reports combined (combinePaths).
 import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
@@ -10,10 +12,12 @@ import type { CheckVerdict } from "../case-record.js";
 import type { KeyPairFiles } from "../observation.js";
 import { forgetSecureContexts, uriSans } from "../probe.js";
 import type { PolicyMode } from "../scenario.js";
-import { externalChecks, type CheckDefinition, type ClientCredential, type Matcher } from "./checks.js";
+import { externalChecks, identityChecks, isModeEvidence, protocolPairs, type CheckDefinition, type ClientCredential, type Matcher, type NameVariant, type ProtocolPath } from "./checks.js";
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
+import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
-import { judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
+import { identityFields, otherIdentity, type ClientIdentity } from "./identities.js";
+import { isErrorAnswer, judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
@@ -46,6 +50,8 @@ export interface CheckResult {
 export type RunStatus = "judged" | "no-control" | "control-lost" | "unreachable";
 
 export interface ExternalReport {
+  /** The HTTP paths probed (--path), each with its own control; check ids carry "@PATH" when there are several. */
+  paths: string[];
   target: string;
   protocol: Protocol;
   expectMode: PolicyMode | null;
@@ -53,6 +59,8 @@ export interface ExternalReport {
   observedMode: ObservedMode | null;
   modeEvidence: string[];
   negotiated: { tlsVersion?: string; cipher?: string; alpn?: string };
+  /** server::expiry's inputs: every certificate seen with its days left, and the nearest (null: no TLS session to read a chain from). */
+  expiry: { minDays: number; nearest?: CertificateExpiry; certificates: CertificateExpiry[] } | null;
   control: { path: Control["path"]; answer: string; classification: Classification; reason: string; repeats: string[] };
   status: RunStatus;
   /** One line on why the run could not judge, when status is not judged. */
@@ -75,8 +83,12 @@ function trustDomainOf(identity: string | undefined): string {
   return identity?.startsWith("spiffe://") ? new URL(identity).host : "cluster.local";
 }
 
-/** The client certificates the checks present, minted fresh for this run. */
-function credentialSpec(trustDomain: string, withIssuer: boolean): PkiSpec {
+/**
+ * The client certificates the checks present, minted fresh for this run. With --allow-identity,
+ * every certificate from the trusted issuer carries the first allowed identity (the control among
+ * them), so a bad certificate is refused for its defect, not for its identity.
+ */
+function credentialSpec(trustDomain: string, withIssuer: boolean, allowed: ClientIdentity[]): PkiSpec {
   const leaf = (name: ClientCredential, issuer: string, extra: Partial<CertSpec> = {}): CertSpec => ({
     name,
     issuer,
@@ -91,12 +103,16 @@ function credentialSpec(trustDomain: string, withIssuer: boolean): PkiSpec {
     leaf("self-signed", "self"),
   ];
   if (withIssuer) {
-    const underIssuer = { chain: ["user-issuer"] };
+    const underIssuer = { chain: ["user-issuer"], ...(allowed.length ? identityFields(allowed[0]!) : {}) };
     certs.push(
       leaf("valid", "user-issuer", underIssuer),
       leaf("expired", "user-issuer", { ...underIssuer, validity: { notBeforeDays: -30, notAfterDays: -1 } }),
       leaf("not-yet-valid", "user-issuer", { ...underIssuer, validity: { notBeforeDays: 1, notAfterDays: 30 } }),
       leaf("server-auth-eku", "user-issuer", { ...underIssuer, eku: ["serverAuth"] }),
+      ...allowed.map((identity, index) => leaf(`allowed-${index}`, "user-issuer", { ...underIssuer, ...identityFields(identity) })),
+      ...(["uri", "dns"] as const)
+        .filter((kind) => allowed.some((identity) => identity.kind === kind))
+        .map((kind) => leaf(`other-${kind}`, "user-issuer", { ...underIssuer, ...identityFields(otherIdentity(kind, allowed)) })),
     );
   }
   return { certs };
@@ -172,11 +188,13 @@ const inputPresent: Record<NonNullable<CheckDefinition["needs"]>, (settings: Ext
   "trust-bundle": (settings) => settings.trustBundle !== undefined,
   "server-name": (settings) => settings.serverName !== undefined,
   "expect-identity": (settings) => settings.expectIdentity !== undefined,
+  "allow-identity": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined,
+  "issuer-and-http": (settings) => settings.issuerCert !== undefined && (settings.protocol === "http" || settings.protocol === "h2"),
 };
 
 /** The checks that run with these settings (a check whose input is missing does not run). */
-export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity">): CheckDefinition[] {
-  return externalChecks.filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
+export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities">): CheckDefinition[] {
+  return [...externalChecks, ...identityChecks(settings.allowIdentities)].filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
 }
 
 /** Which probe the control is, for these settings (docs/external.md, "The control"). */
@@ -194,18 +212,21 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
     const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
     preissued.set("user-issuer", issuer);
   }
-  const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0), new Date(), undefined, preissued);
+  const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0, settings.allowIdentities), new Date(), undefined, preissued);
   try {
-    return await judgeEndpoint(settings, fixtures);
+    const reports: ExternalReport[] = [];
+    for (const path of settings.paths) reports.push(await judgeEndpoint(settings, fixtures, path));
+    return reports.length === 1 ? reports[0]! : combinePaths(settings, reports);
   } finally {
     forgetSecureContexts(fixtures.dir);
     await removeFixtureSet(fixtures);
   }
 }
 
-async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): Promise<ExternalReport> {
+async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, httpPath: string): Promise<ExternalReport> {
   const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec => ({
     target: { host: settings.host, port: settings.port },
+    http: { path: httpPath, headers: settings.headers },
     transport,
     protocol: settings.protocol,
     identity: credential === "none" ? undefined : keyPair(fixtures, credential),
@@ -214,13 +235,18 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     timeoutMs: settings.timeoutMs,
     settleMs,
   });
-  const specOfCheck = (check: CheckDefinition): ProbeSpec =>
-    check.probe.kind === "plaintext" ? specFor("plaintext") : specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+  const specOfCheck = (check: CheckDefinition): ProbeSpec => {
+    if (check.probe.kind === "plaintext") return specFor("plaintext");
+    const spec = specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
+    if (check.probe.kind === "tls" && check.probe.over) return { ...spec, ...protocolSpec[check.probe.over] };
+    return check.probe.kind === "tls" && check.probe.name ? { ...spec, ...nameSpec(check.probe.name, settings.serverName!) } : spec;
+  };
 
   const checks = applicableChecks(settings);
   let path = controlPathFor(settings);
   const controlSpecs: Record<Control["path"], () => ProbeSpec> = { "valid-cert": () => specFor("tls", "valid"), "no-client-cert": () => specFor("tls"), plaintext: () => specFor("plaintext") };
-  let first = await probeEndpoint(controlSpecs[path]());
+  // The first control also records the server's chain: server::expiry reads it, no extra connection.
+  let first = await probeEndpoint({ ...controlSpecs[path](), inspectServer: true });
   let firstJudgement = judge(first, undefined, path);
   // An endpoint that answers the TLS control in something else speaks no TLS: plaintext is then the control.
   if (firstJudgement.classification === "no-tls") {
@@ -231,10 +257,12 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   const control: Control = { path, exchange: first, judgement: firstJudgement };
   const controlSummary = (repeats: string[]): ExternalReport["control"] => ({ path, answer: firstJudgement.answer, classification: firstJudgement.classification, reason: firstJudgement.reason, repeats });
   const base = {
+    paths: [httpPath],
     target: `${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port}`,
     protocol: settings.protocol,
     expectMode: settings.expectMode ?? null,
     negotiated: { tlsVersion: first.tls?.version, cipher: first.tls?.cipher, alpn: first.tls?.alpn },
+    expiry: first.server ? await horizonOf(first.server.certificate, settings) : null,
   };
   const unjudged = (status: RunStatus, problem: string, repeats: string[], results: CheckResult[] = []): ExternalReport => ({
     ...base,
@@ -266,12 +294,64 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
   const controlId = controlCheckId[path];
   const controlAttempts: Judgement[] = [firstJudgement];
   attemptsById.set(controlId, controlAttempts);
-  const groups = [1, 2, 3].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  const groups = [1, 2, 3, 4, 5].map((group) => checks.filter((check) => check.group === group && check.id !== controlId)).filter((group) => group.length);
+  // Protocol paths: the control forced onto each path, probed once, says whether the endpoint
+  // accepts it and is the reference of that path's checks.
+  const pathControls = new Map<ProtocolPath, Control | string>();
+  const pathControl = async (over: ProtocolPath): Promise<Control | string> => {
+    if (!pathControls.has(over)) {
+      const exchange = await probeEndpoint({ ...controlSpecs[path](), ...protocolSpec[over] });
+      pathControls.set(over, protocolPathAccepted(over, exchange) ?? { path, exchange, judgement: judge(exchange, undefined, path) });
+    }
+    return pathControls.get(over)!;
+  };
+  const notProbed = new Map<string, CheckResult>();
+  // Resumption: a session established without a certificate on --resume-from's name (default a name the endpoint does not serve), offered on the server name.
+  const resumedExchange = async (version: "tls1.2" | "tls1.3"): Promise<Exchange | string> => {
+    const from = settings.resumeFrom ?? unservedName;
+    const established = await probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], serverName: from, httpHost: from });
+    if (!established.session) {
+      const how = established.tls ? "completed but issued no session" : `did not complete (${established.alert ? `alert ${established.alert.name}` : established.raw})`;
+      return `no session to resume: the TLS ${version.slice(3)} handshake without a client certificate on ${from} ${how}`;
+    }
+    return probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], session: established.session });
+  };
   for (const group of groups) {
     for (const check of group) {
       const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
-      const reference = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
+      let reference: Control | undefined = check.probe.kind === "plaintext" && path === "plaintext" ? undefined : control;
+      const over = check.probe.kind === "tls" ? check.probe.over : undefined;
+      if (over) {
+        const [own, pair] = [await pathControl(over), await pathControl(protocolPairs[over])];
+        const refusal = [own, pair].find((entry): entry is string => typeof entry === "string");
+        if (refusal) {
+          const expected = matcherFor(check, settings.expectMode) ?? "-";
+          notProbed.set(check.id, { id: check.id, title: check.title, expected, observed: "not probed", pass: true, verdict: "recorded", detail: refusal });
+          continue;
+        }
+        reference = own as Control;
+      }
       const attempts: Judgement[] = [];
+      if (check.probe.kind === "resume") {
+        const version = check.probe.version;
+        do {
+          const exchange = await resumedExchange(version);
+          if (typeof exchange === "string" && !attempts.length) {
+            notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail: exchange });
+            break;
+          }
+          attempts.push(typeof exchange === "string" ? { classification: "undetermined", answer: exchange, reason: exchange, shape: "no session" } : resumptionJudgement(exchange, control));
+        } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
+        if (attempts.length) attemptsById.set(check.id, attempts);
+        continue;
+      }
+      // The control presents the first allowed identity: when even it gets an error answer, an
+      // identity refusal would look just like it, and an other identity's 403 would count as served.
+      if (check.needs === "allow-identity" && isErrorAnswer(control.exchange)) {
+        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
+        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
+        continue;
+      }
       do {
         attempts.push(judge(await probeEndpoint(specOfCheck(check)), reference, ownPath));
       } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
@@ -292,7 +372,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     controlAttempts.push(judge(repeat, undefined, path));
   }
 
-  const inspection = checks.some((check) => check.always === "verified") && path !== "plaintext"
+  const inspection = checks.some((check) => check.always === "verified" && check.probe.kind !== "expiry") && path !== "plaintext"
     ? await probeEndpoint({ ...controlSpecs[path](), trustBundle: settings.trustBundle, inspectServer: true })
     : undefined;
 
@@ -303,16 +383,17 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
       const observed = base.negotiated.tlsVersion ? `${base.negotiated.tlsVersion} ${base.negotiated.cipher ?? ""}${base.negotiated.alpn ? ` alpn=${base.negotiated.alpn}` : ""}`.trim() : "no TLS session";
       return { id: check.id, title: check.title, expected, observed, pass: true, verdict: "recorded", detail: "recorded only" };
     }
+    if (check.probe.kind === "expiry") return expiryResult(check, expected, base.expiry, path);
     if (check.always) {
       if (!matcher) return { id: check.id, title: check.title, expected, observed: "no TLS spoken", pass: true, verdict: "recorded", detail: "no verdict where no TLS is expected" };
       const verdict = judgeServer(check, inspection, settings);
       return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
     }
-    return probeResult(check, attemptsById.get(check.id)!, settings);
+    return notProbed.get(check.id) ?? probeResult(check, attemptsById.get(check.id)!, settings);
   });
 
   const classifications = new Map<string, Classification | "unstable">();
-  for (const result of results) if (result.classification) classifications.set(result.id, result.classification);
+  for (const result of results) if (result.classification && isModeEvidence(result.id)) classifications.set(result.id, result.classification);
   const mode = deriveObservedMode(classifications);
   if (settings.expectMode) {
     const modeVerdict: CheckVerdict = mode.mode === "undetermined" ? "undetermined" : mode.mode === settings.expectMode ? "pass" : "fail";
@@ -338,6 +419,108 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet): 
     judgeable: true,
     exitCode,
     checks: results,
+  };
+}
+
+async function horizonOf(peer: NonNullable<Exchange["server"]>["certificate"], settings: ExternalSettings): Promise<NonNullable<ExternalReport["expiry"]>> {
+  const certificates = await expiryHorizon(peerChain(peer), settings);
+  return { minDays: settings.minDays, nearest: nearestExpiry(certificates), certificates };
+}
+
+function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalReport["expiry"], path: Control["path"]): CheckResult {
+  const expected = matcher === "-" ? "-" : `>= ${expiry?.minDays ?? "?"} days`;
+  if (matcher === "-" || path === "plaintext") return { id: check.id, title: check.title, expected, observed: "no TLS session", pass: true, verdict: "recorded", detail: "no certificate where no TLS is spoken" };
+  // The control's handshake did not complete (a TLS 1.2 server refusing it mid-handshake): no chain was seen, which is neither a pass nor a fail.
+  if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
+  const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
+  return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
+}
+
+/** The oracle's judgement of a resumption attempt, saying whether the server resumed the session or made a full handshake. */
+function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
+  const judgement = judge(exchange, control);
+  const how = exchange.tls ? (exchange.tls.resumed ? "resumed" : "not resumed (a full handshake)") : "no handshake";
+  return { ...judgement, reason: `${how}: ${judgement.reason}`, shape: `${judgement.shape}${exchange.tls?.resumed ? " resumed" : ""}` };
+}
+
+/** How a probe is forced onto a protocol path. */
+const protocolSpec: Record<ProtocolPath, Partial<Pick<ProbeSpec, "alpn" | "tlsVersions">>> = {
+  h2: { alpn: ["h2"] },
+  "http/1.1": { alpn: ["http/1.1"] },
+  "tls1.2": { tlsVersions: { min: "TLSv1.2", max: "TLSv1.2" } },
+  "tls1.3": { tlsVersions: { min: "TLSv1.3", max: "TLSv1.3" } },
+};
+
+/**
+ * Whether the control forced onto a path completed its handshake on that path: undefined when it
+ * did, else why the path is not probed (the endpoint chose another protocol, refused the version,
+ * or the control did not get through the handshake at all).
+ */
+function protocolPathAccepted(over: ProtocolPath, exchange: Exchange): string | undefined {
+  const tls = exchange.tls;
+  const where = over.startsWith("tls") ? `TLS ${over.slice(3)}` : `ALPN ${over}`;
+  if (!tls) return `the control forced onto ${where} did not complete its handshake (${exchange.alert ? `alert ${exchange.alert.name}` : exchange.raw}): not accepted, so there is no pair to compare`;
+  const accepted = { h2: tls.alpn === "h2", "http/1.1": tls.alpn === "http/1.1" || !tls.alpn, "tls1.2": tls.version === "TLSv1.2", "tls1.3": tls.version === "TLSv1.3" }[over];
+  return accepted ? undefined : `the endpoint does not accept ${where} (negotiated ${tls.version ?? "?"}${tls.alpn ? `, ALPN ${tls.alpn}` : ""}): there is no pair to compare`;
+}
+
+/** A name that no endpoint serves (RFC 6761 reserves .invalid). */
+export const unservedName = "not-served.mtls-conformance.invalid";
+
+/** SNI and Host of a name path (checks.ts NameVariant); Host stays the server name unless the variant is Host's. */
+function nameSpec(variant: NameVariant, serverName: string): Pick<ProbeSpec, "serverName" | "httpHost"> {
+  switch (variant) {
+    case "no-sni":
+      return { serverName: "", httpHost: serverName };
+    case "sni-case": {
+      // Upper case, unless it is upper case already: then lower.
+      const other = serverName.toUpperCase() === serverName ? serverName.toLowerCase() : serverName.toUpperCase();
+      return { serverName: other, httpHost: serverName };
+    }
+    case "unknown-sni":
+      return { serverName: unservedName, httpHost: serverName };
+    case "host-differs":
+      return { serverName, httpHost: unservedName };
+  }
+}
+
+/** Whether a check is probed once per path (the server checks read one handshake and run once). */
+const perPath = (id: string, settings: ExternalSettings): boolean =>
+  id === "control" || applicableChecks(settings).some((check) => check.id === id && (check.probe.kind === "tls" || check.probe.kind === "plaintext"));
+
+/**
+ * One report from the runs of several paths: probe checks and the control once per path, named
+ * CHECK@PATH; the server checks from the first path's run; one mode row, passing only when every
+ * path shows the expected mode (a policy that holds on one path and not another is inconsistent).
+ */
+function combinePaths(settings: ExternalSettings, reports: ExternalReport[]): ExternalReport {
+  const [first] = reports as [ExternalReport, ...ExternalReport[]];
+  const pathOf = (index: number) => settings.paths[index]!;
+  const checks = reports.flatMap((report, index) =>
+    report.checks.filter((check) => check.id !== "mode" && (perPath(check.id, settings) || index === 0)).map((check) => (perPath(check.id, settings) ? { ...check, id: `${check.id}@${pathOf(index)}` } : check)),
+  );
+  const modes = reports.map((report) => report.observedMode);
+  const observedMode = modes.some((mode) => mode === null) ? null : modes.every((mode) => mode === modes[0]) ? modes[0]! : modes.includes("undetermined") ? "undetermined" : "inconsistent";
+  const perPathModes = reports.map((report, index) => `${pathOf(index)}: ${report.observedMode ?? report.status}`).join(", ");
+  const modeEvidence = reports.flatMap((report, index) => report.modeEvidence.map((line) => `${pathOf(index)}: ${line}`));
+  if (settings.expectMode && observedMode !== null) {
+    const verdict: CheckVerdict = observedMode === "undetermined" ? "undetermined" : observedMode === settings.expectMode ? "pass" : "fail";
+    checks.push({ id: "mode", title: "the observed policy mode is the expected one on every path", expected: settings.expectMode, observed: observedMode, pass: verdict === "pass", verdict, detail: `per path: ${perPathModes}` });
+  }
+  const unjudged = reports.find((report) => report.status !== "judged");
+  const verdicts = checks.map((check) => check.verdict);
+  const exitCode = unjudged ? 2 : verdicts.includes("fail") ? 1 : verdicts.includes("undetermined") || verdicts.includes("unstable") ? 2 : 0;
+  const problems = reports.map((report, index) => (report.problem ? `${pathOf(index)}: ${report.problem}` : "")).filter(Boolean);
+  return {
+    ...first,
+    paths: settings.paths,
+    observedMode,
+    modeEvidence: [...modeEvidence, ...(new Set(modes).size > 1 ? [`the paths disagree: ${perPathModes}`] : [])],
+    status: unjudged?.status ?? "judged",
+    problem: problems.length ? problems.join("; ") : undefined,
+    judgeable: reports.every((report) => report.judgeable),
+    exitCode,
+    checks,
   };
 }
 

@@ -2,6 +2,8 @@
 // values are a SettingsError with one line a user can act on.
 import { readFile } from "node:fs/promises";
 import type { PolicyMode } from "../scenario.js";
+import { defaultMinDays } from "./expiry.js";
+import { parseIdentity, type ClientIdentity } from "./identities.js";
 import { protocols, type Protocol } from "./protocols.js";
 
 export interface ExternalSettings {
@@ -22,6 +24,16 @@ export interface ExternalSettings {
   /** ALPN protocols to offer, e.g. ["h2"] for a gRPC collector (h2 by default with --protocol h2). */
   alpn: string[];
   timeoutMs: number;
+  /** server::expiry fails below this many days left. */
+  minDays: number;
+  /** --allow-identity: the client identities the endpoint should admit (identity:: checks; needs the issuer). */
+  allowIdentities: ClientIdentity[];
+  /** --path (http, h2): every probe check runs once per path, each against its own control; default ["/"]. */
+  paths: string[];
+  /** --header (http, h2): sent on every request. */
+  headers: Array<[name: string, value: string]>;
+  /** --resume-from: a name the endpoint serves without a client certificate, whose session the resume:: checks carry to --server-name (default a name it does not serve: its default virtual host). */
+  resumeFrom?: string;
 }
 
 export class SettingsError extends Error {}
@@ -43,9 +55,20 @@ export const settingVariables = {
   protocol: "MTLS_PROTOCOL",
   alpn: "MTLS_ALPN",
   timeoutMs: "MTLS_TIMEOUT_MS",
+  minDays: "MTLS_MIN_DAYS",
+  /** Comma-separated; the flag is repeatable. */
+  allowIdentities: "MTLS_ALLOW_IDENTITY",
+  /** Comma-separated; the flag is repeatable. */
+  paths: "MTLS_PATH",
+  /** Newline-separated "Name: value" lines; the flag is repeatable. */
+  headers: "MTLS_HEADER",
+  resumeFrom: "MTLS_RESUME_FROM",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
+
+/** Headers that frame the request (HTTP/1.1 and HTTP/2 alike): the harness writes them. */
+const reservedHeaders = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te"]);
 
 export function parseTarget(target: string): { host: string; port: number } {
   const match = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(target) ?? /^([^:\s]+):(\d+)$/.exec(target);
@@ -76,6 +99,32 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
     throw new SettingsError(`invalid timeout "${raw.timeoutMs}": expected whole milliseconds between 100 and 600000`);
   }
+  const minDays = raw.minDays === undefined ? defaultMinDays : Number(raw.minDays);
+  if (!/^\d+$/.test(raw.minDays ?? "0") || minDays > 36_500) {
+    throw new SettingsError(`invalid minimum days "${raw.minDays}": expected whole days between 0 and 36500`);
+  }
+  const allowIdentities = (raw.allowIdentities ?? "").split(",").map((text) => text.trim()).filter(Boolean).map((text) => {
+    const identity = parseIdentity(text);
+    if (!identity) throw new SettingsError(`invalid allowed identity "${text}": expected a URI such as spiffe://cluster.local/ns/default/sa/client or a DNS name such as client.mesh.test`);
+    return identity;
+  });
+  if (allowIdentities.length && raw.issuerCert === undefined) {
+    throw new SettingsError("--allow-identity needs --issuer-cert and --issuer-key: the identities are minted from the issuer the endpoint trusts");
+  }
+  const paths = [...new Set((raw.paths ?? "").split(",").map((path) => path.trim()).filter(Boolean))];
+  for (const path of paths) {
+    if (!/^\/[\x21-\x7e]*$/.test(path)) throw new SettingsError(`invalid path "${path}": expected an absolute path such as /api, no spaces`);
+  }
+  const headers = (raw.headers ?? "").split("\n").filter((line) => line.trim()).map((line): [string, string] => {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*?)[ \t]*$/.exec(line);
+    if (!match) throw new SettingsError(`invalid header "${line}": expected 'Name: value'`);
+    if (reservedHeaders.has(match[1]!.toLowerCase())) throw new SettingsError(`invalid header "${line}": the harness sets ${match[1]} itself`);
+    return [match[1]!, match[2]!];
+  });
+  if (raw.resumeFrom !== undefined && !parseIdentity(`dns:${raw.resumeFrom}`)) throw new SettingsError(`invalid --resume-from "${raw.resumeFrom}": expected a DNS name`);
+  if ((paths.length || headers.length) && protocol !== "http" && protocol !== "h2") {
+    throw new SettingsError(`--path and --header apply to --protocol http and h2, not ${protocol}`);
+  }
   return {
     host,
     port,
@@ -90,6 +139,11 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     protocol,
     alpn: alpn.length || protocol !== "h2" ? alpn : ["h2"],
     timeoutMs,
+    minDays,
+    allowIdentities,
+    paths: paths.length ? paths : ["/"],
+    headers,
+    resumeFrom: raw.resumeFrom || undefined,
   };
 }
 

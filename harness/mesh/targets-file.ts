@@ -9,22 +9,36 @@ import { parseSettings, SettingsError, type ExternalSettings, type RawSettings }
 
 export class TargetsFileError extends Error {}
 
-/** Keys a target entry or the defaults may carry, with whether the value is a path. */
-const settingKeys = {
-  serverName: false,
-  trustBundle: true,
-  issuerCert: true,
-  issuerKey: true,
-  issuerKeyPassphraseFile: true,
-  expectMode: false,
-  expectIdentity: false,
-  protocol: false,
-  alpn: false,
-  timeoutMs: false,
-} as const satisfies Partial<Record<keyof RawSettings, boolean>>;
-type SettingKey = keyof typeof settingKeys;
+/**
+ * Keys a target entry or the defaults may carry (the camelCase of each flag), with the setting each
+ * fills, whether its value is a path (resolved against the file), a number, or a list (a YAML list,
+ * or the flag's own text), joined as the repeatable flag's variable joins it.
+ */
+interface KeyRule {
+  setting: keyof RawSettings;
+  path?: boolean;
+  number?: boolean;
+  list?: "," | "\n";
+}
+const settingKeys: Record<string, KeyRule> = {
+  serverName: { setting: "serverName" },
+  trustBundle: { setting: "trustBundle", path: true },
+  issuerCert: { setting: "issuerCert", path: true },
+  issuerKey: { setting: "issuerKey", path: true },
+  issuerKeyPassphraseFile: { setting: "issuerKeyPassphraseFile", path: true },
+  expectMode: { setting: "expectMode" },
+  expectIdentity: { setting: "expectIdentity" },
+  protocol: { setting: "protocol" },
+  alpn: { setting: "alpn", list: "," },
+  timeoutMs: { setting: "timeoutMs", number: true },
+  minDays: { setting: "minDays", number: true },
+  allowIdentity: { setting: "allowIdentities", list: "," },
+  path: { setting: "paths", list: "," },
+  header: { setting: "headers", list: "\n" },
+  resumeFrom: { setting: "resumeFrom" },
+};
 
-const defaultsKeys = Object.keys(settingKeys) as SettingKey[];
+const defaultsKeys = Object.keys(settingKeys);
 const targetKeys = ["name", "target", ...defaultsKeys];
 const topKeys = ["defaults", "targets"];
 
@@ -41,12 +55,13 @@ export interface TargetsFile {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A scalar value as the flag's text: numbers for timeoutMs, a list for alpn. */
+/** A value as the flag's text: a number where the flag takes one, a list where it repeats. */
 function valueText(value: unknown, where: string, key: string): string {
+  const rule = settingKeys[key];
   if (typeof value === "string") return value;
-  if (typeof value === "number" && key === "timeoutMs") return String(value);
-  if (Array.isArray(value) && key === "alpn" && value.every((item) => typeof item === "string")) return value.join(",");
-  throw new TargetsFileError(`${where}: key "${key}" must be ${key === "timeoutMs" ? "a number" : key === "alpn" ? "a string or a list of strings" : "a string"}`);
+  if (typeof value === "number" && rule?.number) return String(value);
+  if (Array.isArray(value) && rule?.list && value.every((item) => typeof item === "string")) return value.join(rule.list);
+  throw new TargetsFileError(`${where}: key "${key}" must be ${rule?.number ? "a number" : rule?.list ? "a string or a list of strings" : "a string"}`);
 }
 
 function settingsOf(entry: Record<string, unknown>, where: string, allowed: string[], baseDir: string): RawSettings {
@@ -55,8 +70,8 @@ function settingsOf(entry: Record<string, unknown>, where: string, allowed: stri
     if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
     if (key === "name" || key === "target" || value === null || value === undefined) continue;
     const text = valueText(value, where, key);
-    const isPath = settingKeys[key as SettingKey];
-    raw[key as SettingKey] = isPath && !isAbsolute(text) ? resolve(baseDir, text) : text;
+    const rule = settingKeys[key]!;
+    raw[rule.setting] = rule.path && !isAbsolute(text) ? resolve(baseDir, text) : text;
   }
   return raw;
 }

@@ -3,9 +3,11 @@
 // harness's prober, and must answer as galleryServers' ground truth says. A kind whose program is
 // not installed is skipped with the reason.
 import { connect } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
-import { catalogueSpec, serverName } from "../../../fixtures/profiles.js";
+import { importIssuer } from "../../../fixtures/import-issuer.js";
+import { altServerName, catalogueSpec, clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { missingImplementations, missingTools, skipEachWithout } from "../../host-context.js";
 import { findProgram } from "../../host.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
@@ -142,6 +144,116 @@ describe("Caddy client_auth require_and_verify", () => {
   });
   it("answers plain HTTP with Go's 400 page", async () => {
     expect((await plaintextProbe(server().endpoint)).answer).toBe("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  });
+});
+
+describe("nginx admitting one identity (map on $ssl_client_s_dn)", () => {
+  const server = gallery("nginx-identity-map");
+  it("refuses a verified certificate of another identity (the fixture client, CN=client) with 403", async () => {
+    const { text } = await sClient(server().endpoint, "valid");
+    expect(text).toMatch(handshakeDone);
+    expect(text).toMatch(/HTTP\/1\.1 403 Forbidden/);
+    expect(text).toContain("identity not allowed");
+  });
+  it("serves a certificate from the same issuer whose CN is the allowed identity: 200", async () => {
+    const { issuer } = await importIssuer(fixtures.certs["issuer-a"]!.cert, fixtures.certs["issuer-a"]!.key);
+    const allowed = await writeFixtureSet(
+      { certs: [{ name: "allowed", issuer: "issuer-a", subject: { commonName: clientIdentity }, san: { uri: [clientIdentity] }, eku: ["clientAuth"], chain: ["issuer-a"] }] },
+      new Date(),
+      undefined,
+      new Map([["issuer-a", issuer]]),
+    );
+    try {
+      const cert = allowed.certs.allowed!;
+      const args = ["s_client", "-connect", formatEndpoint(server().endpoint), "-servername", serverName, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof", "-cert", cert.cert, "-key", cert.key, "-cert_chain", cert.chain];
+      const { output } = await runToCompletion("openssl", args, { input: httpRequest, timeoutMs: 8_000 });
+      expect(output).toMatch(/HTTP\/1\.1 200 OK/);
+      expect(output).toContain("hello from nginx");
+    } finally {
+      await removeFixtureSet(allowed);
+    }
+  });
+});
+
+describe("nginx ssl_verify_client optional, required under /api only", () => {
+  const server = gallery("nginx-per-location");
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`;
+  it("serves no certificate at / (200) and refuses it under /api (403)", async () => {
+    expect((await sClient(server().endpoint, "no-client-cert", { input: get("/") })).text).toMatch(/HTTP\/1\.1 200 OK/);
+    const api = (await sClient(server().endpoint, "no-client-cert", { input: get("/api") })).text;
+    expect(api).toMatch(/HTTP\/1\.1 403 Forbidden/);
+    expect(api).toContain("client certificate required");
+  });
+  it("serves a valid client certificate under /api: 200", async () => {
+    expect((await sClient(server().endpoint, "valid", { input: get("/api") })).text).toContain("hello from the api");
+  });
+});
+
+describe("nginx with a default server beside the API", () => {
+  const open = gallery("nginx-default-server-open");
+  const closed = gallery("nginx-default-server-closed");
+  const toHost = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  const unserved = "not-served.mtls-conformance.invalid";
+  /** s_client without a certificate under another name: sClient always names the API. */
+  const underName = async (endpoint: Endpoint, name: string[]) => {
+    const args = ["s_client", "-connect", formatEndpoint(endpoint), ...name, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof"];
+    return (await runToCompletion("openssl", args, { input: httpRequest, timeoutMs: 8_000 })).output;
+  };
+  it("open: inside the API's handshake, no certificate, Host another name: the default site's 200", async () => {
+    expect((await sClient(open().endpoint, "no-client-cert", { input: toHost(unserved) })).text).toContain("hello from the default server");
+  });
+  it("open: without SNI, Host the API: nginx applies the API's ssl_verify_client (400)", async () => {
+    expect(await underName(open().endpoint, ["-noservername"])).toContain("400 No required SSL certificate was sent");
+  });
+  it("closed: without SNI or with an unknown one, alert 112 unrecognized_name; Host another name: 421", async () => {
+    expect(await underName(closed().endpoint, ["-noservername"])).toMatch(alertNumber(112));
+    expect(await underName(closed().endpoint, ["-servername", unserved])).toMatch(alertNumber(112));
+    expect((await sClient(closed().endpoint, "no-client-cert", { input: toHost(unserved) })).text).toMatch(/HTTP\/1\.1 421 Misdirected Request/);
+  });
+});
+
+describe("nginx refusing a client without a certificate on one protocol path only", () => {
+  const http1Only = gallery("nginx-refuses-http1-only");
+  const tls12Only = gallery("nginx-refuses-tls12-only");
+  /** curl without a client certificate: the status line. */
+  const curlStatus = async (endpoint: Endpoint, flags: string[]) => {
+    const url = `https://${serverName}:${endpoint.port}/`;
+    const args = ["-sS", "-i", "--max-time", "5", ...flags, "--cacert", fixtures.bundles["trust-a"]!, "--resolve", `${serverName}:${endpoint.port}:${endpoint.host}`, url];
+    return (await runToCompletion("curl", args, { timeoutMs: 8_000 })).output.split("\r\n")[0];
+  };
+  it("HTTP/1.1 gets 403, HTTP/2 gets 200 ($http2 in the map)", async () => {
+    expect(await curlStatus(http1Only().endpoint, ["--http1.1"])).toBe("HTTP/1.1 403 Forbidden");
+    expect(await curlStatus(http1Only().endpoint, ["--http2"])).toBe("HTTP/2 200 ");
+  });
+  it("TLS 1.2 gets 403, TLS 1.3 gets 200 ($ssl_protocol in the map)", async () => {
+    expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tls-max", "1.2"])).toBe("HTTP/1.1 403 Forbidden");
+    expect(await curlStatus(tls12Only().endpoint, ["--http1.1", "--tlsv1.3"])).toBe("HTTP/1.1 200 OK");
+  });
+});
+
+describe("a session from alt.mesh.test (no client auth) resumed on api.mesh.test (client auth required)", () => {
+  const haproxy = gallery("haproxy-crt-list-resumption");
+  const nginx = gallery("nginx-shared-sessions");
+  /** s_client without a certificate: a full handshake on alt saving its session, then that session offered on api. */
+  const resumeOnApi = async (endpoint: Endpoint, version: string) => {
+    const session = join(fixtures.dir, `session-${endpoint.host}-${version}`);
+    const base = ["s_client", "-connect", formatEndpoint(endpoint), version, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof"];
+    const first = await runToCompletion("openssl", [...base, "-servername", altServerName, "-sess_out", session], { input: httpRequest.replace(serverName, altServerName), timeoutMs: 8_000 });
+    expect(first.output).toMatch(/^New, TLSv1\.[23]/m);
+    return (await runToCompletion("openssl", [...base, "-servername", serverName, "-sess_in", session], { input: httpRequest, timeoutMs: 8_000 })).output;
+  };
+  it.each(["-tls1_2", "-tls1_3"])("HAProxy crt-list %s: resumed and served without a certificate", async (version) => {
+    const output = await resumeOnApi(haproxy().endpoint, version);
+    expect(output).toMatch(/^Reused, TLSv1\.[23]/m);
+    expect(output).toContain("hello from haproxy");
+  });
+  it("nginx shared cache and ticket key, TLS 1.3: alert 49 access_denied", async () => {
+    expect(await resumeOnApi(nginx().endpoint, "-tls1_3")).toMatch(alertNumber(49));
+  });
+  it("nginx shared cache and ticket key, TLS 1.2: resumed, then 421 Misdirected Request", async () => {
+    const output = await resumeOnApi(nginx().endpoint, "-tls1_2");
+    expect(output).toMatch(/^Reused, TLSv1\.2/m);
+    expect(output).toMatch(/HTTP\/1\.1 421 Misdirected Request/);
   });
 });
 

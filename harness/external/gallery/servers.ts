@@ -4,11 +4,12 @@
 // foreground on its own 127.x address with the fixture PKI's server certificate and trust-a as
 // the client CA; groundTruth says what each probe gets from it, measured by hand with
 // `openssl s_client` (docs/gallery.md) and asserted again by servers.test.ts.
+import { randomBytes } from "node:crypto";
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FixtureSet } from "../../../fixtures/fixture-set.js";
-import { serverName } from "../../../fixtures/profiles.js";
+import { altServerName, clientIdentity, serverName } from "../../../fixtures/profiles.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import { waitUntilListening } from "../../stacks/common/listener-ready.js";
 import { runToCompletion, startProcess } from "../../runtime/process.js";
@@ -19,6 +20,14 @@ export class GalleryServerError extends Error {}
 export type GalleryKind =
   | "nginx-verify-on"
   | "nginx-verify-optional"
+  | "nginx-identity-map"
+  | "nginx-per-location"
+  | "nginx-default-server-open"
+  | "nginx-default-server-closed"
+  | "nginx-refuses-http1-only"
+  | "nginx-refuses-tls12-only"
+  | "haproxy-crt-list-resumption"
+  | "nginx-shared-sessions"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -78,6 +87,8 @@ export interface GalleryOptions {
   serveConnections?: number;
   /** random-reset: the PRNG seed (default 1). */
   seed?: number;
+  /** nginx-identity-map: the one client identity (certificate CN) it admits (default clientIdentity). */
+  allowedIdentity?: string;
 }
 
 const gallery = import.meta.dirname;
@@ -159,6 +170,78 @@ const startNginx =
     const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
     return running(kind, endpoint, [child], scratch.remove);
   };
+
+/** nginx admitting one client identity (the CN of its verified certificate), clientIdentity unless options say otherwise. */
+const startNginxIdentity: Starter = async (endpoint, fixtures, scratch, options) => {
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-identity.conf", { ...commonValues(endpoint, fixtures, scratch.dir), allowedIdentity: options.allowedIdentity ?? clientIdentity }));
+  const child = await startListening(endpoint, "nginx (nginx-identity-map)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-identity-map", endpoint, [child], scratch.remove);
+};
+
+/** nginx with ssl_verify_client optional, requiring a verified certificate only under /api. */
+const startNginxPerLocation: Starter = async (endpoint, fixtures, scratch) => {
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-per-location.conf", commonValues(endpoint, fixtures, scratch.dir)));
+  const child = await startListening(endpoint, "nginx (nginx-per-location)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-per-location", endpoint, [child], scratch.remove);
+};
+
+/**
+ * nginx with the API (ssl_verify_client on) beside a default server: open (its own site, no client
+ * auth) or closed (ssl_reject_handshake, 421 for any request routed to it).
+ */
+const startNginxDefaultServer =
+  (defaultServer: "open" | "closed"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const kind: GalleryKind = `nginx-default-server-${defaultServer}`;
+    const values = commonValues(endpoint, fixtures, scratch.dir);
+    const body =
+      defaultServer === "open"
+        ? `ssl_certificate ${values.serverFullChain}; ssl_certificate_key ${values.serverKey}; location / { default_type text/plain; return 200 "hello from the default server\n"; }`
+        : `ssl_reject_handshake on; location / { default_type text/plain; return 421 "misdirected: this server serves only named hosts\n"; }`;
+    const conf = join(scratch.dir, "nginx.conf");
+    await writeFile(conf, await renderTemplate("nginx-default-server.conf", { ...values, defaultServer: body }));
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+/** nginx refusing a client without a certificate on one protocol path only (configs/nginx-protocol-split.conf). */
+const startNginxProtocolSplit =
+  (kind: "nginx-refuses-http1-only" | "nginx-refuses-tls12-only"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const split = kind === "nginx-refuses-http1-only" ? { splitVariable: "$http2", refusedWhen: "" } : { splitVariable: "$ssl_protocol", refusedWhen: "TLSv1.2" };
+    const conf = join(scratch.dir, "nginx.conf");
+    await writeFile(conf, await renderTemplate("nginx-protocol-split.conf", { ...commonValues(endpoint, fixtures, scratch.dir), ...split }));
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+/** HAProxy with a crt-list: api.mesh.test verify required, alt.mesh.test verify none (configs/haproxy-crt-list.*). */
+const startHaproxyCrtList: Starter = async (endpoint, fixtures, scratch) => {
+  const [server, alt] = [fixtures.certs.server!, fixtures.certs["server-alt"]!];
+  const serverPem = await concatFiles(join(scratch.dir, "api.pem"), [server.fullChain, server.key], 0o600);
+  const altPem = await concatFiles(join(scratch.dir, "alt.pem"), [alt.fullChain, alt.key], 0o600);
+  const values = commonValues(endpoint, fixtures, scratch.dir);
+  const crtList = join(scratch.dir, "crt-list");
+  await writeFile(crtList, await renderTemplate("haproxy-crt-list.txt", { ...values, serverPem, altPem, altServerName }));
+  const conf = join(scratch.dir, "haproxy.cfg");
+  await writeFile(conf, await renderTemplate("haproxy-crt-list.cfg", { ...values, crtList }));
+  const child = await startListening(endpoint, "haproxy (crt-list)", "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+  return running("haproxy-crt-list-resumption", endpoint, [child], scratch.remove);
+};
+
+/** nginx: alt.mesh.test without client auth and api.mesh.test with it, sharing a session cache and ticket key (configs/nginx-shared-sessions.conf). */
+const startNginxSharedSessions: Starter = async (endpoint, fixtures, scratch) => {
+  const alt = fixtures.certs["server-alt"]!;
+  const ticketKey = join(scratch.dir, "ticket.key");
+  await writeFile(ticketKey, randomBytes(80), { mode: 0o600 });
+  const conf = join(scratch.dir, "nginx.conf");
+  const values = { ...commonValues(endpoint, fixtures, scratch.dir), altServerName, altFullChain: alt.fullChain, altKey: alt.key, ticketKey };
+  await writeFile(conf, await renderTemplate("nginx-shared-sessions.conf", values));
+  const child = await startListening(endpoint, "nginx (shared sessions)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-shared-sessions", endpoint, [child], scratch.remove);
+};
 
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
@@ -292,6 +375,14 @@ const startMisbehaving =
 const starters: Record<GalleryKind, Starter> = {
   "nginx-verify-on": startNginx("on"),
   "nginx-verify-optional": startNginx("optional"),
+  "nginx-identity-map": startNginxIdentity,
+  "nginx-per-location": startNginxPerLocation,
+  "nginx-default-server-open": startNginxDefaultServer("open"),
+  "nginx-default-server-closed": startNginxDefaultServer("closed"),
+  "nginx-refuses-http1-only": startNginxProtocolSplit("nginx-refuses-http1-only"),
+  "nginx-refuses-tls12-only": startNginxProtocolSplit("nginx-refuses-tls12-only"),
+  "haproxy-crt-list-resumption": startHaproxyCrtList,
+  "nginx-shared-sessions": startNginxSharedSessions,
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -355,11 +446,77 @@ const strictAlerts = (noCert: string, tls12NoCert: string): Pick<Record<GalleryP
   ...badCertAlerts,
 });
 
+const nginxNoCertificate: ProbeTruth = { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" };
+
+const nginxOptionalNoCertificate: ProbeTruth = { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" };
+
+/** HAProxy serving "hello from haproxy" to a valid client and closing on plaintext; the TLS probes' truth differs per configuration. */
+const haproxyServer = (kind: GalleryKind, policy: string, tls: Pick<Record<GalleryProbe, ProbeTruth>, "no-client-cert" | "rogue-ca" | "self-signed" | "expired">): GalleryServer => ({
+  kind,
+  program: "haproxy",
+  debianPackage: "haproxy",
+  protocol: "http",
+  policy,
+  truth: {
+    plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
+    ...tls,
+    valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
+  },
+});
+
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
 export const galleryServers: Record<GalleryKind, GalleryServer> = {
-  "nginx-verify-on": nginxServer("on", { verdict: "refused", seen: "handshake completes (TLS 1.2), then HTTP/1.1 400 Bad Request, <title>400 No required SSL certificate was sent</title>" }),
-  "nginx-verify-optional": nginxServer("optional", { verdict: "served", seen: "handshake completes (TLS 1.2), then HTTP/1.1 200 OK \"hello from nginx\"" }),
+  "nginx-verify-on": nginxServer("on", nginxNoCertificate),
+  "nginx-verify-optional": nginxServer("optional", nginxOptionalNoCertificate),
+  "nginx-identity-map": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-identity-map",
+    policy: `ssl_verify_client on; ssl_client_certificate trust-a; map $ssl_client_s_dn: only "CN=${clientIdentity}" is allowed, any other verified client gets 403 (${nginxTls})`,
+    // The fixture client (CN=client) is from the trusted issuer but not the allowed identity.
+    truth: {
+      ...nginxServer("on", nginxNoCertificate).truth,
+      valid: { verdict: "refused", seen: 'handshake completes (TLS 1.2), then HTTP/1.1 403 Forbidden "identity not allowed" (CN=client); a certificate with CN=spiffe://cluster.local/ns/default/sa/client gets 200 "hello from nginx"' },
+    },
+  },
+  // The truth at /: what nginx-verify-optional does. Under /api a client without a certificate gets 403 "client certificate required".
+  "nginx-per-location": {
+    ...nginxServer("optional", nginxOptionalNoCertificate),
+    kind: "nginx-per-location",
+    policy: `ssl_verify_client optional; ssl_client_certificate trust-a; location /api { if ($ssl_client_verify != SUCCESS) { return 403; } } (${nginxTls})`,
+  },
+  // The truth with SNI api.mesh.test is nginx-verify-on's; the name paths are in docs/gallery.md ("Name paths").
+  "nginx-default-server-open": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-default-server-open",
+    policy: `the API server: ssl_verify_client on, trust-a; a default_server beside it with no client auth serving its own 200 (${nginxTls})`,
+  },
+  "nginx-default-server-closed": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-default-server-closed",
+    policy: `the API server: ssl_verify_client on, trust-a; a default_server with ssl_reject_handshake on and 421 for requests routed to it (${nginxTls})`,
+  },
+  // Measured with curl (docs/gallery.md "Protocol paths"); the rows are what s_client's default (TLS 1.3, no ALPN: HTTP/1.1) gets.
+  "nginx-refuses-http1-only": {
+    ...nginxServer("optional", { verdict: "refused", seen: "TLS 1.3, HTTP/1.1 403 Forbidden \"client certificate required\"; over HTTP/2 (ALPN h2): HTTP/2 200" }),
+    kind: "nginx-refuses-http1-only",
+    policy: "listen ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_verify_client optional; 403 when $ssl_client_verify != SUCCESS and $http2 is empty (HTTP/1.1 only)",
+  },
+  "nginx-refuses-tls12-only": {
+    ...nginxServer("optional", { verdict: "served", seen: "TLS 1.3, HTTP/1.1 200 OK; under TLS 1.2: HTTP/1.1 403 Forbidden \"client certificate required\"" }),
+    kind: "nginx-refuses-tls12-only",
+    policy: "listen ssl http2; ssl_protocols TLSv1.2 TLSv1.3; ssl_verify_client optional; 403 when $ssl_client_verify != SUCCESS and $ssl_protocol is TLSv1.2",
+  },
+  // With SNI api.mesh.test both are strict (nginx-shared-sessions answers as nginx-verify-on, over TLS 1.3 too);
+  // resuming a session from alt.mesh.test is in docs/gallery.md ("Resumption").
+  "haproxy-crt-list-resumption": haproxyServer("haproxy-crt-list-resumption", "bind ... ssl crt-list: api.mesh.test [verify required ca-file trust-a], alt.mesh.test [verify none]", {
+    ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+  }),
+  "nginx-shared-sessions": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-shared-sessions",
+    policy: "api.mesh.test: ssl_verify_client on, trust-a; alt.mesh.test: no client auth; ssl_protocols TLSv1.2 TLSv1.3, a shared ssl_session_cache and ssl_session_ticket_key",
+  },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
     program: "caddy",
@@ -376,21 +533,12 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
       expired: { verdict: "refused", seen: alert(42, "bad_certificate"), tls12: alert(42, "bad_certificate", "during the handshake") },
     },
   },
-  "haproxy-optional-403": {
-    kind: "haproxy-optional-403",
-    program: "haproxy",
-    debianPackage: "haproxy",
-    protocol: "http",
-    policy: "bind ... ssl ca-file trust-a verify optional; http-request deny deny_status 403 if !{ ssl_c_used } || !{ ssl_c_verify 0 }",
-    truth: {
-      plaintext: { verdict: "refused", seen: "close (FIN) without a byte" },
-      // verify optional lets a missing certificate through TLS; the deny rule refuses it in HTTP.
-      "no-client-cert": { verdict: "refused", seen: `${http13}, handshake completes, then HTTP/1.1 403 Forbidden`, tls12: "handshake completes, then HTTP/1.1 403 Forbidden" },
-      // A certificate that fails verification still fails the handshake under verify optional.
-      ...badCertAlerts,
-      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
-    },
-  },
+  "haproxy-optional-403": haproxyServer("haproxy-optional-403", "bind ... ssl ca-file trust-a verify optional; http-request deny deny_status 403 if !{ ssl_c_used } || !{ ssl_c_verify 0 }", {
+    // verify optional lets a missing certificate through TLS; the deny rule refuses it in HTTP.
+    "no-client-cert": { verdict: "refused", seen: `${http13}, handshake completes, then HTTP/1.1 403 Forbidden`, tls12: "handshake completes, then HTTP/1.1 403 Forbidden" },
+    // A certificate that fails verification still fails the handshake under verify optional.
+    ...badCertAlerts,
+  }),
   "mosquitto-require-certificate": {
     kind: "mosquitto-require-certificate",
     program: "mosquitto",

@@ -22,6 +22,7 @@ describe("classifyBotanText", () => {
     ["not-yet-valid server", "Certificate validation status: Certificate is not yet valid", { outcome: "rejected:not-yet-valid", source: "local-verify" }],
     ["expired intermediate", "Certificate validation status: Certificate has expired", { outcome: "rejected:expired", source: "local-verify" }],
     ["server under another root", "Certificate validation status: Certificate issuer not found", { outcome: "rejected:unknown-ca", source: "local-verify" }],
+    ["self-signed server certificate", "Certificate validation status: Cannot establish trust", { outcome: "rejected:unknown-ca", source: "local-verify" }],
     ["wrong name", "Certificate validation status: Certificate does not match provided name", { outcome: "rejected:hostname-mismatch", source: "local-verify" }],
     ["client certificate required (s_server -Verify 1)", "Certificate validation status: Verified\nAlert: handshake_failure", { outcome: "rejected:handshake-failure", source: "alert", alert: 40 }],
     ["refused", "pin-host: api.mesh.test -> 127.0.10.3\nError: connect failed", { outcome: "connection-refused", source: "transport" }],

@@ -7,6 +7,9 @@ const validationStatuses: Record<string, Outcome> = {
   "Certificate has expired": rejected("expired"),
   "Certificate is not yet valid": rejected("not-yet-valid"),
   "Certificate issuer not found": rejected("unknown-ca"),
+  // CANNOT_ESTABLISH_TRUST: the chain ends in a self-signed certificate that is not a trust anchor
+  // (measured: a self-signed server leaf, the client gallery's client::trust::self-signed).
+  "Cannot establish trust": rejected("unknown-ca"),
   "Certificate does not match provided name": rejected("hostname-mismatch"),
   // Chain rules (harness/scenarios/chain.ts), each mapped as OpenSSL alerts the same fault.
   "Certificate does not pass name constraint": rejected("bad-certificate"),

@@ -19,6 +19,7 @@ export const botan: StackDefinition = {
   cannot: {
     "require-uri-san": "botan tls_client verifies the host it dials (DNS names only) and has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "verify-name-other-than-sni": "botan tls_client verifies the host it dials, which is also the SNI it sends: it cannot verify another name",
+    "present-client-certificate": "botan tls_client has no option to present a client certificate",
     "verify-ip-san": "botan tls_client checks no name at all when it dials an IP (measured: a certificate for another address is \"Verified\"), so it cannot verify an IP SAN",
   },
   advisories: {
