@@ -97,6 +97,8 @@ export interface Observation {
   session?: Buffer;
   /** With a session offered: whether the server resumed it (an abbreviated handshake). */
   resumed?: boolean;
+  /** Resumption rows: what a fresh full handshake got right after the trust change. */
+  fullHandshake?: Outcome;
 }
 
 /**

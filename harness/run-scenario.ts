@@ -101,10 +101,12 @@ async function resumeAfterTrustChange(row: Scenario, resumption: Resumption, ser
     clientTrust: bundle(context.fixtures, resumption.retrust.clientTrust ?? row.server.clientTrust),
     crls: crlFiles(context.fixtures, resumption.retrust.crls ?? row.server.crls ?? []),
   });
-  const second = await client.connect(target, { ...config, resumption: { via, offer: first.session } }, context.timeoutMs);
+  const second = await withServerAccount(await client.connect(target, { ...config, resumption: { via, offer: first.session } }, context.timeoutMs), server);
+  // The same client without the session: what the new trust gives a full handshake.
+  const fresh = await withServerAccount(await client.connect(target, config, context.timeoutMs), server);
   const offered = via === "ticket" ? `the ${first.tlsVersion} ticket` : `the ${first.tlsVersion} session ID`;
-  const account = `offered ${offered} of the first handshake: ${second.resumed ? "resumed" : "not resumed (a full handshake)"}`;
-  return { ...second, evidence: { ...second.evidence, client: `${account}; ${second.evidence.client ?? ""}` } };
+  const account = `offered ${offered} of the first handshake: ${second.resumed ? "resumed" : "not resumed (a full handshake)"}; a full handshake after the change: ${fresh.outcome}`;
+  return { ...second, fullHandshake: fresh.outcome, evidence: { ...second.evidence, client: `${account}; ${second.evidence.client ?? ""}` } };
 }
 
 async function stopAll(resources: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
@@ -138,11 +140,9 @@ export async function runScenario(row: Scenario, implementation: Implementation,
       target = sidecar.endpoint;
     }
     const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
-    const observation = row.client.plaintext
-      ? await probePlaintext(target, context.timeoutMs)
-      : row.resumption
-        ? await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context)
-        : await clientAdapter.connect(target, settings, context.timeoutMs);
+    // It takes the server's account of each of its connections itself.
+    if (row.resumption) return await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context);
+    const observation = row.client.plaintext ? await probePlaintext(target, context.timeoutMs) : await clientAdapter.connect(target, settings, context.timeoutMs);
     return await withServerAccount(observation, tlsServer);
   } finally {
     await stopAll(started.reverse());

@@ -2,7 +2,7 @@
 // so the same row runs on any runtime and against any implementation that can play its subject.
 import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
-import type { TlsVersion } from "./observation.js";
+import type { Observation, TlsVersion } from "./observation.js";
 import { isOutcome, type Outcome } from "./outcome.js";
 
 export type PolicyMode = "strict" | "permissive" | "disabled";
@@ -150,7 +150,9 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
   return rows;
 }
 
-export type Expectation = { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string }; resumed?: boolean } | { skip: string };
+export type Expectation =
+  | { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string }; resumed?: boolean; fullHandshake?: Outcome }
+  | { skip: string };
 
 /**
  * What the row expects of one implementation: a skip when the row needs what the stack cannot do
@@ -161,17 +163,20 @@ export function expectationFor(row: Scenario, implementation: { name: string; ca
   if (missing) return { skip: implementation.cannot![missing]! };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
   const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
-  const resumed = row.resumption?.resumes ? { resumed: true } : {};
+  // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.
+  const resumed = row.resumption ? { fullHandshake: row.expect, ...(row.resumption.resumes ? { resumed: true } : {}) } : {};
   if (!deviation) return { expect: row.expect, ...resumed };
   return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference }, ...resumed };
 }
 
 /**
- * A required mismatch fails; the recorded advisory outcome is reported apart. A row that expects a
- * resumption (a control) fails when the server did not resume the session, whatever the outcome.
+ * A required mismatch fails; the recorded advisory outcome is reported apart. A resumption row
+ * fails, whatever the outcome, when a control's session was not resumed or when the full handshake
+ * after the trust change did not get the policy's outcome (the change did not take effect).
  */
-export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>, resumed?: boolean): ConformanceVerdict {
-  if (expectation.resumed !== undefined && resumed !== expectation.resumed) return "fail";
+export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>, seen: Pick<Observation, "resumed" | "fullHandshake"> = {}): ConformanceVerdict {
+  if (expectation.resumed !== undefined && seen.resumed !== expectation.resumed) return "fail";
+  if (expectation.fullHandshake !== undefined && seen.fullHandshake !== expectation.fullHandshake) return "fail";
   if (observed === expectation.expect) return "pass";
   return observed === expectation.advisory?.outcome ? "advisory" : "fail";
 }
