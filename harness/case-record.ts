@@ -62,6 +62,8 @@ export interface CaseProperties {
   baseline: string;
   /** Live rotation: per phase and switch, each client population's accepted, refused and failed handshakes. */
   phases: string;
+  /** Resumption rows: whether the server resumed the session offered (yes or no). */
+  resumed: string;
 }
 export type CaseProperty = keyof CaseProperties;
 
@@ -87,6 +89,7 @@ export const casePropertyKeys = Object.keys({
   check: true,
   baseline: true,
   phases: true,
+  resumed: true,
 } satisfies Record<CaseProperty, true>) as CaseProperty[];
 
 /** One case: expected, observed, verdict and the properties, whatever suite produced it. */

@@ -109,13 +109,14 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
           it(name, async ({ annotate, expect }) => {
             await annotateCase(annotate);
             const observation = await runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: probeTimeoutMs });
-            const verdict = judge(observation.outcome, expectation);
+            const verdict = judge(observation.outcome, expectation, observation);
             const annotations: Array<[string | undefined, CaseProperty]> = [
               [observation.outcome, "outcome"],
               [verdict, "verdict"],
               [observation.tlsVersion, "tls-version"],
               [observation.cipher, "cipher"],
               [describeObservation(observation), "evidence"],
+              [observation.resumed === undefined ? undefined : observation.resumed ? "yes" : "no", "resumed"],
               [expectation.advisory?.reason, "advisory"],
               [expectation.advisory?.reference, "reference"],
             ];
@@ -123,7 +124,8 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
             // MTLS_BASELINE: a failure the baseline has too is known; the reports show it, the run goes on.
             if (verdict === "fail" && isKnownFailure(`${area} > ${row.id} > ${name}`)) return;
             const advisory = expectation.advisory ? ` (advisory for ${implementation.name}: ${expectation.advisory.outcome})` : "";
-            expect(verdict, `expected ${expectation.expect}${advisory}, observed ${describeObservation(observation)}`).not.toBe("fail");
+            const resumed = `${expectation.resumed ? " with the session resumed" : ""}${expectation.fullHandshake ? ` (a full handshake after the change: ${expectation.fullHandshake})` : ""}`;
+            expect(verdict, `expected ${expectation.expect}${resumed}${advisory}, observed ${describeObservation(observation)}`).not.toBe("fail");
           });
         }
       });

@@ -51,6 +51,9 @@ export interface TlsServerConfig {
   sidecar?: { mode: PolicyMode; app: Endpoint };
 }
 
+/** What a server checks client certificates against (TlsServerConfig's clientTrust and crls). */
+export type ClientTrust = Pick<TlsServerConfig, "clientTrust" | "crls">;
+
 export interface TlsClientConfig {
   identity?: KeyPairFiles;
   /** PEM bundle used to verify the server; undefined skips server verification. */
@@ -67,6 +70,15 @@ export interface TlsClientConfig {
   maxVersion?: TlsVersion;
   /** As TlsServerConfig.lowestSecurityLevel: the reference peer only. */
   lowestSecurityLevel?: boolean;
+  /** The reference client only: keep the session the server issues, or offer one kept earlier. */
+  resumption?: SessionResumption;
+}
+
+export interface SessionResumption {
+  /** ticket: accept session tickets; session-id: refuse them (SSL_OP_NO_TICKET), so a TLS 1.2 server resumes by session ID. */
+  via: "ticket" | "session-id";
+  /** The session to offer (Observation.session of an earlier connection). */
+  offer?: Buffer;
 }
 
 /** What happened on one connection, from both sides where each side could tell. */
@@ -81,6 +93,12 @@ export interface Observation {
   response?: string;
   /** Raw text each side produced, for the report (never key material). */
   evidence: { client?: string; server?: string };
+  /** With TlsClientConfig.resumption: the session the server issued (a TLS 1.2 ID or ticket, a TLS 1.3 ticket). */
+  session?: Buffer;
+  /** With a session offered: whether the server resumed it (an abbreviated handshake). */
+  resumed?: boolean;
+  /** Resumption rows: what a fresh full handshake got right after the trust change. */
+  fullHandshake?: Outcome;
 }
 
 /**

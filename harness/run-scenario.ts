@@ -6,9 +6,9 @@ import { referenceClient, referenceServer } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "./network.js";
 import { startPlaintextApp, startSidecar, type RunningListener } from "./stacks/common/sidecar.js";
 import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "./observation.js";
-import type { RunningServer } from "./stacks/types.js";
+import type { RunningServer, TlsClientAdapter } from "./stacks/types.js";
 import { probePlaintext } from "./probe.js";
-import type { ClientSetup, Scenario, ServerSetup } from "./scenario.js";
+import type { ClientSetup, Resumption, Scenario, ServerSetup } from "./scenario.js";
 
 export class ScenarioSetupError extends Error {}
 
@@ -30,6 +30,14 @@ function bundle(fixtures: FixtureSet, name: string | undefined): string | undefi
   return path;
 }
 
+function crlFiles(fixtures: FixtureSet, names: string[]): string[] {
+  return names.map((name) => {
+    const path = fixtures.crls[name];
+    if (!path) throw new ScenarioSetupError(`failed to resolve CRL "${name}": no such CRL`);
+    return path;
+  });
+}
+
 function serverConfig(fixtures: FixtureSet, setup: ServerSetup, endpoint: Endpoint, reference: boolean): TlsServerConfig {
   return {
     endpoint,
@@ -40,11 +48,7 @@ function serverConfig(fixtures: FixtureSet, setup: ServerSetup, endpoint: Endpoi
     identity: keyPair(fixtures, setup.cert),
     clientAuth: setup.clientAuth ?? "none",
     clientTrust: bundle(fixtures, setup.clientTrust),
-    crls: (setup.crls ?? []).map((name) => {
-      const path = fixtures.crls[name];
-      if (!path) throw new ScenarioSetupError(`failed to resolve CRL "${name}": no such CRL`);
-      return path;
-    }),
+    crls: crlFiles(fixtures, setup.crls ?? []),
     sniIdentities: Object.fromEntries(Object.entries(setup.sniCerts ?? {}).map(([name, cert]) => [name, keyPair(fixtures, cert)])),
   };
 }
@@ -77,6 +81,34 @@ async function withServerAccount(observation: Observation, server: RunningServer
   return { ...observation, outcome: account.outcome, rejectedBy: "server", evidence };
 }
 
+/**
+ * A resumption row (Scenario.resumption): a full handshake that keeps its session, the server's
+ * trust change, then the same client offering the session. The second connection is the
+ * observation. A first handshake not accepted with a session is no refusal to judge: it comes
+ * back unclassified, which no row expects.
+ */
+async function resumeAfterTrustChange(row: Scenario, resumption: Resumption, server: RunningServer, target: Endpoint, client: TlsClientAdapter, config: TlsClientConfig, context: RunContext): Promise<Observation> {
+  const { via } = resumption;
+  const first = await client.connect(target, { ...config, resumption: { via } }, context.timeoutMs);
+  // The server's account of the first connection is not the second's.
+  await server.takeRejection(0);
+  if (first.outcome !== "accepted" || !first.session) {
+    const seen = Object.values(first.evidence).filter(Boolean).join("; ");
+    return { outcome: "unclassified", evidence: { client: `the full handshake before the trust change was ${first.outcome}${first.session ? "" : " without a session to keep"}: ${seen}` } };
+  }
+  if (!server.retrust) throw new ScenarioSetupError(`failed to change the trust of ${row.id}'s server: it has no retrust`);
+  await server.retrust({
+    clientTrust: bundle(context.fixtures, resumption.retrust.clientTrust ?? row.server.clientTrust),
+    crls: crlFiles(context.fixtures, resumption.retrust.crls ?? row.server.crls ?? []),
+  });
+  const second = await withServerAccount(await client.connect(target, { ...config, resumption: { via, offer: first.session } }, context.timeoutMs), server);
+  // The same client without the session: what the new trust gives a full handshake.
+  const fresh = await withServerAccount(await client.connect(target, config, context.timeoutMs), server);
+  const offered = via === "ticket" ? `the ${first.tlsVersion} ticket` : `the ${first.tlsVersion} session ID`;
+  const account = `offered ${offered} of the first handshake: ${second.resumed ? "resumed" : "not resumed (a full handshake)"}; a full handshake after the change: ${fresh.outcome}`;
+  return { ...second, fullHandshake: fresh.outcome, evidence: { ...second.evidence, client: `${account}; ${second.evidence.client ?? ""}` } };
+}
+
 async function stopAll(resources: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
   await Promise.allSettled(resources.filter((resource) => resource !== undefined).map((resource) => resource.stop()));
 }
@@ -107,9 +139,10 @@ export async function runScenario(row: Scenario, implementation: Implementation,
       started.push(sidecar);
       target = sidecar.endpoint;
     }
-    const observation = row.client.plaintext
-      ? await probePlaintext(target, context.timeoutMs)
-      : await clientAdapter.connect(target, clientConfig(context.fixtures, row.client, row.subject !== "client"), context.timeoutMs);
+    const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
+    // It takes the server's account of each of its connections itself.
+    if (row.resumption) return await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context);
+    const observation = row.client.plaintext ? await probePlaintext(target, context.timeoutMs) : await clientAdapter.connect(target, settings, context.timeoutMs);
     return await withServerAccount(observation, tlsServer);
   } finally {
     await stopAll(started.reverse());

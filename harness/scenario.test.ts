@@ -50,6 +50,27 @@ describe("scenario catalogues", () => {
     expect(judge(observed, expectation)).toBe(verdict);
   });
 
+  const resuming: Scenario = { ...row, server: { cert: "server", clientAuth: "required", clientTrust: "trust-a" }, expect: "rejected:revoked", resumption: { via: "ticket", retrust: { crls: ["issuer-a"] } }, needs: ["reload-trust"] };
+
+  it("asks a resumption row for reload-trust (and resume-session-id for a session ID), on the server side only", () => {
+    expect(() => defineCatalogue("area", [{ ...resuming, needs: [] }])).toThrow(/needs "reload-trust" by its setup/);
+    expect(() => defineCatalogue("area", [{ ...resuming, resumption: { via: "session-id", retrust: {} } }])).toThrow(/needs "resume-session-id" by its setup/);
+    expect(() => defineCatalogue("area", [{ ...resuming, subject: "client" }])).toThrow(/only a server under test is asked to refuse/);
+    expect(expectationFor(resuming, stack("openssl", { "reload-trust": "no reload" }))).toEqual({ skip: "no reload" });
+  });
+
+  it.each([
+    ["refused by a full handshake", { outcome: "rejected:revoked", resumed: false, fullHandshake: "rejected:revoked" }, {}, "pass"],
+    ["resumed and accepted", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, {}, "fail"],
+    ["resumed and accepted, a recorded advisory", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, { deviations: { node: { advisory: "accepted", reason: "r", reference: "x" } } }, "advisory"],
+    ["refused, but the trust change did not take effect", { outcome: "rejected:revoked", resumed: false, fullHandshake: "accepted" }, {}, "fail"],
+    ["a control that resumed", { outcome: "accepted", resumed: true, fullHandshake: "accepted" }, { expect: "accepted", resumption: { via: "ticket", retrust: {}, resumes: true } }, "pass"],
+    ["a control that was not resumed", { outcome: "accepted", resumed: false, fullHandshake: "accepted" }, { expect: "accepted", resumption: { via: "ticket", retrust: {}, resumes: true } }, "fail"],
+  ] as const)("judges a resumption row %s", (_name, seen, change, verdict) => {
+    const expectation = expectationFor({ ...resuming, ...change } as Scenario, stack("node")) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
+    expect(judge(seen.outcome, expectation, seen)).toBe(verdict);
+  });
+
   it("keeps ids unique across all five areas", () => {
     const ids = [expiryScenarios, identityScenarios, clientAuthScenarios, rotationScenarios, modeScenarios].flat().map((scenario) => scenario.id);
     expect(new Set(ids).size).toBe(ids.length);

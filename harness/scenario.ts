@@ -2,7 +2,7 @@
 // so the same row runs on any runtime and against any implementation that can play its subject.
 import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
-import type { TlsVersion } from "./observation.js";
+import type { Observation, TlsVersion } from "./observation.js";
 import { isOutcome, type Outcome } from "./outcome.js";
 
 export type PolicyMode = "strict" | "permissive" | "disabled";
@@ -51,6 +51,20 @@ export interface ClientSetup {
 }
 
 /**
+ * Resumption across a trust change (subject server): the reference client completes a full
+ * handshake and keeps the session, the server then checks client certificates against `retrust`
+ * (RunningServer.retrust; fixture names, unset keeps the setup's), and the client offers the kept
+ * session with the same certificate. The second connection is what the row judges.
+ */
+export interface Resumption {
+  /** How the client keeps its session: a ticket (TLS 1.2 or 1.3) or a TLS 1.2 session ID. */
+  via: "ticket" | "session-id";
+  retrust: { clientTrust?: string; crls?: string[] };
+  /** The controls: the policy expects the session to be resumed, and a full handshake fails the row. */
+  resumes?: boolean;
+}
+
+/**
  * How one implementation legitimately behaves differently from the policy, as data: the stack does
  * something else on purpose (documented, or a check it does not make); observing `advisory` is
  * reported apart and does not fail the run. What a stack cannot do at all is not a deviation: it
@@ -70,6 +84,8 @@ export interface Scenario {
   subject: "server" | "client";
   server: ServerSetup;
   client: ClientSetup;
+  /** Offer a session from an earlier handshake after the server's trust changed. */
+  resumption?: Resumption;
   /** The policy's expected outcome. */
   expect: Outcome;
   /** What the row needs of the stack under test beyond a plain handshake (capabilities.ts). */
@@ -95,6 +111,8 @@ function impliedNeeds(row: Scenario): Capability[] {
   } else {
     if (Object.keys(row.server.sniCerts ?? {}).length > 1) needs.push("serve-several-sni-names");
     if (row.server.allowedIdentities) needs.push("authorize-client-identity");
+    if (row.resumption) needs.push("reload-trust");
+    if (row.resumption?.via === "session-id") needs.push("resume-session-id");
   }
   return needs;
 }
@@ -121,6 +139,7 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
     for (const need of impliedNeeds(row)) {
       if (!row.needs?.includes(need)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" needs "${need}" by its setup but does not declare it`);
     }
+    if (row.resumption && row.subject !== "server") throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" resumes a session, which only a server under test is asked to refuse`);
     const misplaced = referenceOnlyOnSubject(row);
     if (misplaced) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" sets ${misplaced}, which only the reference peer honours, on the side under test`);
     const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).map((deviation) => deviation.advisory)];
@@ -131,7 +150,9 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
   return rows;
 }
 
-export type Expectation = { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string } } | { skip: string };
+export type Expectation =
+  | { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string }; resumed?: boolean; fullHandshake?: Outcome }
+  | { skip: string };
 
 /**
  * What the row expects of one implementation: a skip when the row needs what the stack cannot do
@@ -142,12 +163,20 @@ export function expectationFor(row: Scenario, implementation: { name: string; ca
   if (missing) return { skip: implementation.cannot![missing]! };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
   const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
-  if (!deviation) return { expect: row.expect };
-  return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference } };
+  // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.
+  const resumed = row.resumption ? { fullHandshake: row.expect, ...(row.resumption.resumes ? { resumed: true } : {}) } : {};
+  if (!deviation) return { expect: row.expect, ...resumed };
+  return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference }, ...resumed };
 }
 
-/** A required mismatch fails; the recorded advisory outcome is reported apart. */
-export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>): ConformanceVerdict {
+/**
+ * A required mismatch fails; the recorded advisory outcome is reported apart. A resumption row
+ * fails, whatever the outcome, when a control's session was not resumed or when the full handshake
+ * after the trust change did not get the policy's outcome (the change did not take effect).
+ */
+export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>, seen: Pick<Observation, "resumed" | "fullHandshake"> = {}): ConformanceVerdict {
+  if (expectation.resumed !== undefined && seen.resumed !== expectation.resumed) return "fail";
+  if (expectation.fullHandshake !== undefined && seen.fullHandshake !== expectation.fullHandshake) return "fail";
   if (observed === expectation.expect) return "pass";
   return observed === expectation.advisory?.outcome ? "advisory" : "fail";
 }

@@ -5,7 +5,7 @@ import type { Deviation } from "../scenario.js";
 import type { Incapacities } from "../capabilities.js";
 import type { Classification } from "../outcome.js";
 import type { Endpoint } from "../network.js";
-import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
+import type { ClientTrust, KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
 import type { Runtime, RuntimeName } from "../runtime/types.js";
 import type { PeerServiceProgram } from "./common/peer-service.js";
 
@@ -18,6 +18,12 @@ export interface RunningServer extends AsyncDisposable {
    * it (connections in flight keep the old one). Present when the stack can (capability reload-identity).
    */
   rotate?(identity: KeyPairFiles): Promise<void>;
+  /**
+   * Checks client certificates against `trust` from now on, keeping the session state (cache and
+   * ticket keys) so a session issued before may be offered after; resolves once every connection
+   * accepted from then on gets the new trust. Present when the stack can (capability reload-trust).
+   */
+  retrust?(trust: ClientTrust): Promise<void>;
   stop(): Promise<void>;
 }
 

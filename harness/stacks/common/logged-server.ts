@@ -15,7 +15,14 @@ export interface LogReading {
   minimumWaitMs?: number;
 }
 
-export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: LogReading, cleanup: () => Promise<void>, rotate?: RunningServer["rotate"]): RunningServer {
+export function loggedServer(
+  endpoint: Endpoint,
+  process: ManagedProcess,
+  log: LogReading,
+  cleanup: () => Promise<void>,
+  rotate?: RunningServer["rotate"],
+  retrust?: RunningServer["retrust"],
+): RunningServer {
   let consumed = process.output().length;
   const stop = async () => {
     await process.stop();
@@ -31,6 +38,7 @@ export function loggedServer(endpoint: Endpoint, process: ManagedProcess, log: L
       return log.classify(text);
     },
     ...(rotate ? { rotate } : {}),
+    ...(retrust ? { retrust } : {}),
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -49,6 +57,8 @@ export async function startLoggedServer(
   log: LogReading,
   /** How the running server switches identity without a restart, when the stack can. */
   rotation?: (scratch: ScratchDir, process: ManagedProcess) => NonNullable<RunningServer["rotate"]>,
+  /** How it changes its client trust without a restart, keeping its sessions, when the stack can. */
+  trustReload?: (scratch: ScratchDir, process: ManagedProcess) => NonNullable<RunningServer["retrust"]>,
 ): Promise<RunningServer> {
   const scratch = await createScratchDir(runtime, name);
   let child: ManagedProcess;
@@ -58,5 +68,5 @@ export async function startLoggedServer(
     await scratch.remove();
     throw error;
   }
-  return loggedServer(endpoint, child, log, () => scratch.remove(), rotation?.(scratch, child));
+  return loggedServer(endpoint, child, log, () => scratch.remove(), rotation?.(scratch, child), trustReload?.(scratch, child));
 }

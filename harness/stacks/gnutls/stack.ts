@@ -17,6 +17,7 @@ export const gnutls: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: loopbackBindBuild,
   cannot: {
+    "reload-trust": "gnutls-serv reads its CA file and CRLs once at start and has no reload",
     "reload-identity": "gnutls-serv reads its certificate once at start and has no reload",
     "require-uri-san": "gnutls-cli has no option to require a URI SAN (--verify-hostname checks DNS and IP names only); SPIFFE ID checks are left to the application",
     "authorize-client-identity": "gnutls-serv verifies the client chain but has no option to admit only listed client identities; authorization is left to the application",

@@ -7,11 +7,12 @@
 // request afterwards with 400 (its verify callback accepts everything; ngx_http_process_request
 // checks the result), so the client sees an HTTP answer, not an alert. The server's own account,
 // read from its error log (info level: the verify error with its X509 code), is what classifies.
+import { randomBytes } from "node:crypto";
 import { classifyNginxLog } from "./classify.js";
 import { formatEndpoint } from "../../network.js";
-import type { Runtime } from "../../runtime/types.js";
+import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import { versionsFrom, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
+import { versionsFrom, type ClientTrust, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 
@@ -52,11 +53,16 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
   if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
   // The log line can trail the client's view of the response by a few ms through the pipe.
   // The whole config for a default identity: written at start, and again for a reload.
+  // The client trust in force (retrust changes it) and the identity served (rotate changes it).
+  let trust: ClientTrust = { clientTrust: config.clientTrust, crls: config.crls };
+  let served = config.identity;
+  let generation = 0;
   const writeConf = async (scratch: ScratchDir, identity: KeyPairFiles, generation: number): Promise<string> => {
+      const trusting = { ...config, ...trust };
       // ssl_crl takes one file; OpenSSL reads every CRL in it.
-      const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
-      const servers = [await serverBlock(scratch, config, generation ? `default-${generation}` : "default", identity, crlFile, true)];
-      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, config, name, files, crlFile, false));
+      const crlFile = trusting.crls.length ? await scratch.concat("crls.pem", trusting.crls) : undefined;
+      const servers = [await serverBlock(scratch, trusting, generation ? `default-${generation}` : "default", identity, crlFile, true)];
+      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, trusting, name, files, crlFile, false));
       return scratch.write(
         "nginx.conf",
         [
@@ -70,6 +76,10 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
           "  log_format mtls 'mtls-access $status $ssl_protocol $ssl_cipher verify=$ssl_client_verify';",
           "  access_log /dev/stderr mtls;",
           ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${scratch.path}/${kind};`),
+          // Sessions outlive a reload as they do in production: the shared cache (session IDs)
+          // survives it, and tickets need a key file (without one each reload draws new keys, measured).
+          "  ssl_session_cache shared:mtls:1m;",
+          `  ssl_session_ticket_key ${scratch.path}/ticket.key;`,
           ...servers,
           "}",
           "",
@@ -81,6 +91,8 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
     "nginx",
     config.endpoint,
     async (scratch) => {
+      // 80 bytes (AES-256 tickets): 60 random bytes in base64.
+      await scratch.write("ticket.key", randomBytes(60).toString("base64"), { secret: true });
       const conf = await writeConf(scratch, config.identity, 0);
       // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
       // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
@@ -95,24 +107,31 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
       return child;
     },
     { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 },
-    (scratch, child) => {
-      let generation = 0;
-      return async (identity) => {
-        // A reload (SIGHUP through `nginx -s reload`) starts workers with the new config and lets
-        // the old worker finish its connections and exit; once it has, every connection accepted
-        // is the new workers' (nginx docs, "Controlling nginx"). Both steps are in its log.
-        const from = child.output().length;
-        const oldWorker = [...child.output().matchAll(/start worker process (\d+)/g)].pop()?.[1];
-        if (!oldWorker) throw new NginxPeerError("failed to reload nginx: its log names no worker process");
-        const conf = await writeConf(scratch, identity, ++generation);
-        const reload = await runtime.runToCompletion("nginx", "nginx", ["-s", "reload", "-c", conf, "-p", scratch.path, "-e", "stderr"], { timeoutMs: 10_000 });
-        if (reload.exitCode !== 0) throw new NginxPeerError(`failed to reload nginx: ${reload.output.trim() || `exit ${reload.exitCode}`}`);
-        const started = await child.waitForOutput(/start worker process \d+/, 10_000, from);
-        const drained = started && (await child.waitForOutput(new RegExp(`worker process ${oldWorker} exited`), 10_000, from));
-        if (!drained) throw new NginxPeerError(`failed to reload nginx: worker ${oldWorker} was not replaced within 10 s`);
-      };
+    (scratch, child) => async (identity) => {
+      served = identity;
+      await reloadNginx(runtime, scratch, child, await writeConf(scratch, identity, ++generation));
+    },
+    (scratch, child) => async (next) => {
+      trust = next;
+      await reloadNginx(runtime, scratch, child, await writeConf(scratch, served, ++generation));
     },
   );
+}
+
+/**
+ * A reload (SIGHUP through `nginx -s reload`) starts workers with the new config and lets the old
+ * worker finish its connections and exit; once it has, every connection accepted is the new
+ * workers' (nginx docs, "Controlling nginx"). Both steps are in its log.
+ */
+async function reloadNginx(runtime: Runtime, scratch: ScratchDir, child: ManagedProcess, conf: string): Promise<void> {
+  const from = child.output().length;
+  const oldWorker = [...child.output().matchAll(/start worker process (\d+)/g)].pop()?.[1];
+  if (!oldWorker) throw new NginxPeerError("failed to reload nginx: its log names no worker process");
+  const reload = await runtime.runToCompletion("nginx", "nginx", ["-s", "reload", "-c", conf, "-p", scratch.path, "-e", "stderr"], { timeoutMs: 10_000 });
+  if (reload.exitCode !== 0) throw new NginxPeerError(`failed to reload nginx: ${reload.output.trim() || `exit ${reload.exitCode}`}`);
+  const started = await child.waitForOutput(/start worker process \d+/, 10_000, from);
+  const drained = started && (await child.waitForOutput(new RegExp(`worker process ${oldWorker} exited`), 10_000, from));
+  if (!drained) throw new NginxPeerError(`failed to reload nginx: worker ${oldWorker} was not replaced within 10 s`);
 }
 
 export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({

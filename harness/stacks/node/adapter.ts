@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createSecureContext, createServer, type TLSSocket } from "node:tls";
 import { classifyNodeError, classifyVerifyCode, classifyVerifyText, type Classification } from "../../outcome.js";
 import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../probe.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class NodeServerError extends Error {}
@@ -17,10 +17,13 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   const waiters = new Set<() => void>();
   const sockets = new Set<TLSSocket>();
 
+  // The client trust in force (retrust changes it) and the identity served (rotate changes it).
+  let trust: ClientTrust = { clientTrust: config.clientTrust, crls: config.crls };
+  let served = config.identity;
   const contextOptions = (identity: KeyPairFiles) => ({
     ...readKeyPair(identity),
-    ca: config.clientTrust ? readFileSync(config.clientTrust, "utf8") : undefined,
-    crl: config.crls.map((path) => readFileSync(path, "utf8")),
+    ca: trust.clientTrust ? readFileSync(trust.clientTrust, "utf8") : undefined,
+    crl: trust.crls.map((path) => readFileSync(path, "utf8")),
     ...securityOptions(config),
   });
   const server = createServer(
@@ -123,7 +126,16 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
     },
     // setSecureContext applies to every connection accepted after it returns (Node docs, server.setSecureContext).
     async rotate(identity) {
+      served = identity;
       server.setSecureContext(contextOptions(identity));
+    },
+    // setSecureContext alone gives the server new random ticket keys (measured), which would end
+    // every session; keeping them is what a server sharing ticket keys across reloads does.
+    async retrust(next) {
+      const ticketKeys = server.getTicketKeys();
+      trust = next;
+      server.setSecureContext(contextOptions(served));
+      server.setTicketKeys(ticketKeys);
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -12,4 +12,8 @@ export const node: StackDefinition = {
   debianPackages: [],
   programs: [],
   version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})`,
+  cannot: {
+    "resume-session-id":
+      "a node:tls server keeps no session cache of its own (OpenSSL's internal cache is off): resuming by session ID needs the application's newSession and resumeSession handlers, which the node peer does not install (measured: a TLS 1.2 client without tickets always gets a full handshake)",
+  },
 };

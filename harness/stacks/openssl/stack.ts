@@ -12,6 +12,7 @@ export const openssl: StackDefinition = {
   version: ["openssl", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
+    "reload-trust": "openssl s_server reads its CA file and CRLs once at start and has no reload",
     "reload-identity": "openssl s_server reads its certificate once at start and has no reload",
     "require-uri-san": "openssl s_client has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "serve-several-sni-names": "openssl s_server serves at most one SNI name (-servername with -cert2)",

@@ -20,6 +20,7 @@ export const python: StackDefinition = {
     "verify-name-other-than-sni":
       "Python's ssl checks the name it sends as SNI: SSLContext.wrap_socket's server_hostname sets both, and ssl.match_hostname, the only other name check, is deprecated since 3.7 and removed in 3.12",
     alpn: "the Python peer program offers no ALPN (the shared tlspeer command line carries none)",
+    "reload-trust": "the Python peer program loads its CA file once per server (changing its SSLContext while keeping its sessions is not implemented)",
   },
   advisories: {
     "identity::san::cn-only": { advisory: "accepted", reason: "Python's ssl falls back to the subject CN when the certificate has no subjectAltName: SSLContext.hostname_checks_common_name defaults to True (measured with 3.11)", reference: "RFC 9525 section 6.3; Python docs, ssl.SSLContext.hostname_checks_common_name (https://docs.python.org/3/library/ssl.html#ssl.SSLContext.hostname_checks_common_name)" },
