@@ -16,6 +16,5 @@ export const go: StackDefinition = {
   build: goPeerBuild,
   cannot: {
     alpn: "the Go peer program offers no ALPN",
-    "reload-identity": "the Go peer program loads its key pair once at start (a GetCertificate that watches its files is not implemented)",
   },
 };
