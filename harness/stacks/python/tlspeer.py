@@ -172,30 +172,27 @@ class WatchedKeyPair:
     def __init__(self, path, build, lines, errors):
         self.path, self.build, self.lines, self.errors = path, build, lines, errors
         self.lock = threading.Lock()
-        self.seen, self.current, _ = self.load()
+        self.seen = None
+        self.current, _ = self.load()
 
     def load(self):
-        """The file's identity, its context and the leaf's SHA-256; the identity is that of the bytes read (one descriptor)."""
+        """The file's context and its leaf's SHA-256. The identity is noted first, from the descriptor
+        the bytes are read through: a version that does not load is reported once, not at every connection."""
         with open(self.path, "rb") as file:
-            seen = file_identity(os.fstat(file.fileno()))
+            self.seen = file_identity(os.fstat(file.fileno()))
             content = file.read()
-        try:
-            context = self.build(content)
-        except (ssl.SSLError, OSError) as err:
-            err.seen = seen  # a bad version is reported once, not at every connection
-            raise
+        context = self.build(content)
         begin = content.index(b"-----BEGIN CERTIFICATE-----")
         leaf = content[begin : content.index(b"-----END CERTIFICATE-----", begin) + 25].decode("ascii")
-        return seen, context, hashlib.sha256(ssl.PEM_cert_to_DER_cert(leaf)).hexdigest()
+        return context, hashlib.sha256(ssl.PEM_cert_to_DER_cert(leaf)).hexdigest()
 
     def context(self):
         with self.lock:
             try:
                 if file_identity(os.stat(self.path)) == self.seen:
                     return self.current
-                self.seen, self.current, digest = self.load()
+                self.current, digest = self.load()
             except (ssl.SSLError, OSError) as err:
-                self.seen = getattr(err, "seen", None)
                 self.errors.say(f"failed to reload the key pair {self.path}: {err} (serving the previous one)")
                 return self.current
             self.lines.say(f"reloaded: {digest}")
