@@ -109,23 +109,16 @@ def load_key_pair(context, cert, chain, key):
         context.load_cert_chain(cert, key)
         return
     with open(cert, "rb") as leaf, open(chain, "rb") as rest:
-        joined = leaf.read().rstrip(b"\n") + b"\n" + rest.read()
-    fd, path = tempfile.mkstemp(prefix="mtls-tlspeer-", suffix=".pem")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(joined)
-        context.load_cert_chain(path, key)
-    finally:
-        os.unlink(path)
+        load_key_pair_bytes(context, leaf.read().rstrip(b"\n") + b"\n" + rest.read(), key)
 
 
-def load_key_pair_bytes(context, content):
-    """load_cert_chain reads a file: the certificates in order, then the key from the same file."""
+def load_key_pair_bytes(context, content, key=None):
+    """load_cert_chain reads files: the certificates in order, and the key from `key` or from the same file."""
     fd, path = tempfile.mkstemp(prefix="mtls-tlspeer-", suffix=".pem")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
-        context.load_cert_chain(path)
+        context.load_cert_chain(path, key)
     finally:
         os.unlink(path)
 
