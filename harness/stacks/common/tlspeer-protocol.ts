@@ -83,13 +83,16 @@ const keyPairName = "key-pair.pem";
 
 /**
  * Writes `identity` as one key pair file into `scratch` under `name`: certificate, chain, then the
- * key, so a file cut short lacks its key and does not load. A key that is not the certificate's is
- * refused here (the programs would refuse it too, and keep serving the previous pair).
+ * key, so a file cut short lacks its key and does not load.
  */
-async function writeKeyPair(scratch: ScratchDir, identity: KeyPairFiles, name: string): Promise<string> {
-  const [cert, key] = await Promise.all([readFile(identity.cert, "utf8"), readFile(identity.key, "utf8")]);
-  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new TlsPeerConfigError(`failed to write the key pair ${identity.cert}: ${identity.key} is not its private key`);
+function writeKeyPair(scratch: ScratchDir, identity: KeyPairFiles, name: string): Promise<string> {
   return scratch.concat(name, [identity.cert, ...(identity.chain ? [identity.chain] : []), identity.key], { secret: true });
+}
+
+/** Refuses a key that is not the certificate's before a rotation hands it over (the programs would keep serving the previous pair, and say so). */
+async function checkKeyPair(identity: KeyPairFiles): Promise<void> {
+  const [cert, key] = await Promise.all([readFile(identity.cert, "utf8"), readFile(identity.key, "utf8")]);
+  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new TlsPeerConfigError(`failed to rotate to ${identity.cert}: ${identity.key} is not its private key`);
 }
 
 /** A server of one of the programs, started with its key pair file in a scratch dir of its own: rotate replaces the file. */
@@ -121,6 +124,7 @@ async function startWithKeyPair(
     // The rename is the switch: a handshake that starts after it finds the new file (a rename is
     // atomic and the scratch dir is the same directory in a container, bind mounted).
     async rotate(identity) {
+      await checkKeyPair(identity);
       await rename(await writeKeyPair(scratch, identity, `${keyPairName}.${++generation}`), keyPair);
     },
     stop,
