@@ -2,17 +2,27 @@
 // (stacks/go/tlspeer.go) and the Java JSSE peer (stacks/java/TlsPeer.java): both take the same
 // --flags and print the same lines, so one module configures them and reads their results.
 //
-//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
+//           and "reloaded: SHA256-OF-LEAF" when it re-read its key pair file (below)
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 //
 // A program may also have a long-lived form ("service" in Java's and Python's, see peer-service.ts) that takes the
 // same flags and prints the same lines per request: startThroughService and connectThroughService
 // read them with the same code as the one-shot program's.
+//
+// A server's default key pair is one PEM file in the server's scratch dir (--key-pair: the
+// certificate, its chain, then the key), which each program re-reads at the first handshake after
+// the file changed (a new inode, size or time). `rotate` writes the next pair beside it and renames
+// it over the file: one atomic step for certificate, chain and key, and the switch point, since
+// every handshake from then on finds the new file (docs/architecture.md, "Live rotation").
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { readFile, rename } from "node:fs/promises";
 import type { Classification } from "../../outcome.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
 import { PeerStartError } from "../../runtime/process.js";
 import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
 import { requestService } from "./peer-service.js";
+import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
@@ -33,16 +43,14 @@ export interface TlsPeerProgram {
 
 const sniArg = (name: string, files: KeyPairFiles): string => [name, files.cert, files.chain ?? "", files.key].join(",");
 
-export function serverArgs(config: TlsServerConfig, options: { crls: boolean }): string[] {
+/** `keyPair`: the default identity's file (writeKeyPair). */
+export function serverArgs(config: TlsServerConfig, keyPair: string, options: { crls: boolean }): string[] {
   return [
     "server",
     "--listen",
     formatEndpoint(config.endpoint),
-    "--cert",
-    config.identity.cert,
-    ...(config.identity.chain ? ["--chain", config.identity.chain] : []),
-    "--key",
-    config.identity.key,
+    "--key-pair",
+    keyPair,
     "--client-auth",
     config.clientAuth,
     ...(config.clientTrust ? ["--client-ca", config.clientTrust] : []),
@@ -70,6 +78,59 @@ export function clientArgs(target: Endpoint, config: TlsClientConfig, timeoutMs:
 }
 
 const rejectedLine = /^rejected: .*$/gm;
+
+const keyPairName = "key-pair.pem";
+
+/**
+ * Writes `identity` as one key pair file into `scratch` under `name`: certificate, chain, then the
+ * key, so a file cut short lacks its key and does not load.
+ */
+function writeKeyPair(scratch: ScratchDir, identity: KeyPairFiles, name: string): Promise<string> {
+  return scratch.concat(name, [identity.cert, ...(identity.chain ? [identity.chain] : []), identity.key], { secret: true });
+}
+
+/** Refuses a key that is not the certificate's before a rotation hands it over (the programs would keep serving the previous pair, and say so). */
+async function checkKeyPair(identity: KeyPairFiles): Promise<void> {
+  const [cert, key] = await Promise.all([readFile(identity.cert, "utf8"), readFile(identity.key, "utf8")]);
+  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new TlsPeerConfigError(`failed to rotate to ${identity.cert}: ${identity.key} is not its private key`);
+}
+
+/** A server of one of the programs, started with its key pair file in a scratch dir of its own: rotate replaces the file. */
+async function startWithKeyPair(
+  runtime: Runtime,
+  program: TlsPeerProgram,
+  config: TlsServerConfig,
+  options: { crls: boolean },
+  start: (runtime: Runtime, program: TlsPeerProgram, args: string[], endpoint: Endpoint) => Promise<RunningServer>,
+): Promise<RunningServer> {
+  const scratch = await createScratchDir(runtime, program.implementation);
+  let server: RunningServer;
+  let keyPair: string;
+  try {
+    keyPair = await writeKeyPair(scratch, config.identity, keyPairName);
+    server = await start(runtime, program, serverArgs(config, keyPair, options), config.endpoint);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+  let generation = 0;
+  const stop = async () => {
+    await server.stop();
+    await scratch.remove();
+  };
+  return {
+    endpoint: server.endpoint,
+    takeRejection: (waitMs) => server.takeRejection(waitMs),
+    // The rename is the switch: a handshake that starts after it finds the new file (a rename is
+    // atomic and the scratch dir is the same directory in a container, bind mounted).
+    async rotate(identity) {
+      await checkKeyPair(identity);
+      await rename(await writeKeyPair(scratch, identity, `${keyPairName}.${++generation}`), keyPair);
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
 
 export async function startProgramServer(runtime: Runtime, program: TlsPeerProgram, args: string[], endpoint: Endpoint): Promise<RunningServer> {
   const child: ManagedProcess = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, ...args], {
@@ -179,7 +240,7 @@ export function programAdapters(
       async startServer(config) {
         const peer = await program(runtime);
         if (config.sidecar) throw new TlsPeerConfigError(`failed to configure the ${peer.description} server: it is not a protocol-detecting sidecar`);
-        return startServer(runtime, peer, serverArgs(config, { crls: options.crls }), config.endpoint);
+        return startWithKeyPair(runtime, peer, config, { crls: options.crls }, startServer);
       },
     }),
     client: (runtime) => ({

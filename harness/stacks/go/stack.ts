@@ -17,6 +17,5 @@ export const go: StackDefinition = {
   cannot: {
     "reload-trust": "the Go peer program builds its tls.Config once at start (changing ClientCAs while keeping its session ticket keys is not implemented)",
     alpn: "the Go peer program offers no ALPN",
-    "reload-identity": "the Go peer program loads its key pair once at start (a GetCertificate that watches its files is not implemented)",
   },
 };

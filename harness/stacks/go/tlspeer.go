@@ -1,6 +1,6 @@
 // tlspeer: Go's crypto/tls as a conformance peer, standard library only.
 //
-//	tlspeer server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--sni NAME,CERT,CHAIN,KEY]...
+//	tlspeer server --listen 127.x.y.z:port --key-pair F [--client-auth none|optional|required] [--client-ca F] [--sni NAME,CERT,CHAIN,KEY]...
 //	tlspeer client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
 //	tlspeer version
 //
@@ -9,7 +9,8 @@
 //
 // Output is line-oriented so the harness can parse it:
 //
-//	server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+//	server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
+//	        and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file
 //	client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 //
 // The client sends its standard input (an HTTP request) after the handshake and reads to EOF:
@@ -20,8 +21,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +34,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -85,6 +90,82 @@ func loadKeyPair(certFile, chainFile, keyFile string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.X509KeyPair(certPEM, keyPEM)
+}
+
+// fileIdentity tells one version of a file from the next: the harness replaces the file by a
+// rename, which gives it a new inode, and the times alone are too coarse to tell two writes apart.
+type fileIdentity struct {
+	dev, ino     uint64
+	size         int64
+	mtime, ctime syscall.Timespec
+}
+
+func identityOf(info os.FileInfo) fileIdentity {
+	stat, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileIdentity{size: info.Size()}
+	}
+	return fileIdentity{dev: uint64(stat.Dev), ino: stat.Ino, size: stat.Size, mtime: stat.Mtim, ctime: stat.Ctim}
+}
+
+// watchedKeyPair is the server's default key pair: one PEM file (certificate, chain, private key)
+// re-read at the first handshake after it changed, so the rename that replaces it is the switch
+// point. A file that does not load (half written, key and certificate not matching) is never
+// served: the previous pair stays and stderr says why. A handshake keeps the pair it was given.
+type watchedKeyPair struct {
+	path    string
+	mu      sync.Mutex
+	seen    fileIdentity
+	current *tls.Certificate
+}
+
+// load reads the file through one descriptor, so the identity is that of the bytes read.
+func (w *watchedKeyPair) load() (*tls.Certificate, fileIdentity, error) {
+	file, err := os.Open(w.path)
+	if err != nil {
+		return nil, fileIdentity{}, err
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return nil, fileIdentity{}, err
+	}
+	pem, err := io.ReadAll(file)
+	if err != nil {
+		return nil, identityOf(info), err
+	}
+	// X509KeyPair takes the CERTIFICATE blocks of the first argument and the key block of the
+	// second, and fails when the key is not the leaf's.
+	pair, err := tls.X509KeyPair(pem, pem)
+	if err != nil {
+		return nil, identityOf(info), err
+	}
+	return &pair, identityOf(info), nil
+}
+
+// get is GetCertificate's default: the current pair, re-read first when the file changed.
+func (w *watchedKeyPair) get() *tls.Certificate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	info, err := os.Stat(w.path)
+	if err == nil && identityOf(info) == w.seen {
+		return w.current
+	}
+	pair, seen, err := w.load()
+	// Remembered even when it failed: a bad file is reported once, not at every handshake.
+	w.seen = seen
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "failed to reload the key pair %s: %v (serving the previous one)\n", w.path, err)
+		return w.current
+	}
+	w.current = pair
+	fmt.Printf("reloaded: %s\n", leafDigest(pair))
+	return w.current
+}
+
+func leafDigest(pair *tls.Certificate) string {
+	sum := sha256.Sum256(pair.Certificate[0])
+	return hex.EncodeToString(sum[:])
 }
 
 func loadPool(file string) (*x509.CertPool, error) {
@@ -182,9 +263,7 @@ func authorize(state tls.ConnectionState, allowed []string) error {
 func runServer(args []string) {
 	flags := flag.NewFlagSet("server", flag.ExitOnError)
 	listen := flags.String("listen", "", "loopback address:port to listen on")
-	certFile := flags.String("cert", "", "certificate PEM")
-	chainFile := flags.String("chain", "", "intermediates PEM sent after the certificate")
-	keyFile := flags.String("key", "", "private key PEM")
+	keyPairFile := flags.String("key-pair", "", "PEM file: the certificate, the intermediates sent after it, the private key; re-read when it changes")
 	clientAuth := flags.String("client-auth", "none", "none, optional or required")
 	clientCA := flags.String("client-ca", "", "PEM bundle trusted for client certificates")
 	sni := sniFlag{}
@@ -195,23 +274,25 @@ func runServer(args []string) {
 	_ = flags.Parse(args)
 	requireLoopback(*listen)
 
-	pair, err := loadKeyPair(*certFile, *chainFile, *keyFile)
+	keyPair := &watchedKeyPair{path: *keyPairFile}
+	pair, seen, err := keyPair.load()
 	if err != nil {
 		fail(2, "failed to load the server key pair: %v", err)
 	}
+	keyPair.current, keyPair.seen = pair, seen
 	authType, known := clientAuthTypes[*clientAuth]
 	if !known {
 		fail(2, "failed to parse -client-auth %q: want none, optional or required", *clientAuth)
 	}
 	config := &tls.Config{
-		Certificates: []tls.Certificate{pair},
-		ClientAuth:   authType,
-		// Returning nil falls back to Certificates[0] (crypto/tls Config.getCertificate).
+		ClientAuth: authType,
+		// With no Certificates crypto/tls calls GetCertificate at every handshake, SNI or not
+		// (crypto/tls Config.getCertificate).
 		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			if chosen, found := sni[strings.ToLower(hello.ServerName)]; found {
 				return &chosen, nil
 			}
-			return nil, nil
+			return keyPair.get(), nil
 		},
 	}
 	if *minVersion != "" {

@@ -1,6 +1,6 @@
 // TlsPeer: Java's JSSE (SunJSSE) as a conformance peer, JDK only.
 //
-//   java TlsPeer server --listen HOST:PORT --cert F [--chain F] --key F [--client-auth none|optional|required]
+//   java TlsPeer server --listen HOST:PORT --key-pair F [--client-auth none|optional|required]
 //                       [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
 //   java TlsPeer client --connect HOST:PORT [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP]
 //                       [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
@@ -16,7 +16,9 @@
 // connection, in case the harness that started it is gone.
 //
 // Output is line-oriented so the harness can parse it (harness/stacks/common/tlspeer-protocol.ts):
-//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
+//           and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file (--key-pair: the
+//           certificate, its chain and the private key in one PEM file, re-read when it changes)
 //   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 // ERROR is the exception and its causes on one line: the top-level SSLHandshakeException says
 // "validity check failed" for an expired and a not-yet-valid certificate alike; only the cause
@@ -146,8 +148,11 @@ public final class TlsPeer {
 
   static PrivateKey readKey(String file) throws Exception {
     String pem = Files.readString(Path.of(file));
-    String body = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----|\\s", "");
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body));
+    return privateKey(Base64.getMimeDecoder().decode(pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "")), file);
+  }
+
+  static PrivateKey privateKey(byte[] der, String file) throws Exception {
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(spec);
@@ -161,6 +166,92 @@ public final class TlsPeer {
   record Identity(PrivateKey key, X509Certificate[] chain) {
     static Identity read(String cert, String chain, String key) throws Exception {
       return new Identity(readKey(key), readCerts(cert, chain).toArray(new X509Certificate[0]));
+    }
+  }
+
+  static final java.util.regex.Pattern pemBlock = java.util.regex.Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]*)-----END \\1-----");
+
+  /** A key pair file: its CERTIFICATE blocks in order (leaf first), its PRIVATE KEY, which must be the leaf's. */
+  static Identity parseKeyPair(byte[] content, String file) throws Exception {
+    CertificateFactory factory = CertificateFactory.getInstance("X.509");
+    List<X509Certificate> certs = new ArrayList<>();
+    PrivateKey key = null;
+    var blocks = pemBlock.matcher(new String(content, StandardCharsets.US_ASCII));
+    while (blocks.find()) {
+      byte[] der = Base64.getMimeDecoder().decode(blocks.group(2));
+      switch (blocks.group(1)) {
+        case "CERTIFICATE" -> certs.add((X509Certificate) factory.generateCertificate(new java.io.ByteArrayInputStream(der)));
+        case "PRIVATE KEY" -> key = privateKey(der, file);
+        default -> throw new IllegalArgumentException("unexpected PEM block " + blocks.group(1));
+      }
+    }
+    if (certs.isEmpty() || key == null) throw new IllegalArgumentException("want a CERTIFICATE and a PRIVATE KEY block, found " + certs.size() + " certificates and " + (key == null ? "no" : "a") + " key");
+    // JSSE would only fail the handshake later: sign with the key and verify with the leaf's public key.
+    String algorithm = switch (key.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      default -> key.getAlgorithm(); // Ed25519
+    };
+    byte[] probe = file.getBytes(StandardCharsets.UTF_8);
+    java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+    verifier.initVerify(certs.get(0).getPublicKey());
+    verifier.update(probe);
+    if (!verifier.verify(signature)) throw new IllegalArgumentException("the private key is not the certificate's");
+    return new Identity(key, certs.toArray(new X509Certificate[0]));
+  }
+
+  /**
+   * The server's default key pair (--key-pair), re-read at the first handshake after the file
+   * changed, so the rename that replaces it is the switch point. The file's identity is its device,
+   * inode, size and times: a rename gives it a new inode, and the times alone are too coarse. Each
+   * version is its own alias ("default@N"), so a handshake that chose one keeps its chain and key. A
+   * file that does not load (half written, a key that is not the certificate's) is never served: the
+   * previous version stays and the error stream says why, once per version of the file.
+   */
+  static final class WatchedKeyPair {
+    final Path path;
+    final Map<String, Identity> identities;
+    final java.io.PrintStream lines;
+    final java.io.PrintStream errors;
+    Object seen;
+    String current;
+    int generation;
+
+    WatchedKeyPair(String path, Map<String, Identity> identities, java.io.PrintStream lines, java.io.PrintStream errors) throws Exception {
+      this.path = Path.of(path);
+      this.identities = identities;
+      this.lines = lines;
+      this.errors = errors;
+      load();
+    }
+
+    Object identity() throws IOException {
+      return Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
+    }
+
+    /** Reads the file, its identity first: a later version read under an earlier identity is read again. */
+    void load() throws Exception {
+      seen = identity();
+      Identity loaded = parseKeyPair(Files.readAllBytes(path), path.toString());
+      String alias = "default@" + ++generation;
+      identities.put(alias, loaded);
+      current = alias;
+    }
+
+    synchronized String alias() {
+      try {
+        if (identity().equals(seen)) return current;
+        load();
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(identities.get(current).chain()[0].getEncoded());
+        lines.println("reloaded: " + java.util.HexFormat.of().formatHex(digest));
+      } catch (Exception error) {
+        errors.println("failed to reload the key pair " + path + ": " + describe(error) + " (serving the previous one)");
+      }
+      return current;
     }
   }
 
@@ -213,13 +304,15 @@ public final class TlsPeer {
    */
   static final class SniKeyManager extends X509ExtendedKeyManager {
     final Map<String, Identity> identities;
+    final WatchedKeyPair keyPair;
 
-    SniKeyManager(Map<String, Identity> identities) {
+    SniKeyManager(Map<String, Identity> identities, WatchedKeyPair keyPair) {
       this.identities = identities;
+      this.keyPair = keyPair;
     }
 
     String aliasFor(String keyType, SSLSession handshake) {
-      String alias = "default";
+      String alias = null;
       if (handshake instanceof ExtendedSSLSession extended) {
         for (SNIServerName name : extended.getRequestedServerNames()) {
           if (name instanceof SNIHostName host && identities.containsKey(host.getAsciiName().toLowerCase())) {
@@ -227,6 +320,7 @@ public final class TlsPeer {
           }
         }
       }
+      if (alias == null) alias = keyPair.alias();
       // JSSE asks once per key type the peer can verify (TLS 1.2 adds the key exchange: "EC_EC").
       String algorithm = identities.get(alias).key().getAlgorithm();
       return keyType.split("_")[0].equals(algorithm) ? alias : null;
@@ -269,7 +363,7 @@ public final class TlsPeer {
   }
 
   static void runServer(Map<String, List<String>> flags) throws Exception {
-    SSLServerSocket server = listen(flags, System.out);
+    SSLServerSocket server = listen(flags, System.out, System.err);
     // On SIGTERM the JVM waits up to 300 ms for threads blocked in native code (VM_Exit::
     // wait_for_threads_in_native_to_block), such as one in accept(): closing the socket first
     // releases it, and a stop takes 20 ms instead of 330 ms (measured).
@@ -284,10 +378,16 @@ public final class TlsPeer {
   }
 
   /** Binds the configured server and prints its ready line. */
-  static SSLServerSocket listen(Map<String, List<String>> flags, java.io.PrintStream stdout) throws Exception {
+  static SSLServerSocket listen(Map<String, List<String>> flags, java.io.PrintStream stdout, java.io.PrintStream errors) throws Exception {
     InetSocketAddress listen = loopback(flag(flags, "listen"));
-    Map<String, Identity> identities = new HashMap<>();
-    identities.put("default", Identity.read(flag(flags, "cert"), flag(flags, "chain"), flag(flags, "key")));
+    Map<String, Identity> identities = new java.util.concurrent.ConcurrentHashMap<>();
+    if (flag(flags, "key-pair") == null) fail(2, "failed to parse arguments: --key-pair is required");
+    WatchedKeyPair keyPair;
+    try {
+      keyPair = new WatchedKeyPair(flag(flags, "key-pair"), identities, stdout, errors);
+    } catch (Exception error) {
+      throw new UsageError(2, "failed to load the server key pair: " + describe(error));
+    }
     for (String sni : flags.getOrDefault("sni", List.of())) {
       String[] parts = sni.split(",", -1);
       if (parts.length != 4) fail(2, "failed to parse --sni " + sni + ": want NAME,CERT,CHAIN,KEY");
@@ -297,7 +397,7 @@ public final class TlsPeer {
     String clientCa = flag(flags, "client-ca");
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(
-        new KeyManager[] {new SniKeyManager(identities)},
+        new KeyManager[] {new SniKeyManager(identities, keyPair)},
         clientCa == null ? null : trustManagers(clientCa, flags.getOrDefault("crl", List.of())),
         null);
     SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
@@ -461,7 +561,7 @@ public final class TlsPeer {
         switch (args[0]) {
           case "client" -> code = runClient(flags, Base64.getDecoder().decode(bodyLine), out);
           case "server" -> {
-            try (SSLServerSocket server = listen(flags, out)) {
+            try (SSLServerSocket server = listen(flags, out, out)) {
               Thread accepting = new Thread(() -> {
                 try {
                   acceptLoop(server, out, flags.getOrDefault("allow-identity", List.of()));

@@ -16,7 +16,6 @@ export const java: StackDefinition = {
   build: javaPeerBuild,
   service: javaProgram,
   cannot: {
-    "reload-identity": "the Java peer program loads its key pair once per server (a key manager that watches its files is not implemented)",
     "verify-name-other-than-sni":
       "JSSE's HTTPS endpoint identification checks the SNI name first and falls back to the peer host only when that fails (X509TrustManagerImpl.checkAdditionalTrust), so the Java client cannot insist on a name other than the one it sends",
     alpn: "the Java peer program offers no ALPN",

@@ -16,7 +16,6 @@ export const python: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
   service: async (runtime) => pythonProgram(runtime),
   cannot: {
-    "reload-identity": "the Python peer program loads its key pair once per server (reloading its SSLContext is not implemented)",
     "verify-name-other-than-sni":
       "Python's ssl checks the name it sends as SNI: SSLContext.wrap_socket's server_hostname sets both, and ssl.match_hostname, the only other name check, is deprecated since 3.7 and removed in 3.12",
     alpn: "the Python peer program offers no ALPN (the shared tlspeer command line carries none)",

@@ -1,6 +1,6 @@
 """tlspeer: Python 3's ssl module as a conformance peer, standard library only.
 
-    tlspeer.py server --listen 127.x.y.z:port --cert F [--chain F] --key F [--client-auth none|optional|required] [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
+    tlspeer.py server --listen 127.x.y.z:port --key-pair F [--client-auth none|optional|required] [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
     tlspeer.py client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
     tlspeer.py service --listen 127.x.y.z:port [--idle-exit-ms N]
     tlspeer.py version
@@ -9,7 +9,8 @@ The flags and output lines are those of the Go and Java peers (harness/stacks/go
 harness/stacks/java/TlsPeer.java), so one adapter module (harness/stacks/common/tlspeer-protocol.ts)
 drives all three:
 
-    server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR"
+    server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
+            and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file
     client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
 
 "service" is the long-lived form of both, the Java peer's protocol (harness/stacks/common/peer-service.ts):
@@ -33,6 +34,7 @@ client with --expect-uri.
 
 import argparse
 import base64
+import hashlib
 import ipaddress
 import json
 import os
@@ -61,6 +63,11 @@ class Lines:
 def write_stdout(text):
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def write_stderr(text):
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 class UsageError(Exception):
@@ -102,11 +109,15 @@ def load_key_pair(context, cert, chain, key):
         context.load_cert_chain(cert, key)
         return
     with open(cert, "rb") as leaf, open(chain, "rb") as rest:
-        joined = leaf.read().rstrip(b"\n") + b"\n" + rest.read()
+        load_key_pair_bytes(context, leaf.read().rstrip(b"\n") + b"\n" + rest.read(), key)
+
+
+def load_key_pair_bytes(context, content, key=None):
+    """load_cert_chain reads files: the certificates in order, and the key from `key` or from the same file."""
     fd, path = tempfile.mkstemp(prefix="mtls-tlspeer-", suffix=".pem")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(joined)
+            out.write(content)
         context.load_cert_chain(path, key)
     finally:
         os.unlink(path)
@@ -119,9 +130,9 @@ def uri_sans(peer):
 client_auth_modes = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
 
 
-def server_context(options, cert, chain, key):
+def server_context(options, load):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    load_key_pair(context, cert, chain, key)
+    load(context)
     context.verify_mode = client_auth_modes[options.client_auth]
     if options.client_ca:
         context.load_verify_locations(cafile=options.client_ca)
@@ -138,6 +149,49 @@ def server_context(options, cert, chain, key):
 min_versions = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
 
 
+def file_identity(stat):
+    """One version of a file: a rename gives it a new inode, and the times alone are too coarse."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+class WatchedKeyPair:
+    """The server's default key pair (--key-pair: the certificate, its chain, the private key in one
+    PEM file), re-read for the first connection after the file changed, so the rename that replaces
+    it is the switch point. Each version is its own SSLContext, chosen before the handshake starts,
+    so a handshake keeps the pair it began with. A file that does not load (half written, a key that
+    is not the certificate's) is never served: the previous context stays and `errors` says why,
+    once per version of the file."""
+
+    def __init__(self, path, build, lines, errors):
+        self.path, self.build, self.lines, self.errors = path, build, lines, errors
+        self.lock = threading.Lock()
+        self.seen = None
+        self.current, _ = self.load()
+
+    def load(self):
+        """The file's context and its leaf's SHA-256. The identity is noted first, from the descriptor
+        the bytes are read through: a version that does not load is reported once, not at every connection."""
+        with open(self.path, "rb") as file:
+            self.seen = file_identity(os.fstat(file.fileno()))
+            content = file.read()
+        context = self.build(content)
+        begin = content.index(b"-----BEGIN CERTIFICATE-----")
+        leaf = content[begin : content.index(b"-----END CERTIFICATE-----", begin) + 25].decode("ascii")
+        return context, hashlib.sha256(ssl.PEM_cert_to_DER_cert(leaf)).hexdigest()
+
+    def context(self):
+        with self.lock:
+            try:
+                if file_identity(os.stat(self.path)) == self.seen:
+                    return self.current
+                self.current, digest = self.load()
+            except (ssl.SSLError, OSError) as err:
+                self.errors.say(f"failed to reload the key pair {self.path}: {err} (serving the previous one)")
+                return self.current
+            self.lines.say(f"reloaded: {digest}")
+            return self.current
+
+
 def unauthorized(peer, allowed):
     """The refusal when no URI or DNS SAN of the verified client is allowed, else None."""
     presented = [value for kind, value in peer.get("subjectAltName", ()) if kind in ("URI", "DNS")]
@@ -146,11 +200,11 @@ def unauthorized(peer, allowed):
     return f"not authorized: client identity {', '.join(presented) or '(none)'} is not one of {', '.join(allowed)}"
 
 
-def serve(context, conn, lines, allowed):
+def serve(key_pair, conn, lines, allowed):
     try:
         conn.settimeout(10)
         try:
-            tls = context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+            tls = key_pair.context().wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
             tls.do_handshake()
         except (ssl.SSLError, OSError) as err:
             lines.say(f"rejected: {err}")
@@ -178,13 +232,11 @@ def serve(context, conn, lines, allowed):
         conn.close()
 
 
-def start_server(argv, lines):
-    """Parses the flags, loads the key pairs, listens and says so: the listener, its default context and the allow-list."""
+def start_server(argv, lines, errors):
+    """Parses the flags, loads the key pairs, listens and says so: the listener, its watched default key pair and the allow-list."""
     parser = Parser(prog="tlspeer.py server")
     parser.add_argument("--listen", required=True)
-    parser.add_argument("--cert", required=True)
-    parser.add_argument("--chain", default="")
-    parser.add_argument("--key", required=True)
+    parser.add_argument("--key-pair", required=True, help="PEM file: the certificate, its chain, the private key; re-read when it changes")
     parser.add_argument("--client-auth", default="none", choices=sorted(client_auth_modes))
     parser.add_argument("--client-ca", default="")
     parser.add_argument("--crl", action="append", default=[])
@@ -194,17 +246,13 @@ def start_server(argv, lines):
     options = parser.parse_args(argv)
     host, port = split_address(options.listen)
 
-    try:
-        default = server_context(options, options.cert, options.chain, options.key)
-    except (ssl.SSLError, OSError) as err:
-        fail(2, f"failed to load the server key pair: {err}")
     by_name = {}
     for value in options.sni:
         parts = value.split(",")
         if len(parts) != 4:
             fail(2, f"failed to parse --sni {value!r}: want NAME,CERT,CHAIN,KEY")
         try:
-            by_name[parts[0].lower()] = server_context(options, parts[1], parts[2], parts[3])
+            by_name[parts[0].lower()] = server_context(options, lambda context: load_key_pair(context, parts[1], parts[2], parts[3]))
         except (ssl.SSLError, OSError) as err:
             fail(2, f"failed to load the key pair for {parts[0]}: {err}")
 
@@ -216,12 +264,19 @@ def start_server(argv, lines):
             tls.context = chosen
         return None
 
-    if by_name:
-        default.sni_callback = choose
+    def default_context(content):
+        context = server_context(options, lambda context: load_key_pair_bytes(context, content))
+        if by_name:
+            context.sni_callback = choose
+        return context
 
+    try:
+        key_pair = WatchedKeyPair(options.key_pair, default_context, lines, errors)
+    except (ssl.SSLError, OSError) as err:
+        fail(2, f"failed to load the server key pair: {err}")
     listener = listen_on(host, port, options.listen)
     lines.say(f"ready: listening on {listener_address(listener)}")
-    return listener, default, options.allow_identity
+    return listener, key_pair, options.allow_identity
 
 
 def listen_on(host, port, address):
@@ -240,20 +295,20 @@ def listener_address(listener):
     return f"{bound[0]}:{bound[1]}" if listener.family == socket.AF_INET else f"[{bound[0]}]:{bound[1]}"
 
 
-def accept_loop(listener, context, lines, allowed):
+def accept_loop(listener, key_pair, lines, allowed):
     """Serves each connection on its own thread until the listener fails or is shut down."""
     while True:
         try:
             conn, _ = listener.accept()
         except OSError as err:
             return err
-        threading.Thread(target=serve, args=(context, conn, lines, allowed), daemon=True).start()
+        threading.Thread(target=serve, args=(key_pair, conn, lines, allowed), daemon=True).start()
 
 
 def run_server(argv):
     lines = Lines(write_stdout)
-    listener, context, allowed = start_server(argv, lines)
-    err = accept_loop(listener, context, lines, allowed)
+    listener, key_pair, allowed = start_server(argv, lines, Lines(write_stderr))
+    err = accept_loop(listener, key_pair, lines, allowed)
     fail(1, f"failed to accept a connection: {err}")
 
 
@@ -413,8 +468,8 @@ def serve_request(request):
             if mode == "client":
                 code = run_client(args, base64.b64decode(body_line), lines)
             elif mode == "server":
-                listener, context, allowed = start_server(args, lines)
-                threading.Thread(target=accept_loop, args=(listener, context, lines, allowed), daemon=True).start()
+                listener, key_pair, allowed = start_server(args, lines, lines)
+                threading.Thread(target=accept_loop, args=(listener, key_pair, lines, allowed), daemon=True).start()
                 # The server runs until the harness closes the control connection.
                 request.settimeout(None)
                 try:
