@@ -36,9 +36,13 @@ const settingKeys: Record<string, KeyRule> = {
   path: { setting: "paths", list: "," },
   header: { setting: "headers", list: "\n" },
   resumeFrom: { setting: "resumeFrom" },
+  saveSessions: { setting: "saveSessions", path: true },
+  resumeSessions: { setting: "resumeSessions", path: true },
 };
 
-const defaultsKeys = Object.keys(settingKeys);
+/** A session file belongs to one target (its sessions and its server name): never a default. */
+const perTargetKeys = ["saveSessions", "resumeSessions"];
+const defaultsKeys = Object.keys(settingKeys).filter((key) => !perTargetKeys.includes(key));
 const targetKeys = ["name", "target", ...defaultsKeys];
 const topKeys = ["defaults", "targets"];
 
@@ -94,6 +98,7 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
   const defaults = settingsOf(defaultsEntry, "defaults", defaultsKeys, baseDir);
   if (!Array.isArray(document.targets) || document.targets.length === 0) throw new TargetsFileError(`targets file ${path}: "targets" must be a non-empty list`);
   const names = new Set<string>();
+  const sessionFiles = new Map<string, string>();
   const targets = document.targets.map((entry: unknown, index: number): MeshTarget => {
     const label = isRecord(entry) && typeof entry.name === "string" ? `targets[${index}] (${entry.name})` : `targets[${index}]`;
     if (!isRecord(entry)) throw new TargetsFileError(`${label}: expected a mapping with "target"`);
@@ -103,6 +108,12 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
     const name = entry.name === undefined ? target : valueText(entry.name, label, "name");
     if (names.has(name)) throw new TargetsFileError(`${label}: key "name": "${name}" is used by an earlier target (names must be unique)`);
     names.add(name);
+    // Two targets saving to one file would overwrite each other's sessions.
+    if (own.saveSessions) {
+      const earlier = sessionFiles.get(own.saveSessions);
+      if (earlier) throw new TargetsFileError(`${label}: key "saveSessions": ${own.saveSessions} is saved to by target ${earlier} too (one session file per target)`);
+      sessionFiles.set(own.saveSessions, name);
+    }
     try {
       return { name, settings: parseSettings({ ...defaults, ...own, target }) };
     } catch (error) {
