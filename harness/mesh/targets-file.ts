@@ -43,7 +43,7 @@ const settingKeys: Record<string, KeyRule> = {
 /** A session file belongs to one target (its sessions and its server name): never a default. */
 const perTargetKeys = ["saveSessions", "resumeSessions"];
 const defaultsKeys = Object.keys(settingKeys).filter((key) => !perTargetKeys.includes(key));
-const targetKeys = ["name", "target", ...defaultsKeys];
+const targetKeys = ["name", "target", ...defaultsKeys, ...perTargetKeys];
 const topKeys = ["defaults", "targets"];
 
 /** One target of the file: its name (unique; shards split by it) and its settings, defaults applied. */
@@ -71,6 +71,7 @@ function valueText(value: unknown, where: string, key: string): string {
 function settingsOf(entry: Record<string, unknown>, where: string, allowed: string[], baseDir: string): RawSettings {
   const raw: RawSettings = {};
   for (const [key, value] of Object.entries(entry)) {
+    if (perTargetKeys.includes(key) && !allowed.includes(key)) throw new TargetsFileError(`${where}: key "${key}" belongs to one target, not the defaults (a session file holds one target's sessions)`);
     if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
     if (key === "name" || key === "target" || value === null || value === undefined) continue;
     const text = valueText(value, where, key);
