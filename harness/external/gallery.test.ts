@@ -336,13 +336,17 @@ describe.concurrent("--save-sessions, then --resume-sessions after the server's 
         server = await startGalleryServer(row.kind, fixtures, { ticketKeys, clientCa: "trust-b", endpoint: server.endpoint });
         thirdParty.push(server);
         const issuerB = ["--issuer-cert", fixtures.certs["issuer-b"]!.cert, "--issuer-key", fixtures.certs["issuer-b"]!.key];
-        const result = await runCli([...base, ...issuerB, "--resume-sessions", sessionFile, "--json", jsonFile]);
+        const junitFile = join(fixtures.dir, `report-${row.kind}-resumed.xml`);
+        const result = await runCli([...base, ...issuerB, "--resume-sessions", sessionFile, "--json", jsonFile, "--junit", junitFile]);
         const report = await readReport(jsonFile, result);
         const evidence = result.stdout + result.stderr;
         expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: "strict" });
         expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
         const checks = report.checks.filter((check) => savedChecks.includes(check.id));
         expect(checks.map((check) => check.verdict), evidence).toEqual(savedChecks.map(() => (row.failing.length ? "fail" : "pass")));
+        const junit = await readFile(junitFile, "utf8");
+        for (const id of savedChecks) expect(junit).toContain(`name="external &gt; ${id} &gt; ${target} (external)"`);
+        expect((junit.match(/<failure /g) ?? []).length).toBe(row.failing.length);
         for (const check of checks) expect(check.detail).toMatch(/a full handshake with the saved certificate is refused \(TLS alert unknown_ca \(48\)|HTTP\/1\.1 400 Bad Request/);
       } finally {
         await server.stop();
