@@ -411,6 +411,13 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         reference = own as Control;
       }
       const attempts: Judgement[] = [];
+      // The control presents the first allowed identity: when even it gets an error answer, an
+      // identity refusal would look just like it, and an other identity's 403 would count as served.
+      if ((check.needs === "allow-identity" || check.needs === "allow-identity-and-server-name") && isErrorAnswer(control.exchange)) {
+        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
+        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
+        continue;
+      }
       if (check.probe.kind === "saved-session") {
         const { version } = check.probe;
         const { sessions, problem } = saved!.file.versions[version];
@@ -441,13 +448,6 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
           attempts.push(typeof exchange === "string" ? { classification: "undetermined", answer: exchange, reason: exchange, shape: "no session" } : resumptionJudgement(exchange, control));
         } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
         if (attempts.length) attemptsById.set(check.id, attempts);
-        continue;
-      }
-      // The control presents the first allowed identity: when even it gets an error answer, an
-      // identity refusal would look just like it, and an other identity's 403 would count as served.
-      if (check.needs === "allow-identity" && isErrorAnswer(control.exchange)) {
-        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
-        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
         continue;
       }
       do {
