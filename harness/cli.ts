@@ -8,6 +8,7 @@ import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { describeExpiry } from "./external/expiry.js";
 import { externalResultsModel } from "./external/report-model.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
+import { readSessionFile } from "./external/saved-sessions.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
 import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh/mesh-command.js";
 import { printReports, reportFlags, verdictTable, writeReportFiles } from "./report/command-reports.js";
@@ -42,6 +43,12 @@ Options:
   --resume-from NAME        a name the endpoint serves without a client certificate: resume::
                             checks resume its session on --server-name (default a name it does
                             not serve, its default virtual host) (MTLS_RESUME_FROM)
+  --save-sessions FILE      write the TLS 1.2 and 1.3 sessions established with this run's valid
+                            certificate, with that certificate and its key, to FILE (mode 0600;
+                            it holds session secrets: keep it private) (MTLS_SAVE_SESSIONS)
+  --resume-sessions FILE    a later run: offer FILE's sessions (resume::saved-session::), judged
+                            against a full handshake with the saved certificate now; FILE must be
+                            for this --target and --server-name (MTLS_RESUME_SESSIONS)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
@@ -112,6 +119,8 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
         path: { type: "string", multiple: true },
         header: { type: "string", multiple: true },
         "resume-from": { type: "string" },
+        "save-sessions": { type: "string" },
+        "resume-sessions": { type: "string" },
         ...reportFlags,
         ...meshCommandOptions,
       },
@@ -147,6 +156,8 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
       paths: fromEnv(values.path?.join(","), "MTLS_PATH"),
       headers: fromEnv(values.header?.join("\n"), "MTLS_HEADER"),
       resumeFrom: fromEnv(values["resume-from"], "MTLS_RESUME_FROM"),
+      saveSessions: fromEnv(values["save-sessions"], "MTLS_SAVE_SESSIONS"),
+      resumeSessions: fromEnv(values["resume-sessions"], "MTLS_RESUME_SESSIONS"),
     },
     json: values.json,
     junit: values.junit,
@@ -158,6 +169,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
 async function validateInputs(settings: ExternalSettings): Promise<void> {
   if (settings.trustBundle) await readCertificates(settings.trustBundle, "trust bundle");
   if (settings.issuerCert && settings.issuerKey) await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
+  if (settings.resumeSessions) await readSessionFile(settings.resumeSessions, settings);
 }
 
 function formatTable(report: ExternalReport): string {
@@ -169,12 +181,18 @@ function formatTable(report: ExternalReport): string {
     `target ${report.target} (${report.protocol}${report.paths.join("") === "/" ? "" : ` ${report.paths.join(" ")}`}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
     ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
+    ...(report.savedSessions ? [savedSessionsLine(report.savedSessions)] : []),
     ...verdictTable(["", "check", "expected", "observed", "answer"], rows, 8),
     "",
     ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
     ...report.checks.filter((check) => !check.pass).map((check) => `${check.verdict} ${check.id}: ${check.title}; ${check.detail}`),
     `${report.checks.length - failed} passed, ${failed} failed`,
   ].join("\n");
+}
+
+function savedSessionsLine(saved: NonNullable<ExternalReport["savedSessions"]>): string {
+  const problems = saved.problems.length ? ` (${saved.problems.join("; ")})` : "";
+  return `sessions saved to ${saved.file}: TLS 1.2 ${saved.sessions["tls1.2"]}, TLS 1.3 ${saved.sessions["tls1.3"]}${problems}; it holds session secrets and a private key: keep it private`;
 }
 
 export async function main(argv: string[]): Promise<number> {

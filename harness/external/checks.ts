@@ -38,8 +38,14 @@ export const protocolPairs: Record<ProtocolPath, ProtocolPath> = { h2: "http/1.1
 
 export type CheckProbe =
   | { kind: "plaintext" }
-  /** Establish a session without a client certificate on --resume-from's name, then resume it on --server-name, that TLS version forced. */
-  | { kind: "resume"; version: "tls1.2" | "tls1.3" }
+  /**
+   * Establish a session on --resume-from's name, then resume it on --server-name, that TLS version
+   * forced: without a client certificate ("none"), or presenting the run's identity that was not
+   * allowed ("other-identity", with --allow-identity) on both connections.
+   */
+  | { kind: "resume"; version: "tls1.2" | "tls1.3"; credential: "none" | "other-identity" }
+  /** Offer a session an earlier run saved (--resume-sessions) with its certificate, beside a full handshake with that certificate now, that TLS version forced. */
+  | { kind: "saved-session"; version: "tls1.2" | "tls1.3" }
   | { kind: "tls"; credential: ClientCredential; name?: NameVariant; over?: ProtocolPath }
   | { kind: "server-chain" }
   | { kind: "server-name" }
@@ -56,7 +62,7 @@ export interface CheckDefinition {
   /** A verdict made whatever mode is expected (unless disabled, where no TLS is spoken). */
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
-  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http";
+  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http" | "allow-identity-and-server-name" | "resume-sessions";
   /**
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
@@ -114,9 +120,39 @@ const protocolCheck = (over: ProtocolPath, credential: "none" | "rogue-ca"): Che
 const resumeCheck = (version: "tls1.2" | "tls1.3"): CheckDefinition => ({
   id: `resume::other-sni::${version}`,
   title: `a session from --resume-from's name (no client certificate) resumed on the server name, TLS ${version.slice(3)}`,
-  probe: { kind: "resume", version },
+  probe: { kind: "resume", version, credential: "none" },
   expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" },
   needs: "server-name",
+  group: 5,
+});
+
+/**
+ * Resumption after presenting another identity: a session from --resume-from's name, where the
+ * run's identity that was not allowed was presented, resumed on the server name, where that
+ * identity must be refused (Envoy CVE-2022-21654: resumption across SAN-matching configs). Both
+ * connections present that identity, so a server that declines the session refuses it afresh.
+ */
+const otherIdentityResumeCheck = (version: "tls1.2" | "tls1.3"): CheckDefinition => ({
+  id: `resume::other-identity::${version}`,
+  title: `a session from --resume-from's name presenting an identity not allowed, resumed on the server name, TLS ${version.slice(3)}`,
+  probe: { kind: "resume", version, credential: "other-identity" },
+  expect: { strict: "refused", permissive: "refused", disabled: "no-tls" },
+  needs: "allow-identity-and-server-name",
+  group: 5,
+});
+
+/**
+ * Resumption after a trust change: a session an earlier run established with its valid
+ * certificate (--save-sessions), offered now with that certificate, must be refused when a full
+ * handshake with the same certificate is refused (the endpoint no longer trusts it). When the full
+ * handshake is served the certificate is still trusted: recorded, nothing to judge.
+ */
+const savedSessionCheck = (version: "tls1.2" | "tls1.3"): CheckDefinition => ({
+  id: `resume::saved-session::${version}`,
+  title: `a session saved by an earlier run with its valid certificate, offered with that certificate, where a full handshake with it is refused, TLS ${version.slice(3)}`,
+  probe: { kind: "saved-session", version },
+  expect: { strict: "refused", permissive: "refused", disabled: "no-tls" },
+  needs: "resume-sessions",
   group: 5,
 });
 
@@ -151,6 +187,10 @@ export const externalChecks: CheckDefinition[] = [
   ...(["h2", "http/1.1", "tls1.2", "tls1.3"] as const).flatMap((over) => [protocolCheck(over, "none"), protocolCheck(over, "rogue-ca")]),
   resumeCheck("tls1.2"),
   resumeCheck("tls1.3"),
+  otherIdentityResumeCheck("tls1.2"),
+  otherIdentityResumeCheck("tls1.3"),
+  savedSessionCheck("tls1.2"),
+  savedSessionCheck("tls1.3"),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },

@@ -2,7 +2,7 @@
 // command as a user would run it: openssl s_server, python3's http.server and ssl module, and the
 // third-party servers and misbehaving endpoints of gallery/servers.ts (nginx, Caddy, HAProxy,
 // mosquitto, nghttpx, PostgreSQL), whose ground truth was measured by hand (docs/gallery.md).
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -247,6 +247,12 @@ const thirdPartyRows: ThirdPartyRow[] = [
   // Resumption: a session from alt.mesh.test (no client auth) offered on api.mesh.test. HAProxy's crt-list resumes and serves it; nginx (CVE-2025-23419 fixed) refuses.
   { title: "HAProxy crt-list, --resume-from alt.mesh.test: resumed sessions served on the API", kind: "haproxy-crt-list-resumption", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"], extra: ["--resume-from", altServerName] },
   { title: "nginx sharing a session cache and ticket key, --resume-from alt.mesh.test: refused", kind: "nginx-shared-sessions", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--resume-from", altServerName], passing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"] },
+  // Resumption after presenting another identity: a session from alt.mesh.test (any identity from trust-a) resumed on api.mesh.test (one identity).
+  // HAProxy's rule on ssl_fc_sni sees the session's first name on a resumed TLS 1.2 session and serves it; TLS 1.3 holds. nginx refuses both.
+  { title: "HAProxy crt-list admitting one identity by a rule on ssl_fc_sni, --resume-from alt.mesh.test: TLS 1.2 resumed and served", kind: "haproxy-sni-identity", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["resume::other-identity::tls1.2"], extra: ["--resume-from", altServerName, ...allowClient], passing: ["resume::other-identity::tls1.3", otherIdentityCheck] },
+  // Allowing an identity api.mesh.test refuses: the control gets 403, so the resumed other identity cannot be judged against it either.
+  { title: "nginx admitting one identity on api.mesh.test, allowing another: the other-identity resumption checks undetermined", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "strict", failing: ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3", "identity::allowed::spiffe://cluster.local/ns/default/sa/other", otherIdentityCheck], extra: ["--resume-from", altServerName, "--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
+  { title: "nginx admitting one identity on api.mesh.test, sharing sessions with alt.mesh.test, --resume-from alt.mesh.test: refused", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--resume-from", altServerName, ...allowClient], passing: ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3", otherIdentityCheck] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
   { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
@@ -294,6 +300,63 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
   }
 });
 
+// Resumption after a trust change: sessions saved while the server trusts trust-a (the issuer's
+// root), offered after a restart that trusts trust-b only, with the same ticket key file. Verified
+// by hand with s_client -sess_out/-sess_in first (docs/gallery.md "Resumption after a trust change").
+describe.concurrent("--save-sessions, then --resume-sessions after the server's CA list changed", () => {
+  const savedChecks = ["resume::saved-session::tls1.2", "resume::saved-session::tls1.3"];
+  const rows: Array<{ kind: GalleryKind; title: string; exitCode: number; failing: string[] }> = [
+    { kind: "haproxy-ticket-keys", title: "HAProxy with a tls-ticket-keys file resumes the old certificate's sessions and serves them", exitCode: 1, failing: savedChecks },
+    { kind: "nginx-client-ca", title: "nginx (session id context over its client CA list) makes a full handshake and refuses them", exitCode: 0, failing: [] },
+  ];
+  for (const row of rows) {
+    const program = galleryServers[row.kind].program;
+    it(`${row.title}: exit ${row.exitCode}`, async ({ skip }) => {
+      if (!findProgram(program)) skip(`not installed (${program} missing): apt-get install ${galleryServers[row.kind].debianPackage ?? program}, or npm run setup`);
+      const ticketKeys = join(fixtures.dir, `tickets-${row.kind}`);
+      const sessionFile = join(fixtures.dir, `sessions-${row.kind}.json`);
+      const jsonFile = join(fixtures.dir, `report-${row.kind}-resumed.json`);
+      let server = await startGalleryServer(row.kind, fixtures, { ticketKeys });
+      thirdParty.push(server);
+      const target = formatEndpoint(server.endpoint);
+      const base = ["run", "--target", target, "--server-name", serverName, "--expect-mode", "strict"];
+      try {
+        const saved = await runCli([...base, ...withIssuer(), "--save-sessions", sessionFile]);
+        expect(saved.exitCode, saved.stdout + saved.stderr).toBe(0);
+        expect(saved.stdout).toContain(`sessions saved to ${sessionFile}: TLS 1.2 4, TLS 1.3 4; it holds session secrets and a private key`);
+        expect((await stat(sessionFile)).mode & 0o777).toBe(0o600);
+        const file = JSON.parse(await readFile(sessionFile, "utf8")) as { target: string; serverName: string; versions: Record<string, { sessions: string[] }> };
+        expect(file).toMatchObject({ target, serverName });
+
+        // The server still trusts the certificate: the check has nothing to judge and says so.
+        const unchanged = await runCli([...base, ...withIssuer(), "--resume-sessions", sessionFile, "--json", jsonFile]);
+        expect(unchanged.exitCode, unchanged.stdout + unchanged.stderr).toBe(0);
+        const still = (await readReport(jsonFile, unchanged)).checks.filter((check) => savedChecks.includes(check.id));
+        expect(still.map((check) => [check.verdict, check.observed])).toEqual(savedChecks.map(() => ["recorded", "still trusted (served)"]));
+
+        await server.stop();
+        server = await startGalleryServer(row.kind, fixtures, { ticketKeys, clientCa: "trust-b", endpoint: server.endpoint });
+        thirdParty.push(server);
+        const issuerB = ["--issuer-cert", fixtures.certs["issuer-b"]!.cert, "--issuer-key", fixtures.certs["issuer-b"]!.key];
+        const junitFile = join(fixtures.dir, `report-${row.kind}-resumed.xml`);
+        const result = await runCli([...base, ...issuerB, "--resume-sessions", sessionFile, "--json", jsonFile, "--junit", junitFile]);
+        const report = await readReport(jsonFile, result);
+        const evidence = result.stdout + result.stderr;
+        expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: "strict" });
+        expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
+        const checks = report.checks.filter((check) => savedChecks.includes(check.id));
+        expect(checks.map((check) => check.verdict), evidence).toEqual(savedChecks.map(() => (row.failing.length ? "fail" : "pass")));
+        const junit = await readFile(junitFile, "utf8");
+        for (const id of savedChecks) expect(junit).toContain(`name="external &gt; ${id} &gt; ${target} (external)"`);
+        expect((junit.match(/<failure /g) ?? []).length).toBe(row.failing.length);
+        for (const check of checks) expect(check.detail).toMatch(/a full handshake with the saved certificate is refused \(TLS alert unknown_ca \(48\)|HTTP\/1\.1 400 Bad Request/);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+  }
+});
+
 describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one line, no stack trace", () => {
   const badInputs: Array<[string, () => Promise<string[]>, RegExp]> = [
     ["no command", async () => [], /missing command/],
@@ -308,6 +371,19 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
     ["a Host header", async () => ["run", "--target", "127.0.0.1:1", "--header", "Host: other"], /the harness sets Host itself/],
     ["--path with --protocol raw", async () => ["run", "--target", "127.0.0.1:1", "--protocol", "raw", "--path", "/api"], /--path and --header apply to --protocol http and h2/],
     ["a negative --min-days", async () => ["run", "--target", "127.0.0.1:1", "--min-days=-3"], /invalid minimum days "-3"/],
+    ["--save-sessions without an issuer", async () => ["run", "--target", "127.0.0.1:1", "--save-sessions", join(fixtures.dir, "never.json")], /--save-sessions needs --issuer-cert and --issuer-key/],
+    ["a --resume-sessions file that is not one", async () => ["run", "--target", "127.0.0.1:1", "--resume-sessions", fixtures.certs.client!.cert], /failed to read session file .*: not JSON/],
+    [
+      "a --resume-sessions file saved for another target",
+      async () => {
+        const path = join(fixtures.dir, "other-target-sessions.json");
+        const pem = await readFile(fixtures.certs.client!.cert, "utf8");
+        const versions = { "tls1.2": { sessions: [], answer: "" }, "tls1.3": { sessions: [], answer: "" } };
+        await writeFile(path, JSON.stringify({ format: "mtls-conformance-sessions/1", savedAt: new Date().toISOString(), target: "127.0.0.1:2", serverName: serverName, certificate: { pem, keyPem: "-" }, versions }));
+        return ["run", "--target", "127.0.0.1:1", "--server-name", serverName, "--resume-sessions", path];
+      },
+      /session file .* was saved for 127\.0\.0\.1:2 \(server name api\.mesh\.test\), not 127\.0\.0\.1:1 \(server name api\.mesh\.test\): offer sessions only to the endpoint that issued them/,
+    ],
     ["an issuer cert without a key", async () => ["run", "--target", "127.0.0.1:1", "--issuer-cert", fixtures.certs["issuer-a"]!.cert], /needs both/],
     ["a missing trust bundle", async () => ["run", "--target", "127.0.0.1:1", "--trust-bundle", "/nonexistent.pem"], /failed to read trust bundle \/nonexistent.pem: ENOENT/],
     [

@@ -4,6 +4,8 @@
 // expected mode with the differential oracle, and derives the observed mode. Protocol paths are
 // judged against the control forced onto the same path; with several --path values the whole run
 // is repeated per path and the reports combined (combinePaths).
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { checkServerIdentity } from "node:tls";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
@@ -16,9 +18,10 @@ import { externalChecks, identityChecks, isModeEvidence, protocolPairs, type Che
 import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.js";
 import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
-import { identityFields, otherIdentity, type ClientIdentity } from "./identities.js";
+import { describeIdentity, identityFields, otherIdentity, type ClientIdentity } from "./identities.js";
 import { isErrorAnswer, judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
+import { describeSavedCertificate, endpointText, readSessionFile, savedCertificate, sessionFileFormat, sessionFileWarning, sessionVersions, writeSessionFile, type SavedVersion, type SessionFile, type SessionVersion } from "./saved-sessions.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
 
 export type { CheckVerdict };
@@ -70,12 +73,16 @@ export interface ExternalReport {
   /** 0 every check met its expectation; 1 a determined check failed; 2 nothing (or not everything) could be judged. */
   exitCode: 0 | 1 | 2;
   checks: CheckResult[];
+  /** --save-sessions: the file written and how many sessions it holds per version (with why none, where none). */
+  savedSessions?: { file: string; sessions: Record<SessionVersion, number>; problems: string[] };
 }
 
 /** raw protocol: this long after the handshake with no alert and no close is "stayed open" (a TLS 1.3 server alerts within milliseconds of the client's Finished, measured). */
 export const settleMs = 1_500;
 /** Attempts of one check at most: the first, its confirmation, and two more when those disagree. */
 const maxAttempts = 4;
+/** --save-sessions: sessions saved per TLS version, one per establishing connection, so each attempt of a later run offers a session no attempt offered before (a server may accept a ticket once). */
+const savedSessionsPerVersion = maxAttempts;
 
 const probeIdentity = (trustDomain: string) => `spiffe://${trustDomain}/ns/mtls-conformance/sa/probe`;
 
@@ -190,10 +197,12 @@ const inputPresent: Record<NonNullable<CheckDefinition["needs"]>, (settings: Ext
   "expect-identity": (settings) => settings.expectIdentity !== undefined,
   "allow-identity": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined,
   "issuer-and-http": (settings) => settings.issuerCert !== undefined && (settings.protocol === "http" || settings.protocol === "h2"),
+  "allow-identity-and-server-name": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined && settings.serverName !== undefined,
+  "resume-sessions": (settings) => settings.resumeSessions !== undefined,
 };
 
 /** The checks that run with these settings (a check whose input is missing does not run). */
-export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities">): CheckDefinition[] {
+export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities" | "resumeSessions">): CheckDefinition[] {
   return [...externalChecks, ...identityChecks(settings.allowIdentities)].filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
 }
 
@@ -212,29 +221,92 @@ export async function runExternalChecks(settings: ExternalSettings): Promise<Ext
     const { issuer } = await importIssuer(settings.issuerCert, settings.issuerKey, { passphrase: await issuerKeyPassphrase(settings) });
     preissued.set("user-issuer", issuer);
   }
+  const saved = settings.resumeSessions ? await readSessionFile(settings.resumeSessions, settings) : undefined;
   const fixtures = await writeFixtureSet(credentialSpec(trustDomainOf(settings.expectIdentity), preissued.size > 0, settings.allowIdentities), new Date(), undefined, preissued);
   try {
+    const savedIdentity = saved ? await writeSavedIdentity(fixtures, saved) : undefined;
     const reports: ExternalReport[] = [];
-    for (const path of settings.paths) reports.push(await judgeEndpoint(settings, fixtures, path));
-    return reports.length === 1 ? reports[0]! : combinePaths(settings, reports);
+    for (const path of settings.paths) reports.push(await judgeEndpoint(settings, fixtures, path, saved && savedIdentity ? { file: saved, identity: savedIdentity } : undefined));
+    const report = reports.length === 1 ? reports[0]! : combinePaths(settings, reports);
+    if (settings.saveSessions && report.status !== "unreachable") report.savedSessions = await saveSessions(settings, fixtures, settings.saveSessions);
+    return report;
   } finally {
     forgetSecureContexts(fixtures.dir);
     await removeFixtureSet(fixtures);
   }
 }
 
-async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, httpPath: string): Promise<ExternalReport> {
-  const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec => ({
-    target: { host: settings.host, port: settings.port },
-    http: { path: httpPath, headers: settings.headers },
-    transport,
-    protocol: settings.protocol,
-    identity: credential === "none" ? undefined : keyPair(fixtures, credential),
-    serverName: settings.serverName,
-    alpn: settings.alpn,
-    timeoutMs: settings.timeoutMs,
-    settleMs,
-  });
+/** A probe of the endpoint as the settings name it, at that HTTP path, presenting `identity` if any. */
+const probeSpecOf = (settings: ExternalSettings, httpPath: string, transport: "plaintext" | "tls", identity?: KeyPairFiles): ProbeSpec => ({
+  target: { host: settings.host, port: settings.port },
+  http: { path: httpPath, headers: settings.headers },
+  transport,
+  protocol: settings.protocol,
+  identity,
+  serverName: settings.serverName,
+  alpn: settings.alpn,
+  timeoutMs: settings.timeoutMs,
+  settleMs,
+});
+
+/** The certificate of a session file, written beside the run's own (removed with them). */
+async function writeSavedIdentity(fixtures: FixtureSet, saved: SessionFile): Promise<KeyPairFiles> {
+  const files = { cert: join(fixtures.dir, "saved-session.crt"), key: join(fixtures.dir, "saved-session.key"), chain: saved.certificate.chainPem ? join(fixtures.dir, "saved-session.chain.pem") : undefined };
+  await writeFile(files.cert, saved.certificate.pem);
+  await writeFile(files.key, saved.certificate.keyPem, { mode: 0o600 });
+  if (files.chain) await writeFile(files.chain, saved.certificate.chainPem!);
+  return files;
+}
+
+/**
+ * --save-sessions: establishes sessions with the run's valid certificate under TLS 1.2 and 1.3
+ * (each version forced, on the first --path) and writes them, with the certificate and its key, to
+ * the session file (mode 0600).
+ */
+async function saveSessions(settings: ExternalSettings, fixtures: FixtureSet, path: string): Promise<NonNullable<ExternalReport["savedSessions"]>> {
+  const identity = keyPair(fixtures, "valid");
+  const versions = {} as Record<SessionVersion, SavedVersion>;
+  for (const version of sessionVersions) {
+    const saved: SavedVersion = { sessions: [], answer: "" };
+    for (let index = 0; index < savedSessionsPerVersion; index++) {
+      const exchange = await probeEndpoint({ ...probeSpecOf(settings, settings.paths[0]!, "tls", identity), ...protocolSpec[version] });
+      if (index === 0) saved.answer = exchange.answer?.text ?? exchange.raw;
+      if (!exchange.session) {
+        if (index === 0) saved.problem = `the TLS ${version.slice(3)} handshake with the valid certificate ${exchange.tls ? "completed but issued no session" : `did not complete (${exchange.alert ? `alert ${exchange.alert.name}` : exchange.raw})`}`;
+        break;
+      }
+      saved.sessions.push(exchange.session.toString("base64"));
+    }
+    versions[version] = saved;
+  }
+  const [pem, keyPem] = await Promise.all([readFile(identity.cert, "utf8"), readFile(identity.key, "utf8")]);
+  const chainPem = identity.chain ? await readFile(identity.chain, "utf8") : undefined;
+  const file: SessionFile = {
+    format: sessionFileFormat,
+    warning: sessionFileWarning,
+    savedAt: new Date().toISOString(),
+    target: endpointText(settings),
+    serverName: settings.serverName ?? null,
+    certificate: savedCertificate(pem, chainPem, keyPem),
+    versions,
+  };
+  await writeSessionFile(path, file);
+  return {
+    file: path,
+    sessions: { "tls1.2": versions["tls1.2"].sessions.length, "tls1.3": versions["tls1.3"].sessions.length },
+    problems: sessionVersions.flatMap((version) => (versions[version].problem ? [versions[version].problem!] : [])),
+  };
+}
+
+/** --resume-sessions: the session file and its certificate, written for this run. */
+interface SavedSessions {
+  file: SessionFile;
+  identity: KeyPairFiles;
+}
+
+async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, httpPath: string, saved?: SavedSessions): Promise<ExternalReport> {
+  const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec =>
+    probeSpecOf(settings, httpPath, transport, credential === "none" ? undefined : keyPair(fixtures, credential));
   const specOfCheck = (check: CheckDefinition): ProbeSpec => {
     if (check.probe.kind === "plaintext") return specFor("plaintext");
     const spec = specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
@@ -258,7 +330,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const controlSummary = (repeats: string[]): ExternalReport["control"] => ({ path, answer: firstJudgement.answer, classification: firstJudgement.classification, reason: firstJudgement.reason, repeats });
   const base = {
     paths: [httpPath],
-    target: `${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port}`,
+    target: endpointText(settings),
     protocol: settings.protocol,
     expectMode: settings.expectMode ?? null,
     negotiated: { tlsVersion: first.tls?.version, cipher: first.tls?.cipher, alpn: first.tls?.alpn },
@@ -306,16 +378,23 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
     return pathControls.get(over)!;
   };
   const notProbed = new Map<string, CheckResult>();
-  // Resumption: a session established without a certificate on --resume-from's name (default a name the endpoint does not serve), offered on the server name.
-  const resumedExchange = async (version: "tls1.2" | "tls1.3"): Promise<Exchange | string> => {
+  // Resumption: a session established on --resume-from's name (default a name the endpoint does
+  // not serve), without a certificate or presenting the identity not allowed, offered on the server
+  // name presenting the same.
+  const resumedExchange = async (version: "tls1.2" | "tls1.3", presented: "none" | "other-identity"): Promise<Exchange | string> => {
     const from = settings.resumeFrom ?? unservedName;
-    const established = await probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], serverName: from, httpHost: from });
+    const credential: ClientCredential | "none" = presented === "none" ? "none" : `other-${settings.allowIdentities[0]!.kind}`;
+    const established = await probeEndpoint({ ...specFor("tls", credential), ...protocolSpec[version], serverName: from, httpHost: from });
     if (!established.session) {
       const how = established.tls ? "completed but issued no session" : `did not complete (${established.alert ? `alert ${established.alert.name}` : established.raw})`;
-      return `no session to resume: the TLS ${version.slice(3)} handshake without a client certificate on ${from} ${how}`;
+      const withWhat = presented === "none" ? "without a client certificate" : `presenting ${describeIdentity(otherIdentity(settings.allowIdentities[0]!.kind, settings.allowIdentities))}`;
+      return `no session to resume: the TLS ${version.slice(3)} handshake ${withWhat} on ${from} ${how}`;
     }
-    return probeEndpoint({ ...specFor("tls"), ...protocolSpec[version], session: established.session });
+    return probeEndpoint({ ...specFor("tls", credential), ...protocolSpec[version], session: established.session });
   };
+  // Saved sessions: the i-th attempt offers the i-th session saved for that version, beside a full handshake with the saved certificate.
+  const savedSpec = (version: "tls1.2" | "tls1.3"): ProbeSpec => ({ ...specFor("tls"), identity: saved!.identity, ...protocolSpec[version] });
+  const fullHandshakes = new Map<string, Classification[]>();
   for (const group of groups) {
     for (const check of group) {
       const ownPath = check.probe.kind === "plaintext" ? "plaintext" : undefined;
@@ -332,10 +411,36 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         reference = own as Control;
       }
       const attempts: Judgement[] = [];
-      if (check.probe.kind === "resume") {
-        const version = check.probe.version;
+      // The control presents the first allowed identity: when even it gets an error answer, an
+      // identity refusal would look just like it, and an other identity's 403 would count as served.
+      if ((check.needs === "allow-identity" || check.needs === "allow-identity-and-server-name") && isErrorAnswer(control.exchange)) {
+        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
+        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
+        continue;
+      }
+      if (check.probe.kind === "saved-session") {
+        const { version } = check.probe;
+        const { sessions, problem } = saved!.file.versions[version];
+        if (!sessions.length) {
+          const detail = `no TLS ${version.slice(3)} session in ${settings.resumeSessions}: ${problem ?? "the saving run saved none"}`;
+          notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail });
+          continue;
+        }
+        const fulls: Classification[] = [];
         do {
-          const exchange = await resumedExchange(version);
+          const full = judge(await probeEndpoint(savedSpec(version)), control);
+          const offered = await probeEndpoint({ ...savedSpec(version), session: Buffer.from(sessions[attempts.length % sessions.length]!, "base64") });
+          fulls.push(full.classification);
+          attempts.push(savedSessionJudgement(full, offered, control));
+        } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
+        attemptsById.set(check.id, attempts);
+        fullHandshakes.set(check.id, fulls);
+        continue;
+      }
+      if (check.probe.kind === "resume") {
+        const { version, credential } = check.probe;
+        do {
+          const exchange = await resumedExchange(version, credential);
           if (typeof exchange === "string" && !attempts.length) {
             notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail: exchange });
             break;
@@ -343,13 +448,6 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
           attempts.push(typeof exchange === "string" ? { classification: "undetermined", answer: exchange, reason: exchange, shape: "no session" } : resumptionJudgement(exchange, control));
         } while (determined(attempts[0]!.classification) && attempts.length < (summarize(attempts) === "unstable" ? maxAttempts : 2));
         if (attempts.length) attemptsById.set(check.id, attempts);
-        continue;
-      }
-      // The control presents the first allowed identity: when even it gets an error answer, an
-      // identity refusal would look just like it, and an other identity's 403 would count as served.
-      if (check.needs === "allow-identity" && isErrorAnswer(control.exchange)) {
-        const reason = `the control (the allowed identity ${settings.allowIdentities[0]!.value}) itself got an error answer, so served and refused cannot be told apart`;
-        attemptsById.set(check.id, [{ classification: "undetermined", answer: firstJudgement.answer, reason, shape: firstJudgement.shape }]);
         continue;
       }
       do {
@@ -389,6 +487,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
       const verdict = judgeServer(check, inspection, settings);
       return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
     }
+    if (check.probe.kind === "saved-session" && !notProbed.has(check.id)) return savedSessionResult(check, attemptsById.get(check.id)!, fullHandshakes.get(check.id)!, settings, saved!.file);
     return notProbed.get(check.id) ?? probeResult(check, attemptsById.get(check.id)!, settings);
   });
 
@@ -441,6 +540,39 @@ function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
   const judgement = judge(exchange, control);
   const how = exchange.tls ? (exchange.tls.resumed ? "resumed" : "not resumed (a full handshake)") : "no handshake";
   return { ...judgement, reason: `${how}: ${judgement.reason}`, shape: `${judgement.shape}${exchange.tls?.resumed ? " resumed" : ""}` };
+}
+
+/**
+ * One attempt of a saved-session check: the full handshake with the saved certificate now, and the
+ * saved session offered with it. Both must agree on a repeat. A session that was not resumed but
+ * served where the full handshake was refused means two full handshakes disagreed: undetermined.
+ */
+function savedSessionJudgement(full: Judgement, offered: Exchange, control: Control): Judgement {
+  const judgement = resumptionJudgement(offered, control);
+  const shape = `full ${full.shape}; offered ${judgement.shape}`;
+  const fullText = `a full handshake with the saved certificate is ${full.classification} (${full.answer})`;
+  if (!determined(full.classification)) return { classification: "undetermined", answer: judgement.answer, reason: `${fullText}: ${full.reason}`, shape };
+  if (full.classification === "refused" && judgement.classification === "served" && !offered.tls?.resumed) {
+    return { classification: "undetermined", answer: judgement.answer, reason: `${fullText}, yet offering the session made another full handshake that was served: the two disagree`, shape };
+  }
+  return { ...judgement, reason: `${fullText}; the saved session ${judgement.reason}`, shape };
+}
+
+/** A saved-session check's result: judged only where the full handshake is refused; where it is served the certificate is still trusted and nothing is judged. */
+function savedSessionResult(check: CheckDefinition, attempts: Judgement[], fulls: Classification[], settings: ExternalSettings, file: SessionFile): CheckResult {
+  const result = probeResult(check, attempts, settings);
+  const age = Math.round((Date.now() - Date.parse(file.savedAt)) / 1000);
+  const origin = `session saved ${age} s ago with ${describeSavedCertificate(file)}`;
+  if (fulls[0] === "served" && determined(result.observed as Classification)) {
+    return {
+      ...result,
+      observed: `still trusted (${result.observed})`,
+      pass: true,
+      verdict: "recorded",
+      detail: `the endpoint still trusts the saved certificate (a full handshake with it is served), so this run cannot show whether a session outlives that trust; ${origin}; ${result.detail}`.slice(0, 600),
+    };
+  }
+  return { ...result, detail: `${origin}; ${result.detail}`.slice(0, 600) };
 }
 
 /** How a probe is forced onto a protocol path. */

@@ -34,6 +34,10 @@ export interface ExternalSettings {
   headers: Array<[name: string, value: string]>;
   /** --resume-from: a name the endpoint serves without a client certificate, whose session the resume:: checks carry to --server-name (default a name it does not serve: its default virtual host). */
   resumeFrom?: string;
+  /** --save-sessions: write the TLS 1.2 and 1.3 sessions established with this run's valid certificate, with that certificate and key, to this file (saved-sessions.ts). */
+  saveSessions?: string;
+  /** --resume-sessions: a file an earlier run saved; the resume::saved-session checks offer its sessions. */
+  resumeSessions?: string;
 }
 
 export class SettingsError extends Error {}
@@ -63,6 +67,8 @@ export const settingVariables = {
   /** Newline-separated "Name: value" lines; the flag is repeatable. */
   headers: "MTLS_HEADER",
   resumeFrom: "MTLS_RESUME_FROM",
+  saveSessions: "MTLS_SAVE_SESSIONS",
+  resumeSessions: "MTLS_RESUME_SESSIONS",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
@@ -122,6 +128,9 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     return [match[1]!, match[2]!];
   });
   if (raw.resumeFrom !== undefined && !parseIdentity(`dns:${raw.resumeFrom}`)) throw new SettingsError(`invalid --resume-from "${raw.resumeFrom}": expected a DNS name`);
+  if (raw.saveSessions && raw.issuerCert === undefined) {
+    throw new SettingsError("--save-sessions needs --issuer-cert and --issuer-key: the sessions are established with a valid certificate minted from the issuer the endpoint trusts");
+  }
   if ((paths.length || headers.length) && protocol !== "http" && protocol !== "h2") {
     throw new SettingsError(`--path and --header apply to --protocol http and h2, not ${protocol}`);
   }
@@ -144,6 +153,8 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     paths: paths.length ? paths : ["/"],
     headers,
     resumeFrom: raw.resumeFrom || undefined,
+    saveSessions: raw.saveSessions || undefined,
+    resumeSessions: raw.resumeSessions || undefined,
   };
 }
 

@@ -3,6 +3,7 @@
 // whose run does not finish in time gets no report, only the problem: it is reported as a
 // `control` check that is undetermined (never a pass), like an endpoint that could not be judged.
 import { importIssuer, readCertificates } from "../../fixtures/import-issuer.js";
+import { readSessionFile } from "../external/saved-sessions.js";
 import { runExternalChecks, type ExternalReport } from "../external/run-checks.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "../external/settings.js";
 import type { MeshTarget } from "./targets-file.js";
@@ -52,6 +53,8 @@ export async function validateTargetInputs(targets: readonly MeshTarget[]): Prom
         const passphrase = await issuerKeyPassphrase(settings);
         await once(`issuer\u0000${settings.issuerCert}\u0000${settings.issuerKey}\u0000${passphrase ?? ""}`, () => importIssuer(settings.issuerCert!, settings.issuerKey!, { passphrase }));
       }
+      // A session file for another target or server name stops the run before any connection.
+      if (settings.resumeSessions) await readSessionFile(settings.resumeSessions, settings);
     } catch (error) {
       return `target ${name}: ${(error as Error).message}`;
     }

@@ -21,6 +21,8 @@ describe("parseTargetsFile", () => {
     "  - target: '[::1]:9443'",
     "    expectMode: permissive",
     "    resumeFrom: public.mesh.test",
+    "    saveSessions: state/local-sessions.json",
+    "    resumeSessions: /var/lib/mesh/earlier.json",
   ].join("\n");
 
   it("applies defaults under each target's keys, resolves paths against the file, takes numbers and lists", () => {
@@ -39,7 +41,10 @@ describe("parseTargetsFile", () => {
       headers: [["X-Tenant", "a"], ["X-Env", "ci"]],
       alpn: ["h2", "http/1.1"],
     });
-    expect(local).toMatchObject({ host: "::1", port: 9443, expectMode: "permissive", resumeFrom: "public.mesh.test", paths: ["/"] });
+    expect(local).toMatchObject({ host: "::1", port: 9443, expectMode: "permissive", resumeFrom: "public.mesh.test", paths: ["/"], resumeSessions: "/var/lib/mesh/earlier.json" });
+    // saveSessions needs the issuer: the defaults give it; the file is resolved against the targets file.
+    expect(local!.saveSessions).toBe("/etc/mesh/state/local-sessions.json");
+    expect(api!.saveSessions).toBeUndefined();
   });
 
   it("reads the same from JSON", () => {
@@ -52,6 +57,13 @@ describe("parseTargetsFile", () => {
     ["a list where the flag does not repeat", "targets:\n  - target: 127.0.0.1:1\n    protocol: [http]\n", 'targets[0]: key "protocol" must be a string'],
     ["a repeated name", "targets:\n  - {name: a, target: 127.0.0.1:1}\n  - {name: a, target: 127.0.0.1:2}\n", 'targets[1] (a): key "name": "a" is used by an earlier target'],
     ["a repeated key", "targets:\n  - target: 127.0.0.1:1\n    target: 127.0.0.1:2\n", "failed to parse targets file /t.yaml: Map keys must be unique"],
+    ["a session file in the defaults", "defaults:\n  resumeSessions: s.json\ntargets:\n  - target: 127.0.0.1:1\n", 'defaults: key "resumeSessions" belongs to one target, not the defaults'],
+    [
+      "two targets saving to one session file",
+      "defaults:\n  issuerCert: i.crt\n  issuerKey: i.key\ntargets:\n  - {name: a, target: 127.0.0.1:1, saveSessions: s.json}\n  - {name: b, target: 127.0.0.1:2, saveSessions: ./s.json}\n",
+      'targets[1] (b): key "saveSessions": /s.json is saved to by target a too (one session file per target)',
+    ],
+    ["saveSessions without an issuer", "targets:\n  - target: 127.0.0.1:1\n    saveSessions: s.json\n", "targets[0]: --save-sessions needs --issuer-cert and --issuer-key"],
     ["no targets", "defaults:\n  expectMode: strict\n", 'targets file /t.yaml: "targets" must be a non-empty list'],
     ["an unknown top-level key", "target: 127.0.0.1:1\n", 'targets file /t.yaml: unknown key "target" (expected defaults, targets)'],
   ])("refuses %s, naming the entry and the key", (_title, text, message) => {

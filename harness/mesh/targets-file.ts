@@ -36,10 +36,14 @@ const settingKeys: Record<string, KeyRule> = {
   path: { setting: "paths", list: "," },
   header: { setting: "headers", list: "\n" },
   resumeFrom: { setting: "resumeFrom" },
+  saveSessions: { setting: "saveSessions", path: true },
+  resumeSessions: { setting: "resumeSessions", path: true },
 };
 
-const defaultsKeys = Object.keys(settingKeys);
-const targetKeys = ["name", "target", ...defaultsKeys];
+/** A session file belongs to one target (its sessions and its server name): never a default. */
+const perTargetKeys = ["saveSessions", "resumeSessions"];
+const defaultsKeys = Object.keys(settingKeys).filter((key) => !perTargetKeys.includes(key));
+const targetKeys = ["name", "target", ...defaultsKeys, ...perTargetKeys];
 const topKeys = ["defaults", "targets"];
 
 /** One target of the file: its name (unique; shards split by it) and its settings, defaults applied. */
@@ -67,6 +71,7 @@ function valueText(value: unknown, where: string, key: string): string {
 function settingsOf(entry: Record<string, unknown>, where: string, allowed: string[], baseDir: string): RawSettings {
   const raw: RawSettings = {};
   for (const [key, value] of Object.entries(entry)) {
+    if (perTargetKeys.includes(key) && !allowed.includes(key)) throw new TargetsFileError(`${where}: key "${key}" belongs to one target, not the defaults (a session file holds one target's sessions)`);
     if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
     if (key === "name" || key === "target" || value === null || value === undefined) continue;
     const text = valueText(value, where, key);
@@ -94,6 +99,7 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
   const defaults = settingsOf(defaultsEntry, "defaults", defaultsKeys, baseDir);
   if (!Array.isArray(document.targets) || document.targets.length === 0) throw new TargetsFileError(`targets file ${path}: "targets" must be a non-empty list`);
   const names = new Set<string>();
+  const sessionFiles = new Map<string, string>();
   const targets = document.targets.map((entry: unknown, index: number): MeshTarget => {
     const label = isRecord(entry) && typeof entry.name === "string" ? `targets[${index}] (${entry.name})` : `targets[${index}]`;
     if (!isRecord(entry)) throw new TargetsFileError(`${label}: expected a mapping with "target"`);
@@ -103,6 +109,12 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
     const name = entry.name === undefined ? target : valueText(entry.name, label, "name");
     if (names.has(name)) throw new TargetsFileError(`${label}: key "name": "${name}" is used by an earlier target (names must be unique)`);
     names.add(name);
+    // Two targets saving to one file would overwrite each other's sessions.
+    if (own.saveSessions) {
+      const earlier = sessionFiles.get(own.saveSessions);
+      if (earlier) throw new TargetsFileError(`${label}: key "saveSessions": ${own.saveSessions} is saved to by target ${earlier} too (one session file per target)`);
+      sessionFiles.set(own.saveSessions, name);
+    }
     try {
       return { name, settings: parseSettings({ ...defaults, ...own, target }) };
     } catch (error) {

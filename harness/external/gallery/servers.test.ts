@@ -257,6 +257,84 @@ describe("a session from alt.mesh.test (no client auth) resumed on api.mesh.test
   });
 });
 
+describe("a session from alt.mesh.test presenting CN=client (not the identity api.mesh.test admits), resumed on api.mesh.test", () => {
+  const haproxy = gallery("haproxy-sni-identity");
+  const nginx = gallery("nginx-identity-per-name");
+  /** s_client with the fixture client (CN=client): a full handshake on alt saving its session, then that session offered on api. */
+  const resumeOnApi = async (endpoint: Endpoint, version: string) => {
+    const session = join(fixtures.dir, `identity-session-${endpoint.host}-${version}`);
+    const base = ["s_client", "-connect", formatEndpoint(endpoint), version, "-CAfile", fixtures.bundles["trust-a"]!, "-ign_eof", ...clientCertArgs("valid")];
+    const first = await runToCompletion("openssl", [...base, "-servername", altServerName, "-sess_out", session], { input: httpRequest.replace(serverName, altServerName), timeoutMs: 8_000 });
+    expect(first.output).toMatch(/^New, TLSv1\.[23]/m);
+    expect(first.output).toMatch(/HTTP\/1\.1 200 OK/);
+    return (await runToCompletion("openssl", [...base, "-servername", serverName, "-sess_in", session], { input: httpRequest, timeoutMs: 8_000 })).output;
+  };
+  it.each([
+    ["HAProxy", haproxy],
+    ["nginx", nginx],
+  ])("%s: a full handshake on api.mesh.test with CN=client gets 403", async (_name, server) => {
+    expect((await sClient(server().endpoint, "valid", { extra: ["-tls1_2"] })).text).toMatch(/HTTP\/1\.1 403 Forbidden/);
+  });
+  it("HAProxy, TLS 1.2: resumed and served (ssl_fc_sni is the session's first name)", async () => {
+    const output = await resumeOnApi(haproxy().endpoint, "-tls1_2");
+    expect(output).toMatch(/^Reused, TLSv1\.2/m);
+    expect(output).toContain("hello from haproxy");
+  });
+  it("HAProxy, TLS 1.3: resumed, then 403", async () => {
+    const output = await resumeOnApi(haproxy().endpoint, "-tls1_3");
+    expect(output).toMatch(/^Reused, TLSv1\.3/m);
+    expect(output).toMatch(/HTTP\/1\.1 403 Forbidden/);
+  });
+  it("nginx, TLS 1.2: resumed, then 421 Misdirected Request", async () => {
+    const output = await resumeOnApi(nginx().endpoint, "-tls1_2");
+    expect(output).toMatch(/^Reused, TLSv1\.2/m);
+    expect(output).toMatch(/HTTP\/1\.1 421 Misdirected Request/);
+  });
+  it("nginx, TLS 1.3: alert 49 access_denied", async () => {
+    expect(await resumeOnApi(nginx().endpoint, "-tls1_3")).toMatch(alertNumber(49));
+  });
+});
+
+describe("a session saved with a certificate from trust-a, offered after a restart that trusts trust-b only (same ticket keys)", () => {
+  const measure = async (kind: GalleryKind) => {
+    const ticketKeys = join(fixtures.dir, `hand-tickets-${kind}`);
+    let server = await startGalleryServer(kind, fixtures, { ticketKeys });
+    const sessionOf = (version: string) => join(fixtures.dir, `hand-session-${kind}-${version}`);
+    try {
+      for (const version of ["-tls1_2", "-tls1_3"]) {
+        const saved = await sClient(server.endpoint, "valid", { extra: [version, "-sess_out", sessionOf(version)] });
+        expect(saved.text).toMatch(/^New, TLSv1\.[23]/m);
+        expect(saved.text).toMatch(/HTTP\/1\.1 200 OK/);
+      }
+      await server.stop();
+      server = await startGalleryServer(kind, fixtures, { ticketKeys, clientCa: "trust-b", endpoint: server.endpoint });
+      const seen: Record<string, { full: string; resumed: string }> = {};
+      for (const version of ["-tls1_2", "-tls1_3"]) {
+        const full = (await sClient(server.endpoint, "valid", { extra: [version] })).text;
+        const resumed = (await sClient(server.endpoint, "valid", { extra: [version, "-sess_in", sessionOf(version)] })).text;
+        seen[version] = { full, resumed };
+      }
+      return seen;
+    } finally {
+      await server.stop();
+    }
+  };
+  it.skipIf(!findProgram("haproxy") || missingTools("openssl"))("HAProxy tls-ticket-keys: the full handshake gets alert 48, the saved session is resumed and served", async () => {
+    for (const { full, resumed } of Object.values(await measure("haproxy-ticket-keys"))) {
+      expect(full).toMatch(alertNumber(48));
+      expect(resumed).toMatch(/^Reused, TLSv1\.[23]/m);
+      expect(resumed).toContain("hello from haproxy");
+    }
+  }, 60_000);
+  it.skipIf(!findProgram("nginx") || missingTools("openssl"))("nginx: the full handshake gets 400, the saved session is not resumed (New) and gets 400", async () => {
+    for (const { full, resumed } of Object.values(await measure("nginx-client-ca"))) {
+      expect(full).toContain("400 The SSL certificate error");
+      expect(resumed).toMatch(/^New, TLSv1\.[23]/m);
+      expect(resumed).toContain("400 The SSL certificate error");
+    }
+  }, 60_000);
+});
+
 describe("HAProxy verify optional + http-request deny 403", () => {
   const server = gallery("haproxy-optional-403");
   it("serves a valid client certificate: 200", async () => {

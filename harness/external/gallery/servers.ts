@@ -28,6 +28,10 @@ export type GalleryKind =
   | "nginx-refuses-tls12-only"
   | "haproxy-crt-list-resumption"
   | "nginx-shared-sessions"
+  | "haproxy-ticket-keys"
+  | "nginx-client-ca"
+  | "haproxy-sni-identity"
+  | "nginx-identity-per-name"
   | "caddy-require-and-verify"
   | "haproxy-optional-403"
   | "mosquitto-require-certificate"
@@ -87,8 +91,14 @@ export interface GalleryOptions {
   serveConnections?: number;
   /** random-reset: the PRNG seed (default 1). */
   seed?: number;
-  /** nginx-identity-map: the one client identity (certificate CN) it admits (default clientIdentity). */
+  /** nginx-identity-map, haproxy-sni-identity, nginx-identity-per-name: the one client identity (certificate CN) api.mesh.test admits (default clientIdentity). */
   allowedIdentity?: string;
+  /** haproxy-ticket-keys, nginx-client-ca: the bundle of client CAs to trust (default trust-a). */
+  clientCa?: string;
+  /** haproxy-ticket-keys, nginx-client-ca: the ticket key file, created in the server's format when missing, so that a restart keeps its tickets. */
+  ticketKeys?: string;
+  /** Listen here instead of a fresh address (a restart that clients' saved sessions must find again). */
+  endpoint?: Endpoint;
 }
 
 const gallery = import.meta.dirname;
@@ -243,6 +253,63 @@ const startNginxSharedSessions: Starter = async (endpoint, fixtures, scratch) =>
   return running("nginx-shared-sessions", endpoint, [child], scratch.remove);
 };
 
+/** A ticket key file in the server's format, created when missing and kept otherwise (a restart resumes the old tickets). */
+async function ticketKeyFile(path: string, format: "haproxy" | "nginx"): Promise<string> {
+  const exists = await readFile(path).then(
+    () => true,
+    () => false,
+  );
+  // HAProxy: base64 lines of 48 bytes, the second line encrypts new tickets; nginx: 80 raw bytes.
+  if (!exists) await writeFile(path, format === "haproxy" ? [1, 2, 3].map(() => randomBytes(48).toString("base64")).join("\n") + "\n" : randomBytes(80), { mode: 0o600 });
+  return path;
+}
+
+/** HAProxy verify required with the client CA of options.clientCa and a ticket key file that survives a restart (configs/haproxy-ticket-keys.cfg). */
+const startHaproxyTicketKeys: Starter = async (endpoint, fixtures, scratch, options) => {
+  const server = fixtures.certs.server!;
+  const serverPem = await concatFiles(join(scratch.dir, "server.pem"), [server.fullChain, server.key], 0o600);
+  const ticketKeys = await ticketKeyFile(options.ticketKeys ?? join(scratch.dir, "tickets.key"), "haproxy");
+  const values = { ...commonValues(endpoint, fixtures, scratch.dir), serverPem, ticketKeys, clientCa: fixtures.bundles[options.clientCa ?? "trust-a"]! };
+  const conf = join(scratch.dir, "haproxy.cfg");
+  await writeFile(conf, await renderTemplate("haproxy-ticket-keys.cfg", values));
+  const child = await startListening(endpoint, "haproxy (ticket keys)", "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+  return running("haproxy-ticket-keys", endpoint, [child], scratch.remove);
+};
+
+/** nginx ssl_verify_client on with the client CA of options.clientCa and a ticket key file that survives a restart (configs/nginx-client-ca.conf). */
+const startNginxClientCa: Starter = async (endpoint, fixtures, scratch, options) => {
+  const ticketKeys = await ticketKeyFile(options.ticketKeys ?? join(scratch.dir, "ticket.key"), "nginx");
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-client-ca.conf", { ...commonValues(endpoint, fixtures, scratch.dir), ticketKeys, clientCa: fixtures.bundles[options.clientCa ?? "trust-a"]! }));
+  const child = await startListening(endpoint, "nginx (client CA)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-client-ca", endpoint, [child], scratch.remove);
+};
+
+/** HAProxy crt-list, both names verify required, api.mesh.test admitting one identity by a rule on ssl_fc_sni (configs/haproxy-sni-identity.*). */
+const startHaproxySniIdentity: Starter = async (endpoint, fixtures, scratch, options) => {
+  const [server, alt] = [fixtures.certs.server!, fixtures.certs["server-alt"]!];
+  const serverPem = await concatFiles(join(scratch.dir, "api.pem"), [server.fullChain, server.key], 0o600);
+  const altPem = await concatFiles(join(scratch.dir, "alt.pem"), [alt.fullChain, alt.key], 0o600);
+  const values = { ...commonValues(endpoint, fixtures, scratch.dir), serverPem, altPem, altServerName, allowedIdentity: options.allowedIdentity ?? clientIdentity };
+  const crtList = join(scratch.dir, "crt-list");
+  await writeFile(crtList, await renderTemplate("haproxy-sni-identity.txt", values));
+  const conf = join(scratch.dir, "haproxy.cfg");
+  await writeFile(conf, await renderTemplate("haproxy-sni-identity.cfg", { ...values, crtList }));
+  const child = await startListening(endpoint, "haproxy (identity by SNI)", "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+  return running("haproxy-sni-identity", endpoint, [child], scratch.remove);
+};
+
+/** nginx: both names ssl_verify_client on, api.mesh.test admitting one identity, a shared session cache and ticket key (configs/nginx-identity-per-name.conf). */
+const startNginxIdentityPerName: Starter = async (endpoint, fixtures, scratch, options) => {
+  const alt = fixtures.certs["server-alt"]!;
+  const ticketKey = await ticketKeyFile(join(scratch.dir, "ticket.key"), "nginx");
+  const values = { ...commonValues(endpoint, fixtures, scratch.dir), altServerName, altFullChain: alt.fullChain, altKey: alt.key, ticketKey, allowedIdentity: options.allowedIdentity ?? clientIdentity };
+  const conf = join(scratch.dir, "nginx.conf");
+  await writeFile(conf, await renderTemplate("nginx-identity-per-name.conf", values));
+  const child = await startListening(endpoint, "nginx (identity per name)", "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+  return running("nginx-identity-per-name", endpoint, [child], scratch.remove);
+};
+
 const startCaddy: Starter = async (endpoint, fixtures, scratch) => {
   const caddyfile = join(scratch.dir, "Caddyfile");
   await writeFile(caddyfile, await renderTemplate("Caddyfile", commonValues(endpoint, fixtures, scratch.dir)));
@@ -383,6 +450,10 @@ const starters: Record<GalleryKind, Starter> = {
   "nginx-refuses-tls12-only": startNginxProtocolSplit("nginx-refuses-tls12-only"),
   "haproxy-crt-list-resumption": startHaproxyCrtList,
   "nginx-shared-sessions": startNginxSharedSessions,
+  "haproxy-ticket-keys": startHaproxyTicketKeys,
+  "nginx-client-ca": startNginxClientCa,
+  "haproxy-sni-identity": startHaproxySniIdentity,
+  "nginx-identity-per-name": startNginxIdentityPerName,
   "caddy-require-and-verify": startCaddy,
   "haproxy-optional-403": startHaproxy,
   "mosquitto-require-certificate": startMosquitto,
@@ -396,7 +467,7 @@ const starters: Record<GalleryKind, Starter> = {
 
 /** Starts one gallery server on a fresh 127.x endpoint; stop it (or `await using` it) when done. */
 export async function startGalleryServer(kind: GalleryKind, fixtures: FixtureSet, options: GalleryOptions = {}): Promise<RunningGalleryServer> {
-  const endpoint = await allocateEndpoint();
+  const endpoint = options.endpoint ?? (await allocateEndpoint());
   const scratch = await scratchDir(kind);
   try {
     return await starters[kind](endpoint, fixtures, scratch, options);
@@ -516,6 +587,28 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
     ...nginxServer("on", nginxNoCertificate),
     kind: "nginx-shared-sessions",
     policy: "api.mesh.test: ssl_verify_client on, trust-a; alt.mesh.test: no client auth; ssl_protocols TLSv1.2 TLSv1.3, a shared ssl_session_cache and ssl_session_ticket_key",
+  },
+  // With trust-a both are strict; what a saved session gets after a restart on trust-b is in docs/gallery.md ("Resumption after a trust change").
+  "haproxy-ticket-keys": haproxyServer("haproxy-ticket-keys", "bind ... ssl ca-file trust-a verify required tls-ticket-keys FILE (the file survives a restart)", {
+    ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+  }),
+  "nginx-client-ca": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-client-ca",
+    policy: "ssl_verify_client on; ssl_client_certificate trust-a; ssl_protocols TLSv1.2 TLSv1.3; ssl_session_ticket_key FILE (the file survives a restart)",
+  },
+  // The fixture client (CN=client) is not the allowed identity: 403 on api.mesh.test; resuming a session from alt.mesh.test is in docs/gallery.md.
+  "haproxy-sni-identity": (() => {
+    const server = haproxyServer("haproxy-sni-identity", `bind ... ssl crt-list: api.mesh.test and alt.mesh.test [verify required ca-file trust-a]; http-request deny 403 if { ssl_fc_sni -i api.mesh.test } !{ ssl_c_s_dn(CN) -m str ${clientIdentity} }`, {
+      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+    });
+    return { ...server, truth: { ...server.truth, valid: { verdict: "refused", seen: `${http13}, HTTP/1.1 403 Forbidden (CN=client is not ${clientIdentity}); on alt.mesh.test 200 "hello from haproxy"` } } };
+  })(),
+  "nginx-identity-per-name": {
+    ...nginxServer("on", nginxNoCertificate),
+    kind: "nginx-identity-per-name",
+    policy: `both names ssl_verify_client on, trust-a; api.mesh.test: map $ssl_client_s_dn, only "CN=${clientIdentity}"; a shared ssl_session_cache and ssl_session_ticket_key; TLS 1.2 and 1.3`,
+    truth: { ...nginxServer("on", nginxNoCertificate).truth, valid: { verdict: "refused", seen: 'HTTP/1.1 403 Forbidden "identity not allowed" (CN=client); on alt.mesh.test 200 "hello from alt"' } },
   },
   "caddy-require-and-verify": {
     kind: "caddy-require-and-verify",
