@@ -13,6 +13,5 @@ export const caddy: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
     "authorize-client-identity": "Caddy 2.6's tls client_authentication admits by trusted CA or pinned leaf certificate only; it has no allow-list of SPIFFE IDs or DNS SANs",
-    "reload-identity": "Caddy 2.6 can load a new config through its admin API, which the harness disables (admin.disabled) and does not drive yet",
   },
 };

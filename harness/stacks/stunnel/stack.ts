@@ -8,11 +8,11 @@ export const stunnel: StackDefinition = {
   roles: { server: stunnelServer },
   runtimes: ["process", "container"],
   debianPackages: ["stunnel4"],
-  programs: ["stunnel"],
+  // perl starts stunnel with its listening socket inherited (inherited-listener.ts).
+  programs: ["stunnel", "perl"],
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
     "authorize-client-identity": "stunnel verifies the client chain (and checkHost a DNS name) but has no option to admit only listed SPIFFE IDs or DNS SANs of a client",
-    "reload-identity": "stunnel reloads its configuration on SIGHUP, which the harness does not drive yet",
   },
 };
