@@ -99,7 +99,6 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
     });
     await stopUnlessListening(child, config.endpoint, "stunnel");
   } catch (error) {
-    await child?.stop();
     await app?.stop();
     await scratch.remove();
     throw error;
