@@ -7,8 +7,9 @@ export const stunnel: StackDefinition = {
   folder: new URL(".", import.meta.url),
   roles: { server: stunnelServer },
   runtimes: ["process", "container"],
-  debianPackages: ["stunnel4"],
-  // perl starts stunnel with its listening socket inherited (inherited-listener.ts).
+  // perl (perl-base, in every Debian system) starts stunnel with its listening socket inherited
+  // (inherited-listener.ts).
+  debianPackages: ["stunnel4", "perl-base"],
   programs: ["stunnel", "perl"],
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
