@@ -37,7 +37,7 @@ describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
     expect(statuses.find((status) => status.name === "gnutls")?.unavailable).toMatch(
       /^not installed \(gnutls-serv, gnutls-cli, cc(, \/usr\/include\/stdio\.h)? missing\): apt-get install gnutls-bin gcc libc6-dev, or npm run setup$/,
     );
-    expect(statuses.find((status) => status.name === "stunnel")?.unavailable).toMatch(/^not installed \(stunnel missing\): apt-get install stunnel4, or npm run setup$/);
+    expect(statuses.find((status) => status.name === "stunnel")?.unavailable).toMatch(/^not installed \(stunnel, perl missing\): apt-get install stunnel4 perl-base, or npm run setup$/);
   });
 
   it("a list plays what it names and skips the rest as not selected", () => {

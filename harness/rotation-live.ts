@@ -8,7 +8,8 @@
 // The harness switches phases itself (RunningServer.rotate resolves once every new connection gets
 // the new chain) and never sleeps: a phase ends when every client has finished enough handshakes
 // that began and ended inside it. A handshake that straddles a switch is counted for the switch
-// and must succeed for a client that trusts the chains on both sides of it.
+// and must succeed for a client that trusts the chains on both sides of it; one the server reset
+// there is counted apart (`reset`), a failure unless the stack records an advisory for the row.
 import type { FixtureSet } from "../fixtures/fixture-set.js";
 import { serverName } from "../fixtures/profiles.js";
 import type { Implementation } from "./implementations.js";
@@ -33,6 +34,9 @@ export const livePhases: LivePhase[] = [
   { name: "b", cert: "server-b", covered: ["trust-ab", "trust-b"] },
 ];
 
+/** The live suite's row id, under which a stack records an advisory (stack `advisories`). */
+export const liveRotationId = `rotation-live::${livePhases.map((phase) => phase.name).join("-")}::clients-a-ab-b`;
+
 export interface LiveOptions {
   /** Concurrent clients per trust population. */
   clientsPerPopulation: number;
@@ -52,6 +56,8 @@ export interface LiveCount {
   accepted: number;
   /** Refused with the outcome expected of an uncovered client (rejected:unknown-ca). */
   refused: number;
+  /** At a switch: the server reset the connection (ECONNRESET) during the handshake. */
+  reset: number;
   /** Anything else: for a covered population any failure, for an uncovered one any acceptance. */
   failed: number;
   failures: string[];
@@ -78,7 +84,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   const count = (phase: string, population: TrustPopulation, covered: boolean): LiveCount => {
     const key = `${phase}/${population}`;
     let entry = counts.get(key);
-    if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, failed: 0, failures: [] }));
+    if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, reset: 0, failed: 0, failures: [] }));
     return entry;
   };
   // The phase in force: an index into livePhases, or a switch in progress (index + 0.5).
@@ -106,7 +112,8 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
     if (covered ? observation.outcome === "accepted" : observation.outcome === "accepted" && straddled) entry.accepted++;
     else if (!covered && observation.outcome === "rejected:unknown-ca") entry.refused++;
     else {
-      entry.failed++;
+      if (straddled && observation.outcome === "unclassified" && /^ECONNRESET\b/.test(observation.evidence.client ?? "")) entry.reset++;
+      else entry.failed++;
       if (entry.failures.length < 3) entry.failures.push(`${observation.outcome}: ${Object.values(observation.evidence).filter(Boolean).join("; ")}`);
     }
     if (!straddled) {

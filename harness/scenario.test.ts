@@ -82,7 +82,8 @@ describe("advisories kept in a stack's folder", () => {
   it("name a scenario of the catalogue and a known outcome", async () => {
     const { stacks } = await import("./stacks/registry.js");
     const { isOutcome } = await import("./outcome.js");
-    const ids = new Set([...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id));
+    const { liveRotationId } = await import("./rotation-live.js");
+    const ids = new Set([...[...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id), liveRotationId]);
     const recorded = stacks.flatMap((stack) => Object.entries(stack.advisories ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.advisory })));
     expect(recorded.length).toBeGreaterThan(0);
     for (const entry of recorded) {

@@ -1,13 +1,19 @@
 // Caddy (2.6, Go crypto/tls) as a server peer, from a JSON config generated per server: an HTTPS
 // server answering every request with `200 ok`, certificates from files, client authentication and
-// SNI selection as TLS connection policies. Nothing else: the admin API is disabled, automatic
-// HTTPS is off (no ACME, no port-80 redirect listener), HTTP/3 is off (it would bind UDP), and
-// storage, HOME and the XDG dirs live in the peer's scratch dir.
+// SNI selection as TLS connection policies. Nothing else: the admin API listens on a loopback
+// endpoint of the server's own (never the default localhost:2019 that other servers would share),
+// automatic HTTPS is off (no ACME, no port-80 redirect listener), HTTP/3 is off (it would bind
+// UDP), and storage, HOME and the XDG dirs live in the peer's scratch dir.
+//
+// rotate POSTs the whole config with the new identity to the admin API's /load, which answers
+// once the new config runs and the old one has stopped (caddy.go, unsyncedDecodeAndRun: run the
+// new, swap, unsyncedStop the old): from then on every connection is the new config's.
 //
 // Go's net/http server logs every failed handshake as "http: TLS handshake error from A: <error>"
 // at debug level (Caddy's logger "http.stdlib"); that Go crypto/tls text is the server's account.
 import { classifyGoText } from "../go/classify.js";
-import { formatEndpoint } from "../../network.js";
+import { request } from "node:http";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { stopUnlessListening } from "../common/listener-ready.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
@@ -42,9 +48,10 @@ function handshakeErrors(log: string): string[] {
     });
 }
 
-async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promise<string> {
+/** The whole config with `identity` as the default, as JSON: for the start and for each rotation. */
+async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig, admin: Endpoint, identity: KeyPairFiles): Promise<string> {
   const identities: Array<[tag: string, files: KeyPairFiles, sni?: string]> = [
-    ["default", config.identity],
+    ["default", identity],
     ...Object.entries(config.sniIdentities).map(([name, files], index): [string, KeyPairFiles, string] => [`sni-${index}`, files, name]),
   ];
   const loadFiles = await Promise.all(
@@ -70,7 +77,8 @@ async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promis
     ...(clientAuthentication ? { client_authentication: clientAuthentication } : {}),
   }));
   const caddyJson = {
-    admin: { disabled: true, config: { persist: false } },
+    // The admin API allows requests whose Host is its own listen address (and localhost names).
+    admin: { listen: formatEndpoint(admin), config: { persist: false } },
     storage: { module: "file_system", root: `${scratch.path}/storage` },
     logging: {
       logs: {
@@ -95,18 +103,35 @@ async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig): Promis
       },
     },
   };
-  return scratch.write("caddy.json", `${JSON.stringify(caddyJson, null, 2)}\n`);
+  return `${JSON.stringify(caddyJson, null, 2)}\n`;
+}
+
+/** POSTs `body` to the admin API's `path`; resolves once Caddy answers 200. */
+function postToAdmin(admin: Endpoint, path: string, body: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (cause: string) => reject(new CaddyPeerError(`failed to POST ${path} to caddy's admin API on ${formatEndpoint(admin)}: ${cause}`));
+    const post = request({ host: admin.host, port: admin.port, method: "POST", path, headers: { "Content-Type": "application/json" }, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", (error) => fail(error.message));
+      response.on("end", () => (response.statusCode === 200 ? resolve() : fail(`${response.statusCode} ${Buffer.concat(chunks).toString("utf8").trim()}`)));
+    });
+    post.on("timeout", () => post.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    post.on("error", (error) => fail(error.message));
+    post.end(body);
+  });
 }
 
 async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new CaddyPeerError("failed to configure caddy: it is not a protocol-detecting sidecar");
   const listen = formatEndpoint(config.endpoint);
+  const admin = await allocateEndpoint();
   return startLoggedServer(
     runtime,
     "caddy",
     config.endpoint,
     async (scratch) => {
-      const configFile = await caddyConfig(scratch, config);
+      const configFile = await scratch.write("caddy.json", await caddyConfig(scratch, config, admin, config.identity));
       // Caddy keeps data (certificates, locks) under XDG_DATA_HOME or HOME and its autosave under
       // XDG_CONFIG_HOME: all in the scratch dir, never in the runner's home.
       const env = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"].map((name) => `${name}=${scratch.path}/${name.toLowerCase()}`);
@@ -126,6 +151,9 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
         return errors.length ? classifyGoText(errors.join("\n")) : undefined;
       },
     },
+    // Measured: the certificate of the previous config is never served after /load answers, with
+    // the same tag in both configs (the first handshake after each of 20 loads got the new chain).
+    (scratch) => async (identity) => postToAdmin(admin, "/load", await caddyConfig(scratch, config, admin, identity), 15_000),
   );
 }
 

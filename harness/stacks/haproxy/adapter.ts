@@ -5,8 +5,11 @@
 //   `tcp-request inspect-delay` + `req.ssl_hello_type` send a ClientHello to the terminator (on a
 //   unix socket in the scratch dir) and anything else to the plaintext app, by mode (strict refuses
 //   plaintext, disabled sends everything to the app).
+// Every config has a runtime API socket on a loopback endpoint of its own, through which rotate
+// swaps the default certificate (runtime-api.ts).
 import { classifyHaproxyLog } from "./classify.js";
-import { formatEndpoint } from "../../network.js";
+import { readFile } from "node:fs/promises";
+import { allocateEndpoint, formatEndpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../scenario.js";
 import { stopUnlessListening, waitUntilListeningUnix } from "../common/listener-ready.js";
@@ -14,18 +17,23 @@ import type { ScratchDir } from "../common/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
+import { replaceCertificate } from "./runtime-api.js";
 
 export class HaproxyPeerError extends Error {}
 
 const verifyMode: Record<TlsServerConfig["clientAuth"], string> = { none: "verify none", optional: "verify optional", required: "verify required" };
 
+const bundleParts = (files: KeyPairFiles): string[] => [files.cert, ...(files.chain ? [files.chain] : []), files.key];
+
 /** `crt` takes the certificate, its chain and its key in one file (0600: it holds the key). */
-const crtBundle = (scratch: ScratchDir, name: string, files: KeyPairFiles): Promise<string> =>
-  scratch.concat(`${name}.pem`, [files.cert, ...(files.chain ? [files.chain] : []), files.key], { secret: true });
+const crtBundle = (scratch: ScratchDir, name: string, files: KeyPairFiles): Promise<string> => scratch.concat(`${name}.pem`, bundleParts(files), { secret: true });
+
+/** The default identity's crt file: the name rotate hands to the runtime API. */
+const defaultCrt = "default";
 
 async function terminatorBind(scratch: ScratchDir, config: TlsServerConfig, address: string): Promise<string> {
   // The first crt is the default; haproxy picks the others by the SNI name in their SANs.
-  const crts = [await crtBundle(scratch, "default", config.identity)];
+  const crts = [await crtBundle(scratch, defaultCrt, config.identity)];
   for (const [name, files] of Object.entries(config.sniIdentities)) crts.push(await crtBundle(scratch, name, files));
   const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
   return [
@@ -54,6 +62,7 @@ const sidecarRules: Record<PolicyMode, string[]> = {
 
 async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   const listen = formatEndpoint(config.endpoint);
+  const runtimeApi = await allocateEndpoint();
   return startLoggedServer(
     runtime,
     "haproxy",
@@ -66,6 +75,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
         // Raw lines on stderr: the harness reads connection errors from them.
         "  log stderr format raw local0 info",
         "  maxconn 256",
+        `  stats socket ipv4@${formatEndpoint(runtimeApi)} level admin`,
         "defaults",
         "  log global",
         "  option dontlognull",
@@ -109,6 +119,10 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       return child;
     },
     { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
+    (scratch) => async (identity) => {
+      const pem = (await Promise.all(bundleParts(identity).map((file) => readFile(file, "utf8")))).join("\n");
+      await replaceCertificate(runtimeApi, `${scratch.path}/${defaultCrt}.pem`, pem, 10_000);
+    },
   );
 }
 

@@ -14,6 +14,5 @@ export const haproxy: StackDefinition = {
   cannot: {
     "reload-trust": "HAProxy 2.6 can replace a CA or CRL file through its runtime API (set ssl ca-file, set ssl crl-file, commit), which the harness does not drive yet",
     "authorize-client-identity": "HAProxy 2.6 has no sample fetch for the client certificate's SANs (ssl_c_s_dn is the subject DN), so an ACL cannot admit by SPIFFE ID or DNS SAN",
-    "reload-identity": "HAProxy 2.6 can swap a certificate through its runtime API (set ssl cert, commit ssl cert), which the harness does not drive yet",
   },
 };

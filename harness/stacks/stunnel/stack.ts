@@ -7,13 +7,14 @@ export const stunnel: StackDefinition = {
   folder: new URL(".", import.meta.url),
   roles: { server: stunnelServer },
   runtimes: ["process", "container"],
-  debianPackages: ["stunnel4"],
-  programs: ["stunnel"],
+  // perl (perl-base, in every Debian system) starts stunnel with its listening socket inherited
+  // (inherited-listener.ts).
+  debianPackages: ["stunnel4", "perl-base"],
+  programs: ["stunnel", "perl"],
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
     "reload-trust": "stunnel reloads its configuration on SIGHUP, which the harness does not drive yet",
     "authorize-client-identity": "stunnel verifies the client chain (and checkHost a DNS name) but has no option to admit only listed SPIFFE IDs or DNS SANs of a client",
-    "reload-identity": "stunnel reloads its configuration on SIGHUP, which the harness does not drive yet",
   },
 };

@@ -1,0 +1,47 @@
+// HAProxy's runtime API (a `stats socket` at level admin), reached over loopback TCP: the
+// container runtime runs haproxy on the host network, so the harness connects to it the same way
+// on both runtimes. Without `prompt`, the socket is non-interactive: one command per connection,
+// and haproxy closes the connection after its answer.
+import { connect } from "node:net";
+import { formatEndpoint, type Endpoint } from "../../network.js";
+
+export class HaproxyRuntimeApiError extends Error {}
+
+/** Sends one command (with its `<<` payload, if any) and resolves with haproxy's whole answer. */
+export function runtimeApiCommand(endpoint: Endpoint, command: string, timeoutMs: number): Promise<string> {
+  const verb = command.split(" ", 3).join(" ");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.on("connect", () => socket.end(command.endsWith("\n") ? command : `${command}\n`));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", (error) => reject(new HaproxyRuntimeApiError(`failed to send "${verb}" to haproxy's runtime API on ${formatEndpoint(endpoint)}: ${error.message}`)));
+    socket.on("close", (hadError) => {
+      if (!hadError) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+  });
+}
+
+/**
+ * Replaces the certificate haproxy loaded from `crtPath` (a `crt` of a bind line) with `pem` (the
+ * certificate, its chain and its key): `set ssl cert` opens a transaction with the new PEM, `commit
+ * ssl cert` swaps it into every bind that uses the file. haproxy answers the commit once the swap
+ * is done (management guide, "commit ssl cert"): every handshake after it gets the new chain.
+ */
+export async function replaceCertificate(endpoint: Endpoint, crtPath: string, pem: string, timeoutMs: number): Promise<void> {
+  // The payload ends at the first empty line, so the PEM must not contain one.
+  const payload = pem
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .join("\n");
+  const set = await runtimeApiCommand(endpoint, `set ssl cert ${crtPath} <<\n${payload}\n\n`, timeoutMs);
+  if (!/^Transaction (created|updated) for certificate /m.test(set)) {
+    throw new HaproxyRuntimeApiError(`failed to set ssl cert ${crtPath}: ${set.trim() || "no answer"}`);
+  }
+  const commit = await runtimeApiCommand(endpoint, `commit ssl cert ${crtPath}`, timeoutMs);
+  if (!/^Success!$/m.test(commit)) {
+    await runtimeApiCommand(endpoint, `abort ssl cert ${crtPath}`, timeoutMs).catch(() => undefined);
+    throw new HaproxyRuntimeApiError(`failed to commit ssl cert ${crtPath}: ${commit.trim() || "no answer"}`);
+  }
+}
