@@ -1,18 +1,9 @@
 // The process runtime's guarantees on node's own spawn: a program that cannot start is an error
 // with its cause, input a program does not read is no error of ours, and a timeout kills the
 // whole process group, not only the direct child.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { isRunning } from "./exit-cleanup.js";
 import { runToCompletion, startProcess } from "./process.js";
-
-// Not a zombie waiting for init to reap it: running.
-const running = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 describe("process runtime", () => {
   it("reports a program that cannot start: no exit code from a run, the cause from a start", async () => {
@@ -35,13 +26,13 @@ describe("process runtime", () => {
     expect(run.exitCode).toBeUndefined();
     const background = Number(run.stdout.trim());
     expect(background).toBeGreaterThan(0);
-    expect(running(background)).toBe(false);
+    expect(isRunning(background)).toBe(false);
   });
 
   it("stops a started peer with its group once it printed its ready line", async () => {
     const peer = await startProcess("sh", ["-c", "read line; echo got $line; sleep 30 & echo ready; wait"], { input: "it\n", ready: /^ready$/m, readyTimeoutMs: 5_000, description: "a reader" });
     expect(peer.output()).toBe("got it\nready\n");
     await peer.stop();
-    expect(running(peer.pid)).toBe(false);
+    expect(isRunning(peer.pid)).toBe(false);
   });
 });
