@@ -1,8 +1,9 @@
 import { execa } from "execa";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { isRunning } from "./exit-cleanup.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -20,14 +21,6 @@ console.log(JSON.stringify({ peer: peer.pid, dir }));
 setInterval(() => {}, 1_000);
 `;
 
-// Not a zombie waiting for init to reap it: running.
-const running = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 describe("exit cleanup", () => {
   it.each(["SIGINT", "SIGTERM"] as const)("on %s kills the peers' groups, removes the scratch dirs and dies of the signal", async (signal) => {
@@ -42,12 +35,12 @@ describe("exit cleanup", () => {
       child.once("exit", () => reject(new Error(`the holder exited early: ${text}`)));
     });
     const { peer, dir } = JSON.parse(line) as { peer: number; dir: string };
-    expect(running(peer)).toBe(true);
+    expect(isRunning(peer)).toBe(true);
     expect(existsSync(dir)).toBe(true);
     child.kill(signal);
     const result = await child;
     expect(result.signal).toBe(signal);
-    expect(running(peer)).toBe(false);
+    expect(isRunning(peer)).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });
 });

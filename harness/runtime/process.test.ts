@@ -1,0 +1,38 @@
+// The process runtime's guarantees on node's own spawn: a program that cannot start is an error
+// with its cause, input a program does not read is no error of ours, and a timeout kills the
+// whole process group, not only the direct child.
+import { describe, expect, it } from "vitest";
+import { isRunning } from "./exit-cleanup.js";
+import { runToCompletion, startProcess } from "./process.js";
+
+describe("process runtime", () => {
+  it("reports a program that cannot start: no exit code from a run, the cause from a start", async () => {
+    const run = await runToCompletion("mtls-no-such-program", [], { timeoutMs: 5_000 });
+    expect(run).toMatchObject({ exitCode: undefined, output: "", timedOut: false });
+    await expect(startProcess("mtls-no-such-program", [], { ready: /ready/, readyTimeoutMs: 5_000, description: "a missing program" })).rejects.toThrow(
+      "failed to start a missing program: spawn mtls-no-such-program ENOENT",
+    );
+  });
+
+  it("passes input on stdin, and a program that exits without reading it keeps its exit code", async () => {
+    expect(await runToCompletion("cat", [], { input: "hello\n", timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "hello\n" });
+    // 1 MiB fills the pipe, so the write fails with EPIPE once sh has exited.
+    expect(await runToCompletion("sh", ["-c", "exit 3"], { input: "x".repeat(1 << 20), timeoutMs: 5_000 })).toMatchObject({ exitCode: 3, timedOut: false });
+  });
+
+  it("kills the whole group at the timeout: a background child does not outlive it", async () => {
+    const run = await runToCompletion("sh", ["-c", "sleep 30 & echo $!; wait"], { timeoutMs: 500 });
+    expect(run.timedOut).toBe(true);
+    expect(run.exitCode).toBeUndefined();
+    const background = Number(run.stdout.trim());
+    expect(background).toBeGreaterThan(0);
+    expect(isRunning(background)).toBe(false);
+  });
+
+  it("stops a started peer with its group once it printed its ready line", async () => {
+    const peer = await startProcess("sh", ["-c", "read line; echo got $line; sleep 30 & echo ready; wait"], { input: "it\n", ready: /^ready$/m, readyTimeoutMs: 5_000, description: "a reader" });
+    expect(peer.output()).toBe("got it\nready\n");
+    await peer.stop();
+    expect(isRunning(peer.pid)).toBe(false);
+  });
+});
