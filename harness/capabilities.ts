@@ -12,6 +12,7 @@ export const capabilities = {
   "reload-identity": "a server that switches to another certificate chain while it runs, without a restart (RunningServer.rotate)",
   "present-client-certificate": "a client that presents a certificate when the server asks for one",
   "reload-trust": "a server that changes the client CAs or CRLs it checks while it runs, keeping its sessions and ticket keys (RunningServer.retrust)",
+  "add-crl": "a server that starts checking CRLs while it runs when it was started without any (RunningServer.retrust with crls)",
   "resume-session-id": "a server that keeps a session cache and resumes TLS 1.2 sessions by session ID",
 } as const;
 export type Capability = keyof typeof capabilities;

@@ -50,10 +50,12 @@ describe("scenario catalogues", () => {
     expect(judge(observed, expectation)).toBe(verdict);
   });
 
-  const resuming: Scenario = { ...row, server: { cert: "server", clientAuth: "required", clientTrust: "trust-a" }, expect: "rejected:revoked", resumption: { via: "ticket", retrust: { crls: ["issuer-a"] } }, needs: ["reload-trust"] };
+  const resuming: Scenario = { ...row, server: { cert: "server", clientAuth: "required", clientTrust: "trust-a" }, expect: "rejected:revoked", resumption: { via: "ticket", retrust: { crls: ["issuer-a"] } }, needs: ["reload-trust", "add-crl"] };
 
-  it("asks a resumption row for reload-trust (and resume-session-id for a session ID), on the server side only", () => {
+  it("asks a resumption row for reload-trust (resume-session-id for a session ID, add-crl for CRLs it did not start with), on the server side only", () => {
     expect(() => defineCatalogue("area", [{ ...resuming, needs: [] }])).toThrow(/needs "reload-trust" by its setup/);
+    expect(() => defineCatalogue("area", [{ ...resuming, needs: ["reload-trust"] }])).toThrow(/needs "add-crl" by its setup/);
+    expect(() => defineCatalogue("area", [{ ...resuming, server: { ...resuming.server, crls: ["root-a"] }, needs: ["reload-trust"] }])).not.toThrow();
     expect(() => defineCatalogue("area", [{ ...resuming, resumption: { via: "session-id", retrust: {} } }])).toThrow(/needs "resume-session-id" by its setup/);
     expect(() => defineCatalogue("area", [{ ...resuming, subject: "client" }])).toThrow(/only a server under test is asked to refuse/);
     expect(expectationFor(resuming, stack("openssl", { "reload-trust": "no reload" }))).toEqual({ skip: "no reload" });

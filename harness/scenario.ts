@@ -113,6 +113,8 @@ function impliedNeeds(row: Scenario): Capability[] {
     if (row.server.allowedIdentities) needs.push("authorize-client-identity");
     if (row.resumption) needs.push("reload-trust");
     if (row.resumption?.via === "session-id") needs.push("resume-session-id");
+    // CRLs added to a server that started without any (haproxy can replace only a declared crl-file).
+    if (row.resumption?.retrust.crls?.length && !row.server.crls?.length) needs.push("add-crl");
   }
   return needs;
 }

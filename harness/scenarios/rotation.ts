@@ -40,6 +40,14 @@ const resumedAnyway = (change: string, path: string): Scenario["deviations"] => 
       reference: "nginx src/event/ngx_event_openssl.c ngx_ssl_session_id_context; nginx docs ssl_crl, ssl_session_ticket_key; RFC 5246 appendix F.1.4",
     };
   }
+  if (change === "moved-to-root-b") {
+    deviations.haproxy = {
+      advisory: "accepted",
+      reason:
+        "HAProxy 2.6's commit ssl ca-file rebuilds the bind's SSL contexts in the running process, keeping its shared session cache and its ticket keys, and a resumed session keeps the verify result of its full handshake: after the bind moved to root B, a TLS 1.3 ticket, a TLS 1.2 ticket and a TLS 1.2 session ID from before all resume and are served while a full handshake is refused (measured with 2.6.12)",
+      reference: "HAProxy 2.6 management guide, set ssl ca-file / commit ssl ca-file; OpenSSL SSL_set_verify_result(3) notes; RFC 5246 appendix F.1.4",
+    };
+  }
   return deviations;
 };
 const resumptionRows = (): Scenario[] =>
@@ -54,7 +62,7 @@ const resumptionRows = (): Scenario[] =>
         client: { ...client("trust-a", change.cert), ...path.versions },
         resumption,
         expect: change.expect,
-        needs: path.via === "session-id" ? ["reload-trust", "resume-session-id"] : ["reload-trust"],
+        needs: ["reload-trust", ...(path.via === "session-id" ? (["resume-session-id"] as const) : []), ...(change.retrust.crls ? (["add-crl"] as const) : [])],
         deviations: resumedAnyway(change.name, path.name),
       };
     }),

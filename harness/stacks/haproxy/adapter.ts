@@ -6,18 +6,18 @@
 //   unix socket in the scratch dir) and anything else to the plaintext app, by mode (strict refuses
 //   plaintext, disabled sends everything to the app).
 // Every config has a runtime API socket on a loopback endpoint of its own, through which rotate
-// swaps the default certificate (runtime-api.ts).
+// swaps the default certificate and retrust the client CA and CRL files (runtime-api.ts).
 import { classifyHaproxyLog } from "./classify.js";
 import { readFile } from "node:fs/promises";
-import { allocateEndpoint, formatEndpoint } from "../../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../scenario.js";
 import { stopUnlessListening, waitUntilListeningUnix } from "../common/listener-ready.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
-import { replaceCertificate } from "./runtime-api.js";
+import { replaceStoredFile } from "./runtime-api.js";
 
 export class HaproxyPeerError extends Error {}
 
@@ -25,26 +25,57 @@ const verifyMode: Record<TlsServerConfig["clientAuth"], string> = { none: "verif
 
 const bundleParts = (files: KeyPairFiles): string[] => [files.cert, ...(files.chain ? [files.chain] : []), files.key];
 
+const concatenated = async (files: string[]): Promise<string> => (await Promise.all(files.map((file) => readFile(file, "utf8")))).join("\n");
+
 /** `crt` takes the certificate, its chain and its key in one file (0600: it holds the key). */
 const crtBundle = (scratch: ScratchDir, name: string, files: KeyPairFiles): Promise<string> => scratch.concat(`${name}.pem`, bundleParts(files), { secret: true });
 
 /** The default identity's crt file: the name rotate hands to the runtime API. */
 const defaultCrt = "default";
 
-async function terminatorBind(scratch: ScratchDir, config: TlsServerConfig, address: string): Promise<string> {
+/** The client CA and CRL files a bind checks client certificates against: the names retrust hands to the runtime API. */
+interface BindTrust {
+  caFile?: string;
+  crlFile?: string;
+}
+
+async function bindTrust(scratch: ScratchDir, config: TlsServerConfig): Promise<BindTrust> {
+  if (config.clientAuth === "none") return {};
+  return {
+    ...(config.clientTrust ? { caFile: config.clientTrust } : {}),
+    ...(config.crls.length ? { crlFile: await scratch.concat("crls.pem", config.crls) } : {}),
+  };
+}
+
+async function terminatorBind(scratch: ScratchDir, config: TlsServerConfig, address: string, trust: BindTrust): Promise<string> {
   // The first crt is the default; haproxy picks the others by the SNI name in their SANs.
   const crts = [await crtBundle(scratch, defaultCrt, config.identity)];
   for (const [name, files] of Object.entries(config.sniIdentities)) crts.push(await crtBundle(scratch, name, files));
-  const crlFile = config.crls.length ? await scratch.concat("crls.pem", config.crls) : undefined;
   return [
     `bind ${address} ssl`,
     ...crts.map((crt) => `crt ${crt}`),
     // ssl-min-ver takes TLSv1.2 and TLSv1.3 as node names them; TLSv1 is TLSv1.0 here.
     ...(config.minVersion ? [`ssl-min-ver ${config.minVersion === "TLSv1" ? "TLSv1.0" : config.minVersion}`] : []),
     verifyMode[config.clientAuth],
-    ...(config.clientAuth !== "none" && config.clientTrust ? [`ca-file ${config.clientTrust}`] : []),
-    ...(config.clientAuth !== "none" && crlFile ? [`crl-file ${crlFile}`] : []),
+    ...(trust.caFile ? [`ca-file ${trust.caFile}`] : []),
+    ...(trust.crlFile ? [`crl-file ${trust.crlFile}`] : []),
   ].join(" ");
+}
+
+/**
+ * Changes the client trust of a running haproxy through its runtime API: `set ssl ca-file` and
+ * `set ssl crl-file` with the new contents under the names the bind declared, each committed. The
+ * commit rebuilds the bind's SSL contexts in the same process, so the session cache and the ticket
+ * keys stay (measured: a session from before resumes on every path, docs/architecture.md).
+ */
+async function changeTrust(runtimeApi: Endpoint, declared: BindTrust, next: ClientTrust): Promise<void> {
+  if (!declared.caFile || !next.clientTrust) throw new HaproxyPeerError("failed to change haproxy's client trust: only a bind with a ca-file can have it replaced");
+  // haproxy 2.6 replaces only a crl-file its configuration declared, and has no way to drop one.
+  if (Boolean(declared.crlFile) !== next.crls.length > 0) {
+    throw new HaproxyPeerError(`failed to change haproxy's CRLs: the bind was started ${declared.crlFile ? "with" : "without"} a crl-file, and HAProxy 2.6 can only replace one it declared`);
+  }
+  await replaceStoredFile(runtimeApi, "ca-file", declared.caFile, await readFile(next.clientTrust, "utf8"), 10_000);
+  if (declared.crlFile) await replaceStoredFile(runtimeApi, "crl-file", declared.crlFile, await concatenated(next.crls), 10_000);
 }
 
 // What the sidecar frontend does with a connection, by mode. A connection whose first bytes are a
@@ -63,6 +94,7 @@ const sidecarRules: Record<PolicyMode, string[]> = {
 async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   const listen = formatEndpoint(config.endpoint);
   const runtimeApi = await allocateEndpoint();
+  let declared: BindTrust = {};
   return startLoggedServer(
     runtime,
     "haproxy",
@@ -70,6 +102,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
     async (scratch) => {
       const terminatorSocket = `${scratch.path}/terminator.sock`;
       const terminatorAddress = config.sidecar ? `unix@${terminatorSocket}` : listen;
+      declared = await bindTrust(scratch, config);
       const lines = [
         "global",
         // Raw lines on stderr: the harness reads connection errors from them.
@@ -85,7 +118,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
         "frontend tls",
         "  mode http",
         "  option httplog",
-        `  ${await terminatorBind(scratch, config, terminatorAddress)}`,
+        `  ${await terminatorBind(scratch, config, terminatorAddress, declared)}`,
         '  http-request return status 200 content-type text/plain string "ok\\n"',
       ];
       if (config.sidecar) {
@@ -119,10 +152,8 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       return child;
     },
     { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
-    (scratch) => async (identity) => {
-      const pem = (await Promise.all(bundleParts(identity).map((file) => readFile(file, "utf8")))).join("\n");
-      await replaceCertificate(runtimeApi, `${scratch.path}/${defaultCrt}.pem`, pem, 10_000);
-    },
+    (scratch) => async (identity) => replaceStoredFile(runtimeApi, "cert", `${scratch.path}/${defaultCrt}.pem`, await concatenated(bundleParts(identity)), 10_000),
+    () => (next) => changeTrust(runtimeApi, declared, next),
   );
 }
 

@@ -23,25 +23,31 @@ export function runtimeApiCommand(endpoint: Endpoint, command: string, timeoutMs
   });
 }
 
+/** What a transaction replaces: a `crt`, a `ca-file` or a `crl-file` the configuration loaded. */
+export type StoredFile = "cert" | "ca-file" | "crl-file";
+
 /**
- * Replaces the certificate haproxy loaded from `crtPath` (a `crt` of a bind line) with `pem` (the
- * certificate, its chain and its key): `set ssl cert` opens a transaction with the new PEM, `commit
- * ssl cert` swaps it into every bind that uses the file. haproxy answers the commit once the swap
- * is done (management guide, "commit ssl cert"): every handshake after it gets the new chain.
+ * Replaces the file haproxy loaded from `path` with `pem`: `set ssl <kind>` opens a transaction with
+ * the new PEM, `commit ssl <kind>` swaps it into every bind that uses the file (rebuilding their
+ * SSL contexts). haproxy answers the commit once the swap is done (management guide, "commit ssl
+ * cert", "commit ssl ca-file", "commit ssl crl-file"): every handshake after it gets the new file.
+ * haproxy 2.6 replaces only a file its configuration references ("Can't replace a CRL file which is
+ * not referenced by the configuration!", measured).
  */
-export async function replaceCertificate(endpoint: Endpoint, crtPath: string, pem: string, timeoutMs: number): Promise<void> {
+export async function replaceStoredFile(endpoint: Endpoint, kind: StoredFile, path: string, pem: string, timeoutMs: number): Promise<void> {
   // The payload ends at the first empty line, so the PEM must not contain one.
   const payload = pem
     .split("\n")
     .filter((line) => line.trim() !== "")
     .join("\n");
-  const set = await runtimeApiCommand(endpoint, `set ssl cert ${crtPath} <<\n${payload}\n\n`, timeoutMs);
-  if (!/^Transaction (created|updated) for certificate /m.test(set)) {
-    throw new HaproxyRuntimeApiError(`failed to set ssl cert ${crtPath}: ${set.trim() || "no answer"}`);
+  // "Transaction created for certificate", "transaction created for CA", "... for CRL" (measured).
+  const set = await runtimeApiCommand(endpoint, `set ssl ${kind} ${path} <<\n${payload}\n\n`, timeoutMs);
+  if (!/^transaction (created|updated) for /im.test(set)) {
+    throw new HaproxyRuntimeApiError(`failed to set ssl ${kind} ${path}: ${set.trim() || "no answer"}`);
   }
-  const commit = await runtimeApiCommand(endpoint, `commit ssl cert ${crtPath}`, timeoutMs);
+  const commit = await runtimeApiCommand(endpoint, `commit ssl ${kind} ${path}`, timeoutMs);
   if (!/^Success!$/m.test(commit)) {
-    await runtimeApiCommand(endpoint, `abort ssl cert ${crtPath}`, timeoutMs).catch(() => undefined);
-    throw new HaproxyRuntimeApiError(`failed to commit ssl cert ${crtPath}: ${commit.trim() || "no answer"}`);
+    await runtimeApiCommand(endpoint, `abort ssl ${kind} ${path}`, timeoutMs).catch(() => undefined);
+    throw new HaproxyRuntimeApiError(`failed to commit ssl ${kind} ${path}: ${commit.trim() || "no answer"}`);
   }
 }
