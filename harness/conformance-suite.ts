@@ -186,11 +186,13 @@ export function liveRotationSuite(): void {
           // Measured: 2.6 s a stack on a quiet machine, 20 s with nine conformance files at load 10.
           const counts = await runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 60_000, maxHandshakes: 3_000 });
           // Resets at a switch are the stack's recorded advisory when it has one, else failures.
+          // A stack with that advisory gets it whether or not this run met a reset (about 1 run in
+          // 3 to 6 does, for caddy): a verdict that depends on the luck of a run is a flake. The
+          // phases property counts the resets of this run.
           const advisory = implementation.advisories[liveRotationId];
           const failed = counts.filter((entry) => entry.failed > 0 || (entry.reset > 0 && !advisory));
-          const reset = counts.some((entry) => entry.reset > 0);
-          const verdict = failed.length ? "fail" : reset ? "advisory" : "pass";
-          await annotate(failed.length ? "failed" : reset ? advisory!.advisory : "accepted", "outcome");
+          const verdict = failed.length ? "fail" : advisory ? "advisory" : "pass";
+          await annotate(failed.length ? "failed" : advisory ? advisory.advisory : "accepted", "outcome");
           await annotate(verdict, "verdict");
           await annotate(describeLiveCounts(counts), "phases");
           if (advisory) for (const [message, type] of [[advisory.reason, "advisory"], [advisory.reference, "reference"]] as const) await annotate(message, type);

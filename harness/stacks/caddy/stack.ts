@@ -12,7 +12,7 @@ export const caddy: StackDefinition = {
   version: ["caddy", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
-    "reload-trust": "Caddy 2.6 can load a new config through its admin API, which the harness disables (admin.disabled) and does not drive yet",
+    "reload-trust": "Caddy 2.6 can load a new client CA through its admin API (/load), which the harness drives only for a new identity (rotate), not for a trust change",
     "authorize-client-identity": "Caddy 2.6's tls client_authentication admits by trusted CA or pinned leaf certificate only; it has no allow-list of SPIFFE IDs or DNS SANs",
   },
   advisories: {
