@@ -118,7 +118,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
       return child;
     },
-    { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
+    { name: "the haproxy log", settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
     (scratch) => async (identity) => {
       const pem = (await Promise.all(bundleParts(identity).map((file) => readFile(file, "utf8")))).join("\n");
       await replaceCertificate(runtimeApi, `${scratch.path}/${defaultCrt}.pem`, pem, 10_000);
