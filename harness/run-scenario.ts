@@ -104,8 +104,9 @@ async function withServerAccount(observation: Observation, server: RunningServer
 async function resumeAfterTrustChange(row: Scenario, resumption: Resumption, server: RunningServer, target: Endpoint, client: TlsClientAdapter, config: TlsClientConfig, context: RunContext): Promise<Observation> {
   const { via } = resumption;
   const first = await client.connect(target, { ...config, resumption: { via } }, context.timeoutMs);
-  // The server's account of the first connection is not the second's.
-  await server.takeRejection();
+  // The server's account of the first connection is not the second's: all of it is taken here,
+  // so a line of it that comes late (nginx's access line) cannot settle the second's wait.
+  await server.takeRejection({ seen: seenByClient(first), withinMs: serverAccountWithinMs });
   if (first.outcome !== "accepted" || !first.session) {
     const seen = Object.values(first.evidence).filter(Boolean).join("; ");
     return { outcome: "unclassified", evidence: { client: `the full handshake before the trust change was ${first.outcome}${first.session ? "" : " without a session to keep"}: ${seen}` } };
