@@ -76,6 +76,9 @@ export const serverAccountWithinMs = 3_000;
 function seenByClient(observation: Observation): AccountWait["seen"] {
   if (observation.outcome === "accepted") return "accepted";
   if (!observation.outcome.startsWith("rejected:") && observation.outcome !== "unclassified") return "other";
+  // A protocol-version without an alert is the client's record layer reading bytes that are not
+  // TLS (a plaintext answer): no TLS server refused anything, so there is nothing to wait for.
+  if (observation.outcome === "rejected:protocol-version" && !observation.rejectedBy) return "other";
   return observation.rejectedBy === "client" ? "own-refusal" : "refusal";
 }
 
