@@ -70,6 +70,9 @@ export function isOutcome(text: string): text is Outcome {
 
 export const rejected = (reason: RejectionReason): Outcome => `rejected:${reason}`;
 
+/** A server's account when the line that settles a refusal did not come within the wait: said, not guessed. */
+export const silentAccount = (who: string, withinMs: number): Classification => ({ outcome: "unclassified", raw: `${who} said nothing within ${withinMs} ms`, source: "unknown" });
+
 /** Alert codes of RFC 8446 section 6 plus those RFC 5246 section 7.2 and RFC 6066 still name. */
 export const tlsAlerts: Record<number, { name: string; outcome: Outcome }> = {
   // Orderly closure (RFC 8446 §6.1), not a verdict; a node:tls server rejects a bad client cert by

@@ -9,10 +9,28 @@ import type { ClientTrust, KeyPairFiles, Observation, TlsClientConfig, TlsServer
 import type { Runtime, RuntimeName } from "../runtime/types.js";
 import type { PeerServiceProgram } from "./common/peer-service.js";
 
+/** What the client saw of a connection, for the server to know whether its account is still to come. */
+export interface AccountWait {
+  /**
+   * What the client saw: a refusal not its own (an alert, a reset, or it could not tell), its own
+   * verify refusing the server, an accepted exchange, or anything else (a timeout).
+   */
+  seen: "refusal" | "own-refusal" | "accepted" | "other";
+  /**
+   * The most to wait for the line that settles it: a bound for a loaded machine, not a delay (the
+   * wait ends when the line arrives). Reaching it is said in the account, never silently.
+   */
+  withinMs: number;
+}
+
 export interface RunningServer extends AsyncDisposable {
   endpoint: Endpoint;
-  /** What the server's own stack said about connections since the last call, if it rejected one. */
-  takeRejection(waitMs: number): Promise<Classification | undefined>;
+  /**
+   * What the server's own stack said about connections since the last call, if it rejected one.
+   * With `wait`, first waits for the stack's account of what the client saw (see AccountWait);
+   * without it, takes what is there.
+   */
+  takeRejection(wait?: AccountWait): Promise<Classification | undefined>;
   /**
    * Serves `identity` without a restart: resolves once every connection accepted from then on gets
    * it (connections in flight keep the old one). Present when the stack can (capability reload-identity).

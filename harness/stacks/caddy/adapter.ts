@@ -145,6 +145,7 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
       return child;
     },
     {
+      name: "the caddy log",
       settled: handshakeError,
       classify: (text) => {
         const errors = handshakeErrors(text);

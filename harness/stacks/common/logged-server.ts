@@ -1,18 +1,23 @@
 // A server peer whose only account of a rejection is its log: a RunningServer that reads the log
 // written since the last takeRejection, waiting for the line that settles a failed handshake.
-import type { Classification } from "../../outcome.js";
+import { silentAccount, type Classification } from "../../outcome.js";
 import type { Endpoint } from "../../network.js";
 import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { RunningServer } from "../types.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 
 export interface LogReading {
-  /** The line that settles a failed handshake: wait for it, up to the caller's wait. */
+  /** The line that settles a failed handshake: waited for after a refusal the client saw, up to the caller's bound. */
   settled: RegExp;
   /** The server's own account of the rejections in the new log text, if any. */
   classify(text: string): Classification | undefined;
-  /** Wait at least this long even when the caller does not (a log line written after the answer). */
-  minimumWaitMs?: number;
+  /**
+   * An accepted exchange ends with a `settled` line too (nginx's access line): wait for it after
+   * one, because the server's refusal may be in the response the client took (nginx's 400).
+   */
+  settlesEveryConnection?: boolean;
+  /** Who the log is, for the account when it said nothing in time ("the caddy log"). */
+  name: string;
 }
 
 export function loggedServer(
@@ -30,12 +35,12 @@ export function loggedServer(
   };
   return {
     endpoint,
-    async takeRejection(waitMs) {
-      const wait = Math.max(waitMs, log.minimumWaitMs ?? 0);
-      if (wait > 0) await process.waitForOutput(log.settled, wait, consumed);
+    async takeRejection(wait) {
+      const awaited = wait?.seen === "refusal" || (wait?.seen === "accepted" && log.settlesEveryConnection);
+      const settled = awaited ? await process.waitForOutput(log.settled, wait.withinMs, consumed) : true;
       const text = process.output().slice(consumed);
       consumed += text.length;
-      return log.classify(text);
+      return log.classify(text) ?? (settled ? undefined : silentAccount(log.name, wait!.withinMs));
     },
     ...(rotate ? { rotate } : {}),
     ...(retrust ? { retrust } : {}),

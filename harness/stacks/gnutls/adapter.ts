@@ -90,6 +90,7 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
       return child;
     },
     {
+      name: "gnutls-serv",
       settled: serverFailure,
       // Only the lines that decide: the Status line beats "Error in handshake: Error in the certificate".
       classify: (text) => (serverFailure.test(text) ? classifyGnutlsText(text.split("\n").filter((line) => serverFailure.test(line)).join("\n")) : undefined),

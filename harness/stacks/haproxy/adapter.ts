@@ -151,7 +151,7 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
       return child;
     },
-    { settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
+    { name: "the haproxy log", settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
     (scratch) => async (identity) => replaceStoredFile(runtimeApi, "cert", `${scratch.path}/${defaultCrt}.pem`, await concatenated(bundleParts(identity)), 10_000),
     () => (next) => changeTrust(runtimeApi, declared, next),
   );

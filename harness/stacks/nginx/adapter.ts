@@ -106,7 +106,7 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
       });
       return child;
     },
-    { settled: connectionDone, classify: classifyNginxLog, minimumWaitMs: 1_000 },
+    { name: "the nginx log", settled: connectionDone, classify: classifyNginxLog, settlesEveryConnection: true },
     (scratch, child) => async (identity) => {
       served = identity;
       await reloadNginx(runtime, scratch, child, await writeConf(scratch, identity, ++generation));

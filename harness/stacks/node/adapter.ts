@@ -2,7 +2,7 @@
 // into node, so it starts in a millisecond); the client is the prober with verification on.
 import { readFileSync } from "node:fs";
 import { createSecureContext, createServer, type TLSSocket } from "node:tls";
-import { classifyNodeError, classifyVerifyCode, classifyVerifyText, type Classification } from "../../outcome.js";
+import { classifyNodeError, classifyVerifyCode, classifyVerifyText, silentAccount, type Classification } from "../../outcome.js";
 import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../probe.js";
 import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
@@ -108,17 +108,19 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   };
   return {
     endpoint: config.endpoint,
-    async takeRejection(waitMs) {
-      if (!rejections.length && waitMs > 0) {
+    async takeRejection(wait) {
+      // Every refusal of its own is recorded when the handshake fails (measured: at once).
+      if (!rejections.length && wait?.seen === "refusal") {
         await new Promise<void>((resolve) => {
           const wake = () => {
             clearTimeout(timer);
             waiters.delete(wake);
             resolve();
           };
-          const timer = setTimeout(wake, waitMs);
+          const timer = setTimeout(wake, wait.withinMs);
           waiters.add(wake);
         });
+        if (!rejections.length) return silentAccount("the node:tls server", wait.withinMs);
       }
       // Several events can describe one rejection (a reset as well as the verify code): the last classified wins.
       const taken = rejections.splice(0);

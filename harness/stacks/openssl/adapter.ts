@@ -62,7 +62,7 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
   // The verify callback writes to unbuffered stderr before the alert goes out, but the pipe may
   // deliver it a moment after the client has seen the alert.
   const failure = /verify error:num=\d+|:error:/;
-  return loggedServer(config.endpoint, child, { settled: failure, classify: (text) => (failure.test(text) ? classifyOpensslText(text) : undefined) }, async () => {
+  return loggedServer(config.endpoint, child, { name: "openssl s_server", settled: failure, classify: (text) => (failure.test(text) ? classifyOpensslText(text) : undefined) }, async () => {
     await scratch?.remove();
   });
 }

@@ -120,7 +120,7 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
   return loggedServer(
     config.endpoint,
     stunnel,
-    { settled: /SSL_accept: /, classify: classifyStunnelLog },
+    { name: "the stunnel log", settled: /SSL_accept: /, classify: classifyStunnelLog },
     async () => {
       await plaintextApp.stop();
       await scratch.remove();
