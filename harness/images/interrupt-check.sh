@@ -18,8 +18,17 @@ if [ -n "$(ours)" ]; then
   exit 1
 fi
 
+# A temp dir of the run's own (fixtures, scratch dirs), so what this run left is told apart from
+# other runs on the machine: a check by modification time once blamed this run for another's dirs.
+run_tmp="$(mktemp -d /tmp/mtls-interrupt-tmp-XXXXXX)"
+trap 'rm -rf "$run_tmp"' EXIT
+# Copies of the caches that outlive runs (built peer programs, the fixture cache).
+for cache in "${TMPDIR:-/tmp}"/mtls-conformance-peers-* "${TMPDIR:-/tmp}"/mtls-conformance-cache-*; do
+  [ -d "$cache" ] && cp -a "$cache" "$run_tmp/"
+done
+
 # setsid: the run gets a process group of its own, like a job in a terminal.
-MTLS_RUNTIME=container setsid npx vitest run --project conformance --reporter=dot >"$log" 2>&1 &
+TMPDIR="$run_tmp" MTLS_RUNTIME=container setsid npx vitest run --project conformance --reporter=dot >"$log" 2>&1 &
 run_pid=$!
 
 for _ in $(seq 1 120); do
@@ -40,8 +49,10 @@ if [ -n "$left" ]; then
   docker rm --force $left >/dev/null 2>&1 || true
   exit 1
 fi
-if [ -n "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -newer "$log" \( -name 'mtls-fixtures-*' -o -name 'mtls-scratch-*' \) -print -quit)" ]; then
-  echo "interrupt-check: FAILED: the run's fixture or scratch dir was left after SIGINT" >&2
+# The caches are meant to outlive the run; anything else named mtls-* is the run's.
+left_dirs="$(find "$run_tmp" -mindepth 1 -maxdepth 1 -name 'mtls-*' ! -name 'mtls-conformance-*' -printf '%f ')"
+if [ -n "$left_dirs" ]; then
+  echo "interrupt-check: FAILED: the run's fixture or scratch dirs were left after SIGINT: $left_dirs" >&2
   exit 1
 fi
 if pgrep -f "docker exec .*mtls-peer-" >/dev/null; then
