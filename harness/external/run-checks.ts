@@ -404,8 +404,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         const [own, pair] = [await pathControl(over), await pathControl(protocolPairs[over])];
         const refusal = [own, pair].find((entry): entry is string => typeof entry === "string");
         if (refusal) {
-          const expected = matcherFor(check, settings.expectMode) ?? "-";
-          notProbed.set(check.id, { id: check.id, title: check.title, expected, observed: "not probed", pass: true, verdict: "recorded", detail: refusal });
+          notProbed.set(check.id, notProbedResult(check, settings, refusal));
           continue;
         }
         reference = own as Control;
@@ -423,7 +422,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         const { sessions, problem } = saved!.file.versions[version];
         if (!sessions.length) {
           const detail = `no TLS ${version.slice(3)} session in ${settings.resumeSessions}: ${problem ?? "the saving run saved none"}`;
-          notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail });
+          notProbed.set(check.id, notProbedResult(check, settings, detail));
           continue;
         }
         const fulls: Classification[] = [];
@@ -442,7 +441,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
         do {
           const exchange = await resumedExchange(version, credential);
           if (typeof exchange === "string" && !attempts.length) {
-            notProbed.set(check.id, { id: check.id, title: check.title, expected: matcherFor(check, settings.expectMode) ?? "-", observed: "not probed", pass: true, verdict: "recorded", detail: exchange });
+            notProbed.set(check.id, notProbedResult(check, settings, exchange));
             break;
           }
           attempts.push(typeof exchange === "string" ? { classification: "undetermined", answer: exchange, reason: exchange, shape: "no session" } : resumptionJudgement(exchange, control));
@@ -541,6 +540,17 @@ function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
   const how = exchange.tls ? (exchange.tls.resumed ? "resumed" : "not resumed (a full handshake)") : "no handshake";
   return { ...judgement, reason: `${how}: ${judgement.reason}`, shape: `${judgement.shape}${exchange.tls?.resumed ? " resumed" : ""}` };
 }
+
+/** A check that could not be probed (its path, session or input was not there): recorded with the reason, never a pass or a failure of the endpoint. */
+const notProbedResult = (check: CheckDefinition, settings: ExternalSettings, detail: string): CheckResult => ({
+  id: check.id,
+  title: check.title,
+  expected: matcherFor(check, settings.expectMode) ?? "-",
+  observed: "not probed",
+  pass: true,
+  verdict: "recorded",
+  detail,
+});
 
 /**
  * One attempt of a saved-session check: the full handshake with the saved certificate now, and the

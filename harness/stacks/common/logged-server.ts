@@ -20,6 +20,20 @@ export interface LogReading {
   name: string;
 }
 
+/**
+ * A server's output read once each: every call returns what was written since the previous one,
+ * after waiting up to `withinMs` for `settled` when given (`settled` false when it did not come).
+ */
+export function unreadOutput(lines: Pick<ManagedProcess, "output" | "waitForOutput">): (settled: RegExp, withinMs: number | undefined) => Promise<{ text: string; settled: boolean }> {
+  let consumed = lines.output().length;
+  return async (settled, withinMs) => {
+    const arrived = withinMs === undefined || (await lines.waitForOutput(settled, withinMs, consumed));
+    const text = lines.output().slice(consumed);
+    consumed += text.length;
+    return { text, settled: arrived };
+  };
+}
+
 export function loggedServer(
   endpoint: Endpoint,
   process: ManagedProcess,
@@ -28,7 +42,7 @@ export function loggedServer(
   rotate?: RunningServer["rotate"],
   retrust?: RunningServer["retrust"],
 ): RunningServer {
-  let consumed = process.output().length;
+  const unread = unreadOutput(process);
   const stop = async () => {
     await process.stop();
     await cleanup();
@@ -37,9 +51,7 @@ export function loggedServer(
     endpoint,
     async takeRejection(wait) {
       const awaited = wait?.seen === "refusal" || (wait?.seen === "accepted" && log.settlesEveryConnection);
-      const settled = awaited ? await process.waitForOutput(log.settled, wait.withinMs, consumed) : true;
-      const text = process.output().slice(consumed);
-      consumed += text.length;
+      const { text, settled } = await unread(log.settled, awaited ? wait.withinMs : undefined);
       return log.classify(text) ?? (settled ? undefined : silentAccount(log.name, wait!.withinMs));
     },
     ...(rotate ? { rotate } : {}),

@@ -21,6 +21,7 @@ import { silentAccount, type Classification } from "../../outcome.js";
 import { formatEndpoint, type Endpoint } from "../../network.js";
 import { PeerStartError } from "../../runtime/process.js";
 import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
+import { unreadOutput } from "./logged-server.js";
 import { requestService } from "./peer-service.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
@@ -154,15 +155,13 @@ export async function startThroughService(runtime: Runtime, program: TlsPeerProg
 }
 
 function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput">, stop: () => Promise<void>): RunningServer {
-  let consumed = lines.output().length;
+  const unread = unreadOutput(lines);
   return {
     endpoint,
     async takeRejection(wait) {
       // The server prints its verdict as soon as its handshake fails, but the pipe may deliver the
       // line a moment after the client has seen the alert (later on a loaded machine).
-      const settled = wait?.seen === "refusal" ? await lines.waitForOutput(/^rejected: /m, wait.withinMs, consumed) : true;
-      const text = lines.output().slice(consumed);
-      consumed += text.length;
+      const { text, settled } = await unread(/^rejected: /m, wait?.seen === "refusal" ? wait.withinMs : undefined);
       const found = text.match(rejectedLine);
       if (!found) return settled ? undefined : silentAccount(`the ${program.description} server`, wait!.withinMs);
       // The peers' own authorization check (--allow-identity) words its refusal the same in every program.

@@ -51,17 +51,17 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
 
 async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
-  // The log line can trail the client's view of the response by a few ms through the pipe.
-  // The whole config for a default identity: written at start, and again for a reload.
-  // The client trust in force (retrust changes it) and the identity served (rotate changes it).
+  // The client trust in force (retrust changes it), the identity served (rotate changes it), and
+  // the reload count that names each identity's files apart.
   let trust: ClientTrust = { clientTrust: config.clientTrust, crls: config.crls };
   let served = config.identity;
   let generation = 0;
-  const writeConf = async (scratch: ScratchDir, identity: KeyPairFiles, generation: number): Promise<string> => {
+  // The whole config for that state: written at start, and again for each reload.
+  const writeConf = async (scratch: ScratchDir): Promise<string> => {
       const trusting = { ...config, ...trust };
       // ssl_crl takes one file; OpenSSL reads every CRL in it.
       const crlFile = trusting.crls.length ? await scratch.concat("crls.pem", trusting.crls) : undefined;
-      const servers = [await serverBlock(scratch, trusting, generation ? `default-${generation}` : "default", identity, crlFile, true)];
+      const servers = [await serverBlock(scratch, trusting, generation ? `default-${generation}` : "default", served, crlFile, true)];
       for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, trusting, name, files, crlFile, false));
       return scratch.write(
         "nginx.conf",
@@ -93,7 +93,7 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
     async (scratch) => {
       // 80 bytes (AES-256 tickets): 60 random bytes in base64.
       await scratch.write("ticket.key", randomBytes(60).toString("base64"), { secret: true });
-      const conf = await writeConf(scratch, config.identity, 0);
+      const conf = await writeConf(scratch);
       // The access log goes to /dev/stderr, which nginx open()s. On the process runtime the child's
       // stdio are sockets (libuv uses socketpairs) and opening one through /dev/stderr fails with
       // ENXIO (measured: open() "/dev/stderr" failed (6: No such device or address)), so nginx writes
@@ -109,11 +109,13 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
     { name: "the nginx log", settled: connectionDone, classify: classifyNginxLog, settlesEveryConnection: true },
     (scratch, child) => async (identity) => {
       served = identity;
-      await reloadNginx(runtime, scratch, child, await writeConf(scratch, identity, ++generation));
+      generation++;
+      await reloadNginx(runtime, scratch, child, await writeConf(scratch));
     },
     (scratch, child) => async (next) => {
       trust = next;
-      await reloadNginx(runtime, scratch, child, await writeConf(scratch, served, ++generation));
+      generation++;
+      await reloadNginx(runtime, scratch, child, await writeConf(scratch));
     },
   );
 }
