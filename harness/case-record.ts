@@ -3,22 +3,50 @@
 // One Verdict type covers both kinds of case; docs/external.md describes the external ones.
 
 /**
- * pass: met the policy. advisory: differs where the row records why this stack legitimately does
- * (does not fail a run). fail: did not meet it. skipped: not played (the stack cannot do what the
- * row needs). undetermined, unstable: an external check that could not be judged, or whose
- * attempts disagreed: never a pass. recorded: an external check reported without a verdict.
+ * Every status a case can have, in one place; every report (table, JSON, JUnit, TAP, summary.md,
+ * matrix.html, baselines, merge) reads its label, how it counts and its JUnit mark from here.
+ *
+ * pass: the policy's outcome was observed. fail: another outcome was observed and none is
+ * recorded for this stack. known-violation: the policy is not met, as recorded for this stack with
+ * a reason and a reference (never counted as passed). other-reason: the policy is met (a refusal)
+ * but for another reason than the row's, as recorded. fixed: a recorded deviation did not happen
+ * (a failure under --strict-deviations / MTLS_STRICT_DEVIATIONS). error: the harness could not play
+ * the case (a peer that did not start, a deadline of ours, an engine error): the run is
+ * incomplete, never the stack's fail. skipped: not played (the skip-kind property says whether the
+ * stack cannot, our peer does not yet, or it is not installed or selected). not-probed, recorded:
+ * an external check with nothing to judge. undetermined, unstable: an external check the oracle
+ * could not decide, or whose attempts disagreed. advisory: the former single status for recorded
+ * deviations, read from older results.json files only.
  */
-export const verdicts = ["pass", "advisory", "fail", "skipped", "undetermined", "unstable", "recorded"] as const;
-export type Verdict = (typeof verdicts)[number];
+export const statusTable = {
+  pass: { label: "pass", counts: "passed", junit: "pass" },
+  fail: { label: "fail", counts: "failed", junit: "failure" },
+  "known-violation": { label: "known violation", counts: "known-violation", junit: "failure-known" },
+  "other-reason": { label: "other reason", counts: "passed", junit: "pass" },
+  fixed: { label: "fixed", counts: "fixed", junit: "failure-if-strict" },
+  error: { label: "error", counts: "failed", junit: "error" },
+  skipped: { label: "skipped", counts: "skipped", junit: "skipped" },
+  "not-probed": { label: "not probed", counts: "neither", junit: "skipped" },
+  recorded: { label: "recorded", counts: "neither", junit: "skipped" },
+  undetermined: { label: "undetermined", counts: "failed", junit: "error" },
+  unstable: { label: "unstable", counts: "failed", junit: "error" },
+  advisory: { label: "advisory", counts: "passed", junit: "pass" },
+} as const satisfies Record<string, { label: string; counts: "passed" | "failed" | "known-violation" | "fixed" | "skipped" | "neither"; junit: string }>;
+
+export const verdicts = Object.keys(statusTable) as Array<keyof typeof statusTable>;
+export type Verdict = keyof typeof statusTable;
+export const statusLabel = (verdict: Verdict): string => statusTable[verdict].label;
 
 /** What judging one conformance case can give (a skip is decided before it is played). */
-export type ConformanceVerdict = Extract<Verdict, "pass" | "advisory" | "fail">;
+export type ConformanceVerdict = Extract<Verdict, "pass" | "advisory" | "fail" | "known-violation" | "other-reason" | "fixed" | "error">;
 /** What an external check can give (docs/external.md "Checks and verdicts"). */
-export type CheckVerdict = Extract<Verdict, "pass" | "fail" | "undetermined" | "unstable" | "recorded">;
+export type CheckVerdict = Extract<Verdict, "pass" | "fail" | "undetermined" | "unstable" | "recorded" | "not-probed" | "error">;
 
-/** Verdicts that fail a run: a check that could not be judged is not a pass. */
-export const failingVerdicts: readonly Verdict[] = ["fail", "undetermined", "unstable"];
-export const isFailing = (verdict: Verdict): boolean => failingVerdicts.includes(verdict);
+/** Verdicts that fail a run: a check that could not be judged is not a pass; fixed only under strict deviations. */
+export const failingVerdicts: readonly Verdict[] = verdicts.filter((verdict) => statusTable[verdict].counts === "failed");
+export const isFailing = (verdict: Verdict, strictDeviations = false): boolean => failingVerdicts.includes(verdict) || (strictDeviations && verdict === "fixed");
+/** Counted as passed in a closing line: pass and other-reason only (never not-probed, recorded, known-violation, fixed). */
+export const isPassed = (verdict: Verdict): boolean => statusTable[verdict].counts === "passed";
 
 /**
  * The properties of a case, by annotation type (vitest annotations, JUnit <property> names).

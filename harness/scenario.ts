@@ -74,6 +74,21 @@ export interface Deviation {
   advisory: Outcome;
   reason: string;
   reference: string;
+  /**
+   * The stack shows the deviation in some runs only (a race of its own, measured): the status comes
+   * from what this run saw, the policy's outcome is a pass (not `fixed`), and `npm run flake`
+   * allows exactly this flip.
+   */
+  intermittent?: boolean;
+}
+
+/**
+ * What a recorded deviation is: `other-reason` when the policy is still met (the row expects a
+ * refusal and the stack refuses, for another reason), else `known-violation` (the policy is not
+ * met: something the row refuses is accepted, or something it accepts is refused).
+ */
+export function deviationStatus(expected: Outcome, deviation: Pick<Deviation, "advisory">): "known-violation" | "other-reason" {
+  return expected.startsWith("rejected:") && deviation.advisory.startsWith("rejected:") ? "other-reason" : "known-violation";
 }
 
 export interface Scenario {

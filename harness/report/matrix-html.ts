@@ -1,11 +1,12 @@
 // matrix.html: one self-contained page (no network): a coloured scenario x implementation grid
 // with a legend, each cell's detail on hover (title) and on click (the panel below the grid).
+import { statusLabel, verdicts } from "../case-record.js";
 import { baselineLine } from "./baseline.js";
 import { matrixCells, matrixLayout, type ResultsModel, type Verdict } from "./results.js";
 
 const escapeHtml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const verdictLabel: Record<Verdict, string> = { pass: "pass", fail: "fail", advisory: "advisory", skipped: "skip", undetermined: "undetermined", unstable: "unstable", recorded: "recorded" };
+const verdictLabel: Record<Verdict, string> = Object.fromEntries(verdicts.map((verdict) => [verdict, verdict === "skipped" ? "skip" : statusLabel(verdict)])) as Record<Verdict, string>;
 
 export function matrixHtml(model: ResultsModel): string {
   const cells = matrixCells(model);

@@ -1,9 +1,12 @@
 // summary.md: the scenario x implementation matrix as Markdown, for a CI job summary.
+import { statusLabel, statusTable, verdicts } from "../case-record.js";
 import { bannerLines } from "../host-banner.js";
 import { baselineLine } from "./baseline.js";
 import { matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 
-export const cellText: Record<Verdict, string> = { pass: "pass", fail: "**FAIL**", advisory: "advisory", skipped: "skip", undetermined: "**UNDETERMINED**", unstable: "**UNSTABLE**", recorded: "recorded" };
+export const cellText: Record<Verdict, string> = Object.fromEntries(
+  verdicts.map((verdict) => [verdict, verdict === "skipped" ? "skip" : statusTable[verdict].counts === "failed" ? `**${statusLabel(verdict).toUpperCase()}**` : statusLabel(verdict)]),
+) as Record<Verdict, string>;
 
 /** A cell's text, with its standing against the baseline when it has one (known, fixed, new). */
 const cellMark = (entry: CaseResult): string => `${cellText[entry.verdict]}${entry.properties.baseline ? ` (${baselineMark[entry.properties.baseline] ?? entry.properties.baseline})` : ""}`;
