@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { bannerLines, detectHostReport, type HostReport } from "./harness/host-report.js";
+import { concurrencyBudget } from "./harness/runtime/budget.js";
 
 // Detected once per run: what this machine can run (harness/host-report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS or MTLS_CHROMIUM, or a requested implementation that is not
@@ -14,10 +15,13 @@ try {
 }
 console.log(bannerLines(host).join("\n"));
 
-// One worker per conformance file, so the five policy areas run at once: a case is mostly waiting
-// on its peers, and vitest's default on 2 cores is one worker, which ran the files one after the
-// other (npm run bench -- suite: see README's Performance).
+// One concurrency budget for the conformance cases, sized from the machine and the runtime
+// (harness/runtime/budget.ts; MTLS_CONCURRENCY overrides): as many workers as it allows, up to one
+// per suite file, each running its share of cases at once. Eleven workers with five cases each put
+// a 2-core runner at load 32 and our deadlines became verdicts (measured).
 const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
+const budget = concurrencyBudget(host.runtime, Math.max(conformanceFiles, 1));
+console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source})`);
 
 export default defineConfig({
   test: {
@@ -43,7 +47,8 @@ export default defineConfig({
           include: ["suites/**/*.test.ts"],
           exclude: ["suites/external.test.ts"],
           globalSetup: ["harness/global-setup.ts"],
-          maxWorkers: Math.max(conformanceFiles, 1),
+          maxWorkers: budget.workers,
+          maxConcurrency: budget.casesPerWorker,
           // vitest runs projects with another worker count as a group of their own: after the unit
           // and external projects (group 0), with the machine to itself.
           sequence: { groupOrder: 1 },

@@ -92,6 +92,10 @@ export interface CaseProperties {
   phases: string;
   /** Resumption rows: whether the server resumed the session offered (yes or no). */
   resumed: string;
+  /** Skipped cases: stack-cannot, peer-not-yet (our peer program's gap), not-installed or not-selected. */
+  "skip-kind": string;
+  /** "yes" when the case's recorded deviation is intermittent (the status follows this run). */
+  intermittent: string;
 }
 export type CaseProperty = keyof CaseProperties;
 
@@ -118,6 +122,8 @@ export const casePropertyKeys = Object.keys({
   baseline: true,
   phases: true,
   resumed: true,
+  "skip-kind": true,
+  intermittent: true,
 } satisfies Record<CaseProperty, true>) as CaseProperty[];
 
 /** One case: expected, observed, verdict and the properties, whatever suite produced it. */

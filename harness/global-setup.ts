@@ -18,6 +18,7 @@ import { allocateEndpoint, type Endpoint } from "./network.js";
 import { containerRuntime, type PeerContainers } from "./runtime/container.js";
 import { processRuntime } from "./runtime/process.js";
 import { peerServiceKey, startPeerService, type PeerService } from "./stacks/common/peer-service.js";
+import { ensureProgram } from "./stacks/common/program-build.js";
 import { stacks } from "./stacks/registry.js";
 import type { StackDefinition } from "./stacks/types.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "./runtime/container-set.js";
@@ -46,6 +47,25 @@ let fixtures: FixtureSet | undefined;
 let scratchRoot: string | undefined;
 let containerSet: ContainerSet | undefined;
 let peerServices: PeerService[] = [];
+
+/**
+ * The programs of our own that the playing stacks run on the process runtime (the Go and Java
+ * peers, the shims), built once here, one after the other, before any case: built on first use,
+ * ten workers compiled the Go peer at once at load 30 and every Go case of the run timed out
+ * waiting for its build (measured on a fresh checkout). A build that fails here is left to the
+ * cases, which report its cause as an error.
+ */
+async function buildPeerPrograms(): Promise<void> {
+  const playing = new Set(planImplementations("process").filter((status) => !status.unavailable).map((status) => status.name));
+  for (const stack of stacks) {
+    if (!stack.build || !playing.has(stack.name) || !stack.runtimes.includes("process")) continue;
+    try {
+      await ensureProgram(stack.build, stack.folder);
+    } catch (error) {
+      console.error(`failed to build ${stack.build.description} before the run (its cases will report it): ${(error as Error).message}`);
+    }
+  }
+}
 
 /**
  * One long-lived service per stack that has one (Java's JVM, Python's interpreter), shared by every
@@ -150,6 +170,7 @@ export async function setup(project: TestProject): Promise<void> {
   fixtures = set;
   try {
     project.provide("fixtures", fixtures);
+    if (runtime === "process") await buildPeerPrograms();
     const context: RuntimeContext = runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" };
     project.provide("runtime", context);
     project.provide("peerServices", await startPeerServices(context));

@@ -14,6 +14,8 @@ export interface Implementation {
   client?: TlsClientAdapter;
   /** What it cannot do, with the reason (a row that needs one of these is skipped). */
   cannot: Incapacities;
+  /** What our peer program does not drive yet, with the reason (skipped likewise, reported as our gap). */
+  notYet: Incapacities;
   /** Its recorded deviations, by scenario id. */
   advisories: Record<string, Deviation>;
   /** The stack's own version line, as the runtime runs it (memoized). */
@@ -124,6 +126,7 @@ export function implementationsFor(subject: "server" | "client", runtime: Runtim
       server: stack.roles.server?.(runtime),
       client: stack.roles.client?.(runtime),
       cannot: stack.cannot ?? {},
+      notYet: stack.notYet ?? {},
       advisories: stack.advisories ?? {},
       version: () => versionOf(stack, runtime),
       ...(unavailable.has(stack.name) ? { unavailable: unavailable.get(stack.name) } : {}),

@@ -20,16 +20,23 @@ describe("scenario catalogues", () => {
   });
 
   const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" } } };
-  const stack = (name: string, cannot = {}) => ({ name, cannot });
+  const stack = (name: string, cannot = {}, notYet = {}) => ({ name, cannot, notYet });
 
   it("applies a deviation only to the implementation it names", () => {
-    expect(expectationFor(deviating, stack("node"))).toEqual({ expect: "accepted", advisory: { outcome: "rejected:expired", reason: "why", reference: "RFC" } });
+    expect(expectationFor(deviating, stack("node"))).toEqual({ expect: "accepted", deviation: { outcome: "rejected:expired", reason: "why", reference: "RFC", status: "known-violation" } });
     expect(expectationFor(deviating, stack("gnutls"))).toEqual({ expect: "accepted" });
+  });
+
+  it("applies a deviation measured on one runtime only there", () => {
+    const oneRuntime: Scenario = { ...row, expect: "rejected:protocol-version", deviations: { node: { advisory: "rejected:handshake-failure", reason: "why", reference: "RFC", runtimes: ["container"] } } };
+    expect(expectationFor(oneRuntime, stack("node"), "container")).toEqual({ expect: "rejected:protocol-version", deviation: { outcome: "rejected:handshake-failure", reason: "why", reference: "RFC", status: "other-reason" } });
+    expect(expectationFor(oneRuntime, stack("node"), "process")).toEqual({ expect: "rejected:protocol-version" });
   });
 
   it("skips a row that needs what the stack cannot do, with the stack's reason", () => {
     const needing: Scenario = { ...row, subject: "client", client: { expectIdentity: "spiffe://a/b" }, needs: ["require-uri-san"] };
-    expect(expectationFor(needing, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ skip: "no option" });
+    expect(expectationFor(needing, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ skip: "no option", skipKind: "stack-cannot" });
+    expect(expectationFor(needing, stack("go", {}, { "require-uri-san": "our peer has no flag" }))).toEqual({ skip: "our peer has no flag", skipKind: "peer-not-yet" });
     expect(expectationFor(needing, stack("openssl", { alpn: "no ALPN" }))).toEqual({ expect: "accepted" });
     expect(expectationFor(row, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ expect: "accepted" });
   });
@@ -41,13 +48,25 @@ describe("scenario catalogues", () => {
   });
 
   it.each([
-    ["node", "accepted", "pass"],
-    ["node", "rejected:expired", "advisory"],
+    ["node", "accepted", "fixed"],
+    ["node", "rejected:expired", "known-violation"],
     ["node", "rejected:unknown-ca", "fail"],
+    ["node", "timeout", "error"],
+    ["gnutls", "accepted", "pass"],
     ["gnutls", "rejected:expired", "fail"],
+    ["gnutls", "timeout", "error"],
   ] as const)("judges %s observing %s as %s", (implementation, observed, verdict) => {
     const expectation = expectationFor(deviating, stack(implementation)) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
     expect(judge(observed, expectation)).toBe(verdict);
+  });
+
+  it("judges a refusal for another reason as other-reason, and an intermittent deviation's policy outcome as pass", () => {
+    const refusing: Scenario = { ...row, expect: "rejected:expired", deviations: { node: { advisory: "rejected:bad-certificate", reason: "r", reference: "x" }, go: { advisory: "accepted", reason: "r", reference: "x", intermittent: true } } };
+    const of = (name: string) => expectationFor(refusing, stack(name)) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
+    expect(judge("rejected:bad-certificate", of("node"))).toBe("other-reason");
+    expect(judge("rejected:expired", of("node"))).toBe("fixed");
+    expect(judge("rejected:expired", of("go"))).toBe("pass");
+    expect(judge("accepted", of("go"))).toBe("known-violation");
   });
 
   const resuming: Scenario = { ...row, server: { cert: "server", clientAuth: "required", clientTrust: "trust-a" }, expect: "rejected:revoked", resumption: { via: "ticket", retrust: { crls: ["issuer-a"] } }, needs: ["reload-trust", "add-crl"] };
@@ -58,13 +77,14 @@ describe("scenario catalogues", () => {
     expect(() => defineCatalogue("area", [{ ...resuming, server: { ...resuming.server, crls: ["root-a"] }, needs: ["reload-trust"] }])).not.toThrow();
     expect(() => defineCatalogue("area", [{ ...resuming, resumption: { via: "session-id", retrust: {} } }])).toThrow(/needs "resume-session-id" by its setup/);
     expect(() => defineCatalogue("area", [{ ...resuming, subject: "client" }])).toThrow(/only a server under test is asked to refuse/);
-    expect(expectationFor(resuming, stack("openssl", { "reload-trust": "no reload" }))).toEqual({ skip: "no reload" });
+    expect(expectationFor(resuming, stack("openssl", { "reload-trust": "no reload" }))).toEqual({ skip: "no reload", skipKind: "stack-cannot" });
   });
 
   it.each([
     ["refused by a full handshake", { outcome: "rejected:revoked", resumed: false, fullHandshake: "rejected:revoked" }, {}, "pass"],
     ["resumed and accepted", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, {}, "fail"],
-    ["resumed and accepted, a recorded advisory", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, { deviations: { node: { advisory: "accepted", reason: "r", reference: "x" } } }, "advisory"],
+    ["resumed and accepted, a recorded advisory", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, { deviations: { node: { advisory: "accepted", reason: "r", reference: "x" } } }, "known-violation"],
+    ["with no decision on the full handshake", { outcome: "rejected:revoked", resumed: false, fullHandshake: "timeout" }, {}, "error"],
     ["refused, but the trust change did not take effect", { outcome: "rejected:revoked", resumed: false, fullHandshake: "accepted" }, {}, "fail"],
     ["a control that resumed", { outcome: "accepted", resumed: true, fullHandshake: "accepted" }, { expect: "accepted", resumption: { via: "ticket", retrust: {}, resumes: true } }, "pass"],
     ["a control that was not resumed", { outcome: "accepted", resumed: false, fullHandshake: "accepted" }, { expect: "accepted", resumption: { via: "ticket", retrust: {}, resumes: true } }, "fail"],

@@ -80,6 +80,20 @@ export interface Deviation {
    * allows exactly this flip.
    */
   intermittent?: boolean;
+  /**
+   * The runtimes it was measured on, when not all: a stack whose build differs between the host
+   * and its image (another OpenSSL) may deviate in one only. Elsewhere the policy's outcome is expected.
+   */
+  runtimes?: Array<"process" | "container">;
+}
+
+export class StrictDeviationsError extends Error {}
+
+/** MTLS_STRICT_DEVIATIONS: 1 fails a case whose recorded deviation did not happen (fixed); unset or 0 reports it only. */
+export function strictDeviationsFrom(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "0") return false;
+  if (value === "1") return true;
+  throw new StrictDeviationsError(`failed to read MTLS_STRICT_DEVIATIONS=${value}: use 1 (a fixed deviation fails its case) or 0`);
 }
 
 /**
@@ -167,33 +181,62 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
   return rows;
 }
 
-export type Expectation =
-  | { expect: Outcome; advisory?: { outcome: Outcome; reason: string; reference: string }; resumed?: boolean; fullHandshake?: Outcome }
-  | { skip: string };
+/** A recorded deviation as one implementation's expectation carries it. */
+export interface ExpectedDeviation {
+  outcome: Outcome;
+  reason: string;
+  reference: string;
+  /** What observing it means: the policy not met, or met by another refusal (deviationStatus). */
+  status: "known-violation" | "other-reason";
+  intermittent?: boolean;
+}
+
+/** Why a cell is not played: the stack cannot, or our peer program does not drive it yet. */
+export type SkipKind = "stack-cannot" | "peer-not-yet";
+
+export type Expectation = { expect: Outcome; deviation?: ExpectedDeviation; resumed?: boolean; fullHandshake?: Outcome } | { skip: string; skipKind: SkipKind };
 
 /**
  * What the row expects of one implementation: a skip when the row needs what the stack cannot do
- * (the stack's reason), else the policy and its advisory deviation if any.
+ * (the stack's reason), else the policy and its recorded deviation if any.
  */
-export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; advisories?: Record<string, Deviation> }): Expectation {
+export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; notYet?: Incapacities; advisories?: Record<string, Deviation> }, runtime?: "process" | "container"): Expectation {
   const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
-  if (missing) return { skip: implementation.cannot![missing]! };
+  if (missing) return { skip: implementation.cannot![missing]!, skipKind: "stack-cannot" };
+  const notDriven = (row.needs ?? []).find((need) => implementation.notYet?.[need] !== undefined);
+  if (notDriven) return { skip: implementation.notYet![notDriven]!, skipKind: "peer-not-yet" };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
-  const deviation = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
+  const anywhere = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
+  const recorded = anywhere && (!anywhere.runtimes || runtime === undefined || anywhere.runtimes.includes(runtime)) ? anywhere : undefined;
   // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.
   const resumed = row.resumption ? { fullHandshake: row.expect, ...(row.resumption.resumes ? { resumed: true } : {}) } : {};
-  if (!deviation) return { expect: row.expect, ...resumed };
-  return { expect: row.expect, advisory: { outcome: deviation.advisory, reason: deviation.reason, reference: deviation.reference }, ...resumed };
+  if (!recorded) return { expect: row.expect, ...resumed };
+  const deviation: ExpectedDeviation = {
+    outcome: recorded.advisory,
+    reason: recorded.reason,
+    reference: recorded.reference,
+    status: deviationStatus(row.expect, recorded),
+    ...(recorded.intermittent ? { intermittent: true } : {}),
+  };
+  return { expect: row.expect, deviation, ...resumed };
 }
 
 /**
- * A required mismatch fails; the recorded advisory outcome is reported apart. A resumption row
- * fails, whatever the outcome, when a control's session was not resumed or when the full handshake
- * after the trust change did not get the policy's outcome (the change did not take effect).
+ * The status of one played case from what was observed (harness/case-record.ts statusTable):
+ * - error: no decision was observed ("timeout": a deadline of ours ran out), so nothing can be
+ *   said of the stack;
+ * - fail: a resumption row whose control session was not resumed, or whose full handshake after
+ *   the trust change did not get the policy's outcome (the change did not take effect); or an
+ *   outcome that is neither the policy's nor the recorded deviation's;
+ * - pass: the policy's outcome; `fixed` instead when a deviation is recorded for this stack and
+ *   is not intermittent (the record is stale);
+ * - known-violation or other-reason: the recorded deviation's outcome.
  */
 export function judge(observed: Outcome, expectation: Exclude<Expectation, { skip: string }>, seen: Pick<Observation, "resumed" | "fullHandshake"> = {}): ConformanceVerdict {
+  if (observed === "timeout" || seen.fullHandshake === "timeout") return "error";
   if (expectation.resumed !== undefined && seen.resumed !== expectation.resumed) return "fail";
   if (expectation.fullHandshake !== undefined && seen.fullHandshake !== expectation.fullHandshake) return "fail";
-  if (observed === expectation.expect) return "pass";
-  return observed === expectation.advisory?.outcome ? "advisory" : "fail";
+  const deviation = expectation.deviation;
+  if (observed === expectation.expect) return deviation && !deviation.intermittent ? "fixed" : "pass";
+  return observed === deviation?.outcome ? deviation.status : "fail";
 }

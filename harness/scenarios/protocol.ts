@@ -54,7 +54,13 @@ const oldServerDeviations: Record<string, Deviation> = {
   // Measured: on the host (OpenSSL 3.0.19) Python's client offers TLS 1.2 and up and gets a
   // protocol_version alert (the policy's outcome); in its container image (Debian's OpenSSL 3.0.22)
   // it still offers TLS 1.0 and refuses at the signature, as s_client does.
-  python: { ...legacySigalg("Python's ssl in the container image (Debian's OpenSSL 3.0.22; on the host, 3.0.19, it offers TLS 1.2 and up and meets the policy)"), reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3); Python docs, ssl.SSLContext.minimum_version; RFC 8996" },
+  python: {
+    advisory: "rejected:handshake-failure",
+    reason:
+      "Python's ssl in its container image (Debian's OpenSSL 3.0.22, default settings) still offers TLS 1.0 and 1.1 but refuses the server's SHA-1 key-exchange signature at security level 1 and above, one step later than a protocol_version alert; on the host (OpenSSL 3.0.19) it offers TLS 1.2 and up and meets the policy",
+    reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3); Python docs, ssl.SSLContext.minimum_version; RFC 8996",
+    runtimes: ["container"],
+  },
   gnutls: gnutlsOldProtocols,
 };
 

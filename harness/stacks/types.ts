@@ -109,6 +109,11 @@ export interface StackDefinition {
   service?: (runtime: Runtime) => Promise<PeerServiceProgram>;
   /** What it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
   cannot?: Incapacities;
+  /**
+   * What the stack can do but our peer program or adapter does not drive yet, each with the reason:
+   * skipped like `cannot`, but reported as our gap (skip-kind peer-not-yet), not the stack's limit.
+   */
+  notYet?: Incapacities;
   /** Where it legitimately differs from a row's policy, keyed by scenario id (like a row's `deviations`, kept with the stack). */
   advisories?: Record<string, Deviation>;
 }

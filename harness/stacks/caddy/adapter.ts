@@ -20,6 +20,7 @@ import type { ScratchDir } from "../common/scratch-dir.js";
 import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
+import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";
 
 export class CaddyPeerError extends Error {}
 
@@ -138,7 +139,7 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
       const child = await runtime.startProcess("caddy", "env", [...env, "caddy", "run", "--config", configFile], {
         // Logged once every app has started, i.e. after the listener is bound.
         ready: /"msg":"serving initial configuration"/,
-        readyTimeoutMs: 10_000,
+        readyTimeoutMs: readinessCeilingMs,
         description: `caddy on ${listen}`,
       });
       await stopUnlessListening(child, config.endpoint, "caddy");
@@ -154,7 +155,7 @@ async function startCaddyServer(runtime: Runtime, config: TlsServerConfig): Prom
     },
     // Measured: the certificate of the previous config is never served after /load answers, with
     // the same tag in both configs (the first handshake after each of 20 loads got the new chain).
-    (scratch) => async (identity) => postToAdmin(admin, "/load", await caddyConfig(scratch, config, admin, identity), 15_000),
+    (scratch) => async (identity) => postToAdmin(admin, "/load", await caddyConfig(scratch, config, admin, identity), controlCeilingMs),
   );
 }
 

@@ -4,6 +4,7 @@
 // /proc/net/tcp lists their sockets.
 import { open, readFile } from "node:fs/promises";
 import { formatEndpoint, type Endpoint } from "../../network.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 const tcpListen = "0A"; // TCP_LISTEN in include/net/tcp_states.h
 
@@ -79,7 +80,7 @@ export function waitUntilListeningUnix(path: string, timeoutMs: number): Promise
 
 export class ListenerStartError extends Error {}
 
-const listenTimeoutMs = 5_000;
+const listenTimeoutMs = readinessCeilingMs;
 
 /**
  * A server's ready line can come after bind() but before listen() (measured with haproxy: a

@@ -26,6 +26,7 @@ import { requestService } from "./peer-service.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
+import { controlCeilingMs } from "../../runtime/deadlines.js";
 
 /** How one program is started and how its stack's error text is read. */
 export interface TlsPeerProgram {
@@ -256,7 +257,7 @@ export function programAdapters(
 
 /** A peer program's `version` line ("go crypto/tls go1.19.8 ...", "python 3.11.2 ssl OpenSSL ..."), as the runtime runs it. */
 export async function programVersion(runtime: Runtime, peer: TlsPeerProgram): Promise<string> {
-  const run = await runtime.runToCompletion(peer.implementation, peer.command, [...peer.leadingArgs, "version"], { timeoutMs: 10_000 });
+  const run = await runtime.runToCompletion(peer.implementation, peer.command, [...peer.leadingArgs, "version"], { timeoutMs: controlCeilingMs });
   const line = run.output.trim().split("\n")[0]?.trim();
   if (run.exitCode !== 0 || !line) throw new TlsPeerConfigError(`failed to read the ${peer.description} peer's version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
   return line;

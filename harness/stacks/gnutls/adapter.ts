@@ -14,6 +14,7 @@ import { createScratchDir } from "../common/scratch-dir.js";
 import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, type TlsVersion, clientFailure, tlsVersions } from "../../observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 export class GnutlsPeerError extends Error {}
 
@@ -76,7 +77,7 @@ async function startGnutlsServer(runtime: Runtime, config: TlsServerConfig): Pro
       ];
       const child = await runtime.startProcess("gnutls", "sh", args, {
         ready: listeningDone,
-        readyTimeoutMs: 10_000,
+        readyTimeoutMs: readinessCeilingMs,
         description: `gnutls-serv on ${formatEndpoint(config.endpoint)}`,
       });
       // Without the shim's word gnutls-serv listens on 0.0.0.0 (a shim that was not preloaded is

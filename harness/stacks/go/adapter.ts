@@ -15,6 +15,7 @@ import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { goPeerBuild } from "./program.js";
 import { programAdapters, programVersion, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
@@ -23,7 +24,7 @@ async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
     command: await programOn(goPeerBuild, new URL(".", import.meta.url), runtime.name),
     leadingArgs: [],
     classify: classifyGoText,
-    readyTimeoutMs: 5_000,
+    readyTimeoutMs: readinessCeilingMs,
     startAllowanceMs: 1_000,
   };
 }

@@ -18,6 +18,7 @@ import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observati
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 import { replaceStoredFile } from "./runtime-api.js";
+import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";
 
 export class HaproxyPeerError extends Error {}
 
@@ -74,8 +75,8 @@ async function changeTrust(runtimeApi: Endpoint, declared: BindTrust, next: Clie
   if (Boolean(declared.crlFile) !== next.crls.length > 0) {
     throw new HaproxyPeerError(`failed to change haproxy's CRLs: the bind was started ${declared.crlFile ? "with" : "without"} a crl-file, and HAProxy 2.6 can only replace one it declared`);
   }
-  await replaceStoredFile(runtimeApi, "ca-file", declared.caFile, await readFile(next.clientTrust, "utf8"), 10_000);
-  if (declared.crlFile) await replaceStoredFile(runtimeApi, "crl-file", declared.crlFile, await concatenated(next.crls), 10_000);
+  await replaceStoredFile(runtimeApi, "ca-file", declared.caFile, await readFile(next.clientTrust, "utf8"), controlCeilingMs);
+  if (declared.crlFile) await replaceStoredFile(runtimeApi, "crl-file", declared.crlFile, await concatenated(next.crls), controlCeilingMs);
 }
 
 // What the sidecar frontend does with a connection, by mode. A connection whose first bytes are a
@@ -143,16 +144,16 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
       // listeners are bound (it prints nothing else at start, measured).
       const child = await runtime.startProcess("haproxy", "haproxy", ["-db", "-V", "-f", conf], {
         ready: /Using \w+\(\) as the polling mechanism/,
-        readyTimeoutMs: 10_000,
+        readyTimeoutMs: readinessCeilingMs,
         description: `haproxy on ${listen}${config.sidecar ? ` (${config.sidecar.mode} sidecar)` : ""}`,
       });
       // In a sidecar config the TLS terminator listens on a unix socket as well.
       const sidecar = config.sidecar;
-      await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, 5_000) : undefined);
+      await stopUnlessListening(child, config.endpoint, "haproxy", sidecar ? () => waitUntilListeningUnix(terminatorSocket, readinessCeilingMs) : undefined);
       return child;
     },
     { name: "the haproxy log", settled: /SSL client|SSL handshake|Timeout during SSL/, classify: classifyHaproxyLog },
-    (scratch) => async (identity) => replaceStoredFile(runtimeApi, "cert", `${scratch.path}/${defaultCrt}.pem`, await concatenated(bundleParts(identity)), 10_000),
+    (scratch) => async (identity) => replaceStoredFile(runtimeApi, "cert", `${scratch.path}/${defaultCrt}.pem`, await concatenated(bundleParts(identity)), controlCeilingMs),
     () => (next) => changeTrust(runtimeApi, declared, next),
   );
 }

@@ -15,6 +15,7 @@ import { programOn } from "../common/program-build.js";
 import { javaPeerBuild } from "./program.js";
 import { programAdapters, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import type { TlsClientConfig } from "../../observation.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 // The service JVM runs a few dozen servers and connections: C1 only and the serial collector
 // halved a one-shot client run (0.95 s -> 0.55 s measured, OpenJDK 17 on 2 cores), and the JIT's
@@ -28,7 +29,7 @@ export async function javaProgram(runtime: Runtime): Promise<TlsPeerProgram> {
     command: "java",
     leadingArgs: [...jvmArgs, "-cp", await programOn(javaPeerBuild, new URL(".", import.meta.url), runtime.name), "TlsPeer"],
     classify: classifyJavaText,
-    readyTimeoutMs: 10_000,
+    readyTimeoutMs: readinessCeilingMs,
     startAllowanceMs: 3_000,
   };
 }

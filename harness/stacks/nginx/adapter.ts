@@ -15,6 +15,7 @@ import type { ScratchDir } from "../common/scratch-dir.js";
 import { versionsFrom, type ClientTrust, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
+import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";
 
 export class NginxPeerError extends Error {}
 
@@ -101,7 +102,7 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
       const child = await runtime.startProcess("nginx", "sh", ["-c", 'nginx "$@" 2>&1 | cat', "nginx", "-c", conf, "-p", scratch.path, "-e", "stderr"], {
         // Listening sockets are open before the master starts its workers.
         ready: /start worker process/,
-        readyTimeoutMs: 10_000,
+        readyTimeoutMs: readinessCeilingMs,
         description: `nginx on ${formatEndpoint(config.endpoint)}`,
       });
       return child;
@@ -129,11 +130,11 @@ async function reloadNginx(runtime: Runtime, scratch: ScratchDir, child: Managed
   const from = child.output().length;
   const oldWorker = [...child.output().matchAll(/start worker process (\d+)/g)].pop()?.[1];
   if (!oldWorker) throw new NginxPeerError("failed to reload nginx: its log names no worker process");
-  const reload = await runtime.runToCompletion("nginx", "nginx", ["-s", "reload", "-c", conf, "-p", scratch.path, "-e", "stderr"], { timeoutMs: 10_000 });
+  const reload = await runtime.runToCompletion("nginx", "nginx", ["-s", "reload", "-c", conf, "-p", scratch.path, "-e", "stderr"], { timeoutMs: controlCeilingMs });
   if (reload.exitCode !== 0) throw new NginxPeerError(`failed to reload nginx: ${reload.output.trim() || `exit ${reload.exitCode}`}`);
-  const started = await child.waitForOutput(/start worker process \d+/, 10_000, from);
-  const drained = started && (await child.waitForOutput(new RegExp(`worker process ${oldWorker} exited`), 10_000, from));
-  if (!drained) throw new NginxPeerError(`failed to reload nginx: worker ${oldWorker} was not replaced within 10 s`);
+  const started = await child.waitForOutput(/start worker process \d+/, controlCeilingMs, from);
+  const drained = started && (await child.waitForOutput(new RegExp(`worker process ${oldWorker} exited`), controlCeilingMs, from));
+  if (!drained) throw new NginxPeerError(`failed to reload nginx: worker ${oldWorker} was not replaced within ${controlCeilingMs} ms`);
 }
 
 export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({

@@ -6,6 +6,7 @@ import { applicationRequest, type KeyPairFiles, type Observation, type TlsClient
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { loggedServer } from "../common/logged-server.js";
 import { createScratchDir, type ScratchDir } from "../common/scratch-dir.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 export class OpensslPeerError extends Error {}
 
@@ -54,7 +55,7 @@ async function startOpensslServer(runtime: Runtime, config: TlsServerConfig): Pr
   ];
   let child;
   try {
-    child = await runtime.startProcess("openssl", "openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: 5_000, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
+    child = await runtime.startProcess("openssl", "openssl", args, { ready: /^ACCEPT$/m, readyTimeoutMs: readinessCeilingMs, description: `openssl s_server on ${formatEndpoint(config.endpoint)}` });
   } catch (error) {
     await scratch?.remove();
     throw error;

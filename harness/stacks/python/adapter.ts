@@ -15,6 +15,7 @@ import type { Runtime } from "../../runtime/types.js";
 import { pythonPeerArgs } from "./program.js";
 import { programAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import type { TlsClientConfig } from "../../observation.js";
+import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 export function pythonProgram(runtime: Runtime): TlsPeerProgram {
   return {
@@ -23,7 +24,7 @@ export function pythonProgram(runtime: Runtime): TlsPeerProgram {
     command: "python3",
     leadingArgs: pythonPeerArgs(runtime.name),
     classify: classifyPythonText,
-    readyTimeoutMs: 5_000,
+    readyTimeoutMs: readinessCeilingMs,
     // The interpreter's start and the ssl import: about 0.1 s idle, more on a loaded machine.
     startAllowanceMs: 2_000,
   };

@@ -19,6 +19,7 @@ import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { loggedServer } from "../common/logged-server.js";
 import { withInheritedListener } from "./inherited-listener.js";
+import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";
 
 export class StunnelPeerError extends Error {}
 
@@ -94,7 +95,7 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
     const conf = await writeConf(app.endpoint, config.identity, 0);
     child = await runtime.startProcess("stunnel", ...withInheritedListener(config.endpoint, "stunnel", [conf]), {
       ready: /Accepting new connections/,
-      readyTimeoutMs: 10_000,
+      readyTimeoutMs: readinessCeilingMs,
       description: `stunnel on ${listen}`,
     });
     await stopUnlessListening(child, config.endpoint, "stunnel");
@@ -110,9 +111,9 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
     await writeConf(plaintextApp.endpoint, identity, ++generation);
     const from = stunnel.output().length;
     // SIGHUP: stunnel re-reads its config, certificates and keys (stunnel.8, SIGNALS).
-    const signal = await runtime.runToCompletion("stunnel", "sh", ["-c", 'kill -HUP "$(cat "$1")"', "sh", pidFile], { timeoutMs: 10_000 });
+    const signal = await runtime.runToCompletion("stunnel", "sh", ["-c", 'kill -HUP "$(cat "$1")"', "sh", pidFile], { timeoutMs: controlCeilingMs });
     if (signal.exitCode !== 0) throw new StunnelPeerError(`failed to signal stunnel to reload: ${signal.output.trim() || `exit ${signal.exitCode}`}`);
-    if (!(await stunnel.waitForOutput(reloaded, 10_000, from))) throw new StunnelPeerError("failed to reload stunnel: it did not bind its service again within 10 s");
+    if (!(await stunnel.waitForOutput(reloaded, controlCeilingMs, from))) throw new StunnelPeerError(`failed to reload stunnel: it did not bind its service again within ${controlCeilingMs} ms`);
     const log = stunnel.output().slice(from);
     if (reloadFailed.test(log)) throw new StunnelPeerError(`failed to reload stunnel: ${log.trim()}`);
   };
@@ -132,7 +133,7 @@ async function startStunnelServer(runtime: Runtime, config: TlsServerConfig): Pr
 /** "stunnel 5.68 on x86_64-pc-linux-gnu platform, running with OpenSSL 3.0.19 27 Jan 2026". */
 export async function stunnelVersion(runtime: Runtime): Promise<string> {
   // -version prints "Initializing inetd mode configuration" first, and the OpenSSL it runs with later.
-  const run = await runtime.runToCompletion("stunnel", "stunnel", ["-version"], { timeoutMs: 10_000 });
+  const run = await runtime.runToCompletion("stunnel", "stunnel", ["-version"], { timeoutMs: controlCeilingMs });
   const version = /^stunnel \d\S* .*$/m.exec(run.output)?.[0].trim();
   if (!version) throw new StunnelPeerError(`failed to read the stunnel version: ${run.output.trim() || `exit code ${run.exitCode}`}`);
   const openssl = /^Running\s+with (.+)$/m.exec(run.output)?.[1]?.trim();

@@ -14,7 +14,10 @@ export const stunnel: StackDefinition = {
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: {
-    "reload-trust": "stunnel reloads its configuration on SIGHUP, which the harness does not drive yet",
     "authorize-client-identity": "stunnel verifies the client chain (and checkHost a DNS name) but has no option to admit only listed SPIFFE IDs or DNS SANs of a client",
+  },
+  // Our peer program's gaps, not the stack's limits: skipped as peer-not-yet.
+  notYet: {
+    "reload-trust": "stunnel reloads its configuration on SIGHUP, which the harness does not drive yet",
   },
 };

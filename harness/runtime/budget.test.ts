@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ConcurrencyBudgetError, concurrencyBudget, concurrencyOverride } from "./budget.js";
+
+describe("the concurrency budget", () => {
+  it("is sized from the cores and what a case costs on the runtime", () => {
+    expect(concurrencyBudget("process", 11, {}, 2)).toEqual({ cases: 6, workers: 6, casesPerWorker: 1, source: "2 cores x 3 process cases a core" });
+    expect(concurrencyBudget("container", 11, {}, 2)).toEqual({ cases: 3, workers: 3, casesPerWorker: 1, source: "2 cores x 1.5 container cases a core" });
+    // Never more workers than files: the rest of the budget goes to cases within each worker.
+    expect(concurrencyBudget("process", 4, {}, 8)).toEqual({ cases: 24, workers: 4, casesPerWorker: 6, source: "8 cores x 3 process cases a core" });
+    // One core still runs two cases at once (a case is mostly waiting).
+    expect(concurrencyBudget("container", 11, {}, 1).cases).toBe(2);
+  });
+
+  it("never exceeds the budget across workers", () => {
+    for (const cores of [1, 2, 3, 4, 8, 16]) {
+      for (const files of [1, 5, 11]) {
+        const budget = concurrencyBudget("process", files, {}, cores);
+        expect(budget.workers * budget.casesPerWorker).toBeLessThanOrEqual(Math.max(2, Math.floor(cores * 3)));
+        expect(budget.workers).toBeLessThanOrEqual(files);
+      }
+    }
+  });
+
+  it("takes MTLS_CONCURRENCY over the machine's figure", () => {
+    expect(concurrencyBudget("container", 11, { MTLS_CONCURRENCY: "1" }, 16)).toEqual({ cases: 1, workers: 1, casesPerWorker: 1, source: "MTLS_CONCURRENCY" });
+    expect(concurrencyBudget("process", 11, { MTLS_CONCURRENCY: "22" }, 2)).toMatchObject({ cases: 22, workers: 11, casesPerWorker: 2 });
+  });
+
+  it("refuses a MTLS_CONCURRENCY that is not a whole number of cases, in one line", () => {
+    for (const value of ["0", "-3", "2.5", "many", "1000"]) {
+      expect(() => concurrencyOverride(value)).toThrow(ConcurrencyBudgetError);
+      expect(() => concurrencyOverride(value)).toThrow(new RegExp(`^failed to size the run: MTLS_CONCURRENCY=${value.replace(".", "\\.")} is not a whole number`));
+    }
+    expect(concurrencyOverride(undefined)).toBeUndefined();
+    expect(concurrencyOverride(" ")).toBeUndefined();
+  });
+});
