@@ -4,8 +4,9 @@ import { bannerLines, detectHostReport, type HostReport } from "./harness/host-r
 import { concurrencyBudget } from "./harness/runtime/budget.js";
 
 // Detected once per run: what this machine can run (harness/host-report.ts). A wrong
-// MTLS_RUNTIME, MTLS_IMPLEMENTATIONS or MTLS_CHROMIUM, or a requested implementation that is not
-// installed, is reported in one line before any test runs.
+// MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
+// implementation, test tool or gallery server that is not installed, is reported in one line
+// before any test runs.
 let host: HostReport;
 try {
   host = detectHostReport();

@@ -146,7 +146,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
-          const expectation = expectationFor(row, implementation, runtime.name);
+          const expectation = expectationFor(row, implementation);
           const name = `${label} (${runtime.name})`;
           const annotateCase = caseAnnotator(implementation, row.title, row.expect);
           if (implementation.unavailable !== undefined) {

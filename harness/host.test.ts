@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findChromium, HostSettingsError } from "./host.js";
+import { checkRequiredTools, detectGalleryServers, findChromium, galleryPackages, HostSettingsError, testTools, type GalleryReport, type ToolReport } from "./host.js";
+import { galleryServers } from "./external/gallery/servers.js";
+import { implementationRequirements } from "./implementations.js";
 import { bannerLines, type HostReport } from "./host-report.js";
 import { resultsModel } from "./report/results.js";
 import { summaryMarkdown } from "./report/summary.js";
@@ -97,6 +99,81 @@ describe("findChromium", () => {
   });
 });
 
+describe("MTLS_REQUIRE_TOOLS", () => {
+  const found = { path: "/usr/bin/x" };
+  const gone = (what: string) => ({ reason: `not installed (${what} missing): apt-get install ${what}, or npm run setup` });
+  const everyTool = (): ToolReport => ({ ...Object.fromEntries(Object.keys(testTools).map((name) => [name, found])), chromium: found }) as ToolReport;
+  const gallery: GalleryReport = { nginx: found, mosquitto: gone("mosquitto"), "nghttp2-proxy": gone("nghttpx") };
+
+  it("the gallery servers are found by the program the gallery tests look for, keyed by package", () => {
+    const report = detectGalleryServers([{ program: "mosquitto", debianPackage: "mosquitto" }, { program: "node" }, { program: join(dir, "google-chrome"), debianPackage: "fake-chrome" }], [], () => true, bare);
+    // The harness's own node endpoints install nothing, so they are not a requirement.
+    expect(report).toEqual({ mosquitto: { reason: "not installed (mosquitto missing): apt-get install mosquitto, or npm run setup" }, "fake-chrome": { path: join(dir, "google-chrome") } });
+  });
+
+  it("a package npm run setup installs that no gallery server names is looked up as a package", () => {
+    const report = detectGalleryServers([{ program: "mosquitto", debianPackage: "mosquitto" }], ["mosquitto", "apache2", "lighttpd"], (name) => name === "apache2", bare);
+    expect(Object.keys(report)).toEqual(["mosquitto", "apache2", "lighttpd"]);
+    expect(report.apache2).toEqual({ path: "package apache2" });
+    expect(report.lighttpd).toEqual({ reason: "not installed (package lighttpd missing): apt-get install lighttpd, or npm run setup" });
+  });
+
+  it("every gallery server's package is one npm run setup installs, so CI requires only what it installs", () => {
+    const installed = new Set([...galleryPackages, ...implementationRequirements().flatMap((entry) => entry.packages)]);
+    const servers = Object.values(galleryServers).filter((server) => server.debianPackage);
+    expect(servers.length).toBeGreaterThan(0);
+    expect(servers.map((server) => server.debianPackage).filter((name) => !installed.has(name!))).toEqual([]);
+  });
+
+  it("unset, a missing tool or server stops nothing (its tests are skipped)", () => {
+    expect(() => checkRequiredTools(undefined, { ...everyTool(), openssl: gone("openssl") }, gallery)).not.toThrow();
+    expect(() => checkRequiredTools(" ", { ...everyTool(), openssl: gone("openssl") }, gallery)).not.toThrow();
+  });
+
+  it("all: one line naming every missing test tool and gallery server, with their packages and npm run setup", () => {
+    const tools = { ...everyTool(), openssl: gone("openssl"), chromium: { reason: "no Chromium or Chrome found" } };
+    expect(() => checkRequiredTools("all", tools, gallery)).toThrow(HostSettingsError);
+    expect(() => checkRequiredTools("all", tools, gallery)).toThrow(
+      /^failed to find required tools: MTLS_REQUIRE_TOOLS=all asks for test tools openssl, chromium and gallery servers mosquitto, nghttp2-proxy, not installed: apt-get install openssl chromium mosquitto nghttp2-proxy \(or npm run setup\)$/,
+    );
+    expect(() => checkRequiredTools("all", everyTool(), { nginx: found })).not.toThrow();
+  });
+
+  it("a list requires only what it names", () => {
+    const tools = { ...everyTool(), mkcert: gone("mkcert"), "c-compiler": gone("cc") };
+    expect(() => checkRequiredTools("openssl, mosquitto", tools, gallery)).toThrow(/asks for gallery servers mosquitto, not installed: apt-get install mosquitto \(or npm run setup\)$/);
+    expect(() => checkRequiredTools("c-compiler,nginx", tools, gallery)).toThrow(/asks for test tools c-compiler, not installed: apt-get install gcc libc6-dev \(or npm run setup\)$/);
+    expect(() => checkRequiredTools("openssl,nginx", tools, gallery)).not.toThrow();
+  });
+
+  it("an unknown name fails in one line listing the valid ones", () => {
+    expect(() => checkRequiredTools("openssl,everything", everyTool(), gallery)).toThrow(
+      /^failed to read MTLS_REQUIRE_TOOLS=openssl,everything: names everything; valid: openssl, python3, [^\n]*, chromium, nginx, mosquitto, nghttp2-proxy, or all$/,
+    );
+    expect(() => checkRequiredTools(",", everyTool(), gallery)).toThrow(/^failed to read MTLS_REQUIRE_TOOLS=,: names nothing; valid: /);
+  });
+
+  it("all, or a bad value, stops `npm test` before any test runs, with one line and exit 2", async () => {
+    // A PATH with node on it and nothing else: every test tool but a Chromium outside PATH is missing.
+    const onlyNode = join(dir, "only-node-tools");
+    await mkdir(onlyNode);
+    await symlink(process.execPath, join(onlyNode, "node"));
+    const vitest = (value: string) =>
+      execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/network.test.ts"], {
+        reject: false,
+        timeout: 60_000,
+        env: { MTLS_REQUIRE_TOOLS: value, PATH: onlyNode },
+        extendEnv: false,
+      });
+    const [all, bad] = await Promise.all([vitest("all"), vitest("everything")]);
+    expect(all.exitCode).toBe(2);
+    expect(String(all.stderr).trim()).toMatch(/^failed to find required tools: MTLS_REQUIRE_TOOLS=all asks for test tools openssl, python3, c-compiler, yamllint, mkcert, curl, wget, gnutls-cli[^\n]* \(or npm run setup\)$/);
+    expect(String(all.stdout)).not.toMatch(/Test Files/);
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr).trim()).toMatch(/^failed to read MTLS_REQUIRE_TOOLS=everything: names everything; valid: [^\n]+, or all$/);
+  });
+});
+
 describe("npm run setup", () => {
   it("installs, on a bare machine, the packages of the selected stacks and the test tools, each once", () => {
     const plan = setupPlan("node,gnutls", bare, () => false);
@@ -132,6 +209,11 @@ describe("the banner", () => {
       "  test tools present: python3, c-compiler, yamllint, curl, wget, gnutls-cli, chromium; missing (their tests are skipped): openssl, mkcert",
       "  container engine: no docker client: npm run setup -- --containers",
     ]);
+  });
+
+  it("lists the gallery servers present and missing when they were detected", () => {
+    const lines = bannerLines({ ...host, gallery: { nginx: { path: "/usr/sbin/nginx" }, mosquitto: { reason: "not installed (mosquitto missing): apt-get install mosquitto, or npm run setup" } } });
+    expect(lines.at(-2)).toBe("  gallery servers present: nginx; missing (their tests are skipped): mosquitto");
   });
 
   it("heads summary.md, and results.json keeps what was detected", () => {

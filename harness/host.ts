@@ -80,6 +80,15 @@ export function notInstalledReason(requirement: Requirement, missing: string[]):
   return `not installed (${missing.join(", ")} missing): apt-get install ${requirement.packages.join(" ")}, or npm run setup`;
 }
 
+/** Whether dpkg has the Debian package `name` installed (false where there is no dpkg). */
+export function installedPackage(name: string): boolean {
+  try {
+    return execFileSync("dpkg-query", ["-W", "-f=${Status}", name], { stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).toString().includes("install ok installed");
+  } catch {
+    return false;
+  }
+}
+
 /** Ubuntu's chromium and chromium-browser packages install a script that runs a snap. */
 function isSnapWrapper(path: string): boolean {
   let fd: number | undefined;
@@ -154,4 +163,73 @@ export function detectTools(env: NodeJS.ProcessEnv = process.env): ToolReport {
     }),
   ) as Omit<ToolReport, "chromium">;
   return { ...tools, chromium: findChromium(env) };
+}
+
+/** A server the external gallery tests start: the program they look for and the package with it. */
+export interface GalleryServerProgram {
+  program: string;
+  debianPackage?: string;
+}
+
+/** Each gallery server package's program path, or the reason and fix when it is missing. */
+export type GalleryReport = Record<string, { path: string } | { reason: string }>;
+
+/**
+ * Which of the gallery's real servers are here, keyed by Debian package: the programs the gallery
+ * tests look for (`servers`, from harness/external/gallery/servers.ts; the harness's own node
+ * endpoints carry no package and are left out), plus any package in `packages` that no server
+ * names, looked up as installed (npm run setup's own check) so a new list entry is never ignored.
+ */
+export function detectGalleryServers(servers: GalleryServerProgram[], packages: string[], isInstalled: (name: string) => boolean, path = process.env.PATH ?? ""): GalleryReport {
+  const report: GalleryReport = {};
+  for (const { program, debianPackage } of servers) {
+    if (!debianPackage || debianPackage in report) continue;
+    const found = findProgram(program, path);
+    report[debianPackage] = found ? { path: found } : { reason: notInstalledReason({ packages: [debianPackage], programs: [program] }, [program]) };
+  }
+  for (const name of packages) {
+    if (name in report) continue;
+    report[name] = isInstalled(name) ? { path: `package ${name}` } : { reason: `not installed (package ${name} missing): apt-get install ${name}, or npm run setup` };
+  }
+  return report;
+}
+
+/**
+ * The names MTLS_REQUIRE_TOOLS (`requested`) makes required: `all`, or a comma list of test tools
+ * and gallery server packages; undefined when unset (a missing one only skips its tests). Throws a
+ * one-line error for an unknown name.
+ */
+export function requiredTools(requested: string | undefined, known: string[]): Set<string> | undefined {
+  const value = requested?.trim() ?? "";
+  if (value === "") return undefined;
+  if (value === "all") return new Set(known);
+  const names = value.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length || !names.length) {
+    throw new HostSettingsError(`failed to read MTLS_REQUIRE_TOOLS=${value}: ${unknown.length ? `names ${unknown.join(", ")}` : "names nothing"}; valid: ${known.join(", ")}, or all`);
+  }
+  return new Set(names);
+}
+
+/** The Debian packages that provide a test tool or gallery server, by its name in the reports. */
+function packagesOf(name: string): string[] {
+  if (name === "chromium") return [chromiumPackage];
+  if (name in testTools) return testTools[name as keyof typeof testTools].packages;
+  return [name];
+}
+
+/**
+ * Stops a run that MTLS_REQUIRE_TOOLS says must have every tool it names (CI, which installs them
+ * all): one line naming each missing test tool and gallery server, with the fix. A skip for a
+ * missing tool is for a user's machine; in CI it would hide that a test never ran.
+ */
+export function checkRequiredTools(requested: string | undefined, tools: ToolReport, gallery: GalleryReport): void {
+  const required = requiredTools(requested, [...Object.keys(tools), ...Object.keys(gallery)]);
+  if (!required) return;
+  const missingTools = Object.entries(tools).filter(([name, found]) => required.has(name) && "reason" in found).map(([name]) => name);
+  const missingServers = Object.entries(gallery).filter(([name, found]) => required.has(name) && "reason" in found).map(([name]) => name);
+  if (!missingTools.length && !missingServers.length) return;
+  const parts = [...(missingTools.length ? [`test tools ${missingTools.join(", ")}`] : []), ...(missingServers.length ? [`gallery servers ${missingServers.join(", ")}`] : [])];
+  const packages = [...new Set([...missingTools, ...missingServers].flatMap(packagesOf))];
+  throw new HostSettingsError(`failed to find required tools: MTLS_REQUIRE_TOOLS=${requested!.trim()} asks for ${parts.join(" and ")}, not installed: apt-get install ${packages.join(" ")} (or npm run setup)`);
 }

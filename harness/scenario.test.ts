@@ -27,12 +27,6 @@ describe("scenario catalogues", () => {
     expect(expectationFor(deviating, stack("gnutls"))).toEqual({ expect: "accepted" });
   });
 
-  it("applies a deviation measured on one runtime only there", () => {
-    const oneRuntime: Scenario = { ...row, expect: "rejected:protocol-version", deviations: { node: { advisory: "rejected:handshake-failure", reason: "why", reference: "RFC", runtimes: ["container"] } } };
-    expect(expectationFor(oneRuntime, stack("node"), "container")).toEqual({ expect: "rejected:protocol-version", deviation: { outcome: "rejected:handshake-failure", reason: "why", reference: "RFC", status: "other-reason" } });
-    expect(expectationFor(oneRuntime, stack("node"), "process")).toEqual({ expect: "rejected:protocol-version" });
-  });
-
   it("skips a row that needs what the stack cannot do, with the stack's reason", () => {
     const needing: Scenario = { ...row, subject: "client", client: { expectIdentity: "spiffe://a/b" }, needs: ["require-uri-san"] };
     expect(expectationFor(needing, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ skip: "no option", skipKind: "stack-cannot" });

@@ -80,11 +80,6 @@ export interface Deviation {
    * allows exactly this flip.
    */
   intermittent?: boolean;
-  /**
-   * The runtimes it was measured on, when not all: a stack whose build differs between the host
-   * and its image (another OpenSSL) may deviate in one only. Elsewhere the policy's outcome is expected.
-   */
-  runtimes?: Array<"process" | "container">;
 }
 
 export class StrictDeviationsError extends Error {}
@@ -200,14 +195,13 @@ export type Expectation = { expect: Outcome; deviation?: ExpectedDeviation; resu
  * What the row expects of one implementation: a skip when the row needs what the stack cannot do
  * (the stack's reason), else the policy and its recorded deviation if any.
  */
-export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; notYet?: Incapacities; advisories?: Record<string, Deviation> }, runtime?: "process" | "container"): Expectation {
+export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; notYet?: Incapacities; advisories?: Record<string, Deviation> }): Expectation {
   const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
   if (missing) return { skip: implementation.cannot![missing]!, skipKind: "stack-cannot" };
   const notDriven = (row.needs ?? []).find((need) => implementation.notYet?.[need] !== undefined);
   if (notDriven) return { skip: implementation.notYet![notDriven]!, skipKind: "peer-not-yet" };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
-  const anywhere = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
-  const recorded = anywhere && (!anywhere.runtimes || runtime === undefined || anywhere.runtimes.includes(runtime)) ? anywhere : undefined;
+  const recorded = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
   // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.
   const resumed = row.resumption ? { fullHandshake: row.expect, ...(row.resumption.resumes ? { resumed: true } : {}) } : {};
   if (!recorded) return { expect: row.expect, ...resumed };

@@ -5,12 +5,11 @@
 // tools and the gallery's servers (host.ts). Only what is missing is installed, with apt-get
 // update once, a dpkg lock timeout, and a policy-rc.d in place so that no service (nginx on
 // 0.0.0.0:80, ...) starts. --containers also brings up the container engine (images/engine.sh).
-import { execFileSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { chromiumPackage, findChromium, findProgram, galleryPackages, missingParts, testTools, type Requirement } from "./host.js";
+import { chromiumPackage, findChromium, findProgram, galleryPackages, installedPackage, missingParts, testTools, type Requirement } from "./host.js";
 import { implementationRequirements, selectedImplementations } from "./implementations.js";
 
 export class SetupError extends Error {}
@@ -20,14 +19,6 @@ export interface SetupPlan {
   packages: string[];
   /** Why each is installed: the stack or tool that needs it. */
   reasons: Map<string, string[]>;
-}
-
-function installedPackage(name: string): boolean {
-  try {
-    return execFileSync("dpkg-query", ["-W", "-f=${Status}", name], { stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).toString().includes("install ok installed");
-  } catch {
-    return false;
-  }
 }
 
 /**

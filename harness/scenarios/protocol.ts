@@ -51,15 +51,15 @@ const gnutlsOldProtocols: Deviation = {
 const oldServerDeviations: Record<string, Deviation> = {
   openssl: legacySigalg("openssl s_client"),
   curl: legacySigalg("curl"),
-  // Measured: on the host (OpenSSL 3.0.19) Python's client offers TLS 1.2 and up and gets a
-  // protocol_version alert (the policy's outcome); in its container image (Debian's OpenSSL 3.0.22)
-  // it still offers TLS 1.0 and refuses at the signature, as s_client does.
+  // Measured against `openssl s_server -tls1`: the build decides, not the OpenSSL version. Debian's
+  // python3 3.11.2 (host and image, OpenSSL 3.0.19 and 3.0.22) has minimum_version
+  // MINIMUM_SUPPORTED and fails at the signature; a CPython 3.11.7 built with its own defaults
+  // (pyenv, the same OpenSSL 3.0.19) has TLSv1_2 and gets the protocol_version alert.
   python: {
     advisory: "rejected:handshake-failure",
     reason:
-      "Python's ssl in its container image (Debian's OpenSSL 3.0.22, default settings) still offers TLS 1.0 and 1.1 but refuses the server's SHA-1 key-exchange signature at security level 1 and above, one step later than a protocol_version alert; on the host (OpenSSL 3.0.19) it offers TLS 1.2 and up and meets the policy",
-    reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3); Python docs, ssl.SSLContext.minimum_version; RFC 8996",
-    runtimes: ["container"],
+      "Debian's python3 (3.11.2) is built with --with-ssl-default-suites=openssl, which leaves a client context's minimum version to OpenSSL (SSLContext.minimum_version is MINIMUM_SUPPORTED), so it still offers TLS 1.0 and 1.1 and then refuses the server's SHA-1 key-exchange signature at security level 1 and above (\"legacy sigalg disallowed or unsupported\"): it refuses the old server one step later than a protocol_version alert. A CPython built with its own defaults sets TLS 1.2 as the minimum and gets the protocol_version alert (measured with 3.11.7)",
+    reference: "Python docs, ssl.SSLContext.minimum_version and configure --with-ssl-default-suites; OpenSSL 3.0 SSL_CTX_set_security_level(3); RFC 8996",
   },
   gnutls: gnutlsOldProtocols,
 };

@@ -17,11 +17,17 @@ import { programAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgra
 import type { TlsClientConfig } from "../../observation.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
+/** The interpreter Debian's python3 package installs, on the host and in the image. */
+export const debianPython = "/usr/bin/python3";
+
 export function pythonProgram(runtime: Runtime): TlsPeerProgram {
   return {
     implementation: "python",
     description: "Python ssl",
-    command: "python3",
+    // Debian's python3, also on a host where another python3 comes first on PATH (pyenv): the
+    // build decides defaults such as the client's minimum TLS version (scenarios/protocol.ts), so
+    // the host and the image run the same Python.
+    command: debianPython,
     leadingArgs: pythonPeerArgs(runtime.name),
     classify: classifyPythonText,
     readyTimeoutMs: readinessCeilingMs,

@@ -1,8 +1,8 @@
 // Python 3's ssl module through our peer program (tlspeer.py, standard library only): the stack
-// most service clients and agents are written with. Nothing to build: python3 runs the file in
+// most service clients and agents are written with. Nothing to build: Debian's /usr/bin/python3 runs the file in
 // this folder on the host and the image's copy in the container.
 import type { StackDefinition } from "../types.js";
-import { pythonClient, pythonProgram, pythonServer, pythonVersion } from "./adapter.js";
+import { debianPython, pythonClient, pythonProgram, pythonServer, pythonVersion } from "./adapter.js";
 import { pythonPeerSource } from "./program.js";
 
 export const python: StackDefinition = {
@@ -11,7 +11,7 @@ export const python: StackDefinition = {
   roles: { server: pythonServer, client: pythonClient },
   runtimes: ["process", "container"],
   debianPackages: ["python3"],
-  programs: ["python3"],
+  programs: [debianPython],
   version: pythonVersion,
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
   service: async (runtime) => pythonProgram(runtime),
