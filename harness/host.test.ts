@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 // What the harness detects on the machine and how MTLS_IMPLEMENTATIONS picks implementations:
 // against a PATH with nothing on it (a bare machine) and fake browsers in a temp dir.
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -19,7 +20,9 @@ const bare = "/nonexistent-bin";
 // The roster comes from the registry, so adding a stack does not edit this test: on a bare machine
 // every stack but node (which runs in the harness's own process) is missing, in registry order.
 const everyName = stacks.map((stack) => stack.name).join(", ");
-const missingStacks = stacks.filter((stack) => stack.name !== "node");
+// A stack whose programs are absolute paths (Debian's /usr/bin/python3) is found without PATH.
+const foundWithoutPath = (stack: (typeof stacks)[number]): boolean => stack.programs.length > 0 && stack.programs.every((program) => program.startsWith("/") && existsSync(program));
+const missingStacks = stacks.filter((stack) => stack.name !== "node" && !foundWithoutPath(stack));
 const missingNames = missingStacks.map((stack) => stack.name).join(", ");
 const missingPackages = [...new Set(missingStacks.flatMap((stack) => stack.debianPackages))].join(" ");
 const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -34,7 +37,7 @@ afterAll(async () => {
 describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
   it("unset on a bare machine: node plays, every other stack is skipped with its packages as the fix", () => {
     const statuses = planImplementations("process", "", bare);
-    expect(statuses.filter((status) => !status.unavailable).map((status) => status.name)).toEqual(["node"]);
+    expect(statuses.filter((status) => !status.unavailable).map((status) => status.name)).toEqual(stacks.filter((stack) => stack.name === "node" || foundWithoutPath(stack)).map((stack) => stack.name));
     // The C header is there or not depending on the machine; the programs are not on this PATH.
     expect(statuses.find((status) => status.name === "gnutls")?.unavailable).toMatch(
       /^not installed \(gnutls-serv, gnutls-cli, cc(, \/usr\/include\/stdio\.h)? missing\): apt-get install gnutls-bin gcc libc6-dev, or npm run setup$/,
@@ -204,7 +207,7 @@ describe("the banner", () => {
   it("lists the implementations present and missing, with the packages, and the tools", () => {
     expect(bannerLines(host)).toEqual([
       "mtls-conformance: process runtime, every installed implementation (MTLS_IMPLEMENTATIONS unset)",
-      "  implementations present: node",
+      `  implementations present: ${stacks.filter((stack) => stack.name === "node" || foundWithoutPath(stack)).map((stack) => stack.name).join(", ")}`,
       `  implementations missing (their cells are skipped): ${missingNames}; install: apt-get install ${missingPackages}, or npm run setup`,
       "  test tools present: python3, c-compiler, yamllint, curl, wget, gnutls-cli, chromium; missing (their tests are skipped): openssl, mkcert",
       "  container engine: no docker client: npm run setup -- --containers",
