@@ -4,7 +4,7 @@ import { afterAll, describe, inject, it } from "vitest";
 import { isFailing, statusLabel, type CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
 import { isKnownFailure } from "./report/baseline.js";
-import { implementationsFor, planImplementations, type Implementation } from "./implementations.js";
+import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "./implementations.js";
 import type { Observation } from "./observation.js";
 import { runScenario } from "./run-scenario.js";
 import { containerRuntime } from "./runtime/container.js";
@@ -64,8 +64,14 @@ function scaledRows(catalogue: Scenario[]): Scenario[] {
   return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}`, copyOf: row.id } : row))).flat();
 }
 
-function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation & { unavailable?: string } }> {
+/** Who plays a row: every stack of its side, or for a detector row each protocol detector. */
+function playersOf(row: Scenario): Array<Implementation & { unavailable?: string }> {
   const playing = implementationsFor(row.subject, runtime, statuses);
+  return row.detector ? [referenceSidecar, ...playing.filter((implementation) => implementation.server?.detectsProtocol)] : playing;
+}
+
+function scaledImplementations(row: Scenario): Array<{ label: string; implementation: Implementation & { unavailable?: string } }> {
+  const playing = playersOf(row);
   return Array.from({ length: copies("MTLS_SCALE_IMPLEMENTATIONS") }, (_, copy) =>
     playing.map((implementation) => ({ label: copy ? `${implementation.name}#${copy + 1}` : implementation.name, implementation })),
   ).flat();

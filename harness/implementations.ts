@@ -26,6 +26,20 @@ export interface Implementation {
 export const referenceServer: TlsServerAdapter = nodeServer;
 export const referenceClient: TlsClientAdapter = nodeClient;
 
+/**
+ * The harness's own protocol detector (stacks/common/sidecar.ts: the first byte 0x16 is TLS) in
+ * front of the reference server: it plays the modes rows that only a detector decides, under its
+ * own name, beside the stacks that detect the protocol themselves.
+ */
+export const referenceSidecar: Implementation = {
+  name: "sidecar",
+  server: referenceServer,
+  cannot: {},
+  notYet: {},
+  advisories: {},
+  version: async () => `mtls-conformance reference sidecar (first byte 0x16 is TLS) before node ${process.version}`,
+};
+
 const versions = new Map<string, Promise<string>>();
 function versionOf(stack: StackDefinition, runtime: Runtime): Promise<string> {
   const key = `${stack.name}@${runtime.name}`;

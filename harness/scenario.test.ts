@@ -87,6 +87,14 @@ describe("scenario catalogues", () => {
     expect(judge(seen.outcome, expectation, seen)).toBe(verdict);
   });
 
+  it("marks the modes rows a protocol detector decides alone: every plaintext probe and every disabled row", () => {
+    const detectorRows = modeScenarios.filter((scenario) => scenario.detector).map((scenario) => scenario.id);
+    expect(detectorRows).toEqual(modeScenarios.filter((scenario) => scenario.client.plaintext || scenario.server.sidecarMode === "disabled").map((scenario) => scenario.id));
+    expect(detectorRows).toContain("modes::strict::plaintext");
+    expect(detectorRows).toContain("modes::disabled::mtls-valid");
+    expect(detectorRows).not.toContain("modes::permissive::mtls-valid");
+  });
+
   it("keeps ids unique across all five areas", () => {
     const ids = [expiryScenarios, identityScenarios, clientAuthScenarios, rotationScenarios, modeScenarios].flat().map((scenario) => scenario.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -116,6 +116,13 @@ export interface Scenario {
   needs?: Capability[];
   /** Per implementation (stack name): a different behaviour it shows on purpose, with the reason. */
   deviations?: Record<string, Deviation>;
+  /**
+   * The protocol detector in front of the TLS server decides this row alone (a plaintext probe, or
+   * any probe in disabled mode: the TLS server never sees the connection). It is played by each
+   * detector, named after it (the harness's reference sidecar, a stack that detects the protocol
+   * itself), not repeated under every TLS stack's name.
+   */
+  detector?: boolean;
   /** Set on the benchmark's copies of a row (id suffixed #2): the id advisories are recorded under. */
   copyOf?: string;
 }

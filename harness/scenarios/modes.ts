@@ -31,6 +31,8 @@ export const modeScenarios = defineCatalogue(
       server: { cert: "server", clientAuth: "required", clientTrust: "trust-a", sidecarMode: mode },
       client,
       expect: expected[mode][probe]!,
+      // Plaintext is refused or routed, and disabled routes everything, before any TLS server.
+      ...(probe === "plaintext" || mode === "disabled" ? { detector: true } : {}),
     })),
   ),
 );
