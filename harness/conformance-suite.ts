@@ -13,6 +13,7 @@ import { adoptSharedPeer, stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
 import { livePhases, liveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
 import { expectationFor, judge, strictDeviationsFrom, type Scenario } from "./scenario.js";
+import { decisionCeilingMs } from "./runtime/deadlines.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
 function selectedRuntime(): Runtime {
@@ -28,7 +29,7 @@ for (const service of inject("peerServices") ?? []) adoptSharedPeer(service.key,
 // machine, so the deadline costs nothing there, and on a loaded runner it must not become the
 // verdict. A case that still sees no decision is an error, never the stack's fail
 // (docs/architecture.md "Concurrency budget").
-const decisionTimeoutMs = 20_000;
+const decisionTimeoutMs = decisionCeilingMs;
 const caseTimeoutMs = 180_000;
 // MTLS_STRICT_DEVIATIONS=1 (CI): a recorded deviation that did not happen fails its case.
 const strictDeviations = strictDeviationsFrom(process.env.MTLS_STRICT_DEVIATIONS);
@@ -200,7 +201,7 @@ export function describeLiveCounts(counts: LiveCount[]): string {
     .map((phase) => {
       const cells = counts
         .filter((entry) => entry.phase === phase)
-        .map((entry) => `${entry.population}${entry.covered ? "" : " (not covered)"} ${entry.accepted} ok/${entry.refused} refused/${entry.reset ? `${entry.reset} reset/` : ""}${entry.failed} failed`);
+        .map((entry) => `${entry.population}${entry.covered ? "" : " (not covered)"} ${entry.accepted} ok/${entry.refused} refused/${entry.reset ? `${entry.reset} reset/` : ""}${entry.undecided ? `${entry.undecided} undecided/` : ""}${entry.failed} failed`);
       return `${phase}: ${cells.join(", ")}`;
     })
     .join("; ");
@@ -240,7 +241,9 @@ export function liveRotationSuite(): void {
           const recorded = implementation.advisories[liveRotationId];
           const failed = counts.filter((entry) => entry.failed > 0 || (entry.reset > 0 && !recorded));
           const resets = counts.reduce((sum, entry) => sum + entry.reset, 0);
-          const verdict = failed.length ? "fail" : recorded && resets > 0 ? "known-violation" : "pass";
+          const undecided = counts.reduce((sum, entry) => sum + entry.undecided, 0);
+          // A handshake with no decision within our deadline says nothing of the stack.
+          const verdict = failed.length ? "fail" : undecided > 0 ? "error" : recorded && resets > 0 ? "known-violation" : "pass";
           await annotate(failed.length ? "failed" : resets > 0 && recorded ? recorded.advisory : "accepted", "outcome");
           await annotate(verdict, "verdict");
           await annotate(describeLiveCounts(counts), "phases");
@@ -249,6 +252,7 @@ export function liveRotationSuite(): void {
             if (recorded.intermittent) await annotate("yes", "intermittent");
           }
           expect(failed.map((entry) => `${entry.phase} ${entry.population}: ${entry.failures.join(" | ")}`)).toEqual([]);
+          expect(undecided, `could not judge: ${undecided} handshakes saw no decision within ${decisionCeilingMs} ms`).toBe(0);
           // The harness really moved: A-only clients met B and were refused, and every phase ran.
           expect(counts.find((entry) => entry.phase === "b" && entry.population === "trust-a")?.refused ?? 0).toBeGreaterThan(0);
           for (const phase of livePhases) expect(counts.filter((entry) => entry.phase === phase.name && entry.covered).every((entry) => entry.accepted > 0)).toBe(true);

@@ -16,6 +16,7 @@ import type { Implementation } from "./implementations.js";
 import { referenceClient } from "./implementations.js";
 import { allocateEndpoint } from "./network.js";
 import type { KeyPairFiles, TlsClientConfig } from "./observation.js";
+import { decisionCeilingMs } from "./runtime/deadlines.js";
 
 export const trustPopulations = ["trust-a", "trust-ab", "trust-b"] as const;
 export type TrustPopulation = (typeof trustPopulations)[number];
@@ -60,6 +61,8 @@ export interface LiveCount {
   reset: number;
   /** Anything else: for a covered population any failure, for an uncovered one any acceptance. */
   failed: number;
+  /** No decision within the client's deadline (ours): counted apart, it makes the case an error, not a fail. */
+  undecided: number;
   failures: string[];
 }
 
@@ -84,7 +87,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   const count = (phase: string, population: TrustPopulation, covered: boolean): LiveCount => {
     const key = `${phase}/${population}`;
     let entry = counts.get(key);
-    if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, reset: 0, failed: 0, failures: [] }));
+    if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, reset: 0, failed: 0, undecided: 0, failures: [] }));
     return entry;
   };
   // The phase in force: an index into livePhases, or a switch in progress (index + 0.5).
@@ -99,7 +102,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   const attempt = async (population: TrustPopulation, id: number, config: TlsClientConfig): Promise<void> => {
     if (++handshakes > options.maxHandshakes) throw new LiveRotationError(`failed to finish the phases within ${options.maxHandshakes} handshakes`);
     const startedAt = position;
-    const observation = await referenceClient.connect(server.endpoint, config, 5_000);
+    const observation = await referenceClient.connect(server.endpoint, config, decisionCeilingMs);
     const endedAt = position;
     const phase = livePhases[Math.floor(startedAt)]!;
     const straddled = startedAt !== endedAt || !Number.isInteger(startedAt);
@@ -113,6 +116,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
     else if (!covered && observation.outcome === "rejected:unknown-ca") entry.refused++;
     else {
       if (straddled && observation.outcome === "unclassified" && /^ECONNRESET\b/.test(observation.evidence.client ?? "")) entry.reset++;
+      else if (observation.outcome === "timeout") entry.undecided++;
       else entry.failed++;
       if (entry.failures.length < 3) entry.failures.push(`${observation.outcome}: ${Object.values(observation.evidence).filter(Boolean).join("; ")}`);
     }

@@ -9,3 +9,6 @@ export const readinessCeilingMs = 60_000;
 
 /** A control operation on a running peer: a reload, an admin or runtime API call, a version query. */
 export const controlCeilingMs = 30_000;
+
+/** One side waiting for the other's decision in a handshake (or the answer after it). */
+export const decisionCeilingMs = 20_000;
