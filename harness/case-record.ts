@@ -26,8 +26,8 @@ export const statusTable = {
   fixed: { label: "fixed", counts: "fixed", junit: "failure-if-strict", tap: "not ok # fixed (strict), else ok # fixed", colour: "#5fd3c6", meaning: "a recorded deviation did not happen this run" },
   error: { label: "error", counts: "failed", junit: "error", tap: "not ok # error", colour: "#3b4252", meaning: "the harness could not play the case (a peer that did not start, a deadline of ours, an engine error)" },
   skipped: { label: "skipped", counts: "skipped", junit: "skipped", tap: "ok # SKIP", colour: "#e4e7ec", meaning: "not played: the stack cannot, our peer does not yet, or it is not installed or not selected (skip-kind)" },
-  "not-probed": { label: "not probed", counts: "neither", junit: "skipped", tap: "ok # SKIP not probed", colour: "#d8e2f0", meaning: "an external check with nothing to probe" },
-  recorded: { label: "recorded", counts: "neither", junit: "skipped", tap: "ok # SKIP recorded", colour: "#f3e8d2", meaning: "an external check that only records what was seen" },
+  "not-probed": { label: "not probed", counts: "neither", junit: "skipped", tap: "ok # SKIP not probed", colour: "#d8e2f0", meaning: "an external check that was not played (nothing to probe it with; the reason says why)" },
+  recorded: { label: "recorded", counts: "neither", junit: "skipped", tap: "ok # SKIP recorded", colour: "#f3e8d2", meaning: "an external check with no expectation to judge by: what was seen is recorded" },
   undetermined: { label: "undetermined", counts: "failed", junit: "error", tap: "not ok # undetermined", colour: "#f9a65a", meaning: "an external check the oracle could not decide" },
   unstable: { label: "unstable", counts: "failed", junit: "error", tap: "not ok # unstable", colour: "#e07a5f", meaning: "an external check whose attempts disagreed" },
   // An older "advisory" may have been a policy violation: never counted as passed when read now.
