@@ -19,23 +19,38 @@
  * deviations, read from older results.json files only.
  */
 export const statusTable = {
-  pass: { label: "pass", counts: "passed", junit: "pass" },
-  fail: { label: "fail", counts: "failed", junit: "failure" },
-  "known-violation": { label: "known violation", counts: "known-violation", junit: "failure-known" },
-  "other-reason": { label: "other reason", counts: "passed", junit: "pass" },
-  fixed: { label: "fixed", counts: "fixed", junit: "failure-if-strict" },
-  error: { label: "error", counts: "failed", junit: "error" },
-  skipped: { label: "skipped", counts: "skipped", junit: "skipped" },
-  "not-probed": { label: "not probed", counts: "neither", junit: "skipped" },
-  recorded: { label: "recorded", counts: "neither", junit: "skipped" },
-  undetermined: { label: "undetermined", counts: "failed", junit: "error" },
-  unstable: { label: "unstable", counts: "failed", junit: "error" },
-  advisory: { label: "advisory", counts: "passed", junit: "pass" },
-} as const satisfies Record<string, { label: string; counts: "passed" | "failed" | "known-violation" | "fixed" | "skipped" | "neither"; junit: string }>;
+  pass: { label: "pass", counts: "passed", junit: "pass", tap: "ok", colour: "#b7e4c7", meaning: "the policy's outcome was observed" },
+  fail: { label: "fail", counts: "failed", junit: "failure", tap: "not ok", colour: "#f4a3a3", meaning: "another outcome was observed and none is recorded for this stack" },
+  "known-violation": { label: "known violation", counts: "known-violation", junit: "failure-known", tap: "not ok # known violation", colour: "#7b2cbf", meaning: "the policy is not met, as recorded for this stack with a reason and a reference" },
+  "other-reason": { label: "other reason", counts: "passed", junit: "pass", tap: "ok # other reason", colour: "#a9d6f5", meaning: "the policy is met (a refusal), for another reason than the row's, as recorded" },
+  fixed: { label: "fixed", counts: "fixed", junit: "failure-if-strict", tap: "not ok # fixed (strict), else ok # fixed", colour: "#5fd3c6", meaning: "a recorded deviation did not happen this run" },
+  error: { label: "error", counts: "failed", junit: "error", tap: "not ok # error", colour: "#3b4252", meaning: "the harness could not play the case (a peer that did not start, a deadline of ours, an engine error)" },
+  skipped: { label: "skipped", counts: "skipped", junit: "skipped", tap: "ok # SKIP", colour: "#e4e7ec", meaning: "not played: the stack cannot, our peer does not yet, or it is not installed or not selected (skip-kind)" },
+  "not-probed": { label: "not probed", counts: "neither", junit: "skipped", tap: "ok # SKIP not probed", colour: "#d8e2f0", meaning: "an external check that was not played (nothing to probe it with; the reason says why)" },
+  recorded: { label: "recorded", counts: "neither", junit: "skipped", tap: "ok # SKIP recorded", colour: "#f3e8d2", meaning: "an external check with no expectation to judge by: what was seen is recorded" },
+  undetermined: { label: "undetermined", counts: "failed", junit: "error", tap: "not ok # undetermined", colour: "#f9a65a", meaning: "an external check the oracle could not decide" },
+  unstable: { label: "unstable", counts: "failed", junit: "error", tap: "not ok # unstable", colour: "#e07a5f", meaning: "an external check whose attempts disagreed" },
+  // An older "advisory" may have been a policy violation: never counted as passed when read now.
+  advisory: { label: "advisory", counts: "neither", junit: "pass", tap: "ok # advisory", colour: "#ffe08a", meaning: "older results.json only: a recorded deviation, before known violation and other reason were told apart" },
+} as const satisfies Record<
+  string,
+  {
+    label: string;
+    counts: "passed" | "failed" | "known-violation" | "fixed" | "skipped" | "neither";
+    /** The JUnit element: none (pass), <failure>, <failure type="known-violation">, <failure type="fixed"> under strict deviations, <error>, <skipped>. */
+    junit: "pass" | "failure" | "failure-known" | "failure-if-strict" | "error" | "skipped";
+    /** The TAP line's start and directive (harness/report/tap.ts). */
+    tap: string;
+    /** The matrix.html cell background; every status has its own. */
+    colour: string;
+    meaning: string;
+  }
+>;
 
 export const verdicts = Object.keys(statusTable) as Array<keyof typeof statusTable>;
 export type Verdict = keyof typeof statusTable;
-export const statusLabel = (verdict: Verdict): string => statusTable[verdict].label;
+// A status this version does not know (a newer results.json) keeps its own name.
+export const statusLabel = (verdict: Verdict): string => statusTable[verdict]?.label ?? verdict;
 
 /** What judging one conformance case can give (a skip is decided before it is played). */
 export type ConformanceVerdict = Extract<Verdict, "pass" | "advisory" | "fail" | "known-violation" | "other-reason" | "fixed" | "error">;
@@ -45,8 +60,27 @@ export type CheckVerdict = Extract<Verdict, "pass" | "fail" | "undetermined" | "
 /** Verdicts that fail a run: a check that could not be judged is not a pass; fixed only under strict deviations. */
 export const failingVerdicts: readonly Verdict[] = verdicts.filter((verdict) => statusTable[verdict].counts === "failed");
 export const isFailing = (verdict: Verdict, strictDeviations = false): boolean => failingVerdicts.includes(verdict) || (strictDeviations && verdict === "fixed");
-/** Counted as passed in a closing line: pass and other-reason only (never not-probed, recorded, known-violation, fixed). */
+/** Counted as passed in a closing line: pass and other-reason only (never not-probed, recorded, known-violation, fixed, advisory). */
 export const isPassed = (verdict: Verdict): boolean => statusTable[verdict].counts === "passed";
+/** MTLS_STRICT_DEVIATIONS=1: a recorded deviation that did not happen (fixed) fails the run. */
+export class StrictDeviationsError extends Error {}
+
+/** MTLS_STRICT_DEVIATIONS: 1 fails a case whose recorded deviation did not happen (fixed); unset or 0 reports it only. */
+export function strictDeviationsFrom(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "0") return false;
+  if (value === "1") return true;
+  throw new StrictDeviationsError(`failed to read MTLS_STRICT_DEVIATIONS=${value}: use 1 (a fixed deviation fails its case) or 0`);
+}
+
+
+/** Why a case was skipped (property skip-kind): a limit of the stack, a gap of our own peer, or the machine or the selection. */
+export const skipKinds = {
+  "stack-cannot": "the stack cannot",
+  "peer-not-yet": "our peer does not yet",
+  "not-installed": "not installed",
+  "not-selected": "not selected",
+} as const;
+export type SkipKind = keyof typeof skipKinds;
 
 /**
  * The properties of a case, by annotation type (vitest annotations, JUnit <property> names).
@@ -92,9 +126,9 @@ export interface CaseProperties {
   phases: string;
   /** Resumption rows: whether the server resumed the session offered (yes or no). */
   resumed: string;
-  /** Skipped cases: stack-cannot, peer-not-yet (our peer program's gap), not-installed or not-selected. */
+  /** A skipped case: why (a SkipKind: stack-cannot, peer-not-yet, not-installed, not-selected). */
   "skip-kind": string;
-  /** "yes" when the case's recorded deviation is intermittent (the status follows this run). */
+  /** "yes" on a case whose recorded deviation happens in some runs only (npm run flake allows its flip to pass). */
   intermittent: string;
 }
 export type CaseProperty = keyof CaseProperties;

@@ -1,7 +1,7 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { afterAll, describe, inject, it } from "vitest";
-import { isFailing, statusLabel, type CaseProperty } from "./case-record.js";
+import { isFailing, statusLabel, strictDeviationsFrom, type CaseProperty } from "./case-record.js";
 import { providedHostReport } from "./host-context.js";
 import { isKnownFailure } from "./report/baseline.js";
 import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "./implementations.js";
@@ -12,7 +12,7 @@ import { processRuntime } from "./runtime/process.js";
 import { adoptSharedPeer, stopSharedPeers } from "./runtime/shared-peers.js";
 import type { Runtime } from "./runtime/types.js";
 import { livePhases, liveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
-import { expectationFor, judge, strictDeviationsFrom, type Scenario } from "./scenario.js";
+import { expectationFor, judge, type Scenario } from "./scenario.js";
 import { decisionCeilingMs } from "./runtime/deadlines.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */

@@ -8,7 +8,7 @@ import { checkRequiredTools, detectEngine, detectGalleryServers, detectTools, ga
 import { planImplementations, type ImplementationStatus } from "./implementations.js";
 import { concurrencyOverride } from "./runtime/budget.js";
 import { runtimeNameFrom, type RuntimeName } from "./runtime/types.js";
-import { strictDeviationsFrom } from "./scenario.js";
+import { strictDeviationsFrom } from "./case-record.js";
 
 export interface HostReport {
   runtime: RuntimeName;

@@ -82,15 +82,6 @@ export interface Deviation {
   intermittent?: boolean;
 }
 
-export class StrictDeviationsError extends Error {}
-
-/** MTLS_STRICT_DEVIATIONS: 1 fails a case whose recorded deviation did not happen (fixed); unset or 0 reports it only. */
-export function strictDeviationsFrom(value: string | undefined): boolean {
-  if (value === undefined || value === "" || value === "0") return false;
-  if (value === "1") return true;
-  throw new StrictDeviationsError(`failed to read MTLS_STRICT_DEVIATIONS=${value}: use 1 (a fixed deviation fails its case) or 0`);
-}
-
 /**
  * What a recorded deviation is: `other-reason` when the policy is still met (the row expects a
  * refusal and the stack refuses, for another reason), else `known-violation` (the policy is not

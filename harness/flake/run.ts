@@ -1,8 +1,9 @@
 // `npm run flake -- --runs N [--runtime process|container|both]`: runs the conformance suites N
 // times per runtime, each run in its own vitest process with its own reports directory, and writes
 // reports/flake.json: every case whose verdict or outcome changed between runs, with the evidence
-// of each variant, and the totals of every run. Exit 1 when a case changed, 2 on bad usage or a run
-// that produced no results. The container runtime needs the engine and the images
+// of each variant, the rate of each deviation declared intermittent (the only flip allowed), every
+// case that was an error in some run, and the totals of every run. Exit 1 when a case changed or
+// was an error in any run (that run is incomplete), 2 on bad usage or a run that produced no results. The container runtime needs the engine and the images
 // (npm run engine:up && npm run images:build).
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -11,9 +12,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { resultsModel, type ResultsModel } from "../report/results.js";
+import { countsLine, resultsModel, type ResultsModel } from "../report/results.js";
 import { runtimeNames, type RuntimeName } from "../runtime/types.js";
-import { compareRuns, type RunRecord } from "./compare.js";
+import { compareRuns, intermittentLine, type RunRecord } from "./compare.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const vitest = join(root, "node_modules/.bin/vitest");
@@ -117,8 +118,7 @@ export async function main(argv: string[]): Promise<number> {
           return 130;
         }
         records.push(record);
-        const { pass, fail, advisory, skipped } = record.model.totals;
-        console.error(`flake: ${runtime} run ${run}/${options.runs}: ${pass} passed, ${advisory} advisory, ${fail} failed, ${skipped} skipped (${(record.durationMs / 1000).toFixed(0)} s)`);
+        console.error(`flake: ${runtime} run ${run}/${options.runs}: ${countsLine(record.model)} (${(record.durationMs / 1000).toFixed(0)} s)`);
       }
     }
   } catch (error) {
@@ -134,12 +134,16 @@ export async function main(argv: string[]): Promise<number> {
   const out = resolve(root, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2) + "\n");
-  for (const { runtime, runs, cases, changed } of report.summary) console.error(`flake: ${runtime}: ${runs} runs, ${cases} cases, ${changed} changed`);
+  for (const { runtime, runs, cases, changed, intermittent, errors } of report.summary) {
+    console.error(`flake: ${runtime}: ${runs} runs, ${cases} cases, ${changed} changed, ${errors} with an error, ${intermittent} intermittent`);
+  }
+  for (const entry of report.intermittent) console.error(`flake: intermittent ${intermittentLine(entry)}`);
   for (const entry of report.changed) {
     console.error(`flake: CHANGED ${entry.name}: ${entry.variants.map((variant) => `${variant.verdict}${variant.outcome ? `/${variant.outcome}` : ""} x${variant.count}`).join(", ")}`);
   }
+  for (const entry of report.errors) console.error(`flake: ERROR ${entry.name} in run ${entry.runs.join(", ")}: ${entry.evidence.join(" | ")}`);
   console.error(`flake: wrote ${options.out}`);
-  return report.changed.length ? 1 : 0;
+  return report.changed.length || report.errors.length ? 1 : 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,12 @@
 // Baselines: a previous results.json against which a run is judged, so that CI fails on a
 // regression and not each time a known exception shows up again (TLS-Anvil's expected results,
-// x509-limbo's regression diff). Cases are matched by name. A case failing now (fail, undetermined,
-// unstable) is known when it failed in the baseline too and a regression when it passed there or
-// was not there; a case failing in the baseline that passes now is fixed.
+// x509-limbo's regression diff). Cases are matched by name. A case failing now (fail, error,
+// undetermined, unstable; fixed under strict deviations) is known when it failed in the baseline
+// too and a regression when it did not or was not there; a case failing in the baseline that
+// passes now (pass or other reason only: never known violation, recorded or not probed) is fixed.
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isFailing } from "../case-record.js";
+import { isFailing, isPassed } from "../case-record.js";
 import type { BaselineSummary, CaseResult, ResultsModel } from "./results.js";
 
 export class BaselineError extends Error {}
@@ -58,10 +59,9 @@ export function baselineFromEnv(env: NodeJS.ProcessEnv = process.env): { path: s
  */
 export function isKnownFailure(caseName: string, env: NodeJS.ProcessEnv = process.env): boolean {
   const baseline = baselineFromEnv(env);
-  return baseline !== undefined && baseline.model.cases.some((entry) => entry.name === caseName && isFailing(entry.verdict));
+  return baseline !== undefined && baseline.model.cases.some((entry) => entry.name === caseName && isFailing(entry.verdict, baseline.model.strictDeviations));
 }
 
-const isPassing = (entry: CaseResult) => entry.verdict === "pass" || entry.verdict === "advisory" || entry.verdict === "recorded";
 
 /** The model with each case's `baseline` property set where it applies, and the summary. */
 export function compareWithBaseline(model: ResultsModel, baseline: ResultsModel, file: string): ResultsModel {
@@ -70,10 +70,10 @@ export function compareWithBaseline(model: ResultsModel, baseline: ResultsModel,
   const cases = model.cases.map((entry) => {
     const { baseline: _previous, ...properties } = entry.properties;
     const earlier = before.get(entry.name);
-    const failedBefore = earlier !== undefined && isFailing(earlier.verdict);
+    const failedBefore = earlier !== undefined && isFailing(earlier.verdict, baseline.strictDeviations);
     let status: "known" | "fixed" | "regression" | undefined;
-    if (isFailing(entry.verdict)) status = failedBefore ? "known" : "regression";
-    else if (failedBefore && isPassing(entry)) status = "fixed";
+    if (isFailing(entry.verdict, model.strictDeviations)) status = failedBefore ? "known" : "regression";
+    else if (failedBefore && isPassed(entry.verdict)) status = "fixed";
     if (!status) return { ...entry, properties };
     summary[status === "regression" ? "regressions" : status].push(entry.name);
     return { ...entry, properties: { ...properties, baseline: status } };

@@ -1,13 +1,35 @@
 // matrix.html: one self-contained page (no network): a coloured scenario x implementation grid
 // with a legend, each cell's detail on hover (title) and on click (the panel below the grid).
-import { statusLabel, verdicts } from "../case-record.js";
+// Every status has its colour in statusTable: a known violation a strong violet, never the yellow
+// a reader skims as fine; an error a dark slate, apart from a stack's red fail.
+import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../case-record.js";
 import { baselineLine } from "./baseline.js";
-import { matrixCells, matrixLayout, type ResultsModel, type Verdict } from "./results.js";
+import { causeOf, countsLine, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 
 const escapeHtml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const verdictLabel: Record<Verdict, string> = Object.fromEntries(verdicts.map((verdict) => [verdict, verdict === "skipped" ? "skip" : statusLabel(verdict)])) as Record<Verdict, string>;
 
+/** Text on a dark background is white; the rest dark. */
+function textColour(background: string): string {
+  const [r, g, b] = [1, 3, 5].map((at) => parseInt(background.slice(at, at + 2), 16));
+  return 0.299 * r! + 0.587 * g! + 0.114 * b! < 140 ? "#ffffff" : "#1d2330";
+}
+const emphasised = (verdict: Verdict): boolean => statusTable[verdict].counts === "failed" || verdict === "known-violation";
+
+/** One CSS rule per status, from statusTable: its class is the status's name. */
+export const statusStyles = verdicts
+  .map((verdict) => `.${verdict} { background: ${statusTable[verdict].colour}; color: ${textColour(statusTable[verdict].colour)};${emphasised(verdict) ? " font-weight: bold;" : ""} }`)
+  .join("\n");
+
+/** Why a cell is what it is, for its tooltip: the cause of an error or failure, a deviation's reason and reference, a skip's kind and reason. */
+function whyOf(entry: CaseResult): string {
+  const { properties } = entry;
+  if (entry.verdict === "skipped") return `${properties["skip-kind"] ? `${skipKinds[properties["skip-kind"] as SkipKind] ?? properties["skip-kind"]}: ` : ""}${entry.reason ?? ""}`;
+  if (statusTable[entry.verdict]?.counts === "failed") return causeOf(entry);
+  const reason = entry.reason ?? entry.message ?? "";
+  return `${reason}${properties.reference ? ` (${properties.reference})` : ""}${properties.intermittent === "yes" ? " [intermittent]" : ""}`;
+}
 export function matrixHtml(model: ResultsModel): string {
   const cells = matrixCells(model);
   const { areas, columns, at } = matrixLayout(cells);
@@ -20,7 +42,7 @@ export function matrixHtml(model: ResultsModel): string {
     observed: cell.result.properties.outcome ?? "",
     tls: [cell.result.properties["tls-version"], cell.result.properties.cipher].filter(Boolean).join(" "),
     version: cell.result.properties.version ?? "",
-    why: [cell.result.message ?? cell.result.reason ?? "", cell.result.properties.baseline ? `baseline: ${cell.result.properties.baseline}` : ""].filter(Boolean).join("\n"),
+    why: [whyOf(cell.result), cell.result.properties.baseline ? `baseline: ${cell.result.properties.baseline}` : ""].filter(Boolean).join("\n"),
   }));
   const body: string[] = [];
   for (const [area, scenarios] of areas) {
@@ -31,13 +53,18 @@ export function matrixHtml(model: ResultsModel): string {
         if (!cell) return `<td class="cell none"></td>`;
         const { verdict, properties } = cell.result;
         const mark = properties.baseline ? ` (${properties.baseline === "regression" ? "new" : properties.baseline})` : "";
-        const hover = `${verdictLabel[verdict]}${mark}: expected ${properties.expected ?? "?"}, observed ${properties.outcome ?? "?"}${cell.result.reason ? ` (${cell.result.reason})` : ""}`;
-        return `<td class="cell ${verdict}" data-scenario="${escapeHtml(scenario)}" data-column="${escapeHtml(column)}" data-verdict="${verdict}" data-id="${escapeHtml(`${scenario} | ${column}`)}" title="${escapeHtml(hover)}" ${properties.baseline ? ` data-baseline="${escapeHtml(properties.baseline)}"` : ""} tabindex="0">${verdictLabel[verdict]}${mark}</td>`;
+        const why = whyOf(cell.result);
+        const hover = `${verdictLabel[verdict] ?? verdict}${mark}: expected ${properties.expected ?? "?"}, observed ${properties.outcome ?? "?"}${why ? ` (${why})` : ""}`;
+        return `<td class="cell ${verdict}" data-scenario="${escapeHtml(scenario)}" data-column="${escapeHtml(column)}" data-verdict="${verdict}" data-id="${escapeHtml(`${scenario} | ${column}`)}" title="${escapeHtml(hover)}" ${properties.baseline ? ` data-baseline="${escapeHtml(properties.baseline)}"` : ""} tabindex="0">${verdictLabel[verdict] ?? verdict}${mark}</td>`;
       });
       body.push(`<tr><th class="scenario" scope="row">${escapeHtml(scenario)}</th>${row.join("")}</tr>`);
     }
   }
-  const { pass, fail, advisory, skipped, undetermined, unstable } = model.totals;
+  // Every status in the legend (advisory only when an older results.json brought one).
+  const legend = verdicts
+    .filter((verdict) => verdict !== "advisory" || model.cases.some((entry) => entry.verdict === "advisory"))
+    .map((verdict) => `<span class="${verdict}" data-status="${verdict}">${escapeHtml(`${verdictLabel[verdict]}: ${statusTable[verdict].meaning}`)}</span>`)
+    .join("");
   // The detail data is inert JSON; "<" is escaped so no result text can close the script element.
   const data = JSON.stringify(details).replace(/</g, "\\u003c");
   return `<!doctype html>
@@ -54,16 +81,17 @@ thead th:first-child { writing-mode: horizontal-tb; transform: none; vertical-al
 tr.area th { background: #e4e7ec; text-align: left; }
 th.scenario { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 td.cell { text-align: center; cursor: pointer; min-width: 4.5rem; }
-.pass { background: #b7e4c7; } .fail { background: #f4a3a3; font-weight: bold; } .advisory { background: #ffe08a; } .skipped { background: #e4e7ec; color: #555; } .undetermined, .unstable { background: #f9c27b; font-weight: bold; } .recorded { background: #f8f9fb; } .none { background: #fff; }
-.legend span { display: inline-block; padding: 2px 10px; margin-right: 6px; border: 1px solid #d0d5dd; }
+${statusStyles}
+.none { background: #fff; }
+.legend span { display: inline-block; padding: 2px 10px; margin: 0 6px 4px 0; border: 1px solid #d0d5dd; }
 #detail { margin-top: 1rem; padding: .75rem; border: 1px solid #d0d5dd; min-height: 3rem; white-space: pre-wrap; font-family: ui-monospace, monospace; }
 </style>
 </head>
 <body>
 <h1>mtls-conformance</h1>
-<p id="totals">${pass} passed, ${fail} failed, ${advisory} advisory, ${skipped} skipped${undetermined + unstable ? `, ${undetermined} undetermined, ${unstable} unstable` : ""} &middot; ${escapeHtml(model.generatedAt)}</p>
+<p id="totals">${escapeHtml(countsLine(model))} &middot; ${escapeHtml(model.generatedAt)}</p>
 ${model.baseline ? `<p id="baseline">${escapeHtml(baselineLine(model.baseline))}</p>` : ""}
-<p class="legend"><span class="pass">pass: met the policy</span><span class="fail">fail: did not</span><span class="advisory">advisory: differs where the scenario records why</span><span class="skipped">skip: cannot be played</span></p>
+<p class="legend">${legend}</p>
 <table id="matrix">
 <thead><tr><th>scenario</th>${columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join("")}</tr></thead>
 <tbody>

@@ -1,10 +1,18 @@
 // Merging results models and judging them against a baseline, on models shaped as the reporter
 // writes them: a process run and a container run that repeat the unit tests, and mesh shards.
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { verdicts } from "../case-record.js";
 import type { HostReport } from "../host-report.js";
 import { compareWithBaseline } from "./baseline.js";
+import { junitXml } from "./junit.js";
+import { matrixHtml } from "./matrix-html.js";
 import { mergeModels } from "./merge.js";
-import { exitCodeOf, matrixCells, matrixLayout, resultsModel, type CaseResult, type Verdict } from "./results.js";
+import { exitCodeOf, matrixCells, matrixLayout, resultsModel, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
+import { summaryMarkdown } from "./summary.js";
 
 const host = (runtime: "process" | "container"): HostReport => ({ runtime, implementations: [], tools: {} as HostReport["tools"], engine: { reason: "none" } });
 
@@ -41,6 +49,32 @@ describe("merge", () => {
     expect(exitCodeOf(merged)).toBe(1);
   });
 
+  it("sums every status of every input, and is strict when an input was", () => {
+    const everyStatus = (runtime: string) => verdicts.map((verdict) => ({ ...conformanceCase(verdict, runtime, verdict) }));
+    const first = { file: "a.json", model: resultsModel(everyStatus("process"), new Date(), undefined, false) };
+    const second = { file: "b.json", model: resultsModel([...everyStatus("process").map((entry) => ({ ...entry, name: `${entry.name} again` })), conformanceCase("go", "process", "error")], new Date(), undefined, true) };
+    const merged = mergeModels([first, second]);
+    expect(merged.totals).toEqual(Object.fromEntries(verdicts.map((verdict) => [verdict, verdict === "error" ? 3 : 2])));
+    expect(merged.strictDeviations).toBe(true);
+    expect(mergeModels([first]).strictDeviations).toBe(false);
+  });
+
+  it("reads an older results.json: advisory and no keys for the newer statuses; advisory is never counted as passed", () => {
+    // As an earlier reporter wrote it: totals without known-violation, other-reason, fixed, error.
+    const older = {
+      generatedAt: "2026-11-01T00:00:00.000Z",
+      totals: { pass: 1, fail: 0, advisory: 1, skipped: 0, recorded: 0, undetermined: 0, unstable: 0 },
+      cases: [conformanceCase("openssl", "process"), { ...conformanceCase("go", "process"), verdict: "advisory", reason: "no CRL check", properties: { implementation: "go", runtime: "process", expected: "rejected:revoked", outcome: "accepted", verdict: "advisory", advisory: "no CRL check" } }],
+    } as unknown as ResultsModel;
+    const merged = mergeModels([{ file: "older.json", model: older }, { file: "now.json", model: resultsModel([{ ...conformanceCase("node", "process"), name: "now" }]) }]);
+    expect(merged.totals).toMatchObject({ pass: 2, advisory: 1, "known-violation": 0, error: 0 });
+    expect(summaryMarkdown(merged)).toContain("## Advisories (an older results.json)\n\n- server::valid-ecdsa, go (process): observed accepted, policy rejected:revoked: no CRL check");
+    expect(matrixHtml(merged)).toContain('<span class="advisory" data-status="advisory">');
+    expect(junitXml(merged)).toMatch(/tests="3" failures="0" errors="0" skipped="0"/);
+    // The closing line's passed (pass and other reason) leaves the advisory out.
+    expect(exitCodeOf(merged)).toBe(0);
+  });
+
   it("refuses two runs of one runtime: their repeated tests could not be told apart", () => {
     expect(() => mergeModels([processRun, { ...processRun, file: "again.json" }], { runs: true })).toThrow("two inputs are runs of the same runtime (process, process)");
   });
@@ -59,5 +93,81 @@ describe("baseline", () => {
     expect(exitCodeOf(compareWithBaseline(run({ openssl: "fail", go: "pass" }), baseline, "baseline.json"))).toBe(0);
     // Without a baseline the same known failure fails the run.
     expect(exitCodeOf(run({ openssl: "fail", go: "pass" }))).toBe(1);
+  });
+
+  it("passing against a baseline is pass or other reason only; an error or a strict fixed now is a failure", () => {
+    const baseline = run({ openssl: "fail", go: "fail", gnutls: "fail", java: "fail", curl: "pass", node: "pass", caddy: "error" });
+    const now = run({ openssl: "known-violation", go: "other-reason", gnutls: "recorded", java: "not-probed", curl: "error", node: "fixed", caddy: "pass" });
+    const judged = compareWithBaseline(now, baseline, "baseline.json");
+    expect(Object.fromEntries(judged.cases.map((entry) => [entry.properties.implementation, entry.properties.baseline]))).toEqual({
+      openssl: undefined,
+      go: "fixed",
+      gnutls: undefined,
+      java: undefined,
+      curl: "regression",
+      node: undefined,
+      caddy: "fixed",
+    });
+    const strictNow = resultsModel(now.cases, new Date(), undefined, true);
+    expect(compareWithBaseline(strictNow, baseline, "baseline.json").baseline?.regressions.map((name) => name.split(" > ")[2])).toEqual(["curl (process)", "node (process)"]);
+  });
+});
+
+describe("exit status by status", () => {
+  const only = (verdict: Verdict, strict?: boolean) => exitCodeOf(resultsModel([conformanceCase("node", "process", verdict)], new Date(), undefined, strict));
+  it("1 for fail and a fixed under strict deviations, 2 for what could not be played or judged, 0 otherwise", () => {
+    expect(Object.fromEntries(verdicts.map((verdict) => [verdict, only(verdict)]))).toEqual({
+      pass: 0,
+      fail: 1,
+      "known-violation": 0,
+      "other-reason": 0,
+      fixed: 0,
+      error: 2,
+      skipped: 0,
+      "not-probed": 0,
+      recorded: 0,
+      undetermined: 2,
+      unstable: 2,
+      advisory: 0,
+    });
+    expect(only("fixed", true)).toBe(1);
+  });
+});
+
+describe(".ci/run's closing lines", () => {
+  // The node -e block that ends .ci/run, run as CI runs it, on a results.json in a scratch dir.
+  const closing = async (model: ResultsModel, env: Record<string, string> = {}) => {
+    const script = /node -e '\n([\s\S]*?)\n'\s*$/.exec(await readFile(".ci/run", "utf8"))?.[1];
+    expect(script, ".ci/run ends with its node -e block").toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), "mtls-ci-closing-"));
+    try {
+      await mkdir(join(dir, "reports"));
+      await writeFile(join(dir, "reports/results.json"), JSON.stringify(model));
+      return await execa("node", ["-e", script!], { cwd: dir, reject: false, env: { MTLS_STRICT_DEVIATIONS: "", ...env } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const model = (statuses: Verdict[], strict = false) => resultsModel(statuses.map((verdict, index) => ({ ...conformanceCase(`stack${index}`, "process", verdict) })), new Date(), undefined, strict);
+
+  it("known violations on a line of their own first; passed is pass and other reason only; the rest apart; exit 0 without a failing status", async () => {
+    const run = await closing(model(["pass", "pass", "other-reason", "known-violation", "known-violation", "fixed", "not-probed", "recorded", "skipped"]));
+    expect(run.stdout.split("\n")).toEqual([
+      "2 known violations (policy not met, recorded): see reports/summary.md",
+      "3 passed, 0 failed, 0 errors, 1 fixed, 1 not probed, 1 recorded, 1 skipped",
+    ]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("exit 1 on an error, a fail, or a fixed under strict deviations", async () => {
+    const error = await closing(model(["pass", "error"]));
+    expect(error.stdout).toContain("1 passed, 0 failed, 1 errors, 0 fixed");
+    expect(error.exitCode).toBe(1);
+    expect((await closing(model(["pass", "fail"]))).exitCode).toBe(1);
+    const strict = await closing(model(["pass", "fixed"], true));
+    expect(strict.stdout).toContain("1 fixed (failing: strict deviations)");
+    expect(strict.exitCode).toBe(1);
+    expect((await closing(model(["pass", "fixed"]), { MTLS_STRICT_DEVIATIONS: "1" })).exitCode).toBe(1);
+    expect((await closing(model(["pass", "fixed"]))).exitCode).toBe(0);
   });
 });

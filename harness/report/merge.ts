@@ -35,7 +35,10 @@ export function mergeModels(inputs: readonly NamedModel[], options: { runs?: boo
   const cases = inputs.flatMap((input) =>
     input.model.cases.map((entry): CaseResult => (new Set(seen.get(entry.name)).size > 1 ? { ...entry, name: `${entry.name} (${runLabel(input)})` } : entry)),
   );
-  const merged = resultsModel(cases, options.generatedAt ?? new Date());
+  // Totals are counted again over every status, so an older input (with advisory, without the
+  // newer statuses' keys) merges too. Strict when any input was: its fixed cases failed their tests.
+  const strict = inputs.some(({ model }) => model.strictDeviations === true);
+  const merged = resultsModel(cases, options.generatedAt ?? new Date(), undefined, inputs.some(({ model }) => model.strictDeviations !== undefined) ? strict : undefined);
   const hosts = inputs.flatMap(({ model }) => model.hosts ?? (model.host ? [model.host] : []));
   if (hosts.length === 1) merged.host = hosts[0];
   else if (hosts.length > 1) merged.hosts = hosts;

@@ -1,6 +1,7 @@
 // The vitest reporter behind every report: after each run it builds the results model and writes
 // junit.xml, results.json, summary.md and matrix.html from it. Used by `npm test` (reports/) and
 // by the `mtls-conformance` command (--junit), so there is one JUnit writer.
+import { strictDeviationsFrom } from "../case-record.js";
 import { bannerLines, type HostReport } from "../host-report.js";
 import { baselineFromEnv, baselineLine, compareWithBaseline } from "./baseline.js";
 import { caseResult, resultsModel, type ReportedTestCase } from "./results.js";
@@ -42,8 +43,10 @@ export default class ResultsReporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<ReportedModule>): Promise<void> {
-    const cases = testModules.flatMap((module) => [...module.children.allTests()].map((testCase) => caseResult(testCase, this.root)));
-    const run = resultsModel(cases, new Date(), this.host);
+    // The workers read the same variable: under it a fixed case failed its test on purpose.
+    const strict = strictDeviationsFrom(process.env.MTLS_STRICT_DEVIATIONS);
+    const cases = testModules.flatMap((module) => [...module.children.allTests()].map((testCase) => caseResult(testCase, this.root, strict)));
+    const run = resultsModel(cases, new Date(), this.host, strict);
     // MTLS_BASELINE: known, fixed and regressions in every report (the suites let known failures pass).
     const baseline = baselineFromEnv();
     const model = baseline ? compareWithBaseline(run, baseline.model, baseline.path) : run;

@@ -1,7 +1,7 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
 // properties the test annotated (implementation, runtime, expected, observed, ...), and what the
 // run detected on the machine (which implementations played, which were missing and why).
-import { isFailing, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
+import { isFailing, statusLabel, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
 import type { HostReport } from "../host-report.js";
 
 export type { Verdict };
@@ -11,7 +11,10 @@ export type CaseResult = CaseRecord;
 
 export interface ResultsModel {
   generatedAt: string;
+  /** Every status's count; a results.json written before a status existed lacks its key (read as 0). */
   totals: Record<Verdict, number>;
+  /** MTLS_STRICT_DEVIATIONS was set: a fixed case failed its test and fails the run. Absent: not strict. */
+  strictDeviations?: boolean;
   /** Implementations present, missing and not selected; test tools; the container engine. */
   host?: HostReport;
   /** A merged model: the host of each run that had one (a process and a container run). */
@@ -73,18 +76,29 @@ function suitePathOf(testCase: ReportedTestCase): string[] {
   return path;
 }
 
-export function caseResult(testCase: ReportedTestCase, root: string): CaseResult {
+const isVerdict = (text: string | undefined): text is Verdict => text !== undefined && (verdicts as readonly string[]).includes(text);
+
+/**
+ * A case's status from vitest's state and the verdict it annotated. A failed test is what its
+ * annotation says only when that status fails a test (fail, error, undetermined, unstable; fixed
+ * under strict deviations); without one, or with one that does not fail a test (a pass followed by
+ * a thrown exception), the harness did not finish the case: error, never the stack's fail. A test
+ * that passed keeps its annotation: "fail" there is a known failure of MTLS_BASELINE.
+ */
+export function statusOf(state: string, annotated: string | undefined, strictDeviations = false): Verdict {
+  if (state === "skipped" || state === "pending") return "skipped";
+  const verdict = isVerdict(annotated) ? annotated : undefined;
+  if (state === "failed") return verdict !== undefined && isFailing(verdict, strictDeviations) ? verdict : "error";
+  return verdict ?? "pass";
+}
+
+export function caseResult(testCase: ReportedTestCase, root: string, strictDeviations = false): CaseResult {
   const result = testCase.result();
   const properties: CaseResult["properties"] = {};
   for (const annotation of testCase.annotations()) properties[annotation.type as CaseProperty] = annotation.message;
   const suitePath = suitePathOf(testCase);
-  // An external check annotates its own verdict (undetermined and unstable fail the test too); a
-  // conformance case annotated "fail" is one whose test passed only as a known failure (MTLS_BASELINE).
-  const checkVerdict = verdicts.find((verdict) => verdict === properties["check-verdict"]);
-  const verdict: Verdict =
-    result.state === "skipped" || result.state === "pending"
-      ? "skipped"
-      : checkVerdict ?? (result.state === "failed" || properties.verdict === "fail" ? "fail" : properties.verdict === "advisory" ? "advisory" : "pass");
+  // An external check annotates its own verdict as check-verdict; a conformance case as verdict.
+  const verdict = statusOf(result.state, properties["check-verdict"] ?? properties.verdict, strictDeviations);
   const file = testCase.module.moduleId.startsWith(root) ? testCase.module.moduleId.slice(root.length + 1) : testCase.module.moduleId;
   return {
     name: [...suitePath, testCase.name].join(" > "),
@@ -101,19 +115,39 @@ export function caseResult(testCase: ReportedTestCase, root: string): CaseResult
   };
 }
 
-export function resultsModel(cases: CaseResult[], generatedAt = new Date(), host?: HostReport): ResultsModel {
+export function resultsModel(cases: CaseResult[], generatedAt = new Date(), host?: HostReport, strictDeviations?: boolean): ResultsModel {
   const totals = Object.fromEntries(verdicts.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
-  for (const entry of cases) totals[entry.verdict]++;
-  return { generatedAt: generatedAt.toISOString(), totals, ...(host ? { host } : {}), cases };
+  // A status this version does not know (a newer file) is still counted under its own name.
+  for (const entry of cases) totals[entry.verdict] = (totals[entry.verdict] ?? 0) + 1;
+  return { generatedAt: generatedAt.toISOString(), totals, ...(strictDeviations === undefined ? {} : { strictDeviations }), ...(host ? { host } : {}), cases };
+}
+
+/** A status's count, 0 when an older results.json has no key for it. */
+export const countOf = (model: Pick<ResultsModel, "totals">, verdict: Verdict): number => model.totals[verdict] ?? 0;
+
+/**
+ * The counts line of every report: pass and fail always, each other status when it occurred, in
+ * statusTable's order, e.g. "3 pass, 1 fail, 2 known violation, 1 error, 4 skipped".
+ */
+export function countsLine(model: Pick<ResultsModel, "totals" | "strictDeviations">): string {
+  const parts = verdicts.filter((verdict) => verdict === "pass" || verdict === "fail" || countOf(model, verdict) > 0).map((verdict) => `${countOf(model, verdict)} ${statusLabel(verdict)}`);
+  return `${parts.join(", ")}${model.strictDeviations ? " (strict deviations: fixed fails)" : ""}`;
+}
+
+/** What a case's status rests on: the cause of an error (its evidence when it annotated one), the failure message, or the recorded reason. */
+export function causeOf(entry: CaseResult): string {
+  if (entry.verdict === "error" && entry.properties.verdict === "error") return entry.properties.evidence ?? entry.message ?? "error";
+  return entry.message ?? entry.properties.evidence ?? entry.reason ?? statusLabel(entry.verdict);
 }
 
 /**
- * A run's exit status from its cases, as the command's: 1 when a determined case failed, 2 when a
- * case could not be judged (undetermined, unstable), else 0. Against a baseline, 1 only for regressions.
+ * A run's exit status from its cases, as the command's: 1 when a determined case failed (fail, or
+ * fixed under strict deviations), 2 when a case could not be judged or played (error,
+ * undetermined, unstable), else 0. Against a baseline, 1 only for regressions.
  */
-export function exitCodeOf(model: Pick<ResultsModel, "cases" | "baseline">): 0 | 1 | 2 {
+export function exitCodeOf(model: Pick<ResultsModel, "cases" | "baseline" | "strictDeviations">): 0 | 1 | 2 {
   if (model.baseline) return model.baseline.regressions.length ? 1 : 0;
-  if (model.cases.some((entry) => entry.verdict === "fail")) return 1;
+  if (model.cases.some((entry) => entry.verdict === "fail" || (model.strictDeviations && entry.verdict === "fixed"))) return 1;
   return model.cases.some((entry) => isFailing(entry.verdict)) ? 2 : 0;
 }
 
