@@ -6,7 +6,8 @@ import { FixtureError } from "../fixtures/fixture-set.js";
 import { clientMain } from "./client/cli.js";
 import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
 import { describeExpiry } from "./external/expiry.js";
-import { externalResultsModel } from "./external/report-model.js";
+import { externalResultsModel, summaryLine } from "./external/report-model.js";
+import { statusLabel } from "./case-record.js";
 import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
 import { readSessionFile } from "./external/saved-sessions.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
@@ -173,22 +174,24 @@ async function validateInputs(settings: ExternalSettings): Promise<void> {
 }
 
 function formatTable(report: ExternalReport): string {
-  const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", unstable: "UNSTABLE", recorded: "-" };
+  const mark: Record<string, string> = { pass: "PASS", fail: "FAIL", undetermined: "UNDET", unstable: "UNSTABLE", error: "ERROR", recorded: "-", "not-probed": "-" };
   const rows = report.checks.map((check) => [mark[check.verdict] ?? check.verdict, check.id, check.expected, check.observed, check.answer ?? ""]);
-  const failed = report.checks.filter((check) => !check.pass).length;
   const mode = report.observedMode ? `observed mode ${report.observedMode}` : "no mode (the run could not judge the endpoint)";
   return [
     `target ${report.target} (${report.protocol}${report.paths.join("") === "/" ? "" : ` ${report.paths.join(" ")}`}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}`,
     `control (${report.control.path}): ${report.control.answer} -> ${report.control.classification}`,
     ...(report.expiry?.nearest ? [`nearest expiry: ${describeExpiry(report.expiry.nearest)}`] : []),
     ...(report.savedSessions ? [savedSessionsLine(report.savedSessions)] : []),
+    ...(report.judgedOver ?? []).map((fallback) => `judged over ${fallback.tlsVersion.replace("TLSv", "TLS ")} at ${fallback.path}: ${fallback.reason}`),
     ...verdictTable(["", "check", "expected", "observed", "answer"], rows, 8),
     "",
     ...(report.modeEvidence.length ? [`evidence: ${report.modeEvidence.join("; ")}`] : []),
-    ...report.checks.filter((check) => !check.pass).map((check) => `${check.verdict} ${check.id}: ${check.title}; ${check.detail}`),
-    `${report.checks.length - failed} passed, ${failed} failed`,
+    // Every check that did not pass says why, except a recorded one (observed, with no verdict to give).
+    ...report.checks.filter((check) => check.verdict !== "pass" && check.verdict !== "recorded").map((check) => `${statusLabel(check.verdict)} ${check.id}: ${check.title}; ${check.detail}`),
+    summaryLine(report.checks.map((check) => check.verdict)),
   ].join("\n");
 }
+
 
 function savedSessionsLine(saved: NonNullable<ExternalReport["savedSessions"]>): string {
   const problems = saved.problems.length ? ` (${saved.problems.join("; ")})` : "";

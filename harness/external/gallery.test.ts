@@ -1,6 +1,6 @@
 // A gallery of real endpoints nobody on the team wrote, each probed through the `mtls-conformance`
 // command as a user would run it: openssl s_server, python3's http.server and ssl module, and the
-// third-party servers and misbehaving endpoints of gallery/servers.ts (nginx, Caddy, HAProxy,
+// third-party servers and misbehaving endpoints of gallery/servers.ts (nginx, Caddy, HAProxy, Apache,
 // mosquitto, nghttpx, PostgreSQL), whose ground truth was measured by hand (docs/gallery.md).
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +13,8 @@ import { findProgram } from "../host.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
+import type { CheckVerdict } from "../case-record.js";
+import { summaryLine } from "./report-model.js";
 import type { ExternalReport } from "./run-checks.js";
 import { galleryServers, startGalleryServer, type GalleryKind, type GalleryOptions, type RunningGalleryServer } from "./gallery/servers.js";
 
@@ -83,8 +85,8 @@ interface GalleryRow {
   serverChecks: boolean;
   exitCode: number;
   observedMode: string;
-  /** Exactly the checks the JSON must name as failing. */
-  failing: string[];
+  /** Every check that is not pass, by status. */
+  statuses: Statuses;
 }
 
 /** The name paths (--server-name): a server that serves TLS without a client certificate under its own name does so under every name. */
@@ -94,14 +96,79 @@ const resumption = ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"];
 
 const badClientCerts = ["client-cert::rogue-ca", "client-cert::self-signed", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku"];
 
+const protocolPaths = ["h2", "http/1.1", "tls1.2", "tls1.3"].flatMap((over) => [`proto::${over}::no-client-cert`, `proto::${over}::rogue-ca`]);
+/** The ALPN protocol paths (not probed where the endpoint does not select h2) and the TLS version paths (not probed where one version is not served). */
+const [alpnPaths, tlsPaths] = [protocolPaths.slice(0, 4), protocolPaths.slice(4)];
+
+/** The checks of a row that are not pass, by status (tls::negotiated is recorded unless listed). */
+type Statuses = Partial<Record<CheckVerdict, string[]>>;
+
+/** What a run was given, to spell out the checks it must report (written here, not read from the code under test). */
+interface RunInputs {
+  issuer: boolean;
+  /** --server-name, --trust-bundle and --expect-identity. */
+  serverChecks: boolean;
+  protocol?: string;
+  expectMode?: string;
+  extra?: string[];
+}
+
+/** Every check id a judged run reports for these inputs (docs/external.md), CHECK@PATH per path when several. */
+function checkIdsOf(inputs: RunInputs): string[] {
+  const extra = inputs.extra ?? [];
+  const valuesOf = (flag: string) => extra.flatMap((arg, index) => (arg === flag ? [extra[index + 1]!] : []));
+  const allowed = valuesOf("--allow-identity").map((id) => (id.includes("://") ? id : `dns:${id.replace(/^dns:/, "")}`));
+  const serverName = inputs.serverChecks || extra.includes("--server-name");
+  const http = (inputs.protocol ?? "http") === "http" || inputs.protocol === "h2";
+  const others = [...new Set(allowed.map((id) => (id.startsWith("dns:") ? `dns:not-allowed.${id.split(".").slice(1).join(".")}` : `spiffe://${new URL(id).host}/ns/mtls-conformance/sa/not-allowed`)))];
+  const perPath = [
+    "plaintext",
+    "tls::no-client-cert",
+    "client-cert::rogue-ca",
+    "client-cert::self-signed",
+    ...(inputs.issuer ? ["client-cert::valid", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku"] : []),
+    ...(serverName ? namePaths : []),
+    ...(inputs.issuer ? (http ? protocolPaths : protocolPaths.filter((id) => id.startsWith("proto::tls"))) : []),
+    ...allowed.map((id) => `identity::allowed::${id}`),
+    ...others.map((id) => `identity::other::${id}`),
+  ];
+  const paths = valuesOf("--path");
+  const once = [
+    ...(inputs.serverChecks ? ["server::chain"] : []),
+    ...(serverName ? ["server::name"] : []),
+    ...(inputs.serverChecks ? ["server::identity"] : []),
+    ...(serverName ? resumption : []),
+    ...(serverName && allowed.length ? ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3"] : []),
+    ...(extra.includes("--resume-sessions") ? ["resume::saved-session::tls1.2", "resume::saved-session::tls1.3"] : []),
+    "server::expiry",
+    "tls::negotiated",
+    ...(inputs.expectMode ? ["mode"] : []),
+  ];
+  return [...(paths.length > 1 ? paths.flatMap((path) => perPath.map((id) => `${id}@${path}`)) : perPath), ...once];
+}
+
+/** The status of every check: pass unless `statuses` says otherwise; `only`, for a run that could not judge, lists every check it reports. */
+function expectedStatuses(inputs: RunInputs, statuses: Statuses, only = false): Record<string, CheckVerdict> {
+  const expected: Record<string, CheckVerdict> = only ? {} : Object.fromEntries(checkIdsOf(inputs).map((id) => [id, id === "tls::negotiated" ? "recorded" : "pass"]));
+  for (const [verdict, ids] of Object.entries(statuses) as Array<[CheckVerdict, string[]]>) {
+    for (const id of ids) {
+      if (!only && !(id in expected)) throw new Error(`${id} is not a check of this run`);
+      expected[id] = verdict;
+    }
+  }
+  return expected;
+}
+
+const statusesOf = (report: ExternalReport): Record<string, CheckVerdict> => Object.fromEntries(report.checks.map((check) => [check.id, check.verdict]));
+
 const gallery: GalleryRow[] = [
-  { endpoint: "strict", expectMode: "strict", serverChecks: true, exitCode: 0, observedMode: "strict", failing: [] },
-  { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: [...badClientCerts, "proto::tls1.2::rogue-ca", "proto::tls1.3::rogue-ca", "mode"] },
-  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "proto::tls1.2::no-client-cert", "proto::tls1.3::no-client-cert", ...resumption, "mode"] },
-  { endpoint: "plaintext-http", expectMode: "strict", serverChecks: false, exitCode: 1, observedMode: "disabled", failing: ["plaintext", "tls::no-client-cert", ...badClientCerts.slice(0, 2), "client-cert::valid", ...badClientCerts.slice(2), "mode"] },
-  { endpoint: "plaintext-http", expectMode: "disabled", serverChecks: false, exitCode: 0, observedMode: "disabled", failing: [] },
-  { endpoint: "permissive-sniffer", expectMode: "permissive", serverChecks: true, exitCode: 0, observedMode: "permissive", failing: [] },
-  { endpoint: "permissive-sniffer", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "permissive", failing: ["plaintext", "mode"] },
+  { endpoint: "strict", expectMode: "strict", serverChecks: true, exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...alpnPaths, ...resumption] } },
+  { endpoint: "requests-but-does-not-verify", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", statuses: { fail: [...badClientCerts, "proto::tls1.2::rogue-ca", "proto::tls1.3::rogue-ca", "mode"], "not-probed": [...alpnPaths, ...resumption] } },
+  { endpoint: "optional", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert", ...namePaths, "proto::tls1.2::no-client-cert", "proto::tls1.3::no-client-cert", ...resumption, "mode"], "not-probed": alpnPaths } },
+  { endpoint: "plaintext-http", expectMode: "strict", serverChecks: false, exitCode: 1, observedMode: "disabled", statuses: { fail: ["plaintext", "tls::no-client-cert", ...badClientCerts.slice(0, 2), "client-cert::valid", ...badClientCerts.slice(2), "mode"], "not-probed": protocolPaths, recorded: ["server::expiry", "tls::negotiated"] } },
+  { endpoint: "plaintext-http", expectMode: "disabled", serverChecks: false, exitCode: 0, observedMode: "disabled", statuses: { "not-probed": protocolPaths, recorded: ["server::expiry", "tls::negotiated"] } },
+  { endpoint: "permissive-sniffer", expectMode: "permissive", serverChecks: true, exitCode: 0, observedMode: "permissive", statuses: { "not-probed": [...alpnPaths, ...resumption] } },
+  { endpoint: "permissive-sniffer", expectMode: "strict", serverChecks: true, exitCode: 1, observedMode: "permissive", statuses: { fail: ["plaintext", "mode"], "not-probed": [...alpnPaths, ...resumption] } },
 ];
 
 describe.concurrent("mtls-conformance run against a gallery of real endpoints", () => {
@@ -113,9 +180,11 @@ describe.concurrent("mtls-conformance run against a gallery of real endpoints", 
     const result = await runCli(args);
     const report = await readReport(jsonFile, result);
     expect({ exitCode: result.exitCode, observedMode: report.observedMode }, result.stdout + result.stderr).toEqual({ exitCode: row.exitCode, observedMode: row.observedMode });
-    expect(report.checks.filter((check) => !check.pass).map((check) => check.id)).toEqual(row.failing);
+    expect(statusesOf(report)).toEqual(expectedStatuses({ issuer: true, serverChecks: row.serverChecks, expectMode: row.expectMode }, row.statuses));
     expect(report).toMatchObject({ target, expectMode: row.expectMode });
-    expect(result.stdout).toContain(`${report.checks.length - row.failing.length} passed, ${row.failing.length} failed`);
+    // The closing line counts each status apart: a not-probed or recorded check is never counted as passed.
+    expect(result.stdout).toContain(summaryLine(report.checks.map((check) => check.verdict)));
+    expect(result.stdout).toMatch(new RegExp(`^${report.checks.filter((check) => check.verdict === "pass").length} passed, ${(row.statuses.fail ?? []).length} failed`, "m"));
   });
 
   it("writes JUnit with one testcase per check, failures naming expected and observed", async () => {
@@ -173,7 +242,7 @@ describe.concurrent("server::expiry against openssl s_server", () => {
       const report = await readReport(jsonFile, result);
       const evidence = result.stdout + result.stderr;
       expect(result.exitCode, evidence).toBe(1);
-      expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(["server::expiry"]);
+      expect(report.checks.filter((check) => check.verdict === "fail").map((check) => check.id), evidence).toEqual(["server::expiry"]);
       const detail = report.checks.find((check) => check.id === "server::expiry")!.detail;
       expect(detail).toMatch(new RegExp(`^leaf CN=${serverName} \\(serial ${server.serials.leaf}\\) notAfter \\S+Z, 2 days left; chain CN=mtls-conformance Short-lived Issuer \\(serial ${server.serials.chain}\\) notAfter \\S+Z, 9 days left$`));
       expect(report.expiry!.certificates.map((entry) => [entry.role, entry.daysLeft])).toEqual([["leaf", 2], ["chain", 9], ["trust-anchor", 3649], ["issuer", 3649]]);
@@ -208,14 +277,18 @@ interface ThirdPartyRow {
   exitCode: number;
   /** null: the run could not judge the endpoint and reports no mode. */
   observedMode: string | null;
-  failing: string[];
+  /** Every check that is not pass, by status. */
+  statuses: Statuses;
+  /** The run could not judge the endpoint: `statuses` lists every check it reports. */
+  unjudged?: true;
   /** More flags for the run (--allow-identity). */
   extra?: string[];
-  /** Checks whose verdict must be pass (not merely recorded). */
-  passing?: string[];
+  /** Paths judged over a fallback version, as "PATH VERSION" (none when absent). */
+  judgedOver?: string[];
+  /** What the one line on stderr says (exit 2). */
+  stderr?: RegExp;
 }
 
-const protocolPaths = ["h2", "http/1.1", "tls1.2", "tls1.3"].flatMap((over) => [`proto::${over}::no-client-cert`, `proto::${over}::rogue-ca`]);
 
 const allowClient = ["--allow-identity", clientIdentity];
 const otherIdentityCheck = "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed";
@@ -223,55 +296,62 @@ const otherIdentityCheck = "identity::other::spiffe://cluster.local/ns/mtls-conf
 // Ground truth per server, verified by hand with openssl s_client first (docs/gallery.md).
 const thirdPartyRows: ThirdPartyRow[] = [
   // nginx refuses inside a completed handshake with 400 pages; the control (a valid certificate) gets 200.
-  { title: "nginx ssl_verify_client on", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nginx ssl_verify_client on, no issuer (its 400 pages are known refusals)", kind: "nginx-verify-on", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", ...namePaths, "resume::other-sni::tls1.2", "mode"] },
+  { title: "nginx ssl_verify_client on", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...protocolPaths, "resume::other-sni::tls1.3"] } },
+  { title: "nginx ssl_verify_client on, no issuer (its 400 pages are known refusals)", kind: "nginx-verify-on", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": ["resume::other-sni::tls1.3"] } },
+  { title: "nginx ssl_verify_client optional", kind: "nginx-verify-optional", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert", ...namePaths, "resume::other-sni::tls1.2", "mode"], "not-probed": [...protocolPaths, "resume::other-sni::tls1.3"] } },
   // Identity authorization: nginx trusting the CA admits any identity it signed; the map on $ssl_client_s_dn admits one.
-  { title: "nginx ssl_verify_client on, --allow-identity: another identity from the issuer is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: [otherIdentityCheck], extra: allowClient },
-  { title: "nginx map on $ssl_client_s_dn, --allow-identity: the allowed identity served, another refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: allowClient },
+  { title: "nginx ssl_verify_client on, --allow-identity: another identity from the issuer is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: [otherIdentityCheck], "not-probed": protocolPaths }, extra: allowClient },
+  { title: "nginx map on $ssl_client_s_dn, --allow-identity: the allowed identity served, another refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": protocolPaths }, extra: allowClient },
   // A DNS identity: the minted certificates carry it as DNS SAN and CN; the other one is not-allowed.<parent domain>.
-  { title: "nginx map admitting CN=client.mesh.test, --allow-identity client.mesh.test (a DNS SAN)", kind: "nginx-identity-map", options: { allowedIdentity: "client.mesh.test" }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--allow-identity", "client.mesh.test"] },
-  { title: "nginx ssl_verify_client on, --allow-identity client.mesh.test: dns:not-allowed.mesh.test is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["identity::other::dns:not-allowed.mesh.test"], extra: ["--allow-identity", "dns:client.mesh.test"] },
-  // Allowing an identity the server refuses: the control presents it and gets 403, so neither identity check can be judged against it.
-  { title: "nginx map on $ssl_client_s_dn, allowing an identity it refuses: identity checks undetermined", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "strict", failing: ["identity::allowed::spiffe://cluster.local/ns/default/sa/other", "identity::other::spiffe://cluster.local/ns/mtls-conformance/sa/not-allowed"], extra: ["--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
+  { title: "nginx map admitting CN=client.mesh.test, --allow-identity client.mesh.test (a DNS SAN)", kind: "nginx-identity-map", options: { allowedIdentity: "client.mesh.test" }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": protocolPaths }, extra: ["--allow-identity", "client.mesh.test"] },
+  { title: "nginx ssl_verify_client on, --allow-identity client.mesh.test: dns:not-allowed.mesh.test is served", kind: "nginx-verify-on", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: ["identity::other::dns:not-allowed.mesh.test"], "not-probed": protocolPaths }, extra: ["--allow-identity", "dns:client.mesh.test"] },
+  // Allowing an identity the server refuses: the control presents it and gets 403, a refused control (nginx 1.22 has no TLS 1.3 to fall back from): nothing is judged.
+  { title: "nginx map on $ssl_client_s_dn, allowing an identity it refuses: the control is refused", kind: "nginx-identity-map", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true, stderr: /^mtls-conformance: the endpoint refused the control, a valid client certificate from the issuer: HTTP\/1\.1 403 Forbidden: identity not allowed \(the trusted client is refused \(HTTP 403/, extra: ["--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
   // Per-path policy: client certificates required under /api only. Probing / misses it; --path /api tests it; both paths fail naming /.
-  { title: "nginx requiring a certificate under /api only, probed at /", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "mode"] },
-  { title: "nginx requiring a certificate under /api only, --path /api", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--path", "/api"] },
-  { title: "nginx requiring a certificate under /api only, --path / --path /api: / fails by name", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert@/", "mode"], extra: ["--path", "/", "--path", "/api", "--header", "X-Probe: mtls-conformance"] },
+  { title: "nginx requiring a certificate under /api only, probed at /", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert", "mode"], "not-probed": protocolPaths } },
+  { title: "nginx requiring a certificate under /api only, --path /api", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": protocolPaths }, extra: ["--path", "/api"] },
+  { title: "nginx requiring a certificate under /api only, --path / --path /api: / fails by name", kind: "nginx-per-location", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert@/", "mode"], "not-probed": ["/", "/api"].flatMap((path) => protocolPaths.map((id) => `${id}@${path}`)) }, extra: ["--path", "/", "--path", "/api", "--header", "X-Probe: mtls-conformance"] },
   // Name paths: a default server without client auth serves a request whose Host is not the API's inside the API's handshake.
-  { title: "nginx API with an open default server beside it: name::host-differs served", kind: "nginx-default-server-open", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["name::host-differs"] },
-  { title: "nginx API with a closed default server (ssl_reject_handshake, 421)", kind: "nginx-default-server-closed", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
+  { title: "nginx API with an open default server beside it: name::host-differs served", kind: "nginx-default-server-open", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: ["name::host-differs"], "not-probed": [...protocolPaths, "resume::other-sni::tls1.3"] } },
+  { title: "nginx API with a closed default server (ssl_reject_handshake, 421)", kind: "nginx-default-server-closed", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...protocolPaths, ...resumption] } },
   // Protocol paths: a refusal written against one protocol misses the other. nghttpx (below) holds on all four paths.
-  { title: "nginx refusing no certificate over HTTP/1.1 only: proto::h2 fails by name", kind: "nginx-refuses-http1-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["proto::h2::no-client-cert"] },
-  { title: "nginx refusing no certificate under TLS 1.2 only: proto::tls1.3 fails by name", kind: "nginx-refuses-tls12-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", failing: ["tls::no-client-cert", "proto::h2::no-client-cert", "proto::http/1.1::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] },
+  { title: "nginx refusing no certificate over HTTP/1.1 only: proto::h2 fails by name", kind: "nginx-refuses-http1-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: ["proto::h2::no-client-cert"] } },
+  { title: "nginx refusing no certificate under TLS 1.2 only: proto::tls1.3 fails by name", kind: "nginx-refuses-tls12-only", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert", "proto::h2::no-client-cert", "proto::http/1.1::no-client-cert", "proto::tls1.3::no-client-cert", "mode"] } },
   // Resumption: a session from alt.mesh.test (no client auth) offered on api.mesh.test. HAProxy's crt-list resumes and serves it; nginx (CVE-2025-23419 fixed) refuses.
-  { title: "HAProxy crt-list, --resume-from alt.mesh.test: resumed sessions served on the API", kind: "haproxy-crt-list-resumption", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"], extra: ["--resume-from", altServerName] },
-  { title: "nginx sharing a session cache and ticket key, --resume-from alt.mesh.test: refused", kind: "nginx-shared-sessions", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--resume-from", altServerName], passing: ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"] },
+  { title: "HAProxy crt-list, --resume-from alt.mesh.test: resumed sessions served on the API", kind: "haproxy-crt-list-resumption", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: resumption, "not-probed": alpnPaths }, extra: ["--resume-from", altServerName] },
+  { title: "nginx sharing a session cache and ticket key, --resume-from alt.mesh.test: refused", kind: "nginx-shared-sessions", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": alpnPaths }, extra: ["--resume-from", altServerName] },
   // Resumption after presenting another identity: a session from alt.mesh.test (any identity from trust-a) resumed on api.mesh.test (one identity).
   // HAProxy's rule on ssl_fc_sni sees the session's first name on a resumed TLS 1.2 session and serves it; TLS 1.3 holds. nginx refuses both.
-  { title: "HAProxy crt-list admitting one identity by a rule on ssl_fc_sni, --resume-from alt.mesh.test: TLS 1.2 resumed and served", kind: "haproxy-sni-identity", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", failing: ["resume::other-identity::tls1.2"], extra: ["--resume-from", altServerName, ...allowClient], passing: ["resume::other-identity::tls1.3", otherIdentityCheck] },
-  // Allowing an identity api.mesh.test refuses: the control gets 403, so the resumed other identity cannot be judged against it either.
-  { title: "nginx admitting one identity on api.mesh.test, allowing another: the other-identity resumption checks undetermined", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "strict", failing: ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3", "identity::allowed::spiffe://cluster.local/ns/default/sa/other", otherIdentityCheck], extra: ["--resume-from", altServerName, "--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
-  { title: "nginx admitting one identity on api.mesh.test, sharing sessions with alt.mesh.test, --resume-from alt.mesh.test: refused", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], extra: ["--resume-from", altServerName, ...allowClient], passing: ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3", otherIdentityCheck] },
+  { title: "HAProxy crt-list admitting one identity by a rule on ssl_fc_sni, --resume-from alt.mesh.test: TLS 1.2 resumed and served", kind: "haproxy-sni-identity", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 1, observedMode: "strict", statuses: { fail: ["resume::other-identity::tls1.2"], "not-probed": [...alpnPaths, ...resumption] }, extra: ["--resume-from", altServerName, ...allowClient] },
+  // Allowing an identity api.mesh.test refuses: the control gets 403 over TLS 1.3 and over TLS 1.2 alike, a refused control: nothing is judged.
+  { title: "nginx admitting one identity on api.mesh.test, allowing another: the control is refused over both versions", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true, stderr: /^mtls-conformance: the endpoint refused the control, a valid client certificate from the issuer: HTTP\/1\.1 403 Forbidden: identity not allowed \(the trusted client is refused \(HTTP 403.*forced onto TLS 1\.2: HTTP\/1\.1 403 Forbidden: identity not allowed; nothing can be judged against a refused control$/, extra: ["--resume-from", altServerName, "--allow-identity", "spiffe://cluster.local/ns/default/sa/other"] },
+  { title: "nginx admitting one identity on api.mesh.test, sharing sessions with alt.mesh.test, --resume-from alt.mesh.test: refused", kind: "nginx-identity-per-name", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": alpnPaths }, extra: ["--resume-from", altServerName, ...allowClient] },
   // Caddy (Go crypto/tls) verifies names byte for byte: the minted certificate must carry the issuer's subject as is.
-  { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
+  { title: "Caddy require_and_verify", kind: "caddy-require-and-verify", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": resumption } },
   // HAProxy verify optional + http-request deny: 403 where the control gets 200.
-  { title: "HAProxy verify optional, deny 403", kind: "haproxy-optional-403", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["tls::no-client-cert", ...namePaths, ...resumption, "mode"] },
+  { title: "HAProxy verify optional, deny 403", kind: "haproxy-optional-403", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": alpnPaths } },
+  { title: "HAProxy's 403 without a trusted client to compare: undetermined, exit 2", kind: "haproxy-optional-403", protocol: "http", issuer: false, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: "undetermined", statuses: { undetermined: ["tls::no-client-cert", ...namePaths, ...resumption, "mode"] } },
   // mosquitto speaks MQTT: it closes on an HTTP request, for the control too; raw waits for an alert instead.
-  { title: "mosquitto require_certificate, --protocol raw", kind: "mosquitto-require-certificate", protocol: "raw", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "mosquitto require_certificate, probed with HTTP", kind: "mosquitto-require-certificate", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "nghttpx verify-client, --protocol h2", kind: "nghttpx-h2-verify-client", protocol: "h2", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [], passing: protocolPaths },
-  // PostgreSQL only requests a certificate in the handshake; hostssl ... cert refuses a client without one after the StartupMessage.
-  { title: "PostgreSQL hostssl cert, --protocol postgres", kind: "postgres-hostssl-cert", protocol: "postgres", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", failing: [] },
-  { title: "PostgreSQL probed with HTTP: TLS after a preamble, nothing served", kind: "postgres-hostssl-cert", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
+  { title: "mosquitto require_certificate, --protocol raw", kind: "mosquitto-require-certificate", protocol: "raw", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": resumption } },
+  { title: "mosquitto require_certificate, probed with HTTP", kind: "mosquitto-require-certificate", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...alpnPaths, ...resumption] } },
+  { title: "nghttpx verify-client, --protocol h2", kind: "nghttpx-h2-verify-client", protocol: "h2", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": resumption } },
+  // PostgreSQL only requests a certificate in the handshake; hostssl ... cert maps the certificate's CN to the StartupMessage's user. The
+  // minted control (CN mtls-conformance-valid, user mtls-conformance) is refused by the protocol itself ("certificate authentication
+  // failed"), over TLS 1.3 and 1.2: a refused control, so nothing is judged (exit 2) rather than calling that error "served".
+  { title: "PostgreSQL hostssl cert, --protocol postgres: the control is refused by the protocol", kind: "postgres-hostssl-cert", protocol: "postgres", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true, stderr: /the endpoint refused the control, a valid client certificate from the issuer: postgres FATAL 28000: certificate authentication failed for user "mtls-conformance" \(the trusted client is refused \(a postgres ErrorResponse\)/ },
+  { title: "PostgreSQL probed with HTTP: TLS after a preamble, nothing served", kind: "postgres-hostssl-cert", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true },
+  // Apache 2.4, SSLVerifyClient require inside <Location /secure>: under TLS 1.3 it needs post-handshake auth, which node's client never
+  // offers, so every client gets 403 there, the valid one included; under TLS 1.2 it renegotiates. /secure is judged over TLS 1.2.
+  { title: "Apache SSLVerifyClient require in <Location /secure>, --path /secure: judged over TLS 1.2", kind: "apache-location-require", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...protocolPaths, "resume::other-sni::tls1.3"] }, extra: ["--path", "/secure"], judgedOver: ["/secure TLSv1.2"] },
+  { title: "Apache SSLVerifyClient require in <Location /secure>, probed at /: served without a certificate", kind: "apache-location-require", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 1, observedMode: "inconsistent", statuses: { fail: ["tls::no-client-cert", "client-cert::rogue-ca", "client-cert::self-signed", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku", ...tlsPaths, "mode"], "not-probed": alpnPaths } },
+  { title: "Apache SSLVerifyClient require in the whole vhost, --path /secure", kind: "apache-vhost-require", protocol: "http", issuer: true, serverChecks: true, expectMode: "strict", exitCode: 0, observedMode: "strict", statuses: { "not-probed": [...alpnPaths, ...resumption] }, extra: ["--path", "/secure"] },
   // Misbehaving endpoints: never a pass.
-  { title: "accepts and never speaks", kind: "silent", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
-  { title: "resets every connection after the ClientHello", kind: "reset-after-hello", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["control"] },
+  { title: "accepts and never speaks", kind: "silent", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true },
+  { title: "resets every connection after the ClientHello", kind: "reset-after-hello", protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { undetermined: ["control"] }, unjudged: true },
   // 11 connections: the control, plaintext twice, the control, four TLS probes twice, the control; then resets.
   // Seeded (the sequence is the same every run): the controls are served, and four checks (three certificates, proto::tls1.2::no-client-cert) are classified differently across their attempts.
-  { title: "resets about 30% of connections at random (seed 10): unstable checks", kind: "random-reset", options: { seed: 10 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "undetermined", failing: ["client-cert::self-signed", "client-cert::not-yet-valid", "client-cert::server-auth-eku", "proto::tls1.2::no-client-cert", "mode"] },
-  { title: "stops serving after the second control repeat", kind: "stops-mid-run", options: { serveConnections: 11 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, failing: ["client-cert::valid", "control"] },
+  { title: "resets about 30% of connections at random (seed 10): unstable checks", kind: "random-reset", options: { seed: 10 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: "undetermined", statuses: { unstable: ["client-cert::self-signed", "client-cert::not-yet-valid", "client-cert::server-auth-eku", "proto::tls1.2::no-client-cert"], undetermined: ["mode"], "not-probed": alpnPaths } },
+  { title: "stops serving after the second control repeat", kind: "stops-mid-run", options: { serveConnections: 11 }, protocol: "http", issuer: true, serverChecks: false, expectMode: "strict", exitCode: 2, observedMode: null, statuses: { pass: ["plaintext", "tls::no-client-cert", ...badClientCerts], unstable: ["client-cert::valid"], undetermined: ["control"] }, unjudged: true },
 ];
 
 describe.concurrent("mtls-conformance run against real third-party servers and misbehaving endpoints", () => {
@@ -290,9 +370,15 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
         const report = await readReport(jsonFile, result);
         const evidence = `${result.stdout}\n${result.stderr}`;
         expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: row.observedMode });
-        expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
+        expect(statusesOf(report), evidence).toEqual(expectedStatuses(row, row.statuses, row.unjudged));
         if (row.exitCode === 2) expect(result.stderr.trim().split("\n"), evidence).toHaveLength(1);
-        for (const id of row.passing ?? []) expect(report.checks.find((check) => check.id === id)?.verdict, `${id}: ${evidence}`).toBe("pass");
+        if (row.stderr) expect(result.stderr, evidence).toMatch(row.stderr);
+        expect(report.judgedOver?.map((fallback) => `${fallback.path} ${fallback.tlsVersion}`), evidence).toEqual(row.judgedOver);
+        for (const fallback of report.judgedOver ?? []) {
+          expect(fallback.reason).toMatch(/refused over TLS 1\.3 \(HTTP\/1\.1 403 Forbidden.*needs post-handshake auth, which node's TLS client never offers/);
+          expect(result.stdout).toContain(`judged over TLS 1.2 at ${fallback.path}: ${fallback.reason}`);
+          for (const check of report.checks.filter((each) => each.tlsVersion)) expect(check.detail).toMatch(/^over TLS 1\.2 only/);
+        }
       } finally {
         await server.stop();
       }
@@ -305,9 +391,9 @@ describe.concurrent("mtls-conformance run against real third-party servers and m
 // by hand with s_client -sess_out/-sess_in first (docs/gallery.md "Resumption after a trust change").
 describe.concurrent("--save-sessions, then --resume-sessions after the server's CA list changed", () => {
   const savedChecks = ["resume::saved-session::tls1.2", "resume::saved-session::tls1.3"];
-  const rows: Array<{ kind: GalleryKind; title: string; exitCode: number; failing: string[] }> = [
-    { kind: "haproxy-ticket-keys", title: "HAProxy with a tls-ticket-keys file resumes the old certificate's sessions and serves them", exitCode: 1, failing: savedChecks },
-    { kind: "nginx-client-ca", title: "nginx (session id context over its client CA list) makes a full handshake and refuses them", exitCode: 0, failing: [] },
+  const rows: Array<{ kind: GalleryKind; title: string; exitCode: number; statuses: Statuses }> = [
+    { kind: "haproxy-ticket-keys", title: "HAProxy with a tls-ticket-keys file resumes the old certificate's sessions and serves them", exitCode: 1, statuses: { fail: savedChecks, "not-probed": [...alpnPaths, ...resumption] } },
+    { kind: "nginx-client-ca", title: "nginx (session id context over its client CA list) makes a full handshake and refuses them", exitCode: 0, statuses: { "not-probed": alpnPaths } },
   ];
   for (const row of rows) {
     const program = galleryServers[row.kind].program;
@@ -343,12 +429,12 @@ describe.concurrent("--save-sessions, then --resume-sessions after the server's 
         const report = await readReport(jsonFile, result);
         const evidence = result.stdout + result.stderr;
         expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: "strict" });
-        expect(report.checks.filter((check) => !check.pass).map((check) => check.id), evidence).toEqual(row.failing);
+        expect(statusesOf(report), evidence).toEqual(expectedStatuses({ issuer: true, serverChecks: false, expectMode: "strict", extra: ["--server-name", serverName, "--resume-sessions", sessionFile] }, row.statuses));
         const checks = report.checks.filter((check) => savedChecks.includes(check.id));
-        expect(checks.map((check) => check.verdict), evidence).toEqual(savedChecks.map(() => (row.failing.length ? "fail" : "pass")));
+        expect(checks.map((check) => check.verdict), evidence).toEqual(savedChecks.map(() => (row.statuses.fail?.length ? "fail" : "pass")));
         const junit = await readFile(junitFile, "utf8");
         for (const id of savedChecks) expect(junit).toContain(`name="external &gt; ${id} &gt; ${target} (external)"`);
-        expect((junit.match(/<failure /g) ?? []).length).toBe(row.failing.length);
+        expect((junit.match(/<failure /g) ?? []).length).toBe(row.statuses.fail?.length ?? 0);
         for (const check of checks) expect(check.detail).toMatch(/a full handshake with the saved certificate is refused \(TLS alert unknown_ca \(48\)|HTTP\/1\.1 400 Bad Request/);
       } finally {
         await server.stop();
@@ -383,6 +469,17 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
         return ["run", "--target", "127.0.0.1:1", "--server-name", serverName, "--resume-sessions", path];
       },
       /session file .* was saved for 127\.0\.0\.1:2 \(server name api\.mesh\.test\), not 127\.0\.0\.1:1 \(server name api\.mesh\.test\): offer sessions only to the endpoint that issued them/,
+    ],
+    [
+      "a --resume-sessions file that holds no session",
+      async () => {
+        const path = join(fixtures.dir, "empty-sessions.json");
+        const pem = await readFile(fixtures.certs.client!.cert, "utf8");
+        const none = { sessions: [], answer: "alert certificate_required", problem: "the TLS 1.2 handshake with the valid certificate did not complete" };
+        await writeFile(path, JSON.stringify({ format: "mtls-conformance-sessions/1", savedAt: new Date().toISOString(), target: "127.0.0.1:1", serverName, certificate: { pem, keyPem: "-" }, versions: { "tls1.2": none, "tls1.3": { sessions: [], answer: "" } } }));
+        return ["run", "--target", "127.0.0.1:1", "--server-name", serverName, "--resume-sessions", path];
+      },
+      /session file .* holds no session to offer \(TLS 1\.2: the TLS 1\.2 handshake with the valid certificate did not complete; TLS 1\.3: none saved\): save sessions again with --save-sessions/,
     ],
     ["an issuer cert without a key", async () => ["run", "--target", "127.0.0.1:1", "--issuer-cert", fixtures.certs["issuer-a"]!.cert], /needs both/],
     ["a missing trust bundle", async () => ["run", "--target", "127.0.0.1:1", "--trust-bundle", "/nonexistent.pem"], /failed to read trust bundle \/nonexistent.pem: ENOENT/],

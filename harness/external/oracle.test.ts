@@ -22,6 +22,9 @@ function control(path: Control["path"], exchange: Exchange): Control {
 
 const nginxNoCert = "<html><head><title>400 No required SSL certificate was sent</title></head><body><center><h1>400 Bad Request</h1></center><center>No required SSL certificate was sent</center><hr><center>nginx/1.22.1</center></body></html>";
 const nginxBadCert = "<html><head><title>400 The SSL certificate error</title></head><body><center><h1>400 Bad Request</h1></center><center>The SSL certificate error</center></body></html>";
+// Apache 2.4 (docs/gallery.md): <Location> SSLVerifyClient require under TLS 1.3 without post-handshake auth, and plain HTTP on its TLS port.
+const apachePha = "<title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>You don't have permission to access this resource.Reason: Cannot perform Post-Handshake Authentication.<br /></p>";
+const apachePlainOnTls = "<title>400 Bad Request</title><p>Your browser sent a request that this server could not understand.<br />Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />";
 const nginxPlainOnTls = "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>";
 
 interface OracleRow {
@@ -65,6 +68,15 @@ const rows: OracleRow[] = [
   // postgres: an ErrorResponse the control did not get refuses; the control's own error is the served shape.
   { title: "postgres: no certificate, control proceeds to authentication", exchange: postgres("E 28000 connection requires a valid client certificate"), control: control("valid-cert", postgres("R SASL")), expected: "refused" },
   { title: "postgres: the control's own answer", exchange: postgres("R SASL"), control: control("valid-cert", postgres("R SASL")), expected: "served" },
+  // The trusted client's own answer is a refusal (docs/external.md "A refused control"): it serves nobody; a 404 or 500 is still an answer.
+  ...([401, 403, 421, 495, 496, 497] as const).map((status) => ({ title: `the trusted client's own ${status}`, exchange: http(status, "no"), control: undefined, ownPath: "valid-cert" as const, expected: "refused" as const })),
+  { title: "the trusted client's own 500 defines served", exchange: http(500, "oops"), control: undefined, ownPath: "valid-cert", expected: "served" },
+  { title: "the trusted client's own Apache post-handshake-auth 403", exchange: http(403, apachePha), control: undefined, ownPath: "valid-cert", expected: "refused" },
+  { title: "the trusted client's own alert", exchange: alert(48), control: undefined, ownPath: "valid-cert", expected: "refused" },
+  { title: "the trusted client's own postgres ErrorResponse", exchange: postgres('E 28000 certificate authentication failed for user "mtls-conformance"'), control: undefined, ownPath: "valid-cert", expected: "refused" },
+  // Without an issuer the no-certificate control's 403 may be the refusal itself: undetermined, as before.
+  { title: "a 403 to the no-certificate control", exchange: http(403, "no"), control: undefined, ownPath: "no-client-cert", expected: "undetermined" },
+  { title: "Apache's answer to plain HTTP on a TLS port", exchange: http(400, apachePlainOnTls, "plaintext"), control: control("no-client-cert", alert(116)), expected: "refused" },
 ];
 
 describe("the differential oracle", () => {

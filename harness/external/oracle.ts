@@ -29,9 +29,22 @@ export interface Control {
 // Pages servers send to refuse a client inside a completed handshake or on their TLS port: nginx
 // (400 "No required SSL certificate was sent", "The SSL certificate error", "The plain HTTP request
 // was sent to HTTPS port", and its 495/496/497 codes) and Go's net/http ("Client sent an HTTP
-// request to an HTTPS server."), measured against nginx 1.22 and Caddy 2.6.
+// request to an HTTPS server."), measured against nginx 1.22 and Caddy 2.6; Apache 2.4's 403
+// "Cannot perform Post-Handshake Authentication" (SSLVerifyClient in a <Location> under TLS 1.3,
+// to a client that does not offer post-handshake auth) and its 400 "You're speaking plain HTTP to
+// an SSL-enabled server port", measured against Apache 2.4 (docs/gallery.md).
 const refusalStatuses = new Set([495, 496, 497]);
-const refusalPages = [/No required SSL certificate/i, /SSL certificate error/i, /plain HTTP request was sent to HTTPS port/i, /HTTP request to an HTTPS server/i, /\b(?:SSL|TLS|client) certificate\b.*\b(?:required|invalid|error|verify|failed)/i];
+const refusalPages = [
+  /No required SSL certificate/i,
+  /SSL certificate error/i,
+  /plain HTTP request was sent to HTTPS port/i,
+  /HTTP request to an HTTPS server/i,
+  /\b(?:SSL|TLS|client) certificate\b.*\b(?:required|invalid|error|verify|failed)/i,
+  /Cannot perform Post-Handshake Authentication/i,
+  /speaking plain HTTP to an SSL-enabled server port/i,
+];
+/** HTTP statuses that refuse the client itself (not the resource): the control getting one was not served. */
+const controlRefusalStatuses = new Set([401, 403, 421, 495, 496, 497]);
 
 export function knownRefusalPage(exchange: Exchange): string | undefined {
   const answer = exchange.answer;
@@ -39,6 +52,26 @@ export function knownRefusalPage(exchange: Exchange): string | undefined {
   if (refusalStatuses.has(answer.status!)) return `HTTP ${answer.status} is nginx's certificate refusal status`;
   const page = refusalPages.find((pattern) => pattern.test(answer.page ?? ""));
   return page ? "the page is a known certificate refusal" : undefined;
+}
+
+/** Whether the answer is Apache's refusal of a TLS 1.3 client that offers no post-handshake auth. */
+export const isPostHandshakeAuthRefusal = (exchange: Exchange): boolean => exchange.answer?.kind === "http" && /Cannot perform Post-Handshake Authentication/i.test(exchange.answer.page ?? "");
+
+/**
+ * Why the trusted client's answer (the valid-certificate control) is a refusal, if it is: a TLS
+ * alert, HTTP 401, 403, 421 or 495-497, a known refusal page, or the protocol's own refusal (a
+ * postgres ErrorResponse). Such a control serves nobody, so it cannot define served; any other
+ * answer (a 404, a 500, a close after the request) is still the trusted client's answer.
+ */
+export function controlRefusal(exchange: Exchange): string | undefined {
+  if (exchange.event === "alert") return `a TLS alert ${exchange.alert!.name} (${exchange.alert!.code})`;
+  if (exchange.event !== "answered") return undefined;
+  const answer = exchange.answer;
+  if (answer?.kind === "postgres" && answer.message!.startsWith("E")) return "a postgres ErrorResponse";
+  if (answer?.kind !== "http") return undefined;
+  const page = knownRefusalPage(exchange);
+  if (page) return page;
+  return controlRefusalStatuses.has(answer.status!) ? `HTTP ${answer.status}, a refusal of the client` : undefined;
 }
 
 /** The part of an exchange that must match the control's for "answered the same way". */
@@ -142,7 +175,11 @@ function judgeControl(exchange: Exchange, path: Control["path"]): Omit<Judgement
   const answer = exchange.answer?.text ?? exchange.raw;
   if (isSuccess(exchange)) return { classification: "served", answer, reason: "a success answer (the control)" };
   if (exchange.event === "answered" && exchange.answer?.kind === "open") return { classification: "served", answer, reason: "the handshake completed and the connection stayed open with no alert (the control)" };
-  if (path === "valid-cert") return { classification: "served", answer, reason: "the trusted client's answer defines served (the control)" };
+  if (path === "valid-cert") {
+    const refusal = controlRefusal(exchange);
+    if (refusal) return { classification: "refused", answer, reason: `the trusted client is refused (${refusal}): a refused control serves nobody, so it cannot define served` };
+    return { classification: "served", answer, reason: "the trusted client's answer defines served (the control)" };
+  }
   if (path === "plaintext" && exchange.event === "answered" && exchange.answer?.kind !== "bytes") {
     return { classification: "served", answer, reason: "the plaintext control's answer defines served" };
   }

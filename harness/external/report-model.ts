@@ -1,6 +1,7 @@
 // An external run as the results model every report is written from (JUnit, JSON, TAP): one case
 // per check, named `external > <check> > <target> (external)` like the conformance cases.
 import { resultsModel, type CaseResult, type ResultsModel } from "../report/results.js";
+import { statusLabel, type CheckVerdict } from "../case-record.js";
 import type { CheckResult, ExternalReport } from "./run-checks.js";
 
 export const externalSuiteFile = "suites/external.test.ts";
@@ -32,7 +33,7 @@ export function checkCase(check: CheckResult, target: string, targetName?: strin
     observed: check.observed,
     // The check's own verdict: undetermined and unstable stay what they are, and fail the run.
     verdict: check.verdict,
-    message: check.pass ? undefined : checkMessage(check),
+    message: check.verdict === "pass" ? undefined : checkMessage(check),
     durationMs: 0,
     properties: {
       implementation: target,
@@ -40,6 +41,7 @@ export function checkCase(check: CheckResult, target: string, targetName?: strin
       expected: check.expected,
       outcome: check.observed,
       "check-verdict": check.verdict,
+      ...(check.tlsVersion ? { "tls-version": check.tlsVersion } : {}),
       ...(check.answer ? { answer: check.answer } : {}),
       ...(check.reason ? { reason: check.reason } : {}),
       detail: check.detail,
@@ -50,4 +52,11 @@ export function checkCase(check: CheckResult, target: string, targetName?: strin
 
 export function externalResultsModel(report: ExternalReport, generatedAt = new Date()): ResultsModel {
   return resultsModel(report.checks.map((check) => checkCase(check, report.target)), generatedAt);
+}
+
+/** "N passed, N failed", then each other status apart ("6 not probed, 1 recorded"): only pass counts as passed. */
+export function summaryLine(verdicts: CheckVerdict[]): string {
+  const count = (verdict: CheckVerdict) => verdicts.filter((each) => each === verdict).length;
+  const others = (["undetermined", "unstable", "error", "not-probed", "recorded"] as const).filter((verdict) => count(verdict) > 0).map((verdict) => `${count(verdict)} ${statusLabel(verdict)}`);
+  return [`${count("pass")} passed`, `${count("fail")} failed`, ...others].join(", ");
 }

@@ -19,7 +19,7 @@ import { probeEndpoint, type Exchange, type ProbeSpec } from "./endpoint-probe.j
 import { expiryHorizon, judgeExpiry, nearestExpiry, peerChain, type CertificateExpiry } from "./expiry.js";
 import { deriveObservedMode, type ObservedMode } from "./observed-mode.js";
 import { describeIdentity, identityFields, otherIdentity, type ClientIdentity } from "./identities.js";
-import { isErrorAnswer, judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
+import { isErrorAnswer, isPostHandshakeAuthRefusal, judge, shapeOf, type Classification, type Control, type Judgement } from "./oracle.js";
 import type { Protocol } from "./protocols.js";
 import { describeSavedCertificate, endpointText, readSessionFile, savedCertificate, sessionFileFormat, sessionFileWarning, sessionVersions, writeSessionFile, type SavedVersion, type SessionFile, type SessionVersion } from "./saved-sessions.js";
 import { issuerKeyPassphrase, type ExternalSettings } from "./settings.js";
@@ -31,7 +31,7 @@ export interface CheckResult {
   title: string;
   expected: string;
   observed: string;
-  /** True for pass and recorded: the check did not fail and was not left undetermined. */
+  /** True only for verdict pass: a check that was not probed, or only recorded, did not pass. */
   pass: boolean;
   verdict: CheckVerdict;
   /** How the oracle classified what was seen (probe checks). */
@@ -42,15 +42,25 @@ export interface CheckResult {
   reason?: string;
   /** Every attempt: the first, its confirmation, and the retries when they disagreed. */
   attempts?: Judgement[];
+  /** Set when the check's path was judged over this version only (the control is refused over the other; ExternalReport.judgedOver says why). */
+  tlsVersion?: "TLSv1.2";
   detail: string;
 }
 
 /**
  * judged: every check ran against a working control. no-control: the control got no usable answer
- * (silence, or the connection ended before TLS). control-lost: the control's answer changed during
- * the run. unreachable: every connection was refused or timed out.
+ * (silence, or the connection ended before TLS). control-refused: the trusted client (the valid
+ * certificate) was refused, on every TLS version tried, so nothing defines served. control-lost:
+ * the control's answer changed during the run. unreachable: every connection was refused or timed out.
  */
-export type RunStatus = "judged" | "no-control" | "control-lost" | "unreachable";
+export type RunStatus = "judged" | "no-control" | "control-refused" | "control-lost" | "unreachable";
+
+/** A path judged over TLS 1.2 only: its control is refused over TLS 1.3 and served over TLS 1.2. */
+export interface VersionFallback {
+  path: string;
+  tlsVersion: "TLSv1.2";
+  reason: string;
+}
 
 export interface ExternalReport {
   /** The HTTP paths probed (--path), each with its own control; check ids carry "@PATH" when there are several. */
@@ -73,6 +83,8 @@ export interface ExternalReport {
   /** 0 every check met its expectation; 1 a determined check failed; 2 nothing (or not everything) could be judged. */
   exitCode: 0 | 1 | 2;
   checks: CheckResult[];
+  /** Paths whose checks were judged over TLS 1.2 only, and why (absent when none). */
+  judgedOver?: VersionFallback[];
   /** --save-sessions: the file written and how many sessions it holds per version (with why none, where none). */
   savedSessions?: { file: string; sessions: Record<SessionVersion, number>; problems: string[] };
 }
@@ -150,6 +162,22 @@ function verdictOf(matcher: Matcher | undefined, classification: Classification 
   if (!determined(classification)) return "undetermined";
   if (!matcher || matcher === "verified") return "recorded";
   return meets[matcher](classification) ? "pass" : "fail";
+}
+
+/**
+ * The run's exit status from its checks' verdicts: 1 when a determined check failed; 2 when a check
+ * could not be judged (undetermined, unstable, error) or when nothing was probed at all (every check
+ * not probed); else 0. Recorded and not-probed checks never make a run pass or fail by themselves.
+ */
+export function exitCodeOf(checks: Array<Pick<CheckResult, "id" | "verdict" | "detail">>): { exitCode: 0 | 1 | 2; problem?: string } {
+  const verdicts = checks.map((check) => check.verdict);
+  if (verdicts.includes("fail")) return { exitCode: 1 };
+  const unjudged = checks.filter((check) => check.verdict === "undetermined" || check.verdict === "unstable" || check.verdict === "error");
+  if (unjudged.length) return { exitCode: 2, problem: `not every check could be judged: ${unjudged.map((check) => `${check.id} ${check.verdict}`).join(", ")}` };
+  if (checks.length && verdicts.every((verdict) => verdict === "not-probed")) {
+    return { exitCode: 2, problem: `nothing was probed: every check was not probed (${checks.map((check) => `${check.id}: ${check.detail}`).join("; ")})`.replace(/\s+/g, " ") };
+  }
+  return { exitCode: 0 };
 }
 
 /** Attempts agree when they are classified alike and got the same shape of answer (an alert, then a reset, is a disagreement). */
@@ -305,8 +333,13 @@ interface SavedSessions {
 }
 
 async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, httpPath: string, saved?: SavedSessions): Promise<ExternalReport> {
-  const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec =>
-    probeSpecOf(settings, httpPath, transport, credential === "none" ? undefined : keyPair(fixtures, credential));
+  // Set when the control is refused over TLS 1.3 and served over TLS 1.2: every TLS probe of this
+  // path is then forced onto TLS 1.2 (a check forcing another version says so itself).
+  let fallback: VersionFallback | undefined;
+  const specFor = (transport: "plaintext" | "tls", credential: ClientCredential | "none" = "none"): ProbeSpec => {
+    const spec = probeSpecOf(settings, httpPath, transport, credential === "none" ? undefined : keyPair(fixtures, credential));
+    return fallback && transport === "tls" ? { ...spec, ...protocolSpec["tls1.2"] } : spec;
+  };
   const specOfCheck = (check: CheckDefinition): ProbeSpec => {
     if (check.probe.kind === "plaintext") return specFor("plaintext");
     const spec = specFor("tls", check.probe.kind === "tls" ? check.probe.credential : "none");
@@ -325,6 +358,28 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
     path = "plaintext";
     first = await probeEndpoint(controlSpecs.plaintext());
     firstJudgement = judge(first, undefined, path);
+  }
+  // The trusted client refused (docs/external.md "A refused control"): a refused control cannot
+  // define served. Where that happened over TLS 1.3 and the control forced onto TLS 1.2 is served
+  // (Apache's per-location SSLVerifyClient needs post-handshake auth under TLS 1.3, which node's
+  // client never offers, and renegotiates under TLS 1.2), the path is judged over TLS 1.2;
+  // otherwise the run stops with the answer.
+  let refusedControl: string | undefined;
+  if (path === "valid-cert" && firstJudgement.classification === "refused") {
+    const refused = firstJudgement;
+    const over12 = first.tls?.version === "TLSv1.3" ? await probeEndpoint({ ...controlSpecs[path](), ...protocolSpec["tls1.2"], inspectServer: true }) : undefined;
+    const over12Judgement = over12 && judge(over12, undefined, path);
+    if (over12 && over12Judgement?.classification === "served" && over12.tls?.version === "TLSv1.2") {
+      const why = isPostHandshakeAuthRefusal(first)
+        ? "the endpoint asks for the client certificate after the handshake, which under TLS 1.3 needs post-handshake auth, which node's TLS client never offers"
+        : "the endpoint refuses the trusted client over TLS 1.3 and serves it over TLS 1.2";
+      fallback = { path: httpPath, tlsVersion: "TLSv1.2", reason: `the control (a valid client certificate) is refused over TLS 1.3 (${refused.answer}) and served over TLS 1.2 (${over12Judgement.answer}): ${why}; this path is judged over TLS 1.2` };
+      first = over12;
+      firstJudgement = over12Judgement;
+    } else {
+      const tried = over12 ? `; forced onto TLS 1.2: ${over12Judgement!.answer}` : "";
+      refusedControl = `the endpoint refused the control, a valid client certificate from the issuer${settings.paths.length > 1 || httpPath !== "/" ? ` at ${httpPath}` : ""}: ${refused.answer} (${refused.reason})${tried}; nothing can be judged against a refused control`;
+    }
   }
   const control: Control = { path, exchange: first, judgement: firstJudgement };
   const controlSummary = (repeats: string[]): ExternalReport["control"] => ({ path, answer: firstJudgement.answer, classification: firstJudgement.classification, reason: firstJudgement.reason, repeats });
@@ -359,6 +414,7 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const controlUnanswered =
     first.event === "timeout" || first.stage === "connect" || first.stage === "preamble" || (first.event === "error" && !first.tls) || ((first.event === "closed" || first.event === "reset") && first.stage === "handshake");
   if (controlUnanswered) return unjudged("no-control", `the endpoint did not answer the control (${path}): ${firstJudgement.answer}`, []);
+  if (refusedControl) return unjudged("control-refused", refusedControl.replace(/\s+/g, " "), []);
 
   // Probe checks, in groups, each group followed by the control again.
   const attemptsById = new Map<string, Judgement[]>();
@@ -373,7 +429,10 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
   const pathControl = async (over: ProtocolPath): Promise<Control | string> => {
     if (!pathControls.has(over)) {
       const exchange = await probeEndpoint({ ...controlSpecs[path](), ...protocolSpec[over] });
-      pathControls.set(over, protocolPathAccepted(over, exchange) ?? { path, exchange, judgement: judge(exchange, undefined, path) });
+      const judgement = judge(exchange, undefined, path);
+      // A path where the trusted client is refused has no served answer to compare with.
+      const refused = path === "valid-cert" && judgement.classification === "refused" ? `the control forced onto ${over.startsWith("tls") ? `TLS ${over.slice(3)}` : `ALPN ${over}`} is refused (${judgement.answer}): there is no served answer on that path to compare with` : undefined;
+      pathControls.set(over, protocolPathAccepted(over, exchange) ?? refused ?? { path, exchange, judgement });
     }
     return pathControls.get(over)!;
   };
@@ -408,6 +467,11 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
           continue;
         }
         reference = own as Control;
+      }
+      // Judged over TLS 1.2 only: a check forcing TLS 1.3 would meet the refused control's answer.
+      if (fallback && (check.probe.kind === "resume" || check.probe.kind === "saved-session") && check.probe.version === "tls1.3") {
+        notProbed.set(check.id, notProbedResult(check, settings, `this path is judged over TLS 1.2 only: ${fallback.reason}`));
+        continue;
       }
       const attempts: Judgement[] = [];
       // The control presents the first allowed identity: when even it gets an error answer, an
@@ -478,11 +542,11 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
     const expected = matcher ?? "-";
     if (check.probe.kind === "negotiated") {
       const observed = base.negotiated.tlsVersion ? `${base.negotiated.tlsVersion} ${base.negotiated.cipher ?? ""}${base.negotiated.alpn ? ` alpn=${base.negotiated.alpn}` : ""}`.trim() : "no TLS session";
-      return { id: check.id, title: check.title, expected, observed, pass: true, verdict: "recorded", detail: "recorded only" };
+      return { id: check.id, title: check.title, expected, observed, pass: false, verdict: "recorded", detail: "recorded only" };
     }
     if (check.probe.kind === "expiry") return expiryResult(check, expected, base.expiry, path);
     if (check.always) {
-      if (!matcher) return { id: check.id, title: check.title, expected, observed: "no TLS spoken", pass: true, verdict: "recorded", detail: "no verdict where no TLS is expected" };
+      if (!matcher) return { id: check.id, title: check.title, expected, observed: "no TLS spoken", pass: false, verdict: "recorded", detail: "no verdict where no TLS is expected" };
       const verdict = judgeServer(check, inspection, settings);
       return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
     }
@@ -505,18 +569,18 @@ async function judgeEndpoint(settings: ExternalSettings, fixtures: FixtureSet, h
       detail: mode.evidence.join("; "),
     });
   }
-  const verdicts = results.map((result) => result.verdict);
-  const exitCode = verdicts.includes("fail") ? 1 : verdicts.includes("undetermined") || verdicts.includes("unstable") ? 2 : 0;
+  const { exitCode, problem } = exitCodeOf(results);
   return {
     ...base,
     observedMode: mode.mode,
     modeEvidence: mode.evidence,
     control: controlSummary(repeats),
     status: "judged",
-    problem: exitCode === 2 ? `not every check could be judged: ${results.filter((result) => result.verdict === "undetermined" || result.verdict === "unstable").map((result) => `${result.id} ${result.verdict}`).join(", ")}` : undefined,
+    problem,
     judgeable: true,
     exitCode,
-    checks: results,
+    checks: fallback ? results.map((result) => (probedOverFallback(result) ? { ...result, tlsVersion: fallback.tlsVersion, detail: `over TLS 1.2 only (the control is refused over TLS 1.3); ${result.detail}` } : result)) : results,
+    ...(fallback ? { judgedOver: [fallback] } : {}),
   };
 }
 
@@ -527,12 +591,15 @@ async function horizonOf(peer: NonNullable<Exchange["server"]>["certificate"], s
 
 function expiryResult(check: CheckDefinition, matcher: string, expiry: ExternalReport["expiry"], path: Control["path"]): CheckResult {
   const expected = matcher === "-" ? "-" : `>= ${expiry?.minDays ?? "?"} days`;
-  if (matcher === "-" || path === "plaintext") return { id: check.id, title: check.title, expected, observed: "no TLS session", pass: true, verdict: "recorded", detail: "no certificate where no TLS is spoken" };
+  if (matcher === "-" || path === "plaintext") return { id: check.id, title: check.title, expected, observed: "no TLS session", pass: false, verdict: "recorded", detail: "no certificate where no TLS is spoken" };
   // The control's handshake did not complete (a TLS 1.2 server refusing it mid-handshake): no chain was seen, which is neither a pass nor a fail.
   if (!expiry) return { id: check.id, title: check.title, expected, observed: "no chain seen", pass: false, verdict: "undetermined", detail: "the control's handshake did not complete, so the server's chain could not be read" };
   const verdict = judgeExpiry(expiry.certificates, expiry.minDays);
   return { id: check.id, title: check.title, expected, observed: verdict.observed, pass: verdict.ok, verdict: verdict.ok ? "pass" : "fail", detail: verdict.detail };
 }
+
+/** Whether a check's result came from this path's TLS probes, which a fallback forces onto TLS 1.2 (not plaintext, not the mode row, not a check left unprobed). */
+const probedOverFallback = (result: CheckResult): boolean => result.verdict !== "not-probed" && result.id !== "plaintext" && result.id !== "mode";
 
 /** The oracle's judgement of a resumption attempt, saying whether the server resumed the session or made a full handshake. */
 function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
@@ -541,14 +608,14 @@ function resumptionJudgement(exchange: Exchange, control: Control): Judgement {
   return { ...judgement, reason: `${how}: ${judgement.reason}`, shape: `${judgement.shape}${exchange.tls?.resumed ? " resumed" : ""}` };
 }
 
-/** A check that could not be probed (its path, session or input was not there): recorded with the reason, never a pass or a failure of the endpoint. */
+/** A check that could not be probed (its path, session or input was not there): not probed, with the reason; never a pass or a failure of the endpoint. */
 const notProbedResult = (check: CheckDefinition, settings: ExternalSettings, detail: string): CheckResult => ({
   id: check.id,
   title: check.title,
   expected: matcherFor(check, settings.expectMode) ?? "-",
   observed: "not probed",
-  pass: true,
-  verdict: "recorded",
+  pass: false,
+  verdict: "not-probed",
   detail,
 });
 
@@ -577,7 +644,7 @@ function savedSessionResult(check: CheckDefinition, attempts: Judgement[], fulls
     return {
       ...result,
       observed: `still trusted (${result.observed})`,
-      pass: true,
+      pass: false,
       verdict: "recorded",
       detail: `the endpoint still trusts the saved certificate (a full handshake with it is served), so this run cannot show whether a session outlives that trust; ${origin}; ${result.detail}`.slice(0, 600),
     };
@@ -650,9 +717,9 @@ function combinePaths(settings: ExternalSettings, reports: ExternalReport[]): Ex
     checks.push({ id: "mode", title: "the observed policy mode is the expected one on every path", expected: settings.expectMode, observed: observedMode, pass: verdict === "pass", verdict, detail: `per path: ${perPathModes}` });
   }
   const unjudged = reports.find((report) => report.status !== "judged");
-  const verdicts = checks.map((check) => check.verdict);
-  const exitCode = unjudged ? 2 : verdicts.includes("fail") ? 1 : verdicts.includes("undetermined") || verdicts.includes("unstable") ? 2 : 0;
+  const exitCode = unjudged ? 2 : exitCodeOf(checks).exitCode;
   const problems = reports.map((report, index) => (report.problem ? `${pathOf(index)}: ${report.problem}` : "")).filter(Boolean);
+  const judgedOver = reports.flatMap((report) => report.judgedOver ?? []);
   return {
     ...first,
     paths: settings.paths,
@@ -663,6 +730,7 @@ function combinePaths(settings: ExternalSettings, reports: ExternalReport[]): Ex
     judgeable: reports.every((report) => report.judgeable),
     exitCode,
     checks,
+    judgedOver: judgedOver.length ? judgedOver : undefined,
   };
 }
 
@@ -676,7 +744,7 @@ function probeResult(check: CheckDefinition, attempts: Judgement[], settings: Ex
     title: check.title,
     expected: matcher ?? "-",
     observed: classification,
-    pass: verdict === "pass" || verdict === "recorded",
+    pass: verdict === "pass",
     verdict,
     classification,
     answer: first.answer,

@@ -88,6 +88,11 @@ export async function readSessionFile(path: string, settings: Pick<ExternalSetti
   if (saved.target !== target || (saved.serverName ?? undefined) !== settings.serverName) {
     throw new SettingsError(`session file ${path} was saved for ${describeEndpoint(saved.target, saved.serverName)}, not ${describeEndpoint(target, settings.serverName)}: offer sessions only to the endpoint that issued them`);
   }
+  // A file without a session would make every resume::saved-session check not probed: nothing to run.
+  if (sessionVersions.every((version) => saved.versions[version].sessions.length === 0)) {
+    const why = sessionVersions.map((version) => `TLS ${version.slice(3)}: ${saved.versions[version].problem ?? "none saved"}`).join("; ");
+    throw new SettingsError(`session file ${path} holds no session to offer (${why}): save sessions again with --save-sessions`);
+  }
   return saved;
 }
 

@@ -43,6 +43,9 @@ export function meshSuite(env: NodeJS.ProcessEnv = process.env): void {
             await annotate(result!.observed, "outcome");
             await annotate(result!.verdict, "check-verdict");
             await annotate(result!.detail, "detail");
+            // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
+            // the status from the check-verdict annotation above, so the test itself neither fails nor skips.
+            if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
             if (!result!.pass && isKnownFailure(meshCaseName(name, id))) return;
             expect(result!.pass, checkMessage(result!)).toBe(true);
           });

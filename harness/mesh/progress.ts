@@ -1,5 +1,6 @@
 // Progress of a mesh run on stderr: a bar redrawn in place on a terminal, one line per finished
 // target otherwise (a CI log keeps every line, and a bar's carriage returns would garble it).
+import { isFailing } from "../case-record.js";
 import type { TargetOutcome } from "./run-mesh.js";
 
 export interface Progress {
@@ -15,9 +16,10 @@ export function outcomeLine(outcome: TargetOutcome): string {
   const seconds = `${(outcome.durationMs / 1000).toFixed(1)} s`;
   if (!outcome.report) return `${outcome.name} (${outcome.target}): not judged: ${outcome.problem} (${seconds})`;
   const { report } = outcome;
-  const failing = report.checks.filter((check) => !check.pass).length;
+  // Not probed and recorded checks did not pass, but did not fail either: counted apart from failing.
+  const failing = report.checks.filter((check) => isFailing(check.verdict)).length;
   const mode = report.observedMode ? `observed ${report.observedMode}` : `not judged (${report.status})`;
-  return `${outcome.name} (${outcome.target}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}, ${failing} checks not passed (${seconds})`;
+  return `${outcome.name} (${outcome.target}): ${mode}${report.expectMode ? `, expected ${report.expectMode}` : ""}, ${failing} checks failing (${seconds})`;
 }
 
 export function progressOn(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): Progress {

@@ -67,7 +67,7 @@ describe("runMesh", () => {
     expect(finished).toEqual(mesh.endpoints.map((endpoint, index) => `${index + 1}/2 ${endpoint.name}`));
     expect(outcomes.map((outcome) => [outcome.name, outcome.report?.observedMode])).toEqual(mesh.endpoints.map((endpoint) => [endpoint.name, "strict"]));
     expect(written.log.split("\n").filter(Boolean).map((line) => line.replace(/ \(\d+\.\d s\)$/, ""))).toEqual(
-      mesh.endpoints.map((endpoint, index) => `mtls-conformance: [${index + 1}/2] ${endpoint.name} (${endpoint.address}): observed strict, expected strict, 0 checks not passed`),
+      mesh.endpoints.map((endpoint, index) => `mtls-conformance: [${index + 1}/2] ${endpoint.name} (${endpoint.address}): observed strict, expected strict, 0 checks failing`),
     );
     // A bar redrawn in place (carriage return, erase line), no newline, cleared at the end.
     expect(written.tty).not.toContain("\n");

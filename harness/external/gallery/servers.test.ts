@@ -429,6 +429,55 @@ describe("PostgreSQL hostssl ... cert", () => {
   });
 });
 
+describe("Apache SSLVerifyClient require inside <Location /secure> only", () => {
+  const server = gallery("apache-location-require");
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`;
+  const phaRefusal = "Cannot perform Post-Handshake Authentication";
+  it("serves / without a certificate: 200 over TLS 1.3", async () => {
+    const { text } = await sClient(server().endpoint, "no-client-cert", { input: get("/") });
+    expect(text).toMatch(/New, TLSv1\.3, Cipher is /);
+    expect(text).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(text).toContain("hello from apache");
+  });
+  it("under TLS 1.3 without post-handshake auth, refuses /secure to every client, the valid certificate included: 403", async () => {
+    for (const probe of ["valid", "no-client-cert", "rogue-ca"] as const) {
+      const { text } = await sClient(server().endpoint, probe, { input: get("/secure") });
+      expect(text, probe).toMatch(/HTTP\/1\.1 403 Forbidden/);
+      expect(text, probe).toContain(phaRefusal);
+    }
+  });
+  it("under TLS 1.3 with post-handshake auth (-enable_pha), serves /secure to the valid certificate and refuses none with alert 116", async () => {
+    expect((await sClient(server().endpoint, "valid", { input: get("/secure"), extra: ["-enable_pha"] })).text).toContain("hello from apache /secure");
+    expect((await sClient(server().endpoint, "no-client-cert", { input: get("/secure"), extra: ["-enable_pha"] })).text).toMatch(alertNumber(116));
+  });
+  it("under TLS 1.2, renegotiates on /secure: the valid certificate gets 200, none alert 40, a rogue CA alert 48, an expired one alert 45", async () => {
+    const over12 = (probe: GalleryProbe) => sClient(server().endpoint, probe, { input: get("/secure"), extra: ["-tls1_2"] });
+    expect((await over12("valid")).text).toContain("hello from apache /secure");
+    expect((await over12("no-client-cert")).text).toMatch(alertNumber(40));
+    expect((await over12("rogue-ca")).text).toMatch(alertNumber(48));
+    expect((await over12("expired")).text).toMatch(alertNumber(45));
+  });
+  it("answers plain HTTP with 400 You're speaking plain HTTP to an SSL-enabled server port", async () => {
+    const { answer } = await plaintextProbe(server().endpoint);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(answer).toContain("speaking plain HTTP to an SSL-enabled server port");
+  });
+});
+
+describe("Apache SSLVerifyClient require in the whole vhost", () => {
+  const server = gallery("apache-vhost-require");
+  it("serves a valid client certificate: 200 over TLS 1.3", async () => {
+    const { text } = await sClient(server().endpoint, "valid");
+    expect(text).toMatch(/New, TLSv1\.3, Cipher is /);
+    expect(text).toContain("hello from apache");
+  });
+  it("refuses no certificate with alert 116 (TLS 1.3) and 40 (TLS 1.2), an expired one with alert 45", async () => {
+    expect((await sClient(server().endpoint, "no-client-cert")).text).toMatch(alertNumber(116));
+    expect((await sClient(server().endpoint, "no-client-cert", { extra: ["-tls1_2"] })).text).toMatch(alertNumber(40));
+    expect((await sClient(server().endpoint, "expired")).text).toMatch(alertNumber(45));
+  });
+});
+
 describe("misbehaving endpoints", () => {
   describe("silent: accepts and never speaks", () => {
     const server = gallery("silent");

@@ -1,5 +1,5 @@
-// The external gallery's real third-party servers: nginx, Caddy, HAProxy, mosquitto, nghttpx and
-// PostgreSQL from Debian, configured from the templates beside this file the way their users
+// The external gallery's real third-party servers: nginx, Caddy, HAProxy, mosquitto, nghttpx,
+// PostgreSQL and Apache from Debian, configured from the templates beside this file the way their users
 // configure them, plus misbehaving endpoints (misbehaving-endpoint.mjs). Each runs in the
 // foreground on its own 127.x address with the fixture PKI's server certificate and trust-a as
 // the client CA; groundTruth says what each probe gets from it, measured by hand with
@@ -37,6 +37,8 @@ export type GalleryKind =
   | "mosquitto-require-certificate"
   | "nghttpx-h2-verify-client"
   | "postgres-hostssl-cert"
+  | "apache-location-require"
+  | "apache-vhost-require"
   | "silent"
   | "reset-after-hello"
   | "stops-mid-run"
@@ -429,6 +431,31 @@ async function copyServerFiles(fixtures: FixtureSet, dir: string, owner: SystemU
   return copied as { serverFullChain: string; serverKey: string; trustBundle: string };
 }
 
+/**
+ * Apache 2.4 (mod_ssl, mpm_event) in the foreground: SSLVerifyClient require inside <Location
+ * /secure>, the vhost itself none (apache-location-require) or require (apache-vhost-require).
+ * Started as root, its workers run as www-data, so the scratch dir and document root are readable
+ * by it; the key is read by the parent before it drops root.
+ */
+const startApache =
+  (vhostVerify: "none" | "require"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const kind: GalleryKind = vhostVerify === "none" ? "apache-location-require" : "apache-vhost-require";
+    const worker = process.getuid?.() === 0 ? await systemUser("www-data") : undefined;
+    const www = join(scratch.dir, "www");
+    await mkdir(www);
+    await writeFile(join(www, "index.txt"), "hello from apache\n");
+    // /secure is a file, not a directory: a directory would answer /secure with a 301 to /secure/.
+    await writeFile(join(www, "secure"), "hello from apache /secure\n");
+    for (const dir of [scratch.dir, www]) await chmod(dir, 0o755);
+    const userDirectives = worker ? "User www-data\nGroup www-data" : "";
+    const conf = join(scratch.dir, "apache.conf");
+    await writeFile(conf, await renderTemplate("apache.conf", { ...commonValues(endpoint, fixtures, scratch.dir), vhostVerify, userDirectives }));
+    // The ErrorLog is /dev/stderr, which cannot be opened on a socket (node's stdio): a pipe to cat, one process group.
+    const child = await startListening(endpoint, `apache2 (${kind})`, "sh", ["-c", 'apache2 "$@" 2>&1 | cat', "apache2", "-f", conf, "-DFOREGROUND"], /AH00489: .* configured -- resuming normal operations/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
 const startMisbehaving =
   (kind: "silent" | "reset-after-hello" | "stops-mid-run" | "random-reset"): Starter =>
   async (endpoint, fixtures, scratch, options) => {
@@ -459,6 +486,8 @@ const starters: Record<GalleryKind, Starter> = {
   "mosquitto-require-certificate": startMosquitto,
   "nghttpx-h2-verify-client": startNghttpx,
   "postgres-hostssl-cert": startPostgres,
+  "apache-location-require": startApache("none"),
+  "apache-vhost-require": startApache("require"),
   silent: startMisbehaving("silent"),
   "reset-after-hello": startMisbehaving("reset-after-hello"),
   "stops-mid-run": startMisbehaving("stops-mid-run"),
@@ -478,7 +507,8 @@ export async function startGalleryServer(kind: GalleryKind, fixtures: FixtureSet
 }
 
 // What each probe gets, measured by hand with `openssl s_client` (OpenSSL 3.0, Debian 12 packages:
-// nginx 1.22.1, Caddy 2.6.2, HAProxy 2.6.12, mosquitto 2.0.11, nghttpx 1.52.0, PostgreSQL 15),
+// nginx 1.22.1, Caddy 2.6.2, HAProxy 2.6.12, mosquitto 2.0.11, nghttpx 1.52.0, PostgreSQL 15,
+// Apache 2.4 (2.4.71 when measured); Apache also with curl),
 // commands and output excerpts in docs/gallery.md. "plaintext" is `GET / HTTP/1.0` over bare TCP;
 // the certificate probes send `GET / HTTP/1.1` after the handshake unless the protocol says otherwise.
 const alert = (number: number, name: string, when = "after the client's Finished"): string => `TLS alert ${number} ${name} ${when}`;
@@ -534,6 +564,21 @@ const haproxyServer = (kind: GalleryKind, policy: string, tls: Pick<Record<Galle
     valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from haproxy"` },
   },
 });
+
+// Apache's answer to plain HTTP on its TLS port, whatever the SSLVerifyClient.
+const apachePlaintext: ProbeTruth = { verdict: "refused", seen: "HTTP/1.1 400 Bad Request, \"Reason: You're speaking plain HTTP to an SSL-enabled server port.\", then close" };
+// What /secure gets under <Location /secure> SSLVerifyClient require when the vhost asks for no certificate.
+const apachePha = "HTTP/1.1 403 Forbidden \"Reason: Cannot perform Post-Handshake Authentication.\"";
+/** The truth at /secure with SSLVerifyClient require only in <Location /secure>: under TLS 1.3 (s_client's default, no -enable_pha; node's client the same) every client gets 403, the valid one included. */
+const apacheLocationTruth: Record<GalleryProbe, ProbeTruth> = {
+  plaintext: apachePlaintext,
+  "no-client-cert": { verdict: "refused", seen: `${http13}, ${apachePha}`, tls12: "handshake completes, then mod_ssl renegotiates and sends alert 40 handshake_failure" },
+  "rogue-ca": { verdict: "refused", seen: `${http13}, ${apachePha}`, tls12: "renegotiation, then alert 48 unknown_ca" },
+  "self-signed": { verdict: "refused", seen: `${http13}, ${apachePha}`, tls12: "renegotiation, then alert 48 unknown_ca" },
+  // The trusted client is refused too under TLS 1.3 unless it offers post-handshake auth (s_client -enable_pha, curl: 200).
+  valid: { verdict: "refused", seen: `${http13}, ${apachePha}; with -enable_pha (curl offers it) 200 "hello from apache /secure"`, tls12: 'renegotiation, then HTTP/1.1 200 OK "hello from apache /secure"' },
+  expired: { verdict: "refused", seen: `${http13}, ${apachePha}`, tls12: "renegotiation, then alert 45 certificate_expired" },
+};
 
 const resetAfterHello: ProbeTruth = { verdict: "reset", seen: "TCP RST after the ClientHello: s_client write:errno=104, no ServerHello" };
 
@@ -678,6 +723,27 @@ export const galleryServers: Record<GalleryKind, GalleryServer> = {
       },
       ...badCertAlerts,
       valid: { verdict: "served", seen: `${http13}, handshake completes, the server waits for the StartupMessage; psql as role "client" gets "select 1" = 1` },
+    },
+  },
+  // The truth at /secure; / serves anyone with 200 "hello from apache" (TLS 1.2 and 1.3).
+  "apache-location-require": {
+    kind: "apache-location-require",
+    program: "apache2",
+    debianPackage: "apache2",
+    protocol: "http",
+    policy: "SSLVerifyClient none in the vhost; <Location /secure> SSLVerifyClient require; SSLCACertificateFile trust-a; SSLProtocol TLSv1.2 TLSv1.3",
+    truth: apacheLocationTruth,
+  },
+  "apache-vhost-require": {
+    kind: "apache-vhost-require",
+    program: "apache2",
+    debianPackage: "apache2",
+    protocol: "http",
+    policy: "SSLVerifyClient require in the vhost (and in <Location /secure>); SSLCACertificateFile trust-a; SSLProtocol TLSv1.2 TLSv1.3",
+    truth: {
+      plaintext: apachePlaintext,
+      ...strictAlerts(alert(116, "certificate_required"), alert(40, "handshake_failure", "during the handshake")),
+      valid: { verdict: "served", seen: `${http13}, HTTP/1.1 200 OK "hello from apache" (at /secure "hello from apache /secure")` },
     },
   },
   silent: {
