@@ -1,6 +1,7 @@
 // The mesh side of the `mtls-conformance` command: `run --targets FILE` (many endpoints, sharded,
 // against a baseline) and `merge` (shards, or the process and container runs, into one set of
 // reports). harness/cli.ts parses the flags and hands them here.
+import type { Verdict } from "../case-record.js";
 import { baselineLine, BaselineError, compareWithBaseline, readResultsFile } from "../report/baseline.js";
 import { mergeModels, MergeError } from "../report/merge.js";
 import { exitCodeOf, type ResultsModel } from "../report/results.js";
@@ -105,8 +106,11 @@ async function finish(model: ResultsModel, flags: ReportFlags & { baseline?: str
   const judged = baseline ? compareWithBaseline(model, baseline, flags.baseline!) : model;
   await writeReports(judged, reportFiles(flags, defaultDir));
   if (flags.updateBaseline) await writeReports(judged, { results: flags.updateBaseline });
-  const { pass, advisory, fail, skipped, undetermined, unstable, recorded } = judged.totals;
-  process.stdout.write(`${pass + advisory + recorded} passed, ${fail} failed, ${undetermined + unstable} not judged, ${skipped} skipped\n`);
+  // Passed is pass and other reason only; a check with nothing judged (not probed, recorded) is counted apart.
+  const count = (verdict: Verdict): number => judged.totals[verdict] ?? 0;
+  process.stdout.write(
+    `${count("pass") + count("other-reason")} passed, ${count("fail") + count("error")} failed, ${count("undetermined") + count("unstable")} not judged, ${count("not-probed") + count("recorded")} not probed or recorded, ${count("skipped")} skipped\n`,
+  );
   if (judged.baseline) process.stdout.write(`${baselineLine(judged.baseline)}\n`);
   return exitCodeOf(judged);
 }
