@@ -14,11 +14,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { countsLine, resultsModel, type ResultsModel } from "../report/results.js";
 import { runtimeNames, type RuntimeName } from "../runtime/types.js";
+import { noiseFrom, startCpuNoise } from "./noise.js";
 import { compareRuns, intermittentLine, type RunRecord } from "./compare.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const vitest = join(root, "node_modules/.bin/vitest");
-const usage = "Usage: npm run flake -- --runs N [--runtime process|container|both] [--out FILE]";
+const usage = "Usage: npm run flake -- --runs N [--runtime process|container|both] [--noise CORES] [--out FILE]";
 
 // A hung run is a failure to report, not a wait without end (a container run takes 2-4 min here).
 const runDeadlineMs: Record<RuntimeName, number> = { process: 20 * 60_000, container: 40 * 60_000 };
@@ -26,10 +27,10 @@ const runDeadlineMs: Record<RuntimeName, number> = { process: 20 * 60_000, conta
 class UsageError extends Error {}
 class RunError extends Error {}
 
-function parseCommandLine(argv: string[]): { runs: number; runtimes: RuntimeName[]; out: string } {
+function parseCommandLine(argv: string[]): { runs: number; runtimes: RuntimeName[]; out: string; noise: number } {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: { runs: { type: "string" }, runtime: { type: "string" }, out: { type: "string" } } }));
+    ({ values } = parseArgs({ args: argv, strict: true, options: { runs: { type: "string" }, runtime: { type: "string" }, out: { type: "string" }, noise: { type: "string" } } }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
@@ -37,7 +38,13 @@ function parseCommandLine(argv: string[]): { runs: number; runtimes: RuntimeName
   if (values.runs === undefined || !Number.isInteger(runs) || runs < 2) throw new UsageError(`--runs must be a whole number of at least 2 (got ${values.runs ?? "nothing"})\n${usage}`);
   const runtime = values.runtime ?? "both";
   if (runtime !== "both" && !(runtimeNames as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be process, container or both (got ${runtime})\n${usage}`);
-  return { runs, runtimes: runtime === "both" ? [...runtimeNames] : [runtime as RuntimeName], out: values.out ?? "reports/flake.json" };
+  let noise: number;
+  try {
+    noise = noiseFrom(values.noise);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  return { runs, runtimes: runtime === "both" ? [...runtimeNames] : [runtime as RuntimeName], out: values.out ?? "reports/flake.json", noise };
 }
 
 let current: ReturnType<typeof spawn> | undefined;
@@ -106,6 +113,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const workDir = await mkdtemp(join(tmpdir(), "mtls-flake-"));
   const records: RunRecord[] = [];
+  // --noise: N cores kept busy for the whole measurement, bounded by the runs' own deadlines.
+  const maxNoiseMs = options.runtimes.reduce((sum, runtime) => sum + options.runs * runDeadlineMs[runtime], 0);
+  const noise = startCpuNoise(options.noise, maxNoiseMs);
+  if (options.noise) console.error(`flake: ${options.noise} core(s) kept busy by CPU burners during the runs`);
   try {
     for (const runtime of options.runtimes) {
       for (let run = 1; run <= options.runs; run++) {
@@ -128,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
+    await noise.stop();
     await rm(workDir, { recursive: true, force: true });
   }
   const report = compareRuns(records);
