@@ -1,9 +1,10 @@
 import { readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
-import { bannerLines, detectHostReport, type HostReport } from "./harness/host-report.js";
+import { bannerLines } from "./harness/host/banner.js";
+import { detectHostReport, type HostReport } from "./harness/host/report.js";
 import { concurrencyBudget } from "./harness/runtime/budget.js";
 
-// Detected once per run: what this machine can run (harness/host-report.ts). A wrong
+// Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
 // implementation, test tool or gallery server that is not installed, is reported in one line
 // before any test runs.
@@ -47,7 +48,7 @@ export default defineConfig({
           name: "conformance",
           include: ["suites/**/*.test.ts"],
           exclude: ["suites/external.test.ts"],
-          globalSetup: ["harness/global-setup.ts"],
+          globalSetup: ["harness/host/global-setup.ts"],
           maxWorkers: budget.workers,
           maxConcurrency: budget.casesPerWorker,
           // vitest runs projects with another worker count as a group of their own: after the unit

@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { authorizationScenarios } from "../harness/scenarios/authorization.js";
 
 conformanceSuite("authorization", authorizationScenarios);

@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { clientAuthScenarios } from "../harness/scenarios/client-auth.js";
 
 conformanceSuite("client-auth", clientAuthScenarios);

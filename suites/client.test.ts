@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { clientScenarios } from "../harness/scenarios/client.js";
 
 // The client gallery's table (mtls-conformance client) played by every client stack of the matrix.

@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { expiryScenarios } from "../harness/scenarios/expiry.js";
 
 conformanceSuite("expiry", expiryScenarios);

@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { identityScenarios } from "../harness/scenarios/identity.js";
 
 conformanceSuite("identity", identityScenarios);

@@ -1,3 +1,3 @@
-import { liveRotationSuite } from "../harness/conformance-suite.js";
+import { liveRotationSuite } from "../harness/runner/conformance-suite.js";
 
 liveRotationSuite();

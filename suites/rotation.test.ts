@@ -1,4 +1,4 @@
-import { conformanceSuite } from "../harness/conformance-suite.js";
+import { conformanceSuite } from "../harness/runner/conformance-suite.js";
 import { rotationScenarios } from "../harness/scenarios/rotation.js";
 
 conformanceSuite("rotation", rotationScenarios);

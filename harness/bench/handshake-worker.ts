@@ -1,5 +1,5 @@
 // Full handshakes per second of the prober against one server for a fixed time. Prints {"rate": N}.
-import { probeTls } from "../probe.js";
+import { probeTls } from "../core/probe.js";
 
 const [host, port, trust, serverName, seconds, concurrency] = process.argv.slice(2);
 const deadline = Date.now() + Number(seconds) * 1000;

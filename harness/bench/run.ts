@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import { startLocalMesh } from "../mesh/local-mesh.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network.js";
 import type { ResultsModel } from "../report/results.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
@@ -337,7 +337,7 @@ async function cliBenchmarks(fixtures: FixtureSet, runs: number): Promise<void> 
     for (const [what, args] of [["--help", ["--help"]], ["run, one local endpoint", runArgs]] as const) {
       const before = await repeat(runs, () => fromSource([...args]));
       const after = await repeat(runs, () => compiled([...args]));
-      const baseline = `tsx harness/cli.ts ${what}`;
+      const baseline = `tsx harness/commands/cli.ts ${what}`;
       record({ group: "cli", subject: baseline, value: before.wallMs, unit: "ms", runs, peakRssMb: before.peakRssMb, note: "TypeScript transformed at every start" });
       record({ group: "cli", subject: `mtls-conformance ${what}`, value: after.wallMs, unit: "ms", runs, peakRssMb: after.peakRssMb, baseline, ratio: before.wallMs / after.wallMs, note: "compiled dist/, node startup included" });
     }

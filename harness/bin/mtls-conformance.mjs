@@ -3,7 +3,7 @@
 // (npm runs it on install from a checkout and before packing), so no TypeScript is compiled at start.
 import { existsSync } from "node:fs";
 
-const cli = new URL("../../dist/harness/cli.js", import.meta.url);
+const cli = new URL("../../dist/harness/commands/cli.js", import.meta.url);
 if (!existsSync(cli)) {
   process.stderr.write(`mtls-conformance: failed to start: ${cli.pathname} is missing; run \`npm run build\` in ${new URL("../..", import.meta.url).pathname}\n`);
   process.exit(2);

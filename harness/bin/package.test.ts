@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import type { ExternalReport } from "../external/run-checks.js";
-import { missingTools, skipEachWithout } from "../host-context.js";
-import { allocateEndpoint, formatEndpoint } from "../network.js";
+import { missingTools, skipEachWithout } from "../host/context.js";
+import { allocateEndpoint, formatEndpoint } from "../core/network.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
 
@@ -84,7 +84,7 @@ const issuerArgs = () => ["--issuer-cert", fixtures.certs["issuer-a"]!.cert, "--
 
 describe("the packed command, installed into an empty folder", () => {
   it("ships the compiled command and nothing else: no TypeScript, tests, fixtures or reports", () => {
-    expect(tarballFiles).toContain("dist/harness/cli.js");
+    expect(tarballFiles).toContain("dist/harness/commands/cli.js");
     expect(tarballFiles).toContain("harness/bin/mtls-conformance.mjs");
     const unexpected = tarballFiles.filter((path) => !/^(dist\/.+\.js|harness\/bin\/mtls-conformance\.mjs|package\.json|README\.md)$/.test(path));
     expect(unexpected).toEqual([]);
@@ -145,6 +145,6 @@ describe("the command in a checkout that was not built", () => {
     await copyFile(join(root, "harness/bin/mtls-conformance.mjs"), join(checkout, "harness/bin/mtls-conformance.mjs"));
     const failed = await run(process.execPath, [join(checkout, "harness/bin/mtls-conformance.mjs"), "--help"], { timeout: 30_000 }).catch((error: { code: number; stderr: string }) => error);
     expect("code" in failed && failed.code).toBe(2);
-    expect(failed.stderr).toBe(`mtls-conformance: failed to start: ${checkout}/dist/harness/cli.js is missing; run \`npm run build\` in ${checkout}/\n`);
+    expect(failed.stderr).toBe(`mtls-conformance: failed to start: ${checkout}/dist/harness/commands/cli.js is missing; run \`npm run build\` in ${checkout}/\n`);
   });
 });

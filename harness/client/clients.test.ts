@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { missingImplementations, missingTools } from "../host-context.js";
-import type { TestTool } from "../host.js";
+import { missingImplementations, missingTools } from "../host/context.js";
+import type { TestTool } from "../host/detection.js";
 import { clientScenarios } from "../scenarios/client.js";
 import type { ClientReport } from "./run-client.js";
 

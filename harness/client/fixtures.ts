@@ -9,7 +9,7 @@ import { FixtureError, writeFixtureSet, type FixtureSet } from "../../fixtures/f
 import type { IssuedCert } from "../../fixtures/issue.js";
 import { catalogueSpec, foreignTrustDomain, serverIdentity } from "../../fixtures/profiles.js";
 import type { CertSpec, PkiSpec } from "../../fixtures/spec.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../core/scenario.js";
 
 /** The client identity's profile name in every row. */
 const clientProfile = "client";

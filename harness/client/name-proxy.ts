@@ -5,7 +5,7 @@
 // still sends the scenario's name in SNI and checks the certificate against it, end to end, while
 // no name is looked up in DNS or /etc/hosts. docs/client.md has the measurements behind the choice.
 import { connect, createServer, type Socket } from "node:net";
-import { formatEndpoint, type Endpoint } from "../network.js";
+import { formatEndpoint, type Endpoint } from "../core/network.js";
 
 export interface NameProxy {
   endpoint: Endpoint;

@@ -6,10 +6,10 @@
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import { removeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { serverName } from "../../fixtures/profiles.js";
-import type { CheckVerdict } from "../case-record.js";
-import { allocateEndpoint, type Endpoint } from "../network.js";
-import type { KeyPairFiles } from "../observation.js";
-import type { Scenario } from "../scenario.js";
+import type { CheckVerdict } from "../core/case-record.js";
+import { allocateEndpoint, type Endpoint } from "../core/network.js";
+import type { KeyPairFiles } from "../core/observation.js";
+import type { Scenario } from "../core/scenario.js";
 import { clientControlId, clientScenarios } from "../scenarios/client.js";
 import { clientFiles, clientRunSpec, writeClientP12, writeClientRunFixtures } from "./fixtures.js";
 import { startNameProxy, type NameProxy } from "./name-proxy.js";

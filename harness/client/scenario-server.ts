@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createSecureContext, createServer as createTlsServer, type TLSSocket } from "node:tls";
-import type { Endpoint } from "../network.js";
-import type { KeyPairFiles } from "../observation.js";
+import type { Endpoint } from "../core/network.js";
+import type { KeyPairFiles } from "../core/observation.js";
 
 export interface ServerRecord {
   /** TLS handshakes completed (with clientAuth required: only those with a verified client certificate). */

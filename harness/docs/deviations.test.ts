@@ -2,7 +2,7 @@
 // generator groups, orders and refuses data as it says.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { deviationStatus } from "../scenario.js";
+import { deviationStatus } from "../core/scenario.js";
 import { allRows, deviationEntries, deviationTables, DeviationDocsError, endMarker, generatedSection, readGenerated, readmePath, skipTable, startMarker, withGenerated, type RowData, type StackData } from "./deviations.js";
 
 const rows: RowData[] = [

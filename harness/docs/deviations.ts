@@ -4,9 +4,9 @@
 // (deviations.test.ts fails when it has).
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Outcome } from "../outcome.js";
-import { liveRotationId } from "../rotation-live.js";
-import { deviationStatus, type Deviation, type Scenario } from "../scenario.js";
+import type { Outcome } from "../core/outcome.js";
+import { liveRotationId } from "../runner/rotation-live.js";
+import { deviationStatus, type Deviation, type Scenario } from "../core/scenario.js";
 import { authorizationScenarios } from "../scenarios/authorization.js";
 import { chainScenarios } from "../scenarios/chain.js";
 import { clientAuthScenarios } from "../scenarios/client-auth.js";

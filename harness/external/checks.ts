@@ -2,7 +2,7 @@
 // mode expects of it (docs/external.md "Policy modes"). A matcher names a class of outcomes, because
 // from outside only "was my request served?" is certain; the oracle (oracle.ts) decides served or
 // refused against the control, and the reason is reported as observed.
-import type { PolicyMode } from "../scenario.js";
+import type { PolicyMode } from "../core/observation.js";
 import { describeIdentity, otherIdentity, type ClientIdentity } from "./identities.js";
 
 /** served: answered the way the control is; refused: alert, close during the handshake, or a refusing answer the control did not get; no-tls: no TLS spoken. */

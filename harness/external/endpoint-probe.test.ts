@@ -5,7 +5,7 @@ import { createSecureServer, type Http2SecureServer } from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
-import { allocateEndpoint, type Endpoint } from "../network.js";
+import { allocateEndpoint, type Endpoint } from "../core/network.js";
 import { probeEndpoint } from "./endpoint-probe.js";
 
 let fixtures: FixtureSet;

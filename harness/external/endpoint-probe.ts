@@ -5,10 +5,10 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type SecureVersion, type TLSSocket } from "node:tls";
-import { classifyNodeError } from "../outcome.js";
-import type { Endpoint } from "../network.js";
-import type { KeyPairFiles } from "../observation.js";
-import { readKeyPair, secureContextFor } from "../probe.js";
+import { classifyNodeError } from "../core/outcome.js";
+import type { Endpoint } from "../core/network.js";
+import type { KeyPairFiles } from "../core/observation.js";
+import { readKeyPair, secureContextFor } from "../core/probe.js";
 import { defaultHttpTarget, http2Exchange, parseAnswer, protocolExchanges, type Answer, type HttpTarget, type Protocol } from "./protocols.js";
 
 export type Stage = "connect" | "preamble" | "handshake" | "exchange";

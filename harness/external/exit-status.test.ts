@@ -1,7 +1,7 @@
 // The external run's exit status and closing line from its checks' verdicts: only pass counts as
 // passed; not probed and recorded are counted apart and never make a run pass by themselves.
 import { describe, expect, it } from "vitest";
-import type { CheckVerdict } from "../case-record.js";
+import type { CheckVerdict } from "../core/case-record.js";
 import { summaryLine } from "./report-model.js";
 import { exitCodeOf } from "./run-checks.js";
 

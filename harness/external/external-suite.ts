@@ -1,6 +1,6 @@
 // The external endpoint as a vitest suite: one test per check, run once in beforeAll. `npm test`
 // runs it when MTLS_TARGET is set and lists every check as skipped otherwise. The command
-// (harness/cli.ts) calls the same runExternalChecks directly.
+// (harness/commands/cli.ts) calls the same runExternalChecks directly.
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkMessage } from "./report-model.js";
 import { applicableChecks, runExternalChecks, type ExternalReport } from "./run-checks.js";

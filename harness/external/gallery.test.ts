@@ -8,18 +8,18 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { altServerName, catalogueSpec, clientIdentity, serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { missingTools, skipEachWithout } from "../host-context.js";
-import { findProgram } from "../host.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
+import { missingTools, skipEachWithout } from "../host/context.js";
+import { findProgram } from "../host/detection.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
-import type { CheckVerdict } from "../case-record.js";
+import type { CheckVerdict } from "../core/case-record.js";
 import { summaryLine } from "./report-model.js";
 import type { ExternalReport } from "./run-checks.js";
-import { galleryServers, startGalleryServer, type GalleryKind, type GalleryOptions, type RunningGalleryServer } from "./gallery/servers.js";
+import { galleryServers, startGalleryServer, type GalleryKind, type GalleryOptions, type RunningGalleryServer } from "../gallery/servers.js";
 
 const command = join(import.meta.dirname, "..", "bin", "mtls-conformance.mjs");
-const sniffer = join(import.meta.dirname, "gallery", "permissive_sniffer.py");
+const sniffer = join(import.meta.dirname, "..", "gallery", "permissive_sniffer.py");
 
 type EndpointKind = "strict" | "requests-but-does-not-verify" | "optional" | "plaintext-http" | "permissive-sniffer";
 

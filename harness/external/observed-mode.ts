@@ -1,7 +1,7 @@
 // Derives the policy mode an endpoint enforces from how each probe was classified (docs/modes.md,
 // "Policy modes"). An endpoint that fits no row is inconsistent, with evidence; a mode that would
 // rest on a classification the oracle could not make is undetermined, never strict.
-import type { PolicyMode } from "../scenario.js";
+import type { PolicyMode } from "../core/observation.js";
 import type { Classification } from "./oracle.js";
 
 export type ObservedMode = PolicyMode | "inconsistent" | "undetermined";

@@ -1,7 +1,7 @@
 // An external run as the results model every report is written from (JUnit, JSON, TAP): one case
 // per check, named `external > <check> > <target> (external)` like the conformance cases.
 import { resultsModel, type CaseResult, type ResultsModel } from "../report/results.js";
-import { statusLabel, type CheckVerdict } from "../case-record.js";
+import { statusLabel, type CheckVerdict } from "../core/case-record.js";
 import type { CheckResult, ExternalReport } from "./run-checks.js";
 
 export const externalSuiteFile = "suites/external.test.ts";

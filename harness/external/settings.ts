@@ -1,7 +1,7 @@
 // Settings for probing an external endpoint, from MTLS_* variables (npm test) or CLI flags. Bad
 // values are a SettingsError with one line a user can act on.
 import { readFile } from "node:fs/promises";
-import type { PolicyMode } from "../scenario.js";
+import type { PolicyMode } from "../core/observation.js";
 import { defaultMinDays } from "./expiry.js";
 import { parseIdentity, type ClientIdentity } from "./identities.js";
 import { protocols, type Protocol } from "./protocols.js";

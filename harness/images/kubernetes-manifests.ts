@@ -1,5 +1,5 @@
 // The manifests of examples/kubernetes/, parsed, for the tests that check them
-// (harness/kubernetes-example.test.ts) and run their commands in containers (cli-image.test.ts).
+// (harness/examples/kubernetes.test.ts) and run their commands in containers (cli-image.test.ts).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";

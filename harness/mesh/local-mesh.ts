@@ -9,8 +9,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import { createServer as createTlsServer } from "node:tls";
 import type { FixtureSet } from "../../fixtures/fixture-set.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../network.js";
-import type { PolicyMode } from "../scenario.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network.js";
+import type { PolicyMode } from "../core/observation.js";
 
 export interface LocalEndpoint {
   name: string;

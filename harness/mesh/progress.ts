@@ -1,6 +1,6 @@
 // Progress of a mesh run on stderr: a bar redrawn in place on a terminal, one line per finished
 // target otherwise (a CI log keeps every line, and a bar's carriage returns would garble it).
-import { isFailing } from "../case-record.js";
+import { isFailing } from "../core/case-record.js";
 import type { TargetOutcome } from "./run-mesh.js";
 
 export interface Progress {

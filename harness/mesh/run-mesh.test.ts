@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec } from "../../fixtures/profiles.js";
 import { parseSettings } from "../external/settings.js";
-import { cachedSecureContextCount } from "../probe.js";
+import { cachedSecureContextCount } from "../core/probe.js";
 import { startLocalMesh, type LocalMesh } from "./local-mesh.js";
 import { progressOn } from "./progress.js";
 import { runMesh } from "./run-mesh.js";

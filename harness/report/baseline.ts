@@ -6,7 +6,7 @@
 // passes now (pass or other reason only: never known violation, recorded or not probed) is fixed.
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isFailing, isPassed } from "../case-record.js";
+import { isFailing, isPassed } from "../core/case-record.js";
 import type { BaselineSummary, CaseResult, ResultsModel } from "./results.js";
 
 export class BaselineError extends Error {}

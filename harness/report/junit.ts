@@ -3,7 +3,7 @@
 // Each status's element is in docs/statuses.md: <failure> for fail and a known violation (type
 // known-violation) and fixed under strict deviations (type fixed), <error> for what could not be
 // played or judged, <skipped> for skipped, not probed and recorded.
-import { statusLabel, statusTable, type Verdict } from "../case-record.js";
+import { statusLabel, statusTable, type Verdict } from "../core/case-record.js";
 import { causeOf, type CaseResult, type ResultsModel } from "./results.js";
 
 const escapeXml = (text: string): string =>

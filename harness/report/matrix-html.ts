@@ -2,7 +2,7 @@
 // with a legend, each cell's detail on hover (title) and on click (the panel below the grid).
 // Every status has its colour in statusTable: a known violation a strong violet, never the yellow
 // a reader skims as fine; an error a dark slate, apart from a stack's red fail.
-import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../case-record.js";
+import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../core/case-record.js";
 import { baselineLine } from "./baseline.js";
 import { causeOf, countsLine, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 

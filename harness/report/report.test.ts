@@ -9,15 +9,15 @@ import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { casePropertyKeys, statusTable, verdicts } from "../case-record.js";
-import { missingTools, toolPath } from "../host-context.js";
+import { casePropertyKeys, statusTable, verdicts } from "../core/case-record.js";
+import { missingTools, toolPath } from "../host/context.js";
 import { statusStyles } from "./matrix-html.js";
 import { statusOf, type ResultsModel } from "./results.js";
 import { statusDocTable } from "./status-doc.js";
 import { cellText } from "./summary.js";
 import { tapText } from "./tap.js";
 
-// Debian's chromium, Ubuntu's or Google's Chrome, or MTLS_CHROMIUM (harness/host.ts findChromium).
+// Debian's chromium, Ubuntu's or Google's Chrome, or MTLS_CHROMIUM (harness/host/detection.ts findChromium).
 const chromiumPath = toolPath("chromium");
 let dir: string;
 let strictDir: string;

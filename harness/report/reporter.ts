@@ -1,8 +1,9 @@
 // The vitest reporter behind every report: after each run it builds the results model and writes
 // junit.xml, results.json, summary.md and matrix.html from it. Used by `npm test` (reports/) and
 // by the `mtls-conformance` command (--junit), so there is one JUnit writer.
-import { strictDeviationsFrom } from "../case-record.js";
-import { bannerLines, type HostReport } from "../host-report.js";
+import { strictDeviationsFrom } from "../core/case-record.js";
+import { bannerLines } from "../host/banner.js";
+import type { HostReport } from "../host/report.js";
 import { baselineFromEnv, baselineLine, compareWithBaseline } from "./baseline.js";
 import { caseResult, resultsModel, type ReportedTestCase } from "./results.js";
 import { reportFilesIn, writeReports, type ReportFiles } from "./write-reports.js";

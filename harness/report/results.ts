@@ -1,12 +1,12 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
 // properties the test annotated (implementation, runtime, expected, observed, ...), and what the
 // run detected on the machine (which implementations played, which were missing and why).
-import { isFailing, statusLabel, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../case-record.js";
-import type { HostReport } from "../host-report.js";
+import { isFailing, statusLabel, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../core/case-record.js";
+import type { HostReport } from "../host/report.js";
 
 export type { Verdict };
 
-/** One case of a report: the shared case record (harness/case-record.ts). */
+/** One case of a report: the shared case record (harness/core/case-record.ts). */
 export type CaseResult = CaseRecord;
 
 export interface ResultsModel {

@@ -1,6 +1,6 @@
 // The status table of docs/statuses.md, generated from statusTable so that the documentation cannot
 // drift from what the reports do (report.test.ts fails when the file's table is not this one).
-import { statusTable, verdicts, type Verdict } from "../case-record.js";
+import { statusTable, verdicts, type Verdict } from "../core/case-record.js";
 
 const counted: Record<(typeof statusTable)[Verdict]["counts"], string> = {
   passed: "passed",

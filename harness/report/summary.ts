@@ -1,8 +1,8 @@
 // summary.md: the scenario x implementation matrix as Markdown, for a CI job summary. What a
 // reader must act on comes first: the known violations (the policy is not met, recorded), then
 // what the harness could not play (errors), then the failures; the matrix and the rest follow.
-import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../case-record.js";
-import { bannerLines } from "../host-banner.js";
+import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../core/case-record.js";
+import { bannerLines } from "../host/banner.js";
 import { baselineLine } from "./baseline.js";
 import { causeOf, countsLine, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 

@@ -4,7 +4,7 @@
 // would let the consumer count it as passing), skipped, not probed and recorded are `ok # SKIP`
 // (never passed), and fixed is `not ok` only under strict deviations. The text after a `#` that is
 // not SKIP or TODO is a comment to a consumer, so it names the status without changing the count.
-import { statusLabel } from "../case-record.js";
+import { statusLabel } from "../core/case-record.js";
 import { causeOf, type CaseResult, type ResultsModel } from "./results.js";
 
 const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();

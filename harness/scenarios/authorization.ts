@@ -3,7 +3,7 @@
 // verifies in every row but the last two; what is refused is the identity: rejected:not-authorized
 // ("authenticated, not authorized"). Authorization never stands in for authentication.
 import { clientDnsName, clientIdentity, intruderIdentity, serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type ServerSetup } from "../core/scenario.js";
 
 const admitting = (allowedIdentities: string[], clientTrust = "trust-a"): ServerSetup => ({ cert: "server", clientAuth: "required", clientTrust, allowedIdentities });
 const clientWith = (cert?: string): ClientSetup => ({ trust: "trust-a", serverName, cert });

@@ -3,8 +3,8 @@
 // profiles are in fixtures/profiles.ts as server-<defect> and client-<defect>, and the fixture
 // cross-checks in fixtures/pki.test.ts show what `openssl verify` says of each.
 import { serverName } from "../../fixtures/profiles.js";
-import type { Outcome } from "../outcome.js";
-import { defineCatalogue, type Deviation, type Scenario } from "../scenario.js";
+import type { Outcome } from "../core/outcome.js";
+import { defineCatalogue, type Deviation, type Scenario } from "../core/scenario.js";
 
 interface ChainRule {
   /** The profile suffix: server-<defect> and client-<defect>. */

@@ -1,6 +1,6 @@
 // Client certificates: what a server that requires (or merely requests) them lets through.
 import { serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type Deviation, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type Deviation, type ServerSetup } from "../core/scenario.js";
 
 const strictServer: ServerSetup = { cert: "server", clientAuth: "required", clientTrust: "trust-a" };
 const optionalServer: ServerSetup = { ...strictServer, clientAuth: "optional" };

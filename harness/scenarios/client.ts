@@ -4,7 +4,7 @@
 // Every row's subject is the client. The downgrade row's server speaks no TLS (a sidecar in disabled
 // mode: the command's own plaintext server records whether the client sent its request in the clear).
 import { serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup } from "../core/scenario.js";
 
 /**
  * The client of every row: trusts root A and dials the service's name. The command always gets the

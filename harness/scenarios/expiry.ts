@@ -1,6 +1,6 @@
 // Validity periods: the leaf, the intermediate and the client certificate, against the real clock.
 import { serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type ServerSetup } from "../core/scenario.js";
 
 const verifyingClient: ClientSetup = { trust: "trust-a", serverName };
 const strictServer = (clientCert: string): { server: ServerSetup; client: ClientSetup } => ({

@@ -1,6 +1,6 @@
 // Server identity: DNS and IP SANs, CN fallback, wildcards, SPIFFE URI SANs, and SNI selection.
 import { altServerName, foreignTrustDomain, ipSanAddress, serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type ServerSetup } from "../scenario.js";
+import { defineCatalogue, type ClientSetup, type ServerSetup } from "../core/scenario.js";
 
 const trusting = (extra: ClientSetup): ClientSetup => ({ trust: "trust-a", ...extra });
 const javaAllWildcards = {

@@ -1,8 +1,9 @@
 // Policy modes of a mesh sidecar (docs/architecture.md "Policy modes"): four probes per mode. The TLS server
 // behind the protocol-detecting sidecar is the implementation under test.
 import { serverName } from "../../fixtures/profiles.js";
-import { defineCatalogue, type ClientSetup, type PolicyMode, type Scenario } from "../scenario.js";
-import type { Outcome } from "../outcome.js";
+import type { PolicyMode } from "../core/observation.js";
+import { defineCatalogue, type ClientSetup, type Scenario } from "../core/scenario.js";
+import type { Outcome } from "../core/outcome.js";
 
 const probes: Record<string, { title: string; client: ClientSetup }> = {
   plaintext: { title: "plain HTTP", client: { plaintext: true } },

@@ -2,9 +2,9 @@
 // TLS 1.0 and 1.1), and a client with its default settings refuses a server that speaks only
 // TLS 1.0 or 1.1. The old peer is always the reference (node:tls at OpenSSL security level 0).
 import { serverName } from "../../fixtures/profiles.js";
-import type { TlsVersion } from "../observation.js";
-import type { Outcome } from "../outcome.js";
-import { defineCatalogue, type Deviation, type Scenario } from "../scenario.js";
+import type { TlsVersion } from "../core/observation.js";
+import type { Outcome } from "../core/outcome.js";
+import { defineCatalogue, type Deviation, type Scenario } from "../core/scenario.js";
 
 const verifying = { trust: "trust-a", serverName };
 const short: Record<TlsVersion, string> = { TLSv1: "tls1.0", "TLSv1.1": "tls1.1", "TLSv1.2": "tls1.2", "TLSv1.3": "tls1.3" };

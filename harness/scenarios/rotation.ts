@@ -1,7 +1,7 @@
 // Trust-anchor rotation from root A to root B, in phases, on both directions of trust.
 import { serverName } from "../../fixtures/profiles.js";
-import type { Outcome } from "../outcome.js";
-import { defineCatalogue, type ClientSetup, type Resumption, type Scenario, type ServerSetup } from "../scenario.js";
+import type { Outcome } from "../core/outcome.js";
+import { defineCatalogue, type ClientSetup, type Resumption, type Scenario, type ServerSetup } from "../core/scenario.js";
 
 const client = (trust: string, cert?: string) => ({ trust, serverName, cert });
 const serverTrusting = (clientTrust: string): ServerSetup => ({ cert: "server", clientAuth: "required", clientTrust });

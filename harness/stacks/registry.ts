@@ -1,7 +1,7 @@
 // The one list of TLS stacks. Everything else reads it: the implementation list
-// (harness/implementations.ts), image builds (harness/images/peer-images.ts), host builds of our
+// (harness/host/implementations.ts), image builds (harness/images/peer-images.ts), host builds of our
 // own programs (stacks/common/program-build.ts), the host's Debian packages and programs (npm run
-// setup, harness/setup.ts; skipping what is not installed, harness/host.ts) and version reporting. Adding a stack: its folder, and one line here.
+// setup, harness/host/setup.ts; skipping what is not installed, harness/host/detection.ts) and version reporting. Adding a stack: its folder, and one line here.
 import { botan } from "./botan/stack.js";
 import { caddy } from "./caddy/stack.js";
 import { curl } from "./curl/stack.js";

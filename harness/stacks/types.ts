@@ -1,11 +1,11 @@
 // What a TLS stack is to the harness: its adapters (the seams between the scenario runner and the
 // stack's programs) and its definition, the data every other part reads (the implementation list,
 // image builds, host builds, CI's package list, version reporting, derived skips).
-import type { Deviation } from "../scenario.js";
-import type { Incapacities } from "../capabilities.js";
-import type { Classification } from "../outcome.js";
-import type { Endpoint } from "../network.js";
-import type { ClientTrust, KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../observation.js";
+import type { Deviation } from "../core/scenario.js";
+import type { Incapacities } from "../core/capabilities.js";
+import type { Classification } from "../core/outcome.js";
+import type { Endpoint } from "../core/network.js";
+import type { ClientTrust, KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../core/observation.js";
 import type { Runtime, RuntimeName } from "../runtime/types.js";
 import type { PeerServiceProgram } from "./common/peer-service.js";
 

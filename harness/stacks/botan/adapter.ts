@@ -13,11 +13,11 @@
 // It reads stdin only once the handshake is done and closes on stdin's EOF before the answer
 // arrives (measured), so the request comes through a FIFO held open until tls_client exits.
 import { classifyBotanText, classifyBotanValidation } from "./classify.js";
-import type { Endpoint } from "../../network.js";
+import type { Endpoint } from "../../core/network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { createScratchDir } from "../common/scratch-dir.js";
-import { applicationRequest, clientFailure, type Observation, type TlsClientConfig } from "../../observation.js";
+import { applicationRequest, clientFailure, type Observation, type TlsClientConfig } from "../../core/observation.js";
 import type { TlsClientAdapter } from "../types.js";
 import { pinHostBuild } from "./program.js";
 

@@ -1,5 +1,5 @@
-// What `botan tls_client` (Botan 2.19) prints, classified into the canonical outcomes (harness/outcome.ts).
-import { alertCodeByName, fromAlert, rejected, type Classification, type Outcome } from "../../outcome.js";
+// What `botan tls_client` (Botan 2.19) prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { alertCodeByName, fromAlert, rejected, type Classification, type Outcome } from "../../core/outcome.js";
 
 // Path_Validation_Result::result_string() texts (Botan 2.19, src/lib/x509/cert_status.cpp), as
 // tls_client prints them on "Certificate validation status: <text>" (measured against the fixture PKI).

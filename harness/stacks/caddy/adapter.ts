@@ -13,11 +13,11 @@
 // at debug level (Caddy's logger "http.stdlib"); that Go crypto/tls text is the server's account.
 import { classifyGoText } from "../go/classify.js";
 import { request } from "node:http";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { stopUnlessListening } from "../common/listener-ready.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { allocateEndpoint } from "../../network.js";
+import { allocateEndpoint } from "../../core/network.js";
 import { isListening } from "./listener-ready.js";
 
 describe("isListening", () => {

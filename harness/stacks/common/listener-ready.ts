@@ -3,7 +3,7 @@
 // in the harness's network namespace on either runtime (containers use network mode host), so
 // /proc/net/tcp lists their sockets.
 import { open, readFile } from "node:fs/promises";
-import { formatEndpoint, type Endpoint } from "../../network.js";
+import { formatEndpoint, type Endpoint } from "../../core/network.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 const tcpListen = "0A"; // TCP_LISTEN in include/net/tcp_states.h

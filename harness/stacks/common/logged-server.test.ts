@@ -2,8 +2,8 @@
 // late (as on a loaded machine): the settling line is awaited up to the run's bound after a refusal
 // the client did not make, not after the client's own, and a bound reached is said in the account.
 import { describe, expect, it } from "vitest";
-import type { Classification } from "../../outcome.js";
-import { serverAccountWithinMs } from "../../run-scenario.js";
+import type { Classification } from "../../core/outcome.js";
+import { serverAccountWithinMs } from "../../runner/run-scenario.js";
 import type { ManagedProcess } from "../../runtime/types.js";
 import { loggedServer, type LogReading } from "./logged-server.js";
 

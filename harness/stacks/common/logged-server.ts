@@ -1,7 +1,7 @@
 // A server peer whose only account of a rejection is its log: a RunningServer that reads the log
 // written since the last takeRejection, waiting for the line that settles a failed handshake.
-import { silentAccount, type Classification } from "../../outcome.js";
-import type { Endpoint } from "../../network.js";
+import { silentAccount, type Classification } from "../../core/outcome.js";
+import type { Endpoint } from "../../core/network.js";
 import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { RunningServer } from "../types.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";

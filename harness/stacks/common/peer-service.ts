@@ -9,7 +9,7 @@
 // test file adopts it; elsewhere it is started on first use and stopped with the file
 // (runtime/shared-peers.ts). Its process group is held by runtime/exit-cleanup.ts like any peer's.
 import { connect, type Socket } from "node:net";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
 import { OutputWatch } from "../../runtime/output-watch.js";
 import { sharedPeer } from "../../runtime/shared-peers.js";
 import type { Runtime } from "../../runtime/types.js";

@@ -7,8 +7,8 @@
 //   disabled    everything -> app (a ClientHello reaches a plaintext app and fails)
 import { createServer as createHttpServer } from "node:http";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import type { Endpoint } from "../../network.js";
-import type { PolicyMode } from "../../scenario.js";
+import type { Endpoint } from "../../core/network.js";
+import type { PolicyMode } from "../../core/observation.js";
 
 const tlsHandshakeRecord = 0x16;
 

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
 import { catalogueSpec, serverName } from "../../../fixtures/profiles.js";
-import { planImplementations, referenceClient } from "../../implementations.js";
-import { allocateEndpoint } from "../../network.js";
-import type { KeyPairFiles } from "../../observation.js";
+import { planImplementations, referenceClient } from "../../host/implementations.js";
+import { allocateEndpoint } from "../../core/network.js";
+import type { KeyPairFiles } from "../../core/observation.js";
 import { processRuntime } from "../../runtime/process.js";
 import { stopSharedPeers } from "../../runtime/shared-peers.js";
 import { stacks } from "../registry.js";

@@ -17,14 +17,14 @@
 // every handshake from then on finds the new file (docs/architecture.md, "Live rotation").
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFile, rename } from "node:fs/promises";
-import { silentAccount, type Classification } from "../../outcome.js";
-import { formatEndpoint, type Endpoint } from "../../network.js";
+import { silentAccount, type Classification } from "../../core/outcome.js";
+import { formatEndpoint, type Endpoint } from "../../core/network.js";
 import { PeerStartError } from "../../runtime/process.js";
 import type { CompletedRun, ManagedProcess, Runtime } from "../../runtime/types.js";
 import { unreadOutput } from "./logged-server.js";
 import { requestService } from "./peer-service.js";
 import { createScratchDir, type ScratchDir } from "./scratch-dir.js";
-import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../observation.js";
+import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { controlCeilingMs } from "../../runtime/deadlines.js";
 

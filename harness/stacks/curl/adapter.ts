@@ -6,10 +6,10 @@
 // What curl cannot express throws: a verified name other than the SNI, a URI SAN (SPIFFE ID)
 // check, or verifying the chain without any name. Its definition declares these (stack.ts "cannot"), so rows that need them are skipped with that reason.
 import { classifyCurlText } from "./classify.js";
-import type { Endpoint } from "../../network.js";
+import type { Endpoint } from "../../core/network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { createScratchDir } from "../common/scratch-dir.js";
-import { clientFailure, type Observation, type TlsClientConfig } from "../../observation.js";
+import { clientFailure, type Observation, type TlsClientConfig } from "../../core/observation.js";
 import type { TlsClientAdapter } from "../types.js";
 
 export class CurlPeerError extends Error {}

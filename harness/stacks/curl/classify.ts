@@ -1,5 +1,5 @@
-// What curl prints, classified into the canonical outcomes (harness/outcome.ts).
-import { rejected, classifyVerifyText, receivedAlert, fromAlert, opensslErrorReason, type Classification } from "../../outcome.js";
+// What curl prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { rejected, classifyVerifyText, receivedAlert, fromAlert, opensslErrorReason, type Classification } from "../../core/outcome.js";
 
 // curl (7.88, OpenSSL backend) ends a failed transfer with "curl: (<exit code>) <message>" (measured):
 // (60) "SSL certificate problem: <X509_verify_cert_error_string>" for the chain and "SSL: no

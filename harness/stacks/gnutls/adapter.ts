@@ -6,12 +6,12 @@
 // 127.x.y.z endpoint only: the image carries the shim, and on the process runtime program-build.ts
 // compiles it with the host's cc.
 import { classifyGnutlsText } from "./classify.js";
-import { formatEndpoint, type Endpoint } from "../../network.js";
+import { formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { loopbackBindBuild } from "./program.js";
 import { createScratchDir } from "../common/scratch-dir.js";
-import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, type TlsVersion, clientFailure, tlsVersions } from "../../observation.js";
+import { applicationRequest, type Observation, type TlsClientConfig, type TlsServerConfig, type TlsVersion, clientFailure, tlsVersions } from "../../core/observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Classification } from "../../outcome.js";
+import { type Classification } from "../../core/outcome.js";
 import { classifyGnutlsText } from "./classify.js";
 
 // Measured with the container images (Debian bookworm: gnutls-bin 3.7.9, nginx 1.22.1, haproxy 2.6.12),

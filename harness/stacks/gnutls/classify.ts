@@ -1,5 +1,5 @@
-// What GnuTLS (gnutls-cli, gnutls-serv) prints, classified into the canonical outcomes (harness/outcome.ts).
-import { rejected, fromAlert, type Classification, type Outcome } from "../../outcome.js";
+// What GnuTLS (gnutls-cli, gnutls-serv) prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { rejected, fromAlert, type Classification, type Outcome } from "../../core/outcome.js";
 
 // GnuTLS (3.7.9, gnutls-cli / gnutls-serv) prints a verification verdict as one line,
 // "- Status: The certificate is NOT trusted. <reason>. <reason>. " with the reasons of

@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { skipEachWithout } from "../../host-context.js";
-import { allocateLoopbackHost } from "../../network.js";
+import { skipEachWithout } from "../../host/context.js";
+import { allocateLoopbackHost } from "../../core/network.js";
 import { ensureProgram, programOn } from "../common/program-build.js";
 import { loopbackBindBuild } from "./program.js";
 

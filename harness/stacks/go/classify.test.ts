@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Classification } from "../../outcome.js";
+import type { Classification } from "../../core/outcome.js";
 import { classifyGoText } from "./classify.js";
 
 type Row = [title: string, input: unknown, expected: Omit<Classification, "raw">];

@@ -1,5 +1,5 @@
-// What the Go peer program (crypto/tls) prints, classified into the canonical outcomes (harness/outcome.ts).
-import { rejected, fromAlert, type Classification } from "../../outcome.js";
+// What the Go peer program (crypto/tls) prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { rejected, fromAlert, type Classification } from "../../core/outcome.js";
 
 // Go crypto/tls (1.19) reports an alert from the peer as "remote error: tls: <text>", with the
 // texts of crypto/tls/alert.go (not the RFC names), or "tls: alert(N)" for one it does not name.

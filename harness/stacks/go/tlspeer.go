@@ -424,7 +424,7 @@ func runClient(args []string) int {
 					return err
 				}
 			}
-			// Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+			// Same wording as the node prober (harness/core/probe.ts), classified as identity-mismatch.
 			uris := uriSANs(state.PeerCertificates[0])
 			for _, uri := range uris {
 				if uri == *expectURI {

@@ -9,12 +9,12 @@
 // swaps the default certificate and retrust the client CA and CRL files (runtime-api.ts).
 import { classifyHaproxyLog } from "./classify.js";
 import { readFile } from "node:fs/promises";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { Runtime } from "../../runtime/types.js";
-import type { PolicyMode } from "../../scenario.js";
+import type { PolicyMode } from "../../core/observation.js";
 import { stopUnlessListening, waitUntilListeningUnix } from "../common/listener-ready.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 import { replaceStoredFile } from "./runtime-api.js";

@@ -1,5 +1,5 @@
-// What HAProxy prints, classified into the canonical outcomes (harness/outcome.ts).
-import { type Classification } from "../../outcome.js";
+// What HAProxy prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { type Classification } from "../../core/outcome.js";
 
 // HAProxy 2.6 logs a failed handshake in a fixed format without the verify code ("error-log-format"
 // arrives in 2.7): "SSL client certificate not trusted" (a fault at depth 0) or "SSL client CA chain

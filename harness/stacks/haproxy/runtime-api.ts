@@ -3,7 +3,7 @@
 // on both runtimes. Without `prompt`, the socket is non-interactive: one command per connection,
 // and haproxy closes the connection after its answer.
 import { connect } from "node:net";
-import { formatEndpoint, type Endpoint } from "../../network.js";
+import { formatEndpoint, type Endpoint } from "../../core/network.js";
 
 export class HaproxyRuntimeApiError extends Error {}
 

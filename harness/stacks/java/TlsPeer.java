@@ -658,7 +658,7 @@ public final class TlsPeer {
         // certificate's SAN of type 6 (uniformResourceIdentifier, RFC 5280 section 4.2.1.6).
         List<String> uris = uriSans((X509Certificate) session.getPeerCertificates()[0]);
         if (!uris.contains(expectUri)) {
-          // Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+          // Same wording as the node prober (harness/core/probe.ts), classified as identity-mismatch.
           stdout.println("error: identity: server identity " + (uris.isEmpty() ? "(no URI SAN)" : String.join(", ", uris)) + " is not the expected " + expectUri);
           return 1;
         }

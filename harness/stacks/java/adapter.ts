@@ -14,7 +14,7 @@ import type { Runtime } from "../../runtime/types.js";
 import { programOn } from "../common/program-build.js";
 import { javaPeerBuild } from "./program.js";
 import { programAdapters, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
-import type { TlsClientConfig } from "../../observation.js";
+import type { TlsClientConfig } from "../../core/observation.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 // The service JVM runs a few dozen servers and connections: C1 only and the serial collector

@@ -1,5 +1,5 @@
-// What the Java peer program (JSSE) prints, classified into the canonical outcomes (harness/outcome.ts).
-import { rejected, fromAlert, alertCodeByName, type Classification } from "../../outcome.js";
+// What the Java peer program (JSSE) prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { rejected, fromAlert, alertCodeByName, type Classification } from "../../core/outcome.js";
 
 // Java JSSE (OpenJDK 17) as printed by the Java peer: an exception and its causes on one line.
 // Alerts from the peer read "Received fatal alert: <RFC name>"; the JDK's own verdicts are

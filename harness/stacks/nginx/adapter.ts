@@ -9,10 +9,10 @@
 // read from its error log (info level: the verify error with its X509 code), is what classifies.
 import { randomBytes } from "node:crypto";
 import { classifyNginxLog } from "./classify.js";
-import { formatEndpoint } from "../../network.js";
+import { formatEndpoint } from "../../core/network.js";
 import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
-import { versionsFrom, type ClientTrust, type KeyPairFiles, type TlsServerConfig } from "../../observation.js";
+import { versionsFrom, type ClientTrust, type KeyPairFiles, type TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { startLoggedServer } from "../common/logged-server.js";
 import { readinessCeilingMs, controlCeilingMs } from "../../runtime/deadlines.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Outcome } from "../../outcome.js";
+import { type Outcome } from "../../core/outcome.js";
 import { classifyNginxLog } from "./classify.js";
 
 describe("classifyNginxLog", () => {

@@ -1,5 +1,5 @@
-// What nginx prints, classified into the canonical outcomes (harness/outcome.ts).
-import { rejected, classifyVerifyCode, type Classification } from "../../outcome.js";
+// What nginx prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { rejected, classifyVerifyCode, type Classification } from "../../core/outcome.js";
 import { classifyOpensslText } from "../openssl/classify.js";
 
 // nginx (1.22, error_log at info) completes the handshake whatever client certificate it gets (its

@@ -2,9 +2,9 @@
 // into node, so it starts in a millisecond); the client is the prober with verification on.
 import { readFileSync } from "node:fs";
 import { createSecureContext, createServer, type TLSSocket } from "node:tls";
-import { classifyNodeError, classifyVerifyCode, classifyVerifyText, silentAccount, type Classification } from "../../outcome.js";
-import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../probe.js";
-import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import { classifyNodeError, classifyVerifyCode, classifyVerifyText, silentAccount, type Classification } from "../../core/outcome.js";
+import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../core/probe.js";
+import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class NodeServerError extends Error {}

@@ -1,6 +1,6 @@
 // node:tls: runs inside the harness's own process (so it has no container form) and is the
 // reference peer on the side that is not under test. Its classifier is the prober's, in the core
-// (harness/outcome.ts classifyNodeError).
+// (harness/core/outcome.ts classifyNodeError).
 import type { StackDefinition } from "../types.js";
 import { nodeClient, nodeServer } from "./adapter.js";
 

@@ -1,8 +1,8 @@
 // The openssl CLI as a peer: `openssl s_server -www` and `openssl s_client`, as child processes.
 import { classifyOpensslText } from "./classify.js";
-import { formatEndpoint, type Endpoint } from "../../network.js";
+import { formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { CompletedRun, Runtime } from "../../runtime/types.js";
-import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../observation.js";
+import { applicationRequest, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsServerConfig, clientFailure } from "../../core/observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 import { loggedServer } from "../common/logged-server.js";
 import { createScratchDir, type ScratchDir } from "../common/scratch-dir.js";

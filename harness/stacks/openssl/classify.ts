@@ -1,5 +1,5 @@
-// What the openssl CLI (s_client, s_server) prints, classified into the canonical outcomes (harness/outcome.ts).
-import { classifyVerifyCode, receivedAlert, fromAlert, opensslReasons, type Classification } from "../../outcome.js";
+// What the openssl CLI (s_client, s_server) prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { classifyVerifyCode, receivedAlert, fromAlert, opensslReasons, type Classification } from "../../core/outcome.js";
 
 /**
  * Text printed by the openssl CLI (s_client / s_server / verify, stderr and stdout). A local

@@ -14,7 +14,7 @@ import { classifyPythonText } from "./classify.js";
 import type { Runtime } from "../../runtime/types.js";
 import { pythonPeerArgs } from "./program.js";
 import { programAdapters, programVersion, TlsPeerConfigError, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
-import type { TlsClientConfig } from "../../observation.js";
+import type { TlsClientConfig } from "../../core/observation.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
 /** The interpreter Debian's python3 package installs, on the host and in the image. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Classification } from "../../outcome.js";
+import type { Classification } from "../../core/outcome.js";
 import { classifyPythonText } from "./classify.js";
 
 type Row = [title: string, input: string, expected: Omit<Classification, "raw">];

@@ -1,8 +1,8 @@
 // What the Python peer program (tlspeer.py, Python's ssl module) prints, classified into the
-// canonical outcomes (harness/outcome.ts). Python's ssl wraps OpenSSL and prints its errors as
+// canonical outcomes (harness/core/outcome.ts). Python's ssl wraps OpenSSL and prints its errors as
 // "[SSL: <REASON CODE>] <reason text> (_ssl.c:<line>)", so OpenSSL's tables decide: the X509 verify
 // text after "certificate verify failed: ", the alert named in the reason, OpenSSL's own reasons.
-import { classifyVerifyText, fromAlert, opensslReasons, receivedAlert, rejected, type Classification } from "../../outcome.js";
+import { classifyVerifyText, fromAlert, opensslReasons, receivedAlert, rejected, type Classification } from "../../core/outcome.js";
 
 // Modules/_ssl.c (fill_and_set_sslerror) replaces OpenSSL's text for X509_V_ERR_HOSTNAME_MISMATCH
 // and X509_V_ERR_IP_ADDRESS_MISMATCH with its own, naming the certificate's expected name.

@@ -381,7 +381,7 @@ def run_client(argv, request, lines):
         if options.expect_uri:
             identities = uri_sans(tls.getpeercert())
             if options.expect_uri not in identities:
-                # Same wording as the node prober (harness/probe.ts), classified as identity-mismatch.
+                # Same wording as the node prober (harness/core/probe.ts), classified as identity-mismatch.
                 lines.say(f"error: handshake: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
                 return 1
         lines.say(f"version: {tls.version()}")

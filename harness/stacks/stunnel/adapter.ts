@@ -10,12 +10,12 @@
 // rotate rewrites the config with the new identity and sends SIGHUP; stunnel keeps its listening
 // socket across the reload because it inherits it (inherited-listener.ts).
 import { classifyStunnelLog } from "./classify.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import { stopUnlessListening } from "../common/listener-ready.js";
 import { createScratchDir, type ScratchDir } from "../common/scratch-dir.js";
 import { startPlaintextApp, type RunningListener } from "../common/sidecar.js";
-import type { KeyPairFiles, TlsServerConfig } from "../../observation.js";
+import type { KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
 import { loggedServer } from "../common/logged-server.js";
 import { withInheritedListener } from "./inherited-listener.js";

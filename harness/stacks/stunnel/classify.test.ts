@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Classification } from "../../outcome.js";
+import { type Classification } from "../../core/outcome.js";
 import { classifyStunnelLog } from "./classify.js";
 
 // Measured with stunnel 5.68 (Debian bookworm, OpenSSL 3.0.19, debug = info) requiring a client

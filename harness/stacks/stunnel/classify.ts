@@ -1,5 +1,5 @@
-// What stunnel prints, classified into the canonical outcomes (harness/outcome.ts).
-import { classifyVerifyText, receivedAlert, fromAlert, opensslErrorReason, type Classification } from "../../outcome.js";
+// What stunnel prints, classified into the canonical outcomes (harness/core/outcome.ts).
+import { classifyVerifyText, receivedAlert, fromAlert, opensslErrorReason, type Classification } from "../../core/outcome.js";
 
 // stunnel (5.68 on OpenSSL 3.0, debug = info) logs a client certificate its verify callback refused
 // as "CERT: Pre-verification error: <X509_verify_cert_error_string>" and "Rejected by CERT at

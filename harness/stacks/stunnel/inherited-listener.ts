@@ -7,7 +7,7 @@
 // harness starts stunnel as systemd would: this shim binds and listens on the endpoint, puts the
 // socket on descriptor 3 and execs stunnel in its own process (LISTEN_PID is that pid). Perl,
 // because perl-base is in every Debian system and image; the shim is passed with -e.
-import type { Endpoint } from "../../network.js";
+import type { Endpoint } from "../../core/network.js";
 
 const shim = String.raw`
 use strict; use Socket; use POSIX (); use Fcntl;

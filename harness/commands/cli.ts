@@ -2,17 +2,17 @@
 // (exit 2 with one line), runs the checks in this process, and writes every report from one
 // results model (harness/report): the table, --json, --junit, --tap.
 import { parseArgs } from "node:util";
-import { FixtureError } from "../fixtures/fixture-set.js";
-import { clientMain } from "./client/cli.js";
-import { importIssuer, readCertificates } from "../fixtures/import-issuer.js";
-import { describeExpiry } from "./external/expiry.js";
-import { externalResultsModel, summaryLine } from "./external/report-model.js";
-import { statusLabel } from "./case-record.js";
-import { runExternalChecks, type ExternalReport } from "./external/run-checks.js";
-import { readSessionFile } from "./external/saved-sessions.js";
-import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "./external/settings.js";
-import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh/mesh-command.js";
-import { printReports, reportFlags, verdictTable, writeReportFiles } from "./report/command-reports.js";
+import { FixtureError } from "../../fixtures/fixture-set.js";
+import { clientMain } from "./client.js";
+import { importIssuer, readCertificates } from "../../fixtures/import-issuer.js";
+import { describeExpiry } from "../external/expiry.js";
+import { externalResultsModel, summaryLine } from "../external/report-model.js";
+import { statusLabel } from "../core/case-record.js";
+import { runExternalChecks, type ExternalReport } from "../external/run-checks.js";
+import { readSessionFile } from "../external/saved-sessions.js";
+import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "../external/settings.js";
+import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh.js";
+import { printReports, reportFlags, verdictTable, writeReportFiles } from "../report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
        mtls-conformance merge RESULTS.json... [--reports DIR | --json --junit --summary --html FILE]
@@ -200,7 +200,7 @@ function savedSessionsLine(saved: NonNullable<ExternalReport["savedSessions"]>):
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    // The client gallery has its own flags (harness/client/cli.ts).
+    // The client gallery has its own flags (harness/commands/client.ts).
     if (argv[0] === "client") return await clientMain(argv.slice(1));
     const options = parseCommandLine(argv);
     if (options === "help") {

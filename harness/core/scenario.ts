@@ -2,10 +2,8 @@
 // so the same row runs on any runtime and against any implementation that can play its subject.
 import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
-import type { Observation, TlsVersion } from "./observation.js";
+import type { Observation, PolicyMode, TlsVersion } from "./observation.js";
 import { isOutcome, type Outcome } from "./outcome.js";
-
-export type PolicyMode = "strict" | "permissive" | "disabled";
 
 export interface ServerSetup {
   /** Fixture profile the server presents (with its chain). */
@@ -214,7 +212,7 @@ export function expectationFor(row: Scenario, implementation: { name: string; ca
 }
 
 /**
- * The status of one played case from what was observed (harness/case-record.ts statusTable):
+ * The status of one played case from what was observed (harness/core/case-record.ts statusTable):
  * - error: no decision was observed ("timeout": a deadline of ours ran out), so nothing can be
  *   said of the stack;
  * - fail: a resumption row whose control session was not resumed, or whose full handshake after

@@ -176,7 +176,7 @@ export type GalleryReport = Record<string, { path: string } | { reason: string }
 
 /**
  * Which of the gallery's real servers are here, keyed by Debian package: the programs the gallery
- * tests look for (`servers`, from harness/external/gallery/servers.ts; the harness's own node
+ * tests look for (`servers`, from harness/gallery/servers.ts; the harness's own node
  * endpoints carry no package and are left out), plus any package in `packages` that no server
  * names, looked up as installed (npm run setup's own check) so a new list entry is never ignored.
  */

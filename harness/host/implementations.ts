@@ -1,12 +1,12 @@
 // The TLS implementations a scenario can run against, by the role they can play and the runtimes
 // they can run on: the stacks of harness/stacks/registry.ts, with their adapters made for a runtime.
-import type { Incapacities } from "./capabilities.js";
-import type { Deviation } from "./scenario.js";
-import { stacks } from "./stacks/registry.js";
-import { nodeClient, nodeServer } from "./stacks/node/adapter.js";
-import type { StackDefinition, TlsClientAdapter, TlsServerAdapter } from "./stacks/types.js";
-import type { Runtime, RuntimeName } from "./runtime/types.js";
-import { missingParts, notInstalledReason, type Requirement } from "./host.js";
+import type { Incapacities } from "../core/capabilities.js";
+import type { Deviation } from "../core/scenario.js";
+import { stacks } from "../stacks/registry.js";
+import { nodeClient, nodeServer } from "../stacks/node/adapter.js";
+import type { StackDefinition, TlsClientAdapter, TlsServerAdapter } from "../stacks/types.js";
+import type { Runtime, RuntimeName } from "../runtime/types.js";
+import { missingParts, notInstalledReason, type Requirement } from "./detection.js";
 
 export interface Implementation {
   name: string;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec } from "../../fixtures/profiles.js";
 import type { ResultsModel } from "../report/results.js";
-import { startLocalMesh, type LocalMesh } from "./local-mesh.js";
+import { startLocalMesh, type LocalMesh } from "../mesh/local-mesh.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const command = join(root, "harness", "bin", "mtls-conformance.mjs");

@@ -1,18 +1,18 @@
 // The mesh side of the `mtls-conformance` command: `run --targets FILE` (many endpoints, sharded,
 // against a baseline) and `merge` (shards, or the process and container runs, into one set of
-// reports). harness/cli.ts parses the flags and hands them here.
-import type { Verdict } from "../case-record.js";
+// reports). harness/commands/cli.ts parses the flags and hands them here.
+import type { Verdict } from "../core/case-record.js";
 import { baselineLine, BaselineError, compareWithBaseline, readResultsFile } from "../report/baseline.js";
 import { mergeModels, MergeError } from "../report/merge.js";
 import { exitCodeOf, type ResultsModel } from "../report/results.js";
 import { reportFilesIn, writeReports, type ReportFiles } from "../report/write-reports.js";
-import { meshResultsModel } from "./mesh-model.js";
-import { progressOn } from "./progress.js";
-import { defaultConcurrency, runMesh, validateTargetInputs } from "./run-mesh.js";
-import { parseShard, shardOf, ShardError } from "./shard.js";
-import { readTargetsFile, TargetsFileError } from "./targets-file.js";
+import { meshResultsModel } from "../mesh/mesh-model.js";
+import { progressOn } from "../mesh/progress.js";
+import { defaultConcurrency, runMesh, validateTargetInputs } from "../mesh/run-mesh.js";
+import { parseShard, shardOf, ShardError } from "../mesh/shard.js";
+import { readTargetsFile, TargetsFileError } from "../mesh/targets-file.js";
 
-/** The command-line flags of `run --targets` and `merge`, for harness/cli.ts's parseArgs. */
+/** The command-line flags of `run --targets` and `merge`, for harness/commands/cli.ts's parseArgs. */
 export const meshCommandOptions = {
   targets: { type: "string" },
   concurrency: { type: "string" },
@@ -25,7 +25,7 @@ export const meshCommandOptions = {
   runs: { type: "boolean", default: false },
 } as const;
 
-/** What harness/cli.ts parsed: the mesh flags, and the single run's flags the mesh commands refuse or share. */
+/** What harness/commands/cli.ts parsed: the mesh flags, and the single run's flags the mesh commands refuse or share. */
 type ParsedValues = { [flag in keyof typeof meshCommandOptions]?: string | boolean } & { target?: string; tap?: boolean; json?: string; junit?: string };
 
 export type MeshCommand = { mesh: "run"; flags: MeshRunFlags } | { mesh: "merge"; inputs: string[]; flags: MergeFlags };

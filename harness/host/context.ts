@@ -1,9 +1,9 @@
 // The host report as tests see it: provided once per run by vitest.config.ts, and helpers that
 // skip a test file's cases, with the reason and the fix, when a tool they call is missing.
 import { beforeEach, inject } from "vitest";
-import { detectTools, missingParts, notInstalledReason, type TestTool, type ToolReport } from "./host.js";
+import { detectTools, missingParts, notInstalledReason, type TestTool, type ToolReport } from "./detection.js";
 import { implementationRequirements } from "./implementations.js";
-import type { HostReport } from "./host-report.js";
+import type { HostReport } from "./report.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

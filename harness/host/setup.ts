@@ -9,7 +9,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { chromiumPackage, findChromium, findProgram, galleryPackages, installedPackage, missingParts, testTools, type Requirement } from "./host.js";
+import { chromiumPackage, findChromium, findProgram, galleryPackages, installedPackage, missingParts, testTools, type Requirement } from "./detection.js";
 import { implementationRequirements, selectedImplementations } from "./implementations.js";
 
 export class SetupError extends Error {}
@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (options.containers) {
-    const engine = fileURLToPath(new URL("./images/engine.sh", import.meta.url));
+    const engine = fileURLToPath(new URL("../images/engine.sh", import.meta.url));
     console.log(`setup: container engine${options["dry-run"] ? " (dry run: not started)" : ""}`);
     if (!options["dry-run"]) {
       const run = await execa("bash", [engine], { stdio: ["ignore", "inherit", "inherit"], reject: false, timeout: 1_800_000 });

@@ -8,12 +8,12 @@ import { randomBytes } from "node:crypto";
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FixtureSet } from "../../../fixtures/fixture-set.js";
-import { altServerName, clientIdentity, serverName } from "../../../fixtures/profiles.js";
-import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../network.js";
-import { waitUntilListening } from "../../stacks/common/listener-ready.js";
-import { runToCompletion, startProcess } from "../../runtime/process.js";
-import type { ManagedProcess } from "../../runtime/types.js";
+import type { FixtureSet } from "../../fixtures/fixture-set.js";
+import { altServerName, clientIdentity, serverName } from "../../fixtures/profiles.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network.js";
+import { waitUntilListening } from "../stacks/common/listener-ready.js";
+import { runToCompletion, startProcess } from "../runtime/process.js";
+import type { ManagedProcess } from "../runtime/types.js";
 
 export class GalleryServerError extends Error {}
 
@@ -72,7 +72,7 @@ export interface GalleryServer {
   kind: GalleryKind;
   /** The program that must be installed (the test skips the kind without it). */
   program: string;
-  /** The Debian package that provides it (npm run setup installs it: an implementation's, or harness/host.ts galleryPackages). */
+  /** The Debian package that provides it (npm run setup installs it: an implementation's, or harness/host/detection.ts galleryPackages). */
   debianPackage?: string;
   protocol: GalleryProtocol;
   /** The policy it enforces, in its own configuration's words. */

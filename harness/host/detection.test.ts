@@ -6,15 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRequiredTools, detectGalleryServers, findChromium, galleryPackages, HostSettingsError, testTools, type GalleryReport, type ToolReport } from "./host.js";
-import { galleryServers } from "./external/gallery/servers.js";
+import { checkRequiredTools, detectGalleryServers, findChromium, galleryPackages, HostSettingsError, testTools, type GalleryReport, type ToolReport } from "./detection.js";
+import { galleryServers } from "../gallery/servers.js";
 import { implementationRequirements } from "./implementations.js";
-import { bannerLines, type HostReport } from "./host-report.js";
-import { resultsModel } from "./report/results.js";
-import { summaryMarkdown } from "./report/summary.js";
+import { bannerLines } from "./banner.js";
+import type { HostReport } from "./report.js";
+import { resultsModel } from "../report/results.js";
+import { summaryMarkdown } from "../report/summary.js";
 import { ImplementationSelectionError, implementationNames, planImplementations } from "./implementations.js";
 import { setupPlan } from "./setup.js";
-import { stacks } from "./stacks/registry.js";
+import { stacks } from "../stacks/registry.js";
 
 const bare = "/nonexistent-bin";
 // The roster comes from the registry, so adding a stack does not edit this test: on a bare machine
@@ -75,7 +76,7 @@ describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
     const onlyNode = join(dir, "only-node");
     await mkdir(onlyNode);
     await symlink(process.execPath, join(onlyNode, "node"));
-    const run = await execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/network.test.ts"], {
+    const run = await execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/core/network.test.ts"], {
       reject: false,
       timeout: 60_000,
       env: { MTLS_IMPLEMENTATIONS: "all", PATH: onlyNode },
@@ -162,7 +163,7 @@ describe("MTLS_REQUIRE_TOOLS", () => {
     await mkdir(onlyNode);
     await symlink(process.execPath, join(onlyNode, "node"));
     const vitest = (value: string) =>
-      execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/network.test.ts"], {
+      execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/core/network.test.ts"], {
         reject: false,
         timeout: 60_000,
         env: { MTLS_REQUIRE_TOOLS: value, PATH: onlyNode },
@@ -190,7 +191,7 @@ describe("npm run setup", () => {
   });
 
   it("refuses an unknown implementation in one line, before installing anything", async () => {
-    const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,boringssl" } });
+    const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/host/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,boringssl" } });
     expect(run.exitCode).toBe(1);
     expect(String(run.stderr).trim()).toMatch(/^setup: failed to select implementations: MTLS_IMPLEMENTATIONS=nginx,boringssl names boringssl; valid on the process runtime: [^\n]+$/);
   });

@@ -7,9 +7,9 @@
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { skipEachWithout, toolPath } from "./host-context.js";
-import { jobSpecOf, kubernetesFolder, kubernetesManifests, type Container, type Manifest } from "./images/kubernetes-manifests.js";
-import { parseTargetsFile } from "./mesh/targets-file.js";
+import { skipEachWithout, toolPath } from "../host/context.js";
+import { jobSpecOf, kubernetesFolder, kubernetesManifests, type Container, type Manifest } from "../images/kubernetes-manifests.js";
+import { parseTargetsFile } from "../mesh/targets-file.js";
 
 const manifests = kubernetesManifests();
 const find = (kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);

@@ -4,7 +4,9 @@
 // never picks addresses or reads fixtures. Nothing here knows a particular TLS stack.
 import type { Classification, Outcome, Side } from "./outcome.js";
 import type { Endpoint } from "./network.js";
-import type { PolicyMode } from "./scenario.js";
+
+/** What a protocol-detecting proxy in front of a TLS server admits: only mTLS, mTLS and plaintext, or plaintext. */
+export type PolicyMode = "strict" | "permissive" | "disabled";
 
 export interface KeyPairFiles {
   /** The certificate alone. */

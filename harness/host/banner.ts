@@ -2,7 +2,7 @@
 // servers, the engine.
 // Apart from host-report.ts (which detects them) so that the reports, and the command that writes
 // them, load no detection code and none of its dependencies (the packed command needs only Node).
-import type { HostReport } from "./host-report.js";
+import type { HostReport } from "./report.js";
 
 /** The banner: implementations present and missing, the test tools, the gallery servers, the engine. */
 export function bannerLines(report: HostReport): string[] {

@@ -8,10 +8,10 @@ import { FixtureError } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
 import { issuerKeyPassphrase, SettingsError } from "../external/settings.js";
 import { printReports, reportFlags, writeReportFiles, type ReportOptions } from "../report/command-reports.js";
-import { p12Password } from "./fixtures.js";
-import { clientResultsModel, clientTable } from "./report-model.js";
-import { runClientScenarios, type ClientSettings } from "./run-client.js";
-import { placeholders, splitTemplate, TemplateError } from "./template.js";
+import { p12Password } from "../client/fixtures.js";
+import { clientResultsModel, clientTable } from "../client/report-model.js";
+import { runClientScenarios, type ClientSettings } from "../client/run-client.js";
+import { placeholders, splitTemplate, TemplateError } from "../client/template.js";
 
 export const clientUsage = `Usage: mtls-conformance client --command 'TEMPLATE' [options]
 

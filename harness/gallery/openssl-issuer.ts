@@ -2,7 +2,7 @@
 // whose subject is UTF8String-encoded (openssl's default string_mask utf8only). Certificates
 // minted from it must carry that subject byte for byte as their issuer (issue 9, RFC 5280 7.1).
 import { join } from "node:path";
-import { runToCompletion } from "../../runtime/process.js";
+import { runToCompletion } from "../runtime/process.js";
 
 export class OpensslIssuerError extends Error {}
 

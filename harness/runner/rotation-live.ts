@@ -10,13 +10,13 @@
 // that began and ended inside it. A handshake that straddles a switch is counted for the switch
 // and must succeed for a client that trusts the chains on both sides of it; one the server reset
 // there is counted apart (`reset`), a failure unless the stack records an advisory for the row.
-import type { FixtureSet } from "../fixtures/fixture-set.js";
-import { serverName } from "../fixtures/profiles.js";
-import type { Implementation } from "./implementations.js";
-import { referenceClient } from "./implementations.js";
-import { allocateEndpoint } from "./network.js";
-import type { KeyPairFiles, TlsClientConfig } from "./observation.js";
-import { decisionCeilingMs } from "./runtime/deadlines.js";
+import type { FixtureSet } from "../../fixtures/fixture-set.js";
+import { serverName } from "../../fixtures/profiles.js";
+import type { Implementation } from "../host/implementations.js";
+import { referenceClient } from "../host/implementations.js";
+import { allocateEndpoint } from "../core/network.js";
+import type { KeyPairFiles, TlsClientConfig } from "../core/observation.js";
+import { decisionCeilingMs } from "../runtime/deadlines.js";
 
 export const trustPopulations = ["trust-a", "trust-ab", "trust-b"] as const;
 export type TrustPopulation = (typeof trustPopulations)[number];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CatalogueError, defineCatalogue, expectationFor, judge, type Scenario } from "./scenario.js";
-import { clientAuthScenarios } from "./scenarios/client-auth.js";
-import { expiryScenarios } from "./scenarios/expiry.js";
-import { identityScenarios } from "./scenarios/identity.js";
-import { modeScenarios } from "./scenarios/modes.js";
-import { rotationScenarios } from "./scenarios/rotation.js";
+import { clientAuthScenarios } from "../scenarios/client-auth.js";
+import { expiryScenarios } from "../scenarios/expiry.js";
+import { identityScenarios } from "../scenarios/identity.js";
+import { modeScenarios } from "../scenarios/modes.js";
+import { rotationScenarios } from "../scenarios/rotation.js";
 
 const row: Scenario = { id: "area::a::b", title: "t", subject: "server", server: { cert: "server" }, client: {}, expect: "accepted" };
 
@@ -104,9 +104,9 @@ describe("scenario catalogues", () => {
 
 describe("advisories kept in a stack's folder", () => {
   it("name a scenario of the catalogue and a known outcome", async () => {
-    const { stacks } = await import("./stacks/registry.js");
+    const { stacks } = await import("../stacks/registry.js");
     const { isOutcome } = await import("./outcome.js");
-    const { liveRotationId } = await import("./rotation-live.js");
+    const { liveRotationId } = await import("../runner/rotation-live.js");
     const ids = new Set([...[...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id), liveRotationId]);
     const recorded = stacks.flatMap((stack) => Object.entries(stack.advisories ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.advisory })));
     expect(recorded.length).toBeGreaterThan(0);

@@ -3,12 +3,12 @@
 // others do not, which test tools and gallery servers are there, and whether a container engine
 // answers. The banner that lists them is printed at the start and the end of a run and heads
 // summary.md.
-import { galleryServers } from "./external/gallery/servers.js";
-import { checkRequiredTools, detectEngine, detectGalleryServers, detectTools, galleryPackages, installedPackage, type GalleryReport, type ToolReport } from "./host.js";
+import { galleryServers } from "../gallery/servers.js";
+import { checkRequiredTools, detectEngine, detectGalleryServers, detectTools, galleryPackages, installedPackage, type GalleryReport, type ToolReport } from "./detection.js";
 import { planImplementations, type ImplementationStatus } from "./implementations.js";
-import { concurrencyOverride } from "./runtime/budget.js";
-import { runtimeNameFrom, type RuntimeName } from "./runtime/types.js";
-import { strictDeviationsFrom } from "./case-record.js";
+import { concurrencyOverride } from "../runtime/budget.js";
+import { runtimeNameFrom, type RuntimeName } from "../runtime/types.js";
+import { strictDeviationsFrom } from "../core/case-record.js";
 
 export interface HostReport {
   runtime: RuntimeName;
@@ -37,4 +37,3 @@ export function detectHostReport(env: NodeJS.ProcessEnv = process.env): HostRepo
   return { runtime, selection, implementations, tools, gallery, engine: detectEngine() };
 }
 
-export { bannerLines } from "./host-banner.js";

@@ -5,13 +5,13 @@
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
-import { importIssuer } from "../../../fixtures/import-issuer.js";
-import { altServerName, catalogueSpec, clientIdentity, serverName } from "../../../fixtures/profiles.js";
-import { missingImplementations, missingTools, skipEachWithout } from "../../host-context.js";
-import { findProgram } from "../../host.js";
-import { formatEndpoint, type Endpoint } from "../../network.js";
-import { runToCompletion } from "../../runtime/process.js";
+import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
+import { importIssuer } from "../../fixtures/import-issuer.js";
+import { altServerName, catalogueSpec, clientIdentity, serverName } from "../../fixtures/profiles.js";
+import { missingImplementations, missingTools, skipEachWithout } from "../host/context.js";
+import { findProgram } from "../host/detection.js";
+import { formatEndpoint, type Endpoint } from "../core/network.js";
+import { runToCompletion } from "../runtime/process.js";
 import { makeOpensslIssuer } from "./openssl-issuer.js";
 import { galleryServers, postgresRole, probeClientCert, startGalleryServer, type GalleryKind, type GalleryOptions, type GalleryProbe, type RunningGalleryServer } from "./servers.js";
 

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { skipEachWithout, toolPath } from "./host-context.js";
+import { skipEachWithout, toolPath } from "../host/context.js";
 import { parse as parseYaml } from "yaml";
-import { usage } from "./cli.js";
-import { selectedImplementations } from "./implementations.js";
+import { usage } from "../commands/cli.js";
+import { selectedImplementations } from "../host/implementations.js";
 
 const workflow = "examples/github-actions.yml";
 const settings = "examples/.yamllint.yml";

@@ -1,14 +1,14 @@
 // Runs one scenario row against one implementation and returns what was observed. It knows how
 // to wire peers together, never what outcome is expected.
-import type { FixtureSet } from "../fixtures/fixture-set.js";
-import type { Implementation } from "./implementations.js";
-import { referenceClient, referenceServer } from "./implementations.js";
-import { allocateEndpoint, type Endpoint } from "./network.js";
-import { startPlaintextApp, startSidecar, type RunningListener } from "./stacks/common/sidecar.js";
-import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "./observation.js";
-import type { AccountWait, RunningServer, TlsClientAdapter } from "./stacks/types.js";
-import { probePlaintext } from "./probe.js";
-import type { ClientSetup, Resumption, Scenario, ServerSetup } from "./scenario.js";
+import type { FixtureSet } from "../../fixtures/fixture-set.js";
+import type { Implementation } from "../host/implementations.js";
+import { referenceClient, referenceServer } from "../host/implementations.js";
+import { allocateEndpoint, type Endpoint } from "../core/network.js";
+import { startPlaintextApp, startSidecar, type RunningListener } from "../stacks/common/sidecar.js";
+import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../core/observation.js";
+import type { AccountWait, RunningServer, TlsClientAdapter } from "../stacks/types.js";
+import { probePlaintext } from "../core/probe.js";
+import type { ClientSetup, Resumption, Scenario, ServerSetup } from "../core/scenario.js";
 
 export class ScenarioSetupError extends Error {}
 

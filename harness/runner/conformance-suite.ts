@@ -1,19 +1,19 @@
 // Turns a scenario catalogue into vitest tests: describe(area) > describe(scenario id) >
 // it(implementation (runtime)), so JUnit names read `<area> > <scenario> > <implementation>`.
 import { afterAll, describe, inject, it } from "vitest";
-import { isFailing, statusLabel, strictDeviationsFrom, type CaseProperty } from "./case-record.js";
-import { providedHostReport } from "./host-context.js";
-import { isKnownFailure } from "./report/baseline.js";
-import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "./implementations.js";
-import type { Observation } from "./observation.js";
+import { isFailing, statusLabel, strictDeviationsFrom, type CaseProperty } from "../core/case-record.js";
+import { providedHostReport } from "../host/context.js";
+import { isKnownFailure } from "../report/baseline.js";
+import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "../host/implementations.js";
+import type { Observation } from "../core/observation.js";
 import { runScenario } from "./run-scenario.js";
-import { containerRuntime } from "./runtime/container.js";
-import { processRuntime } from "./runtime/process.js";
-import { adoptSharedPeer, stopSharedPeers } from "./runtime/shared-peers.js";
-import type { Runtime } from "./runtime/types.js";
+import { containerRuntime } from "../runtime/container.js";
+import { processRuntime } from "../runtime/process.js";
+import { adoptSharedPeer, stopSharedPeers } from "../runtime/shared-peers.js";
+import type { Runtime } from "../runtime/types.js";
 import { livePhases, liveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
-import { expectationFor, judge, type Scenario } from "./scenario.js";
-import { decisionCeilingMs } from "./runtime/deadlines.js";
+import { expectationFor, judge, type Scenario } from "../core/scenario.js";
+import { decisionCeilingMs } from "../runtime/deadlines.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
 function selectedRuntime(): Runtime {
@@ -208,7 +208,7 @@ export function describeLiveCounts(counts: LiveCount[]): string {
 }
 
 /**
- * Rotation under live traffic (harness/rotation-live.ts), one case per server that can switch its
+ * Rotation under live traffic (harness/runner/rotation-live.ts), one case per server that can switch its
  * chain without a restart; the others are skipped by capability (reload-identity).
  */
 export function liveRotationSuite(): void {
