@@ -1,9 +1,9 @@
-// README.md's deviation and skip tables are what the generator writes from the data, and the
+// docs/deviations.md's deviation and skip tables are what the generator writes from the data, and the
 // generator groups, orders and refuses data as it says.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { deviationStatus } from "../core/scenario.js";
-import { allRows, deviationEntries, deviationTables, DeviationDocsError, endMarker, generatedSection, readGenerated, readmePath, skipTable, startMarker, withGenerated, type RowData, type StackData } from "./deviations.js";
+import { allRows, deviationEntries, deviationTables, DeviationDocsError, endMarker, generatedSection, readGenerated, deviationsDocPath, skipTable, startMarker, withGenerated, type RowData, type StackData } from "./deviations.js";
 
 const rows: RowData[] = [
   { id: "t::a::refused", subject: "server", expect: "rejected:revoked", needs: ["add-crl"], deviations: { one: { advisory: "accepted", reason: "one | accepts", reference: "ref a" } } },
@@ -15,11 +15,11 @@ const stacks: StackData[] = [
   { name: "two", roles: { server: true, client: true }, advisories: { "t::a::refused": { advisory: "accepted", reason: "two accepts", reference: "ref c" } }, cannot: { "add-crl": "neither" } },
 ];
 
-describe("README.md's recorded deviations", () => {
+describe("docs/deviations.md's recorded deviations", () => {
   it("are the tables npm run docs:deviations writes from the data", () => {
-    const readme = readFileSync(readmePath, "utf8");
-    const stale = readGenerated(readme).text !== generatedSection();
-    expect(stale, "README.md's deviation tables differ from the data: run npm run docs:deviations").toBe(false);
+    const page = readFileSync(deviationsDocPath, "utf8");
+    const stale = readGenerated(page).text !== generatedSection();
+    expect(stale, "docs/deviations.md's deviation tables differ from the data: run npm run docs:deviations").toBe(false);
   });
 
   it("list every row's and every stack's record, known violations first, each with deviationStatus", () => {
@@ -68,9 +68,9 @@ describe("the generator", () => {
   });
 
   it("replaces only what is between the markers, and says so in one line when they are missing", () => {
-    const readme = `# title\n\n${startMarker}\nold\n${endMarker}\n\nafter\n`;
-    expect(withGenerated(readme, "\nnew\n")).toBe(`# title\n\n${startMarker}\nnew\n${endMarker}\n\nafter\n`);
-    expect(() => withGenerated("# title\n", "x")).toThrow(/^failed to find the deviation table in README\.md: it needs the lines <!-- deviations:start[^\n]* and <!-- deviations:end -->, in that order$/);
+    const page = `# title\n\n${startMarker}\nold\n${endMarker}\n\nafter\n`;
+    expect(withGenerated(page, "\nnew\n")).toBe(`# title\n\n${startMarker}\nnew\n${endMarker}\n\nafter\n`);
+    expect(() => withGenerated("# title\n", "x")).toThrow(/^failed to find the deviation table in docs\/deviations\.md: it needs the lines <!-- deviations:start[^\n]* and <!-- deviations:end -->, in that order$/);
     expect(() => withGenerated(`${endMarker}\n${startMarker}\n`, "x")).toThrow(DeviationDocsError);
   });
 });

@@ -142,10 +142,8 @@ async function playOrError<T>(annotate: Annotate, play: () => Promise<T>): Promi
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   // Cases run concurrently on either runtime (vitest's maxConcurrency, 5): most of a case is
   // waiting on peers, and each peer has its own 127.x.y.z host, so cases cannot collide on an
-  // address (measured on the process runtime: 57 s sequential, 29-33 s concurrent). The container
-  // runtime was sequential while five docker execs at once could splice an s_client's stdout into
-  // a stderr line; runtime/output.ts now merges by whole lines, and repeated concurrent container
-  // runs keep every verdict (npm run flake -- --runtime container).
+  // address. On containers this is safe because runtime/output.ts merges a peer's streams by whole
+  // lines (figures and history: docs/performance.md, "Figures behind code choices").
   const describeArea = describe.concurrent;
   describeArea(area, () => {
     // Long-lived peers this file started itself (none when globalSetup provided them) end with its cases.
@@ -233,7 +231,7 @@ export function liveRotationSuite(): void {
         }
         it(name, { timeout: caseTimeoutMs }, async ({ annotate, expect }) => {
           await annotateCase(annotate);
-          // Measured: 2.6 s a stack on a quiet machine, 20 s with nine conformance files at load 10.
+          // Its 120 s ceiling leaves room for a loaded machine (docs/performance.md, "Figures behind code choices").
           const counts = await playOrError(annotate, () => runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 120_000, maxHandshakes: 3_000 }));
           // Resets at a switch are the stack's recorded deviation when it has one (intermittent:
           // about 1 run in 3 to 6 meets one, for caddy), else failures; the status follows what

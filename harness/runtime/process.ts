@@ -1,8 +1,8 @@
 // The process runtime: peers as local child processes. Each starts detached in its own process
 // group so a stop kills the whole group (killing only the direct child would leave a grandchild
 // that holds the pipes open, and the peer's end pending, measured). Started with node's own
-// child_process.spawn: through execa a start cost the test worker 4.7-4.8 ms of CPU against
-// 2.6-3.0 ms (200 starts of `openssl version`), a second or more of every run's CPU.
+// child_process.spawn: execa cost the test worker measurably more CPU per start
+// (docs/performance.md, "Figures behind code choices").
 import { spawn, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 
