@@ -1,7 +1,7 @@
 // The command as a user gets it: `npm pack`, installed from the tarball into an empty folder (its
 // dependencies from the npm registry), run with npx against a real openssl s_server.
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,9 +86,37 @@ describe("the packed command, installed into an empty folder", () => {
   it("ships the compiled command and nothing else: no TypeScript, tests, fixtures or reports", () => {
     expect(tarballFiles).toContain("dist/harness/commands/cli.js");
     expect(tarballFiles).toContain("harness/bin/mtls-conformance.mjs");
-    const unexpected = tarballFiles.filter((path) => !/^(dist\/.+\.js|harness\/bin\/mtls-conformance\.mjs|package\.json|README\.md)$/.test(path));
+    expect(tarballFiles).toContain("LICENSE");
+    const unexpected = tarballFiles.filter((path) => !/^(dist\/.+\.js|harness\/bin\/mtls-conformance\.mjs|package\.json|README\.md|LICENSE)$/.test(path));
     expect(unexpected).toEqual([]);
     expect(tarballFiles.filter((path) => path.includes(".test."))).toEqual([]);
+  });
+
+  it("is publishable: not private, a semantic version, a LICENSE that is package.json's license, and npm publish --dry-run lists the same files", async () => {
+    const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { private?: boolean; version: string; license: string; bin: Record<string, string> };
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.bin).toEqual({ "mtls-conformance": "harness/bin/mtls-conformance.mjs" });
+    // The SPDX id and the text's own title must name the same license.
+    expect(manifest.license).toBe("Apache-2.0");
+    expect((await readFile(join(root, "LICENSE"), "utf8")).trim().split("\n").slice(0, 2).map((line) => line.trim())).toEqual(["Apache License", "Version 2.0, January 2004"]);
+    const changelog = await readFile(join(root, "CHANGELOG.md"), "utf8");
+    expect(changelog).toContain(`## ${manifest.version}`);
+    // --ignore-scripts: dist/ was built by the unit project's globalSetup (see npm pack above).
+    const { stdout, stderr } = await run("npm", ["publish", "--dry-run", "--ignore-scripts", "--json"], { cwd: root, timeout: 120_000 });
+    const published = (JSON.parse(stdout) as Record<string, { files: Array<{ path: string }> }>)["mtls-conformance"]!;
+    expect(published.files.map((file) => file.path).sort()).toEqual(tarballFiles);
+    // npm's only complaint may be that nobody is logged in (a dry run needs no login).
+    const warnings = stderr.split("\n").filter((line) => /^npm (warn|error)/.test(line) && !/requires you to be logged in/.test(line));
+    expect(warnings).toEqual([]);
+  });
+
+  it("installs globally from the tarball (npm install -g) and runs as mtls-conformance", async () => {
+    const prefix = join(work, "global");
+    const tarball = (await readdir(work)).find((name) => name.endsWith(".tgz"))!;
+    await run("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", join(work, tarball)], { timeout: 240_000 });
+    const { stdout } = await run(join(prefix, "bin", "mtls-conformance"), ["--help"], { env: cleanEnv(), timeout: 60_000 });
+    expect(stdout).toMatch(/^Usage: mtls-conformance run --target HOST:PORT/);
   });
 
   it("prints its usage with npx mtls-conformance --help", async () => {
