@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { isFailing, statusLabel } from "../core/case-record.js";
 import { countsLine, resultsModel, type ResultsModel } from "../report/results.js";
 import { runtimeNames, type RuntimeName } from "../runtime/types.js";
 import { noiseFrom, startCpuNoise } from "./noise.js";
@@ -130,6 +131,10 @@ export async function main(argv: string[]): Promise<number> {
         }
         records.push(record);
         console.error(`flake: ${runtime} run ${run}/${options.runs}: ${countsLine(record.model)} (${(record.durationMs / 1000).toFixed(0)} s)`);
+        // Named as soon as the run ends, so a measurement cut short still says which cases failed.
+        for (const entry of record.model.cases.filter((entry) => isFailing(entry.verdict, record.model.strictDeviations === true))) {
+          console.error(`flake:   ${statusLabel(entry.verdict)}: ${entry.name}${entry.reason ? `: ${entry.reason}` : ""}`);
+        }
       }
     }
   } catch (error) {
