@@ -103,7 +103,15 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
       await app?.stop();
       throw error;
     });
-  const sidecar = app && !detectsItself ? await startSidecar({ endpoint: await allocateEndpoint(), mode: "permissive", terminator: server.endpoint, app: app.endpoint }) : undefined;
+  const sidecar = app && !detectsItself
+    ? await allocateEndpoint()
+        .then((endpoint) => startSidecar({ endpoint, mode: "permissive", terminator: server.endpoint, app: app.endpoint }))
+        .catch(async (error: unknown) => {
+          await server.stop();
+          await app.stop();
+          throw error;
+        })
+    : undefined;
   const target = sidecar?.endpoint ?? server.endpoint;
   const counts = new Map<string, LiveCount>();
   const count = (phase: string, population: LivePopulation, covered: boolean): LiveCount => {
