@@ -48,9 +48,11 @@ export interface TlsServerConfig {
   sniIdentities: Record<string, KeyPairFiles>;
   /**
    * Only for servers that detect the protocol themselves: listen on `endpoint` as a sidecar in
-   * `mode`, terminating TLS itself and sending plaintext to `app` (see stacks/common/sidecar.ts).
+   * `mode`, terminating TLS itself and sending plaintext to `app` (see stacks/common/sidecar.ts);
+   * with `otherPort`, a second listener of the same detector in front of the same app and
+   * terminator, in its own mode (a per-port mode, as Istio's portLevelMtls).
    */
-  sidecar?: { mode: PolicyMode; app: Endpoint };
+  sidecar?: { mode: PolicyMode; app: Endpoint; otherPort?: { mode: PolicyMode; endpoint: Endpoint } };
 }
 
 /** What a server checks client certificates against (TlsServerConfig's clientTrust and crls). */

@@ -8,6 +8,7 @@ import { connect as connectTcp } from "node:net";
 import { checkServerIdentity, connect as connectTls, createSecureContext, DEFAULT_CIPHERS, type PeerCertificate, type SecureContext } from "node:tls";
 import { classifyNodeError } from "./outcome.js";
 import type { Endpoint } from "./network.js";
+import { frameStartingWith0x16, http2Preface, shapedTransport, type FirstFlight, type PlaintextPayload } from "./first-flight.js";
 import { applicationRequest, clientFailure, type KeyPairFiles, type Observation, type TlsClientConfig, type TlsVersion } from "./observation.js";
 
 /** Raised from checkServerIdentity when the URI SAN is not the expected workload identity. */
@@ -108,9 +109,6 @@ export function securityOptions(config: { minVersion?: TlsVersion; maxVersion?: 
 
 const firstLine = (text: string): string => text.split("\r\n")[0] ?? "";
 
-// RFC 9113 section 3.4: the client connection preface, then an empty SETTINGS frame.
-const http2Preface = Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
-
 export interface ProbeOptions {
   /**
    * Call a connection accepted when it stays open, with no alert and no answer, this long after
@@ -118,6 +116,8 @@ export interface ProbeOptions {
    * certificate alerts as soon as it reads the client's Finished, well within this time.
    */
   acceptSilenceMs?: number;
+  /** Send the ClientHello late or cut on the wire (the protocol-detection rows). */
+  firstFlight?: FirstFlight;
 }
 
 /** One TLS connection: handshake, request, read to the end. Never throws for network outcomes. */
@@ -145,8 +145,7 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
     };
 
     const socket = connectTls({
-      host: target.host,
-      port: target.port,
+      ...(options.firstFlight ? { socket: shapedTransport(connectTcp({ host: target.host, port: target.port }), options.firstFlight) } : { host: target.host, port: target.port }),
       servername: config.serverName,
       secureContext: secureContextFor(config),
       rejectUnauthorized: config.trust !== undefined,
@@ -198,8 +197,23 @@ export function probeTls(target: Endpoint, config: TlsClientConfig, timeoutMs: n
   });
 }
 
-/** Plain HTTP on a raw socket: does the endpoint answer cleartext? */
-export function probePlaintext(target: Endpoint, timeoutMs: number): Promise<Observation> {
+export interface PlaintextProbeOptions {
+  /** What to send instead of an HTTP request; `nothing` only reads (a banner counts as an answer). */
+  payload?: PlaintextPayload;
+  /** Wait this long after connecting before the first byte. */
+  firstByteDelayMs?: number;
+}
+
+const plaintextBytes = (payload: Exclude<PlaintextPayload, "nothing">, host: string): Buffer =>
+  payload === "http" ? Buffer.from(applicationRequest(host), "latin1") : payload === "http2-prior-knowledge" ? http2Preface : frameStartingWith0x16;
+
+/**
+ * Plaintext on a raw socket: does the endpoint answer cleartext? An HTTP answer (from an app; a
+ * TLS server sends an alert or nothing) is plaintext-accepted, and so is any answer to a client
+ * that sent nothing (a server-speaks-first app's banner).
+ */
+export function probePlaintext(target: Endpoint, timeoutMs: number, options: PlaintextProbeOptions = {}): Promise<Observation> {
+  const payload = options.payload ?? "http";
   return new Promise((resolve) => {
     let response = Buffer.alloc(0);
     let settled = false;
@@ -207,18 +221,27 @@ export function probePlaintext(target: Endpoint, timeoutMs: number): Promise<Obs
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(delay);
       socket.destroy();
       resolve(observation);
     };
     const judge = (how: string) => {
       const text = response.toString("latin1");
+      if (payload === "nothing" && response.length) return finish({ outcome: "plaintext-accepted", response: firstLine(text), evidence: { client: `the app spoke first: ${firstLine(text)}` } });
       if (text.startsWith("HTTP/")) return finish({ outcome: "plaintext-accepted", response: firstLine(text), evidence: { client: firstLine(text) } });
       const shown = response.length ? `answered ${response.length} non-HTTP bytes (${response.subarray(0, 8).toString("hex")})` : "answered nothing";
       finish({ outcome: "plaintext-refused", evidence: { client: `${shown}, then ${how}` } });
     };
     const socket = connectTcp({ host: target.host, port: target.port });
-    const timer = setTimeout(() => finish({ outcome: "timeout", evidence: { client: `no answer to plaintext within ${timeoutMs} ms` } }), timeoutMs);
-    socket.on("connect", () => socket.write(applicationRequest(target.host)));
+    // A client that only reads has its answer when the wait ends: it was not served.
+    const silence = (): Observation =>
+      payload === "nothing" ? { outcome: "plaintext-refused", evidence: { client: `nothing within ${timeoutMs} ms of a client that only reads, the connection still open` } } : { outcome: "timeout", evidence: { client: `no answer to plaintext within ${timeoutMs} ms` } };
+    const timer = setTimeout(() => finish(silence()), timeoutMs);
+    let delay: NodeJS.Timeout | undefined;
+    socket.on("connect", () => {
+      if (payload === "nothing") return;
+      delay = setTimeout(() => socket.write(plaintextBytes(payload, target.host)), options.firstByteDelayMs ?? 0);
+    });
     socket.on("data", (chunk: Buffer) => {
       response = Buffer.concat([response, chunk]);
     });

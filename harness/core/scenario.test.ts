@@ -87,9 +87,11 @@ describe("scenario catalogues", () => {
     expect(judge(seen.outcome, expectation, seen)).toBe(verdict);
   });
 
-  it("marks the modes rows a protocol detector decides alone: every plaintext probe and every disabled row", () => {
+  it("marks the modes rows a protocol detector decides alone: every plaintext probe, every disabled row, the per-port and detection rows", () => {
     const detectorRows = modeScenarios.filter((scenario) => scenario.detector).map((scenario) => scenario.id);
-    expect(detectorRows).toEqual(modeScenarios.filter((scenario) => scenario.client.plaintext || scenario.server.sidecarMode === "disabled").map((scenario) => scenario.id));
+    const decidedByDetector = (scenario: Scenario) => scenario.client.plaintext || scenario.server.sidecarMode === "disabled" || /^modes::(per-port|detection)::/.test(scenario.id);
+    expect(detectorRows).toEqual(modeScenarios.filter(decidedByDetector).map((scenario) => scenario.id));
+    expect(detectorRows).toContain("modes::detection::strict::late-plaintext");
     expect(detectorRows).toContain("modes::strict::plaintext");
     expect(detectorRows).toContain("modes::disabled::mtls-valid");
     expect(detectorRows).not.toContain("modes::permissive::mtls-valid");

@@ -3,6 +3,7 @@
 import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
 import type { Observation, PolicyMode, TlsVersion } from "./observation.js";
+import type { ClientHelloShape, PlaintextApp, PlaintextPayload } from "./first-flight.js";
 import { isOutcome, type Outcome } from "./outcome.js";
 
 export interface ServerSetup {
@@ -20,6 +21,13 @@ export interface ServerSetup {
   listenHost?: string;
   /** Put a protocol-detecting sidecar in front of the TLS server, in this mode. */
   sidecarMode?: PolicyMode;
+  /**
+   * A second listener of the same detector, in this mode, for the same app and terminator (a
+   * per-port mode); the probe goes to the sidecarMode listener.
+   */
+  sidecarOtherPort?: PolicyMode;
+  /** The plaintext app behind the sidecar: HTTP (the default), or one that speaks first (a banner on connect). */
+  sidecarApp?: PlaintextApp;
   /** The lowest protocol version the server accepts. */
   minVersion?: TlsVersion;
   /** The highest version the server speaks: the reference server only (rows whose subject is the client). */
@@ -31,6 +39,12 @@ export interface ServerSetup {
 export interface ClientSetup {
   /** Send plain HTTP instead of TLS. */
   plaintext?: boolean;
+  /** What a plaintext client sends instead of an HTTP request (probe.ts PlaintextPayload). */
+  plaintextPayload?: PlaintextPayload;
+  /** Connect, then wait this long before the first byte (past a detector's timeout). */
+  firstByteDelayMs?: number;
+  /** How the reference client cuts its ClientHello on the wire (probe.ts ClientHelloShape). */
+  clientHelloShape?: ClientHelloShape;
   /** Fixture profile presented as the client certificate (with its chain). */
   cert?: string;
   /** Trust bundle used to verify the server. */
@@ -143,6 +157,7 @@ function impliedNeeds(row: Scenario): Capability[] {
 function referenceOnlyOnSubject(row: Scenario): string | undefined {
   if (row.subject === "server" && row.server.maxVersion) return "server.maxVersion";
   if (row.subject === "client" && (row.client.minVersion || row.client.maxVersion)) return "client.minVersion/maxVersion";
+  if (row.subject === "client" && (row.client.firstByteDelayMs || row.client.clientHelloShape || row.client.plaintextPayload)) return "client.firstByteDelayMs/clientHelloShape/plaintextPayload";
   return undefined;
 }
 

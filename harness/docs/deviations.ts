@@ -17,9 +17,13 @@ import { modeScenarios } from "../scenarios/modes.js";
 import { protocolScenarios } from "../scenarios/protocol.js";
 import { rotationScenarios } from "../scenarios/rotation.js";
 import { stacks as registry } from "../stacks/registry.js";
+import { referenceSidecar } from "../host/implementations.js";
 import type { StackDefinition } from "../stacks/types.js";
 
 export class DeviationDocsError extends Error {}
+
+/** The harness's reference sidecar plays the detector rows under its own name and records deviations there too. */
+const referenceDetector = { ...referenceSidecar, roles: { server: referenceSidecar.server } };
 
 /** What the generator reads of a stack (tests pass their own). */
 export type StackData = Pick<StackDefinition, "name" | "cannot" | "advisories"> & { roles: Partial<Record<"server" | "client", unknown>> };
@@ -60,7 +64,7 @@ export interface DeviationEntry {
  * where the row has none for it, as expectationFor does. A record for a stack or row that does not
  * exist is an error: the table would document a deviation no case can show.
  */
-export function deviationEntries(rows: RowData[] = allRows(), stacks: readonly StackData[] = registry): DeviationEntry[] {
+export function deviationEntries(rows: RowData[] = allRows(), stacks: readonly StackData[] = [...registry, referenceDetector]): DeviationEntry[] {
   const names = new Set(stacks.map((stack) => stack.name));
   const ids = new Set(rows.map((row) => row.id));
   for (const row of rows) {

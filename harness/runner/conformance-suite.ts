@@ -11,7 +11,7 @@ import { containerRuntime } from "../runtime/container.js";
 import { processRuntime } from "../runtime/process.js";
 import { adoptSharedPeer, stopSharedPeers } from "../runtime/shared-peers.js";
 import type { Runtime } from "../runtime/types.js";
-import { livePhases, liveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
+import { livePhases, liveRotationId, permissiveLiveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
 import { expectationFor, judge, type Scenario } from "../core/scenario.js";
 import { decisionCeilingMs } from "../runtime/deadlines.js";
 
@@ -209,17 +209,22 @@ export function describeLiveCounts(counts: LiveCount[]): string {
  * Rotation under live traffic (harness/runner/rotation-live.ts), one case per server that can switch its
  * chain without a restart; the others are skipped by capability (reload-identity).
  */
-export function liveRotationSuite(): void {
+export function liveRotationSuite(options: { permissive?: boolean } = {}): void {
+  const { permissive = false } = options;
+  const id = permissive ? permissiveLiveRotationId : liveRotationId;
+  // Behind a permissive detector the detector is the implementation: the reference sidecar (in
+  // front of the node server) and each stack that detects the protocol itself.
+  const playing = implementationsFor("server", runtime, statuses);
+  const players: Array<Implementation & { unavailable?: string }> = permissive ? [referenceSidecar, ...playing.filter((implementation) => implementation.server?.detectsProtocol)] : playing;
+  const title = permissive
+    ? "behind a permissive detector, the server moves A -> cross-signed B -> B under traffic from mTLS clients trusting A, A+B and B and from plaintext clients: no covered handshake fails, plaintext is served throughout, A-only clients are refused on B"
+    : "the server moves A -> cross-signed B -> B under traffic from clients trusting A, A+B and B: no covered handshake fails, A-only clients are refused on B";
   // One stack at a time: its clients (and node's server) share this worker's event loop.
-  describe("rotation-live", () => {
-    describe(liveRotationId, () => {
-      for (const implementation of implementationsFor("server", runtime, statuses)) {
+  describe(permissive ? "rotation-live-permissive" : "rotation-live", () => {
+    describe(id, () => {
+      for (const implementation of players) {
         const name = `${implementation.name} (${runtime.name})`;
-        const annotateCase = caseAnnotator(
-          implementation,
-          "the server moves A -> cross-signed B -> B under traffic from clients trusting A, A+B and B: no covered handshake fails, A-only clients are refused on B",
-          "accepted",
-        );
+        const annotateCase = caseAnnotator(implementation, title, "accepted");
         if (implementation.unavailable !== undefined) {
           skippedCase(name, annotateCase, implementation.unavailable, unavailableKind(implementation.unavailable));
           continue;
@@ -232,11 +237,11 @@ export function liveRotationSuite(): void {
         it(name, { timeout: caseTimeoutMs }, async ({ annotate, expect }) => {
           await annotateCase(annotate);
           // Its 120 s ceiling leaves room for a loaded machine (docs/performance.md, "Figures behind code choices").
-          const counts = await playOrError(annotate, () => runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 120_000, maxHandshakes: 3_000 }));
+          const counts = await playOrError(annotate, () => runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 120_000, maxHandshakes: 4_000, permissive }));
           // Resets at a switch are the stack's recorded deviation when it has one (intermittent:
           // about 1 run in 3 to 6 meets one, for caddy), else failures; the status follows what
           // this run saw, and the phases property counts its resets.
-          const recorded = implementation.advisories[liveRotationId];
+          const recorded = implementation.advisories[id];
           const failed = counts.filter((entry) => entry.failed > 0 || (entry.reset > 0 && !recorded));
           const resets = counts.reduce((sum, entry) => sum + entry.reset, 0);
           const undecided = counts.reduce((sum, entry) => sum + entry.undecided, 0);

@@ -17,9 +17,13 @@ import { referenceClient } from "../host/implementations.js";
 import { allocateEndpoint } from "../core/network.js";
 import type { KeyPairFiles, TlsClientConfig } from "../core/observation.js";
 import { decisionCeilingMs } from "../runtime/deadlines.js";
+import { probePlaintext } from "../core/probe.js";
+import { startPlaintextApp, startSidecar } from "../stacks/common/sidecar.js";
 
 export const trustPopulations = ["trust-a", "trust-ab", "trust-b"] as const;
 export type TrustPopulation = (typeof trustPopulations)[number];
+/** Behind a permissive detector, plaintext clients run beside the TLS ones: the app serves them in every phase. */
+export type LivePopulation = TrustPopulation | "plaintext";
 
 export interface LivePhase {
   name: "a" | "cross" | "b";
@@ -37,6 +41,8 @@ export const livePhases: LivePhase[] = [
 
 /** The live suite's row id, under which a stack records an advisory (stack `advisories`). */
 export const liveRotationId = `rotation-live::${livePhases.map((phase) => phase.name).join("-")}::clients-a-ab-b`;
+/** The same behind a permissive protocol detector, with plaintext clients beside the mTLS ones. */
+export const permissiveLiveRotationId = `rotation-live::${livePhases.map((phase) => phase.name).join("-")}::permissive::mtls-a-ab-b-and-plaintext`;
 
 export interface LiveOptions {
   /** Concurrent clients per trust population. */
@@ -46,12 +52,18 @@ export interface LiveOptions {
   /** Bounds: the whole run, and the handshakes of all clients together. */
   timeoutMs: number;
   maxHandshakes: number;
+  /**
+   * Put a permissive protocol detector in front: the stack's own (haproxy, nginx) or else the
+   * reference sidecar. The server then requires client certificates (trust-a), every TLS client
+   * presents one, and plaintext clients join as a fourth population.
+   */
+  permissive?: boolean;
 }
 
 /** Counts for one phase (or the switch into it) and one population. */
 export interface LiveCount {
   phase: string;
-  population: TrustPopulation;
+  population: LivePopulation;
   /** Whether the population's trust covers the server's chain (both sides, for a switch). */
   covered: boolean;
   accepted: number;
@@ -82,9 +94,27 @@ function keyPair(fixtures: FixtureSet, name: string): KeyPairFiles {
 export async function runLiveRotation(implementation: Implementation, fixtures: FixtureSet, options: LiveOptions): Promise<LiveCount[]> {
   const adapter = implementation.server;
   if (!adapter) throw new LiveRotationError(`failed to run live rotation: ${implementation.name} cannot play the server`);
-  const server = await adapter.startServer({ endpoint: await allocateEndpoint(), identity: keyPair(fixtures, livePhases[0]!.cert), clientAuth: "none", crls: [], sniIdentities: {} });
+  const app = options.permissive ? await startPlaintextApp(await allocateEndpoint()) : undefined;
+  const detectsItself = Boolean(app && adapter.detectsProtocol);
+  const clientAuth = app ? ({ clientAuth: "required", clientTrust: fixtures.bundles["trust-a"] } as const) : ({ clientAuth: "none" } as const);
+  const server = await adapter
+    .startServer({ endpoint: await allocateEndpoint(), identity: keyPair(fixtures, livePhases[0]!.cert), ...clientAuth, crls: [], sniIdentities: {}, ...(detectsItself && app ? { sidecar: { mode: "permissive", app: app.endpoint } } : {}) })
+    .catch(async (error: unknown) => {
+      await app?.stop();
+      throw error;
+    });
+  const sidecar = app && !detectsItself
+    ? await allocateEndpoint()
+        .then((endpoint) => startSidecar({ endpoint, mode: "permissive", terminator: server.endpoint, app: app.endpoint }))
+        .catch(async (error: unknown) => {
+          await server.stop();
+          await app.stop();
+          throw error;
+        })
+    : undefined;
+  const target = sidecar?.endpoint ?? server.endpoint;
   const counts = new Map<string, LiveCount>();
-  const count = (phase: string, population: TrustPopulation, covered: boolean): LiveCount => {
+  const count = (phase: string, population: LivePopulation, covered: boolean): LiveCount => {
     const key = `${phase}/${population}`;
     let entry = counts.get(key);
     if (!entry) counts.set(key, (entry = { phase, population, covered, accepted: 0, refused: 0, reset: 0, failed: 0, undecided: 0, failures: [] }));
@@ -99,10 +129,10 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   let wake: (() => void) | undefined;
 
   let handshakes = 0;
-  const attempt = async (population: TrustPopulation, id: number, config: TlsClientConfig): Promise<void> => {
+  const attempt = async (population: LivePopulation, id: number, config: TlsClientConfig): Promise<void> => {
     if (++handshakes > options.maxHandshakes) throw new LiveRotationError(`failed to finish the phases within ${options.maxHandshakes} handshakes`);
     const startedAt = position;
-    const observation = await referenceClient.connect(server.endpoint, config, decisionCeilingMs);
+    const observation = population === "plaintext" ? await probePlaintext(target, decisionCeilingMs) : await referenceClient.connect(target, config, decisionCeilingMs);
     const endedAt = position;
     const phase = livePhases[Math.floor(startedAt)]!;
     const straddled = startedAt !== endedAt || !Number.isInteger(startedAt);
@@ -110,9 +140,11 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
     // that trusts both, and an uncovered one may be accepted or refused.
     const next = livePhases[Math.min(Math.floor(startedAt) + 1, livePhases.length - 1)]!;
     const label = straddled ? `${phase.name}->${next.name}` : phase.name;
-    const covered = phase.covered.includes(population) && (!straddled || next.covered.includes(population));
+    const covers = (at: LivePhase) => population === "plaintext" || at.covered.includes(population);
+    const covered = covers(phase) && (!straddled || covers(next));
     const entry = count(label, population, covered);
-    if (covered ? observation.outcome === "accepted" : observation.outcome === "accepted" && straddled) entry.accepted++;
+    const served = population === "plaintext" ? "plaintext-accepted" : "accepted";
+    if (covered ? observation.outcome === served : observation.outcome === served && straddled) entry.accepted++;
     else if (!covered && observation.outcome === "rejected:unknown-ca") entry.refused++;
     else {
       if (straddled && observation.outcome === "unclassified" && /^ECONNRESET\b/.test(observation.evidence.client ?? "")) entry.reset++;
@@ -125,8 +157,8 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
       wake?.();
     }
   };
-  const client = async (population: TrustPopulation, id: number): Promise<void> => {
-    const config: TlsClientConfig = { trust: fixtures.bundles[population], serverName };
+  const client = async (population: LivePopulation, id: number): Promise<void> => {
+    const config: TlsClientConfig = { trust: population === "plaintext" ? undefined : fixtures.bundles[population], serverName, ...(app ? { identity: keyPair(fixtures, "client") } : {}) };
     try {
       while (!stopping && Date.now() < deadline) await attempt(population, id, config);
     } finally {
@@ -137,7 +169,8 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   const clients: Promise<void>[] = [];
   try {
     let id = 0;
-    for (const population of trustPopulations) for (let index = 0; index < options.clientsPerPopulation; index++) clients.push(client(population, id++));
+    const populations: LivePopulation[] = app ? [...trustPopulations, "plaintext"] : [...trustPopulations];
+    for (const population of populations) for (let index = 0; index < options.clientsPerPopulation; index++) clients.push(client(population, id++));
     const total = clients.length;
     const phaseDone = () => inPhase.size === total && [...inPhase.values()].every((done) => done >= options.handshakesPerPhase);
     for (let index = 0; index < livePhases.length; index++) {
@@ -155,10 +188,13 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   } finally {
     stopping = true;
     const ended = await Promise.allSettled(clients);
+    await sidecar?.stop();
     await server.stop();
+    await app?.stop();
     const thrown = ended.find((result) => result.status === "rejected");
     if (thrown) throw (thrown as PromiseRejectedResult).reason;
   }
   const order = (entry: LiveCount) => livePhases.findIndex((phase) => entry.phase.startsWith(phase.name)) * 2 + (entry.phase.includes("->") ? 1 : 0);
-  return [...counts.values()].sort((left, right) => order(left) - order(right) || trustPopulations.indexOf(left.population) - trustPopulations.indexOf(right.population));
+  const rank = (population: LivePopulation) => (population === "plaintext" ? trustPopulations.length : trustPopulations.indexOf(population));
+  return [...counts.values()].sort((left, right) => order(left) - order(right) || rank(left.population) - rank(right.population));
 }

@@ -4,10 +4,10 @@ import type { FixtureSet } from "../../fixtures/fixture-set.js";
 import type { Implementation } from "../host/implementations.js";
 import { referenceClient, referenceServer } from "../host/implementations.js";
 import { allocateEndpoint, type Endpoint } from "../core/network.js";
-import { startPlaintextApp, startSidecar, type RunningListener } from "../stacks/common/sidecar.js";
+import { startApp, startSidecar, type RunningListener } from "../stacks/common/sidecar.js";
 import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../core/observation.js";
 import type { AccountWait, RunningServer, TlsClientAdapter } from "../stacks/types.js";
-import { probePlaintext } from "../core/probe.js";
+import { probePlaintext, probeTls } from "../core/probe.js";
 import type { ClientSetup, Resumption, Scenario, ServerSetup } from "../core/scenario.js";
 
 export class ScenarioSetupError extends Error {}
@@ -94,7 +94,9 @@ async function withServerAccount(observation: Observation, server: RunningServer
   const account = await server.takeRejection({ seen: seenByClient(observation), withinMs: serverAccountWithinMs });
   if (!account) return observation;
   const evidence = { ...observation.evidence, server: account.raw };
-  if (observation.rejectedBy === "client" || account.outcome === "unclassified") return { ...observation, evidence };
+  // A plaintext client's outcome is where its bytes went; a TLS server's log line about them (a
+  // detector that took them for TLS) is evidence of that, not a TLS refusal.
+  if (observation.rejectedBy === "client" || account.outcome === "unclassified" || observation.outcome.startsWith("plaintext-")) return { ...observation, evidence };
   return { ...observation, outcome: account.outcome, rejectedBy: "server", evidence };
 }
 
@@ -127,6 +129,21 @@ async function resumeAfterTrustChange(row: Scenario, resumption: Resumption, ser
   return { ...second, fullHandshake: fresh.outcome, evidence: { ...second.evidence, client: `${account}; ${second.evidence.client ?? ""}` } };
 }
 
+// A client that only reads waits for a banner this long: far past the detectors' timeouts in the
+// test configs (1 s), short of the case's decision deadline.
+const bannerWaitMs = 5_000;
+
+/** The row's client: the plaintext prober, the reference prober shaping its first bytes, or the adapter. */
+function probe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, settings: TlsClientConfig, timeoutMs: number): Promise<Observation> {
+  const firstByteDelayMs = setup.firstByteDelayMs;
+  if (setup.plaintext) {
+    const payload = setup.plaintextPayload ?? "http";
+    return probePlaintext(target, payload === "nothing" ? Math.min(bannerWaitMs, timeoutMs) : timeoutMs, { payload, ...(firstByteDelayMs ? { firstByteDelayMs } : {}) });
+  }
+  if (firstByteDelayMs || setup.clientHelloShape) return probeTls(target, settings, timeoutMs, { firstFlight: { delayMs: firstByteDelayMs, shape: setup.clientHelloShape } });
+  return client.connect(target, settings, timeoutMs);
+}
+
 async function stopAll(resources: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
   await Promise.allSettled(resources.filter((resource) => resource !== undefined).map((resource) => resource.stop()));
 }
@@ -141,27 +158,26 @@ export async function runScenario(row: Scenario, implementation: Implementation,
   const started: Array<RunningServer | RunningListener | undefined> = [];
   try {
     const sidecarMode = row.server.sidecarMode;
-    let sidecarApp: RunningListener | undefined;
-    if (sidecarMode && serverAdapter.detectsProtocol) {
-      sidecarApp = await startPlaintextApp(await allocateEndpoint());
-      started.push(sidecarApp);
-    }
+    const app = sidecarMode ? await startApp(row.server.sidecarApp ?? "http", await allocateEndpoint()) : undefined;
+    started.push(app);
+    // A per-port row: the detector's other listener, in its own mode, for the same app.
+    const otherMode = row.server.sidecarOtherPort;
+    const otherPort = otherMode ? { mode: otherMode, endpoint: await allocateEndpoint(listenHost) } : undefined;
+    const detectsItself = Boolean(sidecarMode && serverAdapter.detectsProtocol);
     const config = serverConfig(context.fixtures, row.server, await allocateEndpoint(listenHost), row.subject !== "server");
-    const tlsServer = await serverAdapter.startServer(sidecarMode && sidecarApp ? { ...config, sidecar: { mode: sidecarMode, app: sidecarApp.endpoint } } : config);
+    const tlsServer = await serverAdapter.startServer(detectsItself && app ? { ...config, sidecar: { mode: sidecarMode!, app: app.endpoint, ...(otherPort ? { otherPort } : {}) } } : config);
     started.push(tlsServer);
     let target = tlsServer.endpoint;
-    if (sidecarMode && !sidecarApp) {
-      const app = await startPlaintextApp(await allocateEndpoint());
-      started.push(app);
+    if (sidecarMode && app && !detectsItself) {
       const sidecar = await startSidecar({ endpoint: await allocateEndpoint(listenHost), mode: sidecarMode, terminator: tlsServer.endpoint, app: app.endpoint });
       started.push(sidecar);
+      if (otherPort) started.push(await startSidecar({ ...otherPort, terminator: tlsServer.endpoint, app: app.endpoint }));
       target = sidecar.endpoint;
     }
     const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
     // It takes the server's account of each of its connections itself.
     if (row.resumption) return await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context);
-    const observation = row.client.plaintext ? await probePlaintext(target, context.timeoutMs) : await clientAdapter.connect(target, settings, context.timeoutMs);
-    return await withServerAccount(observation, tlsServer);
+    return await withServerAccount(await probe(row.client, target, clientAdapter, settings, context.timeoutMs), tlsServer);
   } finally {
     await stopAll(started.reverse());
   }

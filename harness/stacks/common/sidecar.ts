@@ -9,8 +9,17 @@ import { createServer as createHttpServer } from "node:http";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Endpoint } from "../../core/network.js";
 import type { PolicyMode } from "../../core/observation.js";
+import type { PlaintextApp } from "../../core/first-flight.js";
 
 const tlsHandshakeRecord = 0x16;
+
+/**
+ * How long the real detectors (haproxy's inspect-delay, nginx's preread_timeout) wait for a
+ * client's first bytes in the test configs: short, so the rows past it stay fast (docs/architecture.md
+ * "Protocol detection"; the products' defaults are none and 30 s). This reference sidecar has no such
+ * timeout: it waits for the first byte as long as the client stays.
+ */
+export const detectionTimeoutMs = 1_000;
 
 export interface RunningListener extends AsyncDisposable {
   endpoint: Endpoint;
@@ -42,6 +51,20 @@ export function startPlaintextApp(endpoint: Endpoint): Promise<RunningListener> 
   });
   return listen(server as unknown as Server, endpoint, "plaintext app");
 }
+
+/** A server-speaks-first app (SMTP, FTP, MySQL do this): it writes a banner as soon as a client connects. */
+export function startBannerApp(endpoint: Endpoint): Promise<RunningListener> {
+  const server = createServer((client) => {
+    client.on("error", () => client.destroy());
+    client.end(bannerLine);
+  });
+  return listen(server, endpoint, "banner app");
+}
+
+export const bannerLine = "220 banner-app ready\r\n";
+
+/** The plaintext app of a row: HTTP, or one that speaks first. */
+export const startApp = (kind: PlaintextApp, endpoint: Endpoint): Promise<RunningListener> => (kind === "banner" ? startBannerApp(endpoint) : startPlaintextApp(endpoint));
 
 function forward(client: Socket, firstChunk: Buffer, upstream: Endpoint): void {
   const backend = connect({ host: upstream.host, port: upstream.port });

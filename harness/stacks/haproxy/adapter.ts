@@ -13,6 +13,7 @@ import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/netw
 import type { Runtime } from "../../runtime/types.js";
 import type { PolicyMode } from "../../core/observation.js";
 import { stopUnlessListening, waitUntilListeningUnix } from "../common/listener-ready.js";
+import { detectionTimeoutMs } from "../common/sidecar.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
 import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsServerAdapter } from "../types.js";
@@ -92,6 +93,19 @@ const sidecarRules: Record<PolicyMode, string[]> = {
   disabled: ["tcp-request content accept if { req.len gt 0 }", "default_backend app"],
 };
 
+/** One detecting listener: a tcp frontend that waits for the first bytes and routes them by `mode`. */
+function detectorFrontend(name: string, endpoint: Endpoint, mode: PolicyMode): string[] {
+  return [
+    `frontend ${name}`,
+    "  mode tcp",
+    "  option tcplog",
+    `  bind ${formatEndpoint(endpoint)}`,
+    // How long the rules wait for a complete ClientHello; when it passes they run on what came.
+    `  tcp-request inspect-delay ${detectionTimeoutMs}ms`,
+    ...sidecarRules[mode].map((rule) => `  ${rule}`),
+  ];
+}
+
 async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
   const listen = formatEndpoint(config.endpoint);
   const runtimeApi = await allocateEndpoint();
@@ -123,14 +137,10 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
         '  http-request return status 200 content-type text/plain string "ok\\n"',
       ];
       if (config.sidecar) {
+        const { otherPort } = config.sidecar;
         lines.push(
-          "frontend sidecar",
-          "  mode tcp",
-          "  option tcplog",
-          `  bind ${listen}`,
-          // Long enough for a client's first bytes; a client that sends nothing is refused after it.
-          "  tcp-request inspect-delay 2s",
-          ...sidecarRules[config.sidecar.mode].map((rule) => `  ${rule}`),
+          ...detectorFrontend("sidecar", config.endpoint, config.sidecar.mode),
+          ...(otherPort ? detectorFrontend("other-port", otherPort.endpoint, otherPort.mode) : []),
           "backend terminator",
           "  mode tcp",
           `  server terminator ${terminatorAddress}`,

@@ -9,7 +9,9 @@
 // read from its error log (info level: the verify error with its X509 code), is what classifies.
 import { randomBytes } from "node:crypto";
 import { classifyNginxLog } from "./classify.js";
-import { formatEndpoint } from "../../core/network.js";
+import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
+import type { PolicyMode } from "../../core/observation.js";
+import { detectionTimeoutMs } from "../common/sidecar.js";
 import type { ManagedProcess, Runtime } from "../../runtime/types.js";
 import type { ScratchDir } from "../common/scratch-dir.js";
 import { versionsFrom, type ClientTrust, type KeyPairFiles, type TlsServerConfig } from "../../core/observation.js";
@@ -25,13 +27,13 @@ const verifyClient: Record<TlsServerConfig["clientAuth"], string | undefined> = 
 // an info line, so takeRejection can wait for one of them instead of guessing a delay.
 const connectionDone = /^mtls-access |SSL_do_handshake\(\) failed|peer closed connection in SSL handshake|client \S+ closed/m;
 
-async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: string, files: KeyPairFiles, crlFile: string | undefined, isDefault: boolean): Promise<string> {
+async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, listen: string, name: string, files: KeyPairFiles, crlFile: string | undefined, isDefault: boolean): Promise<string> {
   // ssl_certificate takes the certificate followed by its chain in one file.
   const certificate = await scratch.concat(`${name}.fullchain.pem`, [files.cert, ...(files.chain ? [files.chain] : [])]);
   const clientAuth = verifyClient[config.clientAuth];
   return [
     "  server {",
-    `    listen ${formatEndpoint(config.endpoint)} ssl${isDefault ? " default_server" : ""};`,
+    `    listen ${listen} ssl${isDefault ? " default_server" : ""};`,
     `    server_name ${isDefault ? '""' : name};`,
     `    ssl_certificate ${certificate};`,
     `    ssl_certificate_key ${files.key};`,
@@ -50,23 +52,56 @@ async function serverBlock(scratch: ScratchDir, config: TlsServerConfig, name: s
   ].join("\n");
 }
 
+// The stream module is a dynamic module in Debian (libnginx-mod-stream); ssl_preread is built into it.
+const streamModule = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+/**
+ * nginx's own protocol detector, as its ssl_preread docs show it: a stream server reads the
+ * ClientHello (ssl_preread on) and routes by $ssl_preread_protocol, which is empty when the first
+ * bytes are not TLS. TLS goes to the HTTPS server (the terminator, on a loopback endpoint of its
+ * own), plaintext to the app under permissive, to a listener that closes at once under strict;
+ * disabled reads nothing and sends everything to the app. A client that sends nothing within
+ * preread_timeout is closed, whatever the mode (measured, docs/architecture.md "Protocol detection").
+ */
+function streamBlock(sidecar: NonNullable<TlsServerConfig["sidecar"]>, endpoint: Endpoint, terminator: string, refuse: string): string[] {
+  const routes: Record<PolicyMode, string> = { strict: refuse, permissive: formatEndpoint(sidecar.app), disabled: formatEndpoint(sidecar.app) };
+  const listener = (at: Endpoint, mode: PolicyMode): string =>
+    mode === "disabled"
+      ? `  server { listen ${formatEndpoint(at)}; proxy_pass ${routes.disabled}; }`
+      : `  server { listen ${formatEndpoint(at)}; ssl_preread on; preread_timeout ${detectionTimeoutMs}ms; proxy_pass $${mode}_route; }`;
+  return [
+    "stream {",
+    "  log_format detector 'mtls-detector $server_port protocol=\"$ssl_preread_protocol\" upstream=$upstream_addr';",
+    "  access_log /dev/stderr detector;",
+    ...(["strict", "permissive"] as const).map((mode) => `  map $ssl_preread_protocol $${mode}_route { "" ${routes[mode]}; default ${terminator}; }`),
+    `  server { listen ${refuse}; return ""; }`,
+    listener(endpoint, sidecar.mode),
+    ...(sidecar.otherPort ? [listener(sidecar.otherPort.endpoint, sidecar.otherPort.mode)] : []),
+    "}",
+  ];
+}
+
 async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Promise<RunningServer> {
-  if (config.sidecar) throw new NginxPeerError("failed to configure nginx: it is not a protocol-detecting sidecar");
   // The client trust in force (retrust changes it), the identity served (rotate changes it), and
   // the reload count that names each identity's files apart.
   let trust: ClientTrust = { clientTrust: config.clientTrust, crls: config.crls };
   let served = config.identity;
   let generation = 0;
+  const detectorEndpoints = config.sidecar ? { terminator: await allocateEndpoint(), refuse: await allocateEndpoint() } : undefined;
   // The whole config for that state: written at start, and again for each reload.
   const writeConf = async (scratch: ScratchDir): Promise<string> => {
       const trusting = { ...config, ...trust };
       // ssl_crl takes one file; OpenSSL reads every CRL in it.
       const crlFile = trusting.crls.length ? await scratch.concat("crls.pem", trusting.crls) : undefined;
-      const servers = [await serverBlock(scratch, trusting, generation ? `default-${generation}` : "default", served, crlFile, true)];
-      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, trusting, name, files, crlFile, false));
+      // Behind its own detector, the HTTPS server listens on a loopback endpoint of its own (a unix
+      // socket in the 0700 scratch dir is out of reach of the unprivileged worker).
+      const terminator = formatEndpoint(detectorEndpoints?.terminator ?? config.endpoint);
+      const servers = [await serverBlock(scratch, trusting, terminator, generation ? `default-${generation}` : "default", served, crlFile, true)];
+      for (const [name, files] of Object.entries(config.sniIdentities)) servers.push(await serverBlock(scratch, trusting, terminator, name, files, crlFile, false));
       return scratch.write(
         "nginx.conf",
         [
+          ...(config.sidecar ? [`load_module ${streamModule};`] : []),
           "daemon off;",
           "worker_processes 1;",
           `pid ${scratch.path}/nginx.pid;`,
@@ -83,6 +118,7 @@ async function startNginxServer(runtime: Runtime, config: TlsServerConfig): Prom
           `  ssl_session_ticket_key ${scratch.path}/ticket.key;`,
           ...servers,
           "}",
+          ...(config.sidecar && detectorEndpoints ? streamBlock(config.sidecar, config.endpoint, terminator, formatEndpoint(detectorEndpoints.refuse)) : []),
           "",
         ].join("\n"),
       );
@@ -139,5 +175,6 @@ async function reloadNginx(runtime: Runtime, scratch: ScratchDir, child: Managed
 
 export const nginxServer = (runtime: Runtime): TlsServerAdapter => ({
   name: "nginx",
+  detectsProtocol: true,
   startServer: (config) => startNginxServer(runtime, config),
 });

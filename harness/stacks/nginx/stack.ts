@@ -1,4 +1,5 @@
-// nginx (1.22) as a server only; the client side is the harness's reference prober.
+// nginx (1.22) as a server only, and its own protocol detector (stream + ssl_preread); the client
+// side is the harness's reference prober.
 import type { StackDefinition } from "../types.js";
 import { nginxServer } from "./adapter.js";
 
@@ -7,8 +8,10 @@ export const nginx: StackDefinition = {
   folder: new URL(".", import.meta.url),
   roles: { server: nginxServer },
   runtimes: ["process", "container"],
-  debianPackages: ["nginx"],
+  // libnginx-mod-stream: the stream module with ssl_preread, its own protocol detector (modes rows).
+  debianPackages: ["nginx", "libnginx-mod-stream"],
   programs: ["nginx"],
+  files: ["/usr/lib/nginx/modules/ngx_stream_module.so"],
   version: ["nginx", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   cannot: { "authorize-client-identity": "nginx 1.22 has no variable with the client certificate's SANs ($ssl_client_s_dn is the subject DN), so without a scripting module it cannot admit by SPIFFE ID or DNS SAN" },
