@@ -1,6 +1,6 @@
 // A gallery of real endpoints nobody on the team wrote, each probed through the `mtls-conformance`
 // command as a user would run it: openssl s_server, python3's http.server and ssl module, and the
-// third-party servers and misbehaving endpoints of gallery/servers.ts (nginx, Caddy, HAProxy, Apache,
+// third-party servers and misbehaving endpoints of gallery/launchers.ts (nginx, Caddy, HAProxy, Apache,
 // mosquitto, nghttpx, PostgreSQL), whose ground truth was measured by hand (docs/gallery.md).
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,7 +16,8 @@ import type { ManagedProcess } from "../runtime/types.js";
 import type { CheckVerdict } from "../core/case-record.js";
 import { summaryLine } from "./report-model.js";
 import type { ExternalReport } from "./run-checks.js";
-import { galleryServers, startGalleryServer, type GalleryKind, type GalleryOptions, type RunningGalleryServer } from "../gallery/servers.js";
+import { startGalleryServer, type GalleryOptions, type RunningGalleryServer } from "../gallery/launchers.js";
+import { galleryServers, type GalleryKind } from "../gallery/truth.js";
 
 const command = join(import.meta.dirname, "..", "bin", "mtls-conformance.mjs");
 const sniffer = join(import.meta.dirname, "..", "gallery", "permissive_sniffer.py");
