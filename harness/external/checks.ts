@@ -62,7 +62,7 @@ export interface CheckDefinition {
   /** A verdict made whatever mode is expected (unless disabled, where no TLS is spoken). */
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
-  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http" | "allow-identity-and-server-name" | "resume-sessions";
+  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http" | "allow-identity-and-server-name" | "resume-sessions" | "detect";
   /**
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted

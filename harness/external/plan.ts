@@ -63,10 +63,11 @@ const inputPresent: Record<NonNullable<CheckDefinition["needs"]>, (settings: Ext
   "issuer-and-http": (settings) => settings.issuerCert !== undefined && (settings.protocol === "http" || settings.protocol === "h2"),
   "allow-identity-and-server-name": (settings) => settings.allowIdentities.length > 0 && settings.issuerCert !== undefined && settings.serverName !== undefined,
   "resume-sessions": (settings) => settings.resumeSessions !== undefined,
+  detect: (settings) => settings.detect === true,
 };
 
 /** The checks that run with these settings (a check whose input is missing does not run). */
-export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities" | "resumeSessions">): CheckDefinition[] {
+export function applicableChecks(settings: Pick<ExternalSettings, "issuerCert" | "trustBundle" | "serverName" | "expectIdentity" | "allowIdentities" | "resumeSessions" | "detect">): CheckDefinition[] {
   return [...externalChecks, ...identityChecks(settings.allowIdentities)].filter((check) => !check.needs || inputPresent[check.needs](settings as ExternalSettings));
 }
 
