@@ -51,7 +51,8 @@ export type CheckProbe =
   | { kind: "server-name" }
   | { kind: "server-identity" }
   | { kind: "expiry" }
-  | { kind: "negotiated" };
+  | { kind: "negotiated" }
+  | { kind: "split-hello" };
 
 export interface CheckDefinition {
   id: string;
@@ -193,6 +194,7 @@ export const externalChecks: CheckDefinition[] = [
   savedSessionCheck("tls1.3"),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
+  { id: "detect::split-hello", title: "TLS without a client certificate and with a rogue CA's, the ClientHello in 1-byte TCP segments", probe: { kind: "split-hello" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" }, needs: "detect", group: 2 },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];
 

@@ -6,6 +6,7 @@ import { negotiatedStrategy } from "./negotiated.js";
 import { plaintextStrategy } from "./plaintext.js";
 import { resumeStrategy } from "./resume.js";
 import { savedSessionStrategy } from "./saved-session.js";
+import { splitHelloStrategy } from "./split-hello.js";
 import { serverChainStrategy, serverIdentityStrategy, serverNameStrategy } from "./server-certificate.js";
 import type { CheckOf, ProbeStrategy } from "./strategy.js";
 import { tlsStrategy } from "./tls.js";
@@ -22,6 +23,7 @@ const registry: Registry = {
   "server-identity": serverIdentityStrategy,
   expiry: expiryStrategy,
   negotiated: negotiatedStrategy,
+  "split-hello": splitHelloStrategy,
 };
 
 /** The strategy of a check's probe kind. */
