@@ -52,7 +52,8 @@ export type CheckProbe =
   | { kind: "server-identity" }
   | { kind: "expiry" }
   | { kind: "negotiated" }
-  | { kind: "split-hello" };
+  | { kind: "split-hello" }
+  | { kind: "slow-first-byte" };
 
 export interface CheckDefinition {
   id: string;
@@ -195,6 +196,7 @@ export const externalChecks: CheckDefinition[] = [
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "detect::split-hello", title: "TLS without a client certificate and with a rogue CA's, the ClientHello in 1-byte TCP segments", probe: { kind: "split-hello" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" }, needs: "detect", group: 2 },
+  { id: "detect::slow-first-byte", title: "the plaintext request and TLS without a client certificate, each after a pause of min(11 s, --timeout-ms)", probe: { kind: "slow-first-byte" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, needs: "detect", group: 1 },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];
 

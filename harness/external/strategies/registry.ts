@@ -6,6 +6,7 @@ import { negotiatedStrategy } from "./negotiated.js";
 import { plaintextStrategy } from "./plaintext.js";
 import { resumeStrategy } from "./resume.js";
 import { savedSessionStrategy } from "./saved-session.js";
+import { slowFirstByteStrategy } from "./slow-first-byte.js";
 import { splitHelloStrategy } from "./split-hello.js";
 import { serverChainStrategy, serverIdentityStrategy, serverNameStrategy } from "./server-certificate.js";
 import type { CheckOf, ProbeStrategy } from "./strategy.js";
@@ -24,6 +25,7 @@ const registry: Registry = {
   expiry: expiryStrategy,
   negotiated: negotiatedStrategy,
   "split-hello": splitHelloStrategy,
+  "slow-first-byte": slowFirstByteStrategy,
 };
 
 /** The strategy of a check's probe kind. */
