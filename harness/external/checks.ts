@@ -53,7 +53,8 @@ export type CheckProbe =
   | { kind: "expiry" }
   | { kind: "negotiated" }
   | { kind: "split-hello" }
-  | { kind: "slow-first-byte" };
+  | { kind: "slow-first-byte" }
+  | { kind: "server-first" };
 
 export interface CheckDefinition {
   id: string;
@@ -197,6 +198,7 @@ export const externalChecks: CheckDefinition[] = [
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
   { id: "detect::split-hello", title: "TLS without a client certificate and with a rogue CA's, the ClientHello in 1-byte TCP segments", probe: { kind: "split-hello" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" }, needs: "detect", group: 2 },
   { id: "detect::slow-first-byte", title: "the plaintext request and TLS without a client certificate, each after a pause of min(11 s, --timeout-ms)", probe: { kind: "slow-first-byte" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, needs: "detect", group: 1 },
+  { id: "detect::server-first", title: "a client that says nothing for min(11 s, --timeout-ms): the endpoint must not speak plaintext first", probe: { kind: "server-first" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "served-or-refused" }, needs: "detect", group: 1 },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];
 

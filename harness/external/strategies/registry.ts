@@ -7,6 +7,7 @@ import { plaintextStrategy } from "./plaintext.js";
 import { resumeStrategy } from "./resume.js";
 import { savedSessionStrategy } from "./saved-session.js";
 import { slowFirstByteStrategy } from "./slow-first-byte.js";
+import { serverFirstStrategy } from "./server-first.js";
 import { splitHelloStrategy } from "./split-hello.js";
 import { serverChainStrategy, serverIdentityStrategy, serverNameStrategy } from "./server-certificate.js";
 import type { CheckOf, ProbeStrategy } from "./strategy.js";
@@ -26,6 +27,7 @@ const registry: Registry = {
   negotiated: negotiatedStrategy,
   "split-hello": splitHelloStrategy,
   "slow-first-byte": slowFirstByteStrategy,
+  "server-first": serverFirstStrategy,
 };
 
 /** The strategy of a check's probe kind. */
