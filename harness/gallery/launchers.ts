@@ -13,12 +13,15 @@ import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network
 import { waitUntilListening } from "../stacks/common/listener-ready.js";
 import { runToCompletion, startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
-import { postgresBin, type GalleryKind } from "./truth.js";
+import { detectionTimeoutMs, postgresBin, type DetectorKind, type GalleryKind } from "./truth.js";
+
+/** Every server the gallery starts: the measured ones (truth.ts galleryServers) and the protocol detectors. */
+export type StartableKind = GalleryKind | DetectorKind;
 
 export class GalleryServerError extends Error {}
 
 export interface RunningGalleryServer extends AsyncDisposable {
-  kind: GalleryKind;
+  kind: StartableKind;
   endpoint: Endpoint;
   /** The server's own output so far (its log on stderr/stdout). */
   output(): string;
@@ -59,7 +62,7 @@ interface Scratch {
   remove(): Promise<void>;
 }
 
-async function scratchDir(kind: GalleryKind): Promise<Scratch> {
+async function scratchDir(kind: StartableKind): Promise<Scratch> {
   const dir = await mkdtemp(join(tmpdir(), `mtls-gallery-${kind}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -95,7 +98,7 @@ async function startListening(endpoint: Endpoint, description: string, command: 
   return child;
 }
 
-function running(kind: GalleryKind, endpoint: Endpoint, children: ManagedProcess[], cleanup: () => Promise<void>, beforeStop?: () => Promise<void>): RunningGalleryServer {
+function running(kind: StartableKind, endpoint: Endpoint, children: ManagedProcess[], cleanup: () => Promise<void>, beforeStop?: () => Promise<void>): RunningGalleryServer {
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -402,7 +405,52 @@ const startMisbehaving =
     return running(kind, endpoint, [child], scratch.remove);
   };
 
-const starters: Record<GalleryKind, Starter> = {
+/** nginx stream with ssl_preread: a ClientHello to the TLS terminator, anything else to the plaintext app or dropped. */
+const startNginxPreread =
+  (kind: "nginx-preread-strict" | "nginx-preread-permissive"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const conf = join(scratch.dir, "nginx.conf");
+    const plaintextRoute = kind === "nginx-preread-strict" ? "drop" : "app";
+    // The worker (nobody, when started as root) connects to the unix sockets in the scratch dir.
+    await chmod(scratch.dir, 0o755);
+    await writeFile(conf, await renderTemplate("nginx-preread.conf", { ...commonValues(endpoint, fixtures, scratch.dir), plaintextRoute, detectTimeout: `${detectionTimeoutMs}ms` }));
+    const child = await startListening(endpoint, `nginx (${kind})`, "nginx", ["-c", conf, "-p", scratch.dir, "-e", "stderr"], /start worker process/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+/** HAProxy TCP mode with inspect-delay and req.ssl_hello_type: a ClientHello to its TLS terminator, anything else refused or to the plaintext app. */
+const startHaproxyDetect =
+  (kind: "haproxy-detect-strict" | "haproxy-detect-permissive"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const server = fixtures.certs.server!;
+    const serverPem = await concatFiles(join(scratch.dir, "server.pem"), [server.fullChain, server.key], 0o600);
+    const conf = join(scratch.dir, "haproxy.cfg");
+    const plaintextBackend = kind === "haproxy-detect-strict" ? "refuse" : "app";
+    await writeFile(conf, await renderTemplate("haproxy-detect.cfg", { ...commonValues(endpoint, fixtures, scratch.dir), serverPem, plaintextBackend, detectTimeout: `${detectionTimeoutMs}ms` }));
+    const child = await startListening(endpoint, `haproxy (${kind})`, "haproxy", ["-db", "-V", "-f", conf], /Using \w+\(\) as the polling mechanism/);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+const startDetectorEndpoint =
+  (kind: "detect-fallback" | "speaks-first"): Starter =>
+  async (endpoint, fixtures, scratch) => {
+    const server = fixtures.certs.server!;
+    const args = [misbehavingScript, kind, endpoint.host, String(endpoint.port), server.fullChain, server.key, fixtures.bundles["trust-a"]!, String(detectionTimeoutMs)];
+    const child = await startListening(endpoint, `detector (${kind})`, process.execPath, args, /^READY$/m);
+    return running(kind, endpoint, [child], scratch.remove);
+  };
+
+const detectorStarters: Record<DetectorKind, Starter> = {
+  "nginx-preread-strict": startNginxPreread("nginx-preread-strict"),
+  "nginx-preread-permissive": startNginxPreread("nginx-preread-permissive"),
+  "haproxy-detect-strict": startHaproxyDetect("haproxy-detect-strict"),
+  "haproxy-detect-permissive": startHaproxyDetect("haproxy-detect-permissive"),
+  "detect-fallback": startDetectorEndpoint("detect-fallback"),
+  "speaks-first": startDetectorEndpoint("speaks-first"),
+};
+
+const starters: Record<StartableKind, Starter> = {
+  ...detectorStarters,
   "nginx-verify-on": startNginx("on"),
   "nginx-verify-optional": startNginx("optional"),
   "nginx-identity-map": startNginxIdentity,
@@ -431,7 +479,7 @@ const starters: Record<GalleryKind, Starter> = {
 };
 
 /** Starts one gallery server on a fresh 127.x endpoint; stop it (or `await using` it) when done. */
-export async function startGalleryServer(kind: GalleryKind, fixtures: FixtureSet, options: GalleryOptions = {}): Promise<RunningGalleryServer> {
+export async function startGalleryServer(kind: StartableKind, fixtures: FixtureSet, options: GalleryOptions = {}): Promise<RunningGalleryServer> {
   const endpoint = options.endpoint ?? (await allocateEndpoint());
   const scratch = await scratchDir(kind);
   try {

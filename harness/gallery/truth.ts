@@ -34,6 +34,19 @@ export type GalleryKind =
   | "stops-mid-run"
   | "random-reset";
 
+/**
+ * Protocol detectors in front of a strict TLS terminator (docs/gallery.md "Protocol detectors"),
+ * each with a 3 s detection timeout: nginx stream ssl_preread and HAProxy TCP mode with
+ * req.ssl_hello_type, each strict (non-TLS dropped) and permissive (non-TLS to a plaintext app);
+ * detect-fallback forwards a client silent for the timeout to a plaintext app; speaks-first
+ * forwards it to a plaintext service that speaks first. The detect:: checks' verdicts on each are
+ * pinned by harness/external/gallery.test.ts.
+ */
+export type DetectorKind = "nginx-preread-strict" | "nginx-preread-permissive" | "haproxy-detect-strict" | "haproxy-detect-permissive" | "detect-fallback" | "speaks-first";
+export const detectorKinds: readonly DetectorKind[] = ["nginx-preread-strict", "nginx-preread-permissive", "haproxy-detect-strict", "haproxy-detect-permissive", "detect-fallback", "speaks-first"];
+/** The detectors' detection timeout. */
+export const detectionTimeoutMs = 3_000;
+
 /** What the harness speaks after the handshake to get an answer (issue 9's --protocol). */
 export type GalleryProtocol = "http" | "h2" | "raw" | "postgres";
 

@@ -38,10 +38,11 @@ export type TestTool = keyof typeof testTools | "chromium";
 /**
  * Packages of real third-party endpoints the external gallery tests start (harness/external/
  * gallery/truth.ts, docs/gallery.md) beside nginx, haproxy and caddy, which are implementations:
- * an MQTT broker, an HTTP/2 proxy, PostgreSQL 15 (psql comes with it) and Apache 2.4. `npm run setup` installs
+ * an MQTT broker, an HTTP/2 proxy, PostgreSQL 15 (psql comes with it), Apache 2.4 and nginx's stream
+ * module (the ssl_preread detectors). `npm run setup` installs
  * them with everything else; add a server here when the gallery gains one.
  */
-export const galleryPackages: string[] = ["mosquitto", "nghttp2-proxy", "postgresql", "apache2"];
+export const galleryPackages: string[] = ["mosquitto", "nghttp2-proxy", "postgresql", "apache2", "libnginx-mod-stream"];
 
 /** Debian's Chromium: installed by `npm run setup` only when no Chromium or Chrome is found. */
 export const chromiumPackage = "chromium";
