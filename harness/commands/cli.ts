@@ -50,6 +50,10 @@ Options:
   --resume-sessions FILE    a later run: offer FILE's sessions (resume::saved-session::), judged
                             against a full handshake with the saved certificate now; FILE must be
                             for this --target and --server-name (MTLS_RESUME_SESSIONS)
+  --detect                  also run the detect:: checks against a protocol detector in front of
+                            the endpoint: a ClientHello split into 1-byte segments, a first byte
+                            after a pause of min(11 s, --timeout-ms), a client that says nothing
+                            (MTLS_DETECT=1)
   --protocol NAME           what a probe says after the handshake (MTLS_PROTOCOL):
                             http (default) an HTTP/1.1 GET /; h2 the same over HTTP/2 (ALPN h2);
                             raw nothing (served: the handshake completes and no alert comes
@@ -122,6 +126,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
         "resume-from": { type: "string" },
         "save-sessions": { type: "string" },
         "resume-sessions": { type: "string" },
+        detect: { type: "boolean" },
         ...reportFlags,
         ...meshCommandOptions,
       },
@@ -159,6 +164,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
       resumeFrom: fromEnv(values["resume-from"], "MTLS_RESUME_FROM"),
       saveSessions: fromEnv(values["save-sessions"], "MTLS_SAVE_SESSIONS"),
       resumeSessions: fromEnv(values["resume-sessions"], "MTLS_RESUME_SESSIONS"),
+      detect: fromEnv(values.detect ? "1" : undefined, "MTLS_DETECT"),
     },
     json: values.json,
     junit: values.junit,

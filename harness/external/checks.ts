@@ -51,7 +51,10 @@ export type CheckProbe =
   | { kind: "server-name" }
   | { kind: "server-identity" }
   | { kind: "expiry" }
-  | { kind: "negotiated" };
+  | { kind: "negotiated" }
+  | { kind: "split-hello" }
+  | { kind: "slow-first-byte" }
+  | { kind: "server-first" };
 
 export interface CheckDefinition {
   id: string;
@@ -62,7 +65,7 @@ export interface CheckDefinition {
   /** A verdict made whatever mode is expected (unless disabled, where no TLS is spoken). */
   always?: Matcher;
   /** Which input the check needs; without it the check is not run. */
-  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http" | "allow-identity-and-server-name" | "resume-sessions";
+  needs?: "issuer" | "trust-bundle" | "server-name" | "expect-identity" | "allow-identity" | "issuer-and-http" | "allow-identity-and-server-name" | "resume-sessions" | "detect";
   /**
    * Probes run in groups with the control repeated after each (a changed control answer means the
    * endpoint stopped answering it during the run): 1 plaintext, 2 TLS without a trusted
@@ -193,6 +196,9 @@ export const externalChecks: CheckDefinition[] = [
   savedSessionCheck("tls1.3"),
   // No input needed: the chain comes from the control's own handshake, the anchor and issuer from --trust-bundle and --issuer-cert when given.
   { id: "server::expiry", title: "every certificate of the server's chain, its trust anchor and the client issuer has at least --min-days left", probe: { kind: "expiry" }, expect: {}, always: "verified" },
+  { id: "detect::split-hello", title: "TLS without a client certificate and with a rogue CA's, the ClientHello in 1-byte TCP segments", probe: { kind: "split-hello" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "no-tls" }, needs: "detect", group: 2 },
+  { id: "detect::slow-first-byte", title: "the plaintext request and TLS without a client certificate, each after a pause of min(11 s, --timeout-ms)", probe: { kind: "slow-first-byte" }, expect: { strict: "refused", permissive: "served", disabled: "served" }, needs: "detect", group: 1 },
+  { id: "detect::server-first", title: "a client that says nothing for min(11 s, --timeout-ms): the endpoint must not speak plaintext first", probe: { kind: "server-first" }, expect: { strict: "refused", permissive: "served-or-refused", disabled: "served-or-refused" }, needs: "detect", group: 1 },
   { id: "tls::negotiated", title: "negotiated TLS version, cipher and ALPN (recorded, no verdict)", probe: { kind: "negotiated" }, expect: {} },
 ];
 

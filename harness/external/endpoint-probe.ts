@@ -9,9 +9,11 @@ import { classifyNodeError } from "../core/outcome.js";
 import type { Endpoint } from "../core/network.js";
 import type { KeyPairFiles } from "../core/observation.js";
 import { readKeyPair, secureContextFor } from "../core/probe.js";
+import { SegmentedSocket } from "./segmented-socket.js";
 import { defaultHttpTarget, http2Exchange, parseAnswer, protocolExchanges, type Answer, type HttpTarget, type Protocol } from "./protocols.js";
 
-export type Stage = "connect" | "preamble" | "handshake" | "exchange";
+/** pause: connected, and waiting (ProbeSpec.pauseMs) before the probe speaks. */
+export type Stage = "connect" | "pause" | "preamble" | "handshake" | "exchange";
 
 /** What ended the connection. */
 export type ExchangeEvent = "answered" | "alert" | "closed" | "reset" | "timeout" | "connection-refused" | "no-tls" | "error";
@@ -54,7 +56,14 @@ export interface ProbeSpec {
   httpHost?: string;
   /** http and h2: the path and extra headers to request (default GET /). */
   http?: HttpTarget;
+  /** Wait this long after connecting before the probe speaks (its timeout starts after the pause). */
+  pauseMs?: number;
+  /** Write the ClientHello one byte per TCP segment, this long between bytes (its timeout is extended by the hello's time). */
+  helloSegmentMs?: number;
 }
+
+/** The longest ClientHello a probe sends, in bytes: the time a segmented hello may take is this many gaps. */
+const longestHello = 2_048;
 
 // OpenSSL's record layer errors when the first reply to a ClientHello is not a TLS record (an HTTP
 // page, an SSH banner): the endpoint speaks no TLS on this port (measured against python3 http.server).
@@ -74,12 +83,14 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
     let tcp: Socket | undefined;
     let secure: TLSSocket | undefined;
     let settle: NodeJS.Timeout | undefined;
+    let pause: NodeJS.Timeout | undefined;
 
     const finish = (result: Omit<Exchange, "transport" | "stage" | "tls" | "server" | "session">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(settle);
+      clearTimeout(pause);
       secure?.destroy();
       tcp?.destroy();
       resolve({ ...result, transport: spec.transport, stage, tls, server, session });
@@ -89,7 +100,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
       // A complete answer followed by silence is an answer: an HTTP/1.1 server may keep the connection.
       if (partial && partial.complete) return finish({ event: "answered", answer: partial.answer, raw: partial.answer.text });
       finish({ event: "timeout", raw: `no ${stage === "connect" ? "connection" : "answer"} within ${spec.timeoutMs} ms (${stageText[stage]})` });
-    }, spec.timeoutMs);
+    }, spec.timeoutMs + (spec.pauseMs ?? 0) + (spec.helloSegmentMs ?? 0) * longestHello);
 
     const onBytes = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -133,7 +144,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
     const startTls = (socket?: Socket) => {
       stage = "handshake";
       secure = connectTls({
-        ...(socket ? { socket } : { host: spec.target.host, port: spec.target.port }),
+        ...(socket ? { socket: spec.helloSegmentMs ? new SegmentedSocket(socket, spec.helloSegmentMs) : socket } : { host: spec.target.host, port: spec.target.port }),
         servername: spec.serverName,
         secureContext: spec.tlsVersions ? versionedContext(spec) : secureContextFor({ identity: spec.identity, trust: spec.trustBundle }),
         // The verdict on the server's chain is recorded, never fatal: the checks judge it.
@@ -168,7 +179,7 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
 
     tcp = connectTcp({ host: spec.target.host, port: spec.target.port });
     tcp.on("error", onError);
-    tcp.once("connect", () => {
+    const speak = () => {
       if (spec.transport === "plaintext") return startExchange(tcp!);
       if (!exchange.preamble) {
         // Hand the connected socket to TLS: its handshake starts now.
@@ -179,9 +190,22 @@ export function probeEndpoint(spec: ProbeSpec): Promise<Exchange> {
         (answer) => (answer.startTls ? startTls(tcp!) : finish({ event: "no-tls", raw: answer.text })),
         (error: NodeJS.ErrnoException) => onError(error),
       );
+    };
+    tcp.once("connect", () => {
+      if (!spec.pauseMs) return speak();
+      // What the endpoint sends before the probe speaks is kept: a plaintext probe reads it as the
+      // start of the answer; a TLS server never speaks first, so a TLS probe ends there.
+      stage = "pause";
+      const early = (chunk: Buffer) => (received = Buffer.concat([received, chunk]));
+      tcp!.on("data", early);
+      pause = setTimeout(() => {
+        tcp!.off("data", early);
+        if (received.length && spec.transport === "tls") return finish({ event: "no-tls", raw: `the endpoint spoke first, before the ClientHello: ${printable(received)}` });
+        speak();
+      }, spec.pauseMs);
     });
     tcp.on("end", () => {
-      if (stage === "connect" || stage === "preamble") onEnd("closed");
+      if (stage === "connect" || stage === "pause" || stage === "preamble") onEnd("closed");
     });
   });
 }
@@ -195,6 +219,7 @@ function versionedContext(spec: ProbeSpec) {
 
 const stageText: Record<Stage, string> = {
   connect: "while connecting",
+  pause: "while the probe waited before speaking",
   preamble: "during the protocol's preamble",
   handshake: "during the TLS handshake",
   exchange: "after the handshake",
@@ -204,3 +229,6 @@ function alertName(raw: string, code: number): string {
   const name = /alert ([a-z ]+?)(?::|$| \()/i.exec(raw)?.[1]?.trim().replaceAll(" ", "_");
   return name ?? `alert_${code}`;
 }
+
+/** Bytes as one printable line (at most 80 characters). */
+const printable = (bytes: Buffer): string => bytes.toString("latin1").replace(/[^\x20-\x7e]/g, ".").slice(0, 80);

@@ -6,7 +6,7 @@ import { checkMessage } from "./report-model.js";
 import { applicableChecks, runExternalChecks, type ExternalReport } from "./run-checks.js";
 import { parseSettings, rawSettingsFromEnv } from "./settings.js";
 
-const everyInput = { issuerCert: "-", trustBundle: "-", serverName: "-", expectIdentity: "-", allowIdentities: [], resumeSessions: "-" };
+const everyInput = { issuerCert: "-", trustBundle: "-", serverName: "-", expectIdentity: "-", allowIdentities: [], resumeSessions: "-", detect: true };
 
 export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
   const raw = rawSettingsFromEnv(env);

@@ -1,7 +1,8 @@
 // A gallery of real endpoints nobody on the team wrote, each probed through the `mtls-conformance`
 // command as a user would run it: openssl s_server, python3's http.server and ssl module, and the
-// third-party servers and misbehaving endpoints of gallery/servers.ts (nginx, Caddy, HAProxy, Apache,
+// third-party servers and misbehaving endpoints of gallery/launchers.ts (nginx, Caddy, HAProxy, Apache,
 // mosquitto, nghttpx, PostgreSQL), whose ground truth was measured by hand (docs/gallery.md).
+import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -16,7 +17,8 @@ import type { ManagedProcess } from "../runtime/types.js";
 import type { CheckVerdict } from "../core/case-record.js";
 import { summaryLine } from "./report-model.js";
 import type { ExternalReport } from "./run-checks.js";
-import { galleryServers, startGalleryServer, type GalleryKind, type GalleryOptions, type RunningGalleryServer } from "../gallery/servers.js";
+import { startGalleryServer, type GalleryOptions, type RunningGalleryServer } from "../gallery/launchers.js";
+import { detectionTimeoutMs, galleryServers, type DetectorKind, type GalleryKind } from "../gallery/truth.js";
 
 const command = join(import.meta.dirname, "..", "bin", "mtls-conformance.mjs");
 const sniffer = join(import.meta.dirname, "..", "gallery", "permissive_sniffer.py");
@@ -94,6 +96,9 @@ const namePaths = ["name::no-sni", "name::sni-case", "name::unknown-sni", "name:
 /** Resumption from the default virtual host (a name the server does not serve) onto the server name, where both TLS versions are accepted. */
 const resumption = ["resume::other-sni::tls1.2", "resume::other-sni::tls1.3"];
 
+/** --detect: the protocol-detector checks. */
+const detectChecks = ["detect::split-hello", "detect::slow-first-byte", "detect::server-first"];
+
 const badClientCerts = ["client-cert::rogue-ca", "client-cert::self-signed", "client-cert::expired", "client-cert::not-yet-valid", "client-cert::server-auth-eku"];
 
 const protocolPaths = ["h2", "http/1.1", "tls1.2", "tls1.3"].flatMap((over) => [`proto::${over}::no-client-cert`, `proto::${over}::rogue-ca`]);
@@ -141,6 +146,7 @@ function checkIdsOf(inputs: RunInputs): string[] {
     ...(serverName && allowed.length ? ["resume::other-identity::tls1.2", "resume::other-identity::tls1.3"] : []),
     ...(extra.includes("--resume-sessions") ? ["resume::saved-session::tls1.2", "resume::saved-session::tls1.3"] : []),
     "server::expiry",
+    ...(extra.includes("--detect") ? detectChecks : []),
     "tls::negotiated",
     ...(inputs.expectMode ? ["mode"] : []),
   ];
@@ -508,4 +514,41 @@ describe.concurrent("mtls-conformance run on input it cannot judge: exit 2, one 
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+// Protocol detectors in front of a strict TLS terminator, each with a 3 s detection timeout, probed
+// with --detect and --timeout-ms 4000 (so the pause, min(11 s, --timeout-ms), outlasts the
+// detection). Measured by hand first (docs/gallery.md "Protocol detectors").
+const nginxStreamModule = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+describe.concurrent("--detect against protocol detectors", () => {
+  const detectTimeoutMs = String(detectionTimeoutMs + 1_000);
+  const rows: Array<{ kind: DetectorKind; program: string; title: string; expectMode: "strict" | "permissive"; exitCode: number; statuses: Statuses }> = [
+    { kind: "nginx-preread-strict", program: "nginx", title: "nginx ssl_preread, non-TLS dropped: every detector check refused", expectMode: "strict", exitCode: 0, statuses: { "not-probed": protocolPaths } },
+    // nginx closes a connection still silent at preread_timeout instead of routing it: the slow plaintext client is not served.
+    { kind: "nginx-preread-permissive", program: "nginx", title: "nginx ssl_preread, non-TLS to a plaintext app: plaintext after the pause is closed, not served", expectMode: "permissive", exitCode: 1, statuses: { "not-probed": protocolPaths, fail: ["detect::slow-first-byte"] } },
+    { kind: "haproxy-detect-strict", program: "haproxy", title: "HAProxy req.ssl_hello_type, non-TLS rejected: every detector check refused", expectMode: "strict", exitCode: 0, statuses: { "not-probed": alpnPaths } },
+    { kind: "haproxy-detect-permissive", program: "haproxy", title: "HAProxy req.ssl_hello_type, non-TLS to a plaintext app: plaintext after the pause served", expectMode: "permissive", exitCode: 0, statuses: { "not-probed": alpnPaths } },
+    { kind: "detect-fallback", program: "node", title: "a detector that forwards a silent client as plaintext: the slow first byte is a bypass", expectMode: "strict", exitCode: 1, statuses: { "not-probed": alpnPaths, fail: ["detect::slow-first-byte"] } },
+    { kind: "speaks-first", program: "node", title: "a detector that forwards a silent client to a service that speaks first", expectMode: "strict", exitCode: 1, statuses: { "not-probed": alpnPaths, fail: ["detect::slow-first-byte", "detect::server-first"] } },
+  ];
+  for (const row of rows) {
+    it(`${row.title}: exit ${row.exitCode}`, async ({ skip }) => {
+      if (!findProgram(row.program)) skip(`not installed (${row.program} missing): npm run setup`);
+      if (row.program === "nginx" && !existsSync(nginxStreamModule)) skip(`not installed (${nginxStreamModule} missing): apt-get install libnginx-mod-stream, or npm run setup`);
+      const server = await startGalleryServer(row.kind, fixtures);
+      thirdParty.push(server);
+      const jsonFile = join(fixtures.dir, `report-${row.kind}-detect.json`);
+      const extra = ["--detect", "--timeout-ms", detectTimeoutMs];
+      try {
+        const result = await runCli(["run", "--target", formatEndpoint(server.endpoint), "--expect-mode", row.expectMode, ...withIssuer(), ...extra, "--json", jsonFile]);
+        const report = await readReport(jsonFile, result);
+        const evidence = `${result.stdout}\n${result.stderr}`;
+        expect({ exitCode: result.exitCode, observedMode: report.observedMode }, evidence).toEqual({ exitCode: row.exitCode, observedMode: row.expectMode });
+        expect(statusesOf(report), evidence).toEqual(expectedStatuses({ issuer: true, serverChecks: false, expectMode: row.expectMode, extra }, row.statuses));
+      } finally {
+        await server.stop();
+      }
+    }, 180_000);
+  }
 });

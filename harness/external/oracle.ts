@@ -116,6 +116,8 @@ function intrinsic(exchange: Exchange): Omit<Judgement, "shape"> | undefined {
     case "closed":
     case "reset":
       if (exchange.stage === "handshake") return { classification: "refused", answer, reason: `the endpoint ${exchange.event === "closed" ? "closed" : "reset"} the connection during the TLS handshake` };
+      // A client slow to speak that is hung up on was not served (detect::slow-first-byte).
+      if (exchange.stage === "pause") return { classification: "refused", answer, reason: `the endpoint ${exchange.event === "closed" ? "closed" : "reset"} the connection while the probe waited, before it spoke` };
       if (exchange.stage === "connect" || exchange.stage === "preamble") return { classification: "undetermined", answer, reason: `the connection ended ${exchange.stage === "connect" ? "before the probe spoke" : "during the protocol's preamble"}` };
       // Plaintext that gets no answer at all was not served, whatever the control looks like.
       if (exchange.transport === "plaintext") return { classification: "refused", answer, reason: `the endpoint ${exchange.event === "closed" ? "closed" : "reset"} the connection without answering the plaintext request` };

@@ -38,6 +38,8 @@ export interface ExternalSettings {
   saveSessions?: string;
   /** --resume-sessions: a file an earlier run saved; the resume::saved-session checks offer its sessions. */
   resumeSessions?: string;
+  /** --detect: run the detect:: checks (protocol detectors: a split ClientHello, a slow first byte, a server that speaks first); each pauses up to --timeout-ms. */
+  detect?: boolean;
 }
 
 export class SettingsError extends Error {}
@@ -69,6 +71,8 @@ export const settingVariables = {
   resumeFrom: "MTLS_RESUME_FROM",
   saveSessions: "MTLS_SAVE_SESSIONS",
   resumeSessions: "MTLS_RESUME_SESSIONS",
+  /** 1 or true (the flag takes no value). */
+  detect: "MTLS_DETECT",
 } as const;
 
 export type RawSettings = Partial<Record<keyof typeof settingVariables, string>>;
@@ -131,6 +135,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
   if (raw.saveSessions && raw.issuerCert === undefined) {
     throw new SettingsError("--save-sessions needs --issuer-cert and --issuer-key: the sessions are established with a valid certificate minted from the issuer the endpoint trusts");
   }
+  if (raw.detect !== undefined && !/^(1|true|0|false)$/.test(raw.detect)) throw new SettingsError(`invalid MTLS_DETECT "${raw.detect}": expected 1, true, 0 or false`);
   if ((paths.length || headers.length) && protocol !== "http" && protocol !== "h2") {
     throw new SettingsError(`--path and --header apply to --protocol http and h2, not ${protocol}`);
   }
@@ -155,6 +160,7 @@ export function parseSettings(raw: RawSettings): ExternalSettings {
     resumeFrom: raw.resumeFrom || undefined,
     saveSessions: raw.saveSessions || undefined,
     resumeSessions: raw.resumeSessions || undefined,
+    detect: raw.detect === "1" || raw.detect === "true",
   };
 }
 

@@ -13,7 +13,8 @@ import { findProgram } from "../host/detection.js";
 import { formatEndpoint, type Endpoint } from "../core/network.js";
 import { runToCompletion } from "../runtime/process.js";
 import { makeOpensslIssuer } from "./openssl-issuer.js";
-import { galleryServers, postgresRole, probeClientCert, startGalleryServer, type GalleryKind, type GalleryOptions, type GalleryProbe, type RunningGalleryServer } from "./servers.js";
+import { postgresRole, startGalleryServer, type GalleryOptions, type RunningGalleryServer } from "./launchers.js";
+import { galleryServers, probeClientCert, type GalleryKind, type GalleryProbe } from "./truth.js";
 
 let fixtures: FixtureSet;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRequiredTools, detectGalleryServers, findChromium, galleryPackages, HostSettingsError, testTools, type GalleryReport, type ToolReport } from "./detection.js";
-import { galleryServers } from "../gallery/servers.js";
+import { galleryServers } from "../gallery/truth.js";
 import { implementationRequirements } from "./implementations.js";
 import { bannerLines } from "./banner.js";
 import type { HostReport } from "./report.js";

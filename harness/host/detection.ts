@@ -37,11 +37,12 @@ export type TestTool = keyof typeof testTools | "chromium";
 
 /**
  * Packages of real third-party endpoints the external gallery tests start (harness/external/
- * gallery/servers.ts, docs/gallery.md) beside nginx, haproxy and caddy, which are implementations:
- * an MQTT broker, an HTTP/2 proxy, PostgreSQL 15 (psql comes with it) and Apache 2.4. `npm run setup` installs
+ * gallery/truth.ts, docs/gallery.md) beside nginx, haproxy and caddy, which are implementations:
+ * an MQTT broker, an HTTP/2 proxy, PostgreSQL 15 (psql comes with it), Apache 2.4 and nginx's stream
+ * module (the ssl_preread detectors). `npm run setup` installs
  * them with everything else; add a server here when the gallery gains one.
  */
-export const galleryPackages: string[] = ["mosquitto", "nghttp2-proxy", "postgresql", "apache2"];
+export const galleryPackages: string[] = ["mosquitto", "nghttp2-proxy", "postgresql", "apache2", "libnginx-mod-stream"];
 
 /** Debian's Chromium: installed by `npm run setup` only when no Chromium or Chrome is found. */
 export const chromiumPackage = "chromium";
@@ -176,7 +177,7 @@ export type GalleryReport = Record<string, { path: string } | { reason: string }
 
 /**
  * Which of the gallery's real servers are here, keyed by Debian package: the programs the gallery
- * tests look for (`servers`, from harness/gallery/servers.ts; the harness's own node
+ * tests look for (`servers`, from harness/gallery/truth.ts; the harness's own node
  * endpoints carry no package and are left out), plus any package in `packages` that no server
  * names, looked up as installed (npm run setup's own check) so a new list entry is never ignored.
  */

@@ -3,7 +3,7 @@
 // others do not, which test tools and gallery servers are there, and whether a container engine
 // answers. The banner that lists them is printed at the start and the end of a run and heads
 // summary.md.
-import { galleryServers } from "../gallery/servers.js";
+import { galleryServers } from "../gallery/truth.js";
 import { checkRequiredTools, detectEngine, detectGalleryServers, detectTools, galleryPackages, installedPackage, type GalleryReport, type ToolReport } from "./detection.js";
 import { planImplementations, type ImplementationStatus } from "./implementations.js";
 import { concurrencyOverride } from "../runtime/budget.js";
