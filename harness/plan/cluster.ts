@@ -33,10 +33,14 @@ const workloadKinds = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const strings = (value: unknown): Record<string, string> => (isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([, text]) => typeof text === "string")) as Record<string, string> : {});
 
-/** KIND/NAMESPACE/NAME, or KIND/NAME for a cluster-scoped object: how declaredBy names an object. */
-export const refOf = (object: KubeObject): string => `${object.kind}/${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`;
+/** Objects without a namespace: Kubernetes' own cluster-scoped kinds, Kuma's Mesh, Consul config entries. */
+const clusterScoped = (object: KubeObject): boolean =>
+  ["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"].includes(object.kind) || (object.kind === "Mesh" && object.apiVersion.startsWith("kuma.io/")) || object.apiVersion === "consul/config-entry";
 
 export const namespaceOf = (object: KubeObject): string => object.metadata.namespace ?? "default";
+
+/** KIND/NAMESPACE/NAME (a namespaced object without one is in default), or KIND/NAME for a cluster-scoped one: how declaredBy names an object. */
+export const refOf = (object: KubeObject): string => `${object.kind}/${clusterScoped(object) ? "" : `${namespaceOf(object)}/`}${object.metadata.name}`;
 
 function workloadOf(object: KubeObject): Workload | undefined {
   if (!workloadKinds.has(object.kind)) return undefined;

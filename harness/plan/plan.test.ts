@@ -75,6 +75,66 @@ describe("plan: Istio", () => {
   });
 });
 
+describe("plan: Linkerd", () => {
+  it("resolves the documentation's Server, ServerAuthorization, AuthorizationPolicy and default-policy examples", async () => {
+    const plan = await planOf("linkerd-docs");
+    const web = "web.emojivoto.serviceaccount.identity.linkerd.cluster.local";
+    expect(modes(plan)).toEqual({
+      "emojivoto/emoji-svc:grpc": ["strict", ["Service/emojivoto/emoji-svc", "Server/emojivoto/emoji-grpc", "ServerAuthorization/emojivoto/emoji-grpc", "Deployment/emojivoto/emoji (linkerd.io/inject=enabled)"]],
+      "emojivoto/emoji-svc:prom": ["permissive", ["Service/emojivoto/emoji-svc", "linkerd cluster default: all-unauthenticated", "Deployment/emojivoto/emoji (linkerd.io/inject=enabled)"]],
+      "emojivoto/voting-svc:grpc": ["strict", ["Service/emojivoto/voting-svc", "Server/emojivoto/voting-grpc", "AuthorizationPolicy/emojivoto/voting-policy", "Deployment/emojivoto/voting (linkerd.io/inject=enabled)"]],
+      "emojivoto/voting-svc:prom": ["permissive", ["Service/emojivoto/voting-svc", "linkerd cluster default: all-unauthenticated", "Deployment/emojivoto/voting (linkerd.io/inject=enabled)"]],
+      "emojivoto/web-svc:http": ["permissive", ["Service/emojivoto/web-svc", "Server/emojivoto/web-http", "ServerAuthorization/emojivoto/web-public", "Deployment/emojivoto/web (linkerd.io/inject=enabled)"]],
+      "payments/ledger:http": ["strict", ["Service/payments/ledger", "Namespace/payments (config.linkerd.io/default-inbound-policy=all-authenticated)", "Namespace/payments (linkerd.io/inject=enabled)"]],
+      "payments/ledger:mysql": ["strict", ["Service/payments/ledger", "Namespace/payments (config.linkerd.io/default-inbound-policy=all-authenticated)", "Deployment/payments/ledger (config.linkerd.io/opaque-ports)", "Namespace/payments (linkerd.io/inject=enabled)"]],
+    });
+    expect(targetNamed(plan, "emojivoto/emoji-svc:grpc")).toMatchObject({ serverName: "emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local", allowIdentity: [web] });
+    expect(targetNamed(plan, "emojivoto/voting-svc:grpc").allowIdentity).toEqual([web]);
+    expect(targetNamed(plan, "payments/ledger:mysql").protocol).toBe("raw");
+    expect(reasons(plan)).toEqual({ "payments/audit:9000": "linkerd: Deployment/payments/audit (config.linkerd.io/default-inbound-policy=deny): deny admits no client, so there is no mode to expect" });
+    expect([...plan.problems, ...plan.loadProblems]).toEqual([]);
+  });
+});
+
+describe("plan: Kuma", () => {
+  it("resolves the Mesh backends' modes and MeshTLS rules[] (a from[] read with a note)", async () => {
+    const plan = await planOf("kuma-docs");
+    expect(modes(plan)).toEqual({
+      "kuma-demo/redis:6379": ["permissive", ["Service/kuma-demo/redis", "MeshTLS/kuma-system/permissive-redis", "Mesh/default", "Namespace/kuma-demo (kuma.io/sidecar-injection=enabled)"]],
+      "kuma-demo/demo-app:5000": ["strict", ["Service/kuma-demo/demo-app", "Mesh/default (backend ca-1, mode STRICT (the default))", "Namespace/kuma-demo (kuma.io/sidecar-injection=enabled)"]],
+      "kuma-demo/legacy:8080": ["permissive", ["Service/kuma-demo/legacy", "MeshTLS/kuma-demo/legacy-from", "Mesh/default", "Namespace/kuma-demo (kuma.io/sidecar-injection=enabled)"]],
+      "migration/orders:8080": ["permissive", ["Service/migration/orders", "Mesh/migrating (backend ca-1, mode PERMISSIVE)", "Namespace/migration (kuma.io/sidecar-injection=enabled)"]],
+    });
+    expect(targetNamed(plan, "kuma-demo/redis:6379").expectIdentity).toBe("spiffe://default/redis_kuma-demo_svc_6379");
+    expect(targetNamed(plan, "kuma-demo/legacy:8080").notes).toEqual(["MeshTLS/kuma-demo/legacy-from declares its mode in from[], which Kuma 3.0 no longer reads: move it to rules[]"]);
+    expect([...plan.undeclared, ...plan.problems, ...plan.loadProblems]).toEqual([]);
+  });
+});
+
+describe("plan: Consul", () => {
+  it("resolves service-defaults over proxy-defaults, permissive only where the mesh entry allows it", async () => {
+    const plan = await planOf("consul-docs");
+    expect(modes(plan)).toEqual({
+      "default/example-service:80": ["permissive", ["Service/default/example-service", "ServiceDefaults/default/example-service", "Mesh/default/mesh", "Deployment/default/example-service (consul.hashicorp.com/connect-inject=true)"]],
+      "default/static-server:80": ["strict", ["Service/default/static-server", "proxy-defaults/global", "Deployment/default/static-server (consul.hashicorp.com/connect-inject=true)"]],
+    });
+    expect([...plan.undeclared, ...plan.problems, ...plan.loadProblems]).toEqual([]);
+    const { objects } = await loadManifests([join(testdata, "consul-docs")]);
+    const withoutMesh = planMesh(objects.filter((object) => object.kind !== "Mesh"), meshResolvers, defaultPlanOptions);
+    expect(reasons(withoutMesh)).toEqual({
+      "default/example-service:80": "consul: ServiceDefaults/default/example-service asks for permissive, which Consul refuses unless the mesh config entry sets AllowEnablingPermissiveMutualTLS (none in the inputs does)",
+    });
+  });
+
+  it("a workload two meshes inject is undeclared, never one of them picked", async () => {
+    const { objects } = await loadManifests([join(testdata, "consul-docs", "consul.yaml")]);
+    const both = objects.map((object) => (object.kind === "Deployment" && object.metadata.name === "static-server" ? JSON.parse(JSON.stringify(object).replace('"consul.hashicorp.com/connect-inject":"true"', '"consul.hashicorp.com/connect-inject":"true","linkerd.io/inject":"enabled"')) : object));
+    expect(reasons(planMesh(both, meshResolvers, defaultPlanOptions))["default/static-server:80"]).toBe(
+      "Deployment/default/static-server is injected by linkerd (Deployment/default/static-server (linkerd.io/inject=enabled)) and consul (Deployment/default/static-server (consul.hashicorp.com/connect-inject=true))",
+    );
+  });
+});
+
 describe("plan: bad manifests, one line each", () => {
   it("a file that is not YAML, a document that is no object, an unknown kind, a selector matching nothing", async () => {
     const plan = await planOf("bad");
