@@ -132,15 +132,15 @@ export function planMesh(objects: readonly KubeObject[], resolvers: readonly Mes
 export function targetsFileText(plan: Plan, defaults: Record<string, string>): string {
   const header = ["# Written by mtls-conformance plan: each target's expectations are what its declaredBy objects declare.", "# Run it with: mtls-conformance run --targets FILE"];
   const body: string[] = [];
-  if (Object.keys(defaults).length) body.push(stringify({ defaults }).trimEnd());
+  if (Object.keys(defaults).length) body.push(stringify({ defaults }, { lineWidth: 0 }).trimEnd());
   body.push("targets:");
   for (const { notes, allowIdentity, ...target } of plan.targets) {
     // Identity checks need the issuer: without one they stay a note.
     const entry = allowIdentity && defaults.issuerCert ? { ...target, allowIdentity } : target;
     const comments = [...(notes ?? []), ...(allowIdentity && !defaults.issuerCert ? [`allowIdentity ${allowIdentity.join(", ")} left out: plan --issuer-cert/--issuer-key to check it`] : [])];
     body.push(...comments.map((note) => `  # ${note.replace(/\n/g, " ")}`));
-    body.push(stringify([entry]).trimEnd().replace(/^/gm, "  "));
+    body.push(stringify([entry], { lineWidth: 0 }).trimEnd().replace(/^/gm, "  "));
   }
-  if (plan.undeclared.length) body.push(stringify({ undeclared: plan.undeclared }).trimEnd());
+  if (plan.undeclared.length) body.push(stringify({ undeclared: plan.undeclared }, { lineWidth: 0 }).trimEnd());
   return [...header, ...body].join("\n") + "\n";
 }
