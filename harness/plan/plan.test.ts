@@ -136,6 +136,14 @@ describe("plan: Consul", () => {
 });
 
 describe("plan: bad manifests, one line each", () => {
+  it("an object read twice counts once, with a line naming both places", async () => {
+    const plan = await planOf("istio-cluster-dump.yaml", "istio-cluster-dump.yaml");
+    expect(plan.targets.map((target) => target.name)).toEqual(["shop/api:http", "shop/api:metrics", "shop/web:https", "data/db:postgres"]);
+    // One line per item of the second copy (the dump lists 20).
+    expect(plan.problems).toHaveLength(20);
+    expect(plan.problems[0]).toMatch(/istio-cluster-dump\.yaml\[0\]: Namespace\/istio-system is also in .*istio-cluster-dump\.yaml\[0\]: the first is read$/);
+  });
+
   it("a file that is not YAML, a document that is no object, an unknown kind, a selector matching nothing", async () => {
     const plan = await planOf("bad");
     expect(plan.loadProblems).toEqual([

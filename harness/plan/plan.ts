@@ -3,8 +3,8 @@
 // each expectation came from (declaredBy). What cannot be told is listed under `undeclared` with
 // the reason; nothing is guessed.
 import { stringify } from "yaml";
-import { Cluster, workloadPort, type Service, type ServicePort } from "./cluster.js";
-import type { Declaration, MeshResolver, PlanOptions } from "./declaration.js";
+import { Cluster, refOf, workloadPort, type Service, type ServicePort } from "./cluster.js";
+import type { Declaration, KindRead, MeshResolver, PlanOptions } from "./declaration.js";
 import type { KubeObject } from "./manifests.js";
 
 export interface PlannedTarget {
@@ -42,6 +42,25 @@ const clusterKinds = new Set([
   "PersistentVolumeClaim", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "Ingress", "IngressClass", "CustomResourceDefinition",
 ]);
 
+/** The Kubernetes kinds the cluster is read from: namespaces, Services and every kind that holds a pod template. */
+const clusterKindsRead: KindRead[] = [
+  { kind: "Namespace", group: "", resource: "namespaces" },
+  { kind: "Service", group: "", resource: "services" },
+  { kind: "Pod", group: "", resource: "pods" },
+  { kind: "ReplicationController", group: "", resource: "replicationcontrollers" },
+  { kind: "Deployment", group: "apps", resource: "deployments" },
+  { kind: "StatefulSet", group: "apps", resource: "statefulsets" },
+  { kind: "DaemonSet", group: "apps", resource: "daemonsets" },
+  { kind: "ReplicaSet", group: "apps", resource: "replicasets" },
+  { kind: "Job", group: "batch", resource: "jobs" },
+  { kind: "CronJob", group: "batch", resource: "cronjobs" },
+];
+
+/** Every API resource plan reads (what `kubectl get` must fetch and RBAC must allow), as RESOURCE or RESOURCE.GROUP. */
+export function resourcesRead(resolvers: readonly MeshResolver[]): string[] {
+  return [...clusterKindsRead, ...resolvers.flatMap((resolver) => resolver.kinds)].filter((kind) => kind.resource).map((kind) => (kind.group ? `${kind.resource}.${kind.group}` : kind.resource));
+}
+
 function addressOf(service: Service, port: ServicePort, addresses: AddressMap): string {
   const key = `${service.name}.${service.namespace}`;
   const exact = addresses.get(`${key}:${port.port}`);
@@ -60,9 +79,18 @@ function combine(declarations: Declaration[]): Declaration {
   return { mesh: first.mesh, undeclared: `the workloads behind it are declared differently (${first.mode} by ${first.declaredBy.join(", ")}; ${differing.mode ?? differing.undeclared} by ${differing.declaredBy.join(", ")})`, declaredBy: [] };
 }
 
-export function planMesh(objects: readonly KubeObject[], resolvers: readonly MeshResolver[], options: PlanOptions, addresses: AddressMap = new Map()): Plan {
-  const cluster = new Cluster(objects);
+export function planMesh(inputs: readonly KubeObject[], resolvers: readonly MeshResolver[], options: PlanOptions, addresses: AddressMap = new Map()): Plan {
   const problems: string[] = [];
+  // One object read twice (a dump and a manifest folder, two dumps) counts once: the first read.
+  const seen = new Map<string, string>();
+  const objects = inputs.filter((object) => {
+    const key = `${object.apiVersion.split("/")[0]}\u0000${refOf(object)}`;
+    const first = seen.get(key);
+    if (first) problems.push(`${object.source}: ${refOf(object)} is also in ${first}: the first is read`);
+    else seen.set(key, object.source);
+    return !first;
+  });
+  const cluster = new Cluster(objects);
   for (const object of objects) {
     if (clusterKinds.has(object.kind)) continue;
     const read = resolvers.some((resolver) => resolver.kinds.some((kind) => kind.kind === object.kind && kind.group === object.apiVersion.split("/")[0]));
