@@ -80,6 +80,9 @@ function serviceOf(object: KubeObject): Service | undefined {
   return { object, namespace: namespaceOf(object), name: object.metadata.name, selector: isRecord(spec.selector) ? strings(spec.selector) : undefined, ports };
 }
 
+/** A running pod (from a dump) with this container: an injected sidecar, whatever the labels say. */
+export const runsContainer = (workload: Workload, name: string): boolean => workload.object.kind === "Pod" && workload.containers.some((container) => container.name === name);
+
 /** Every key of `selector` has that value in `labels` (an empty selector matches everything). */
 export const matchesLabels = (selector: Record<string, string>, labels: Record<string, string>): boolean => Object.entries(selector).every(([key, value]) => labels[key] === value);
 

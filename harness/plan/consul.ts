@@ -5,7 +5,7 @@
 // entry. Read as the Kubernetes CRDs (ServiceDefaults, ProxyDefaults, Mesh of
 // consul.hashicorp.com) or as config entries in YAML or JSON (Kind, Name, MutualTLSMode).
 import type { PolicyMode } from "../core/observation.js";
-import { refOf, type Cluster } from "./cluster.js";
+import { refOf, runsContainer, type Cluster } from "./cluster.js";
 import type { Declaration, MeshResolver } from "./declaration.js";
 import type { KubeObject } from "./manifests.js";
 
@@ -32,7 +32,7 @@ export const consul: MeshResolver = {
   membership(_cluster, workload) {
     const inject = workload.annotations["consul.hashicorp.com/connect-inject"];
     if (inject === "true") return `${refOf(workload.object)} (consul.hashicorp.com/connect-inject=true)`;
-    if (workload.object.kind === "Pod" && workload.containers.some((container) => container.name === "consul-dataplane")) return `${refOf(workload.object)} (consul-dataplane container)`;
+    if (runsContainer(workload, "consul-dataplane")) return `${refOf(workload.object)} (consul-dataplane container)`;
     return undefined;
   },
   resolve(cluster, { workload, service }): Declaration {

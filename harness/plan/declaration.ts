@@ -54,7 +54,7 @@ export interface MeshResolver {
   membership(cluster: Cluster, workload: Workload): string | undefined;
   resolve(cluster: Cluster, question: PortInQuestion, options: PlanOptions): Declaration;
   /** Problems with the mesh's objects, one line each: a selector matching nothing, a form not read. */
-  problems(cluster: Cluster, options: PlanOptions): string[];
+  problems(cluster: Cluster): string[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);

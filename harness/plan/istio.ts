@@ -7,7 +7,7 @@
 // (https://istio.io/latest/docs/reference/config/security/authorization-policy/) are the admitted
 // client identities, trust-domain/ns/NS/sa/SA = spiffe://trust-domain/ns/NS/sa/SA.
 import type { PolicyMode } from "../core/observation.js";
-import { matchesLabels, refOf, type Cluster, type Workload } from "./cluster.js";
+import { matchesLabels, refOf, runsContainer, type Cluster, type Workload } from "./cluster.js";
 import { isRecord, matchLabelsOf, type Declaration, type MeshResolver, type PlanOptions, type PortInQuestion } from "./declaration.js";
 import type { KubeObject } from "./manifests.js";
 
@@ -118,7 +118,7 @@ export const istio: MeshResolver = {
     const inject = workload.labels["sidecar.istio.io/inject"] ?? workload.annotations["sidecar.istio.io/inject"];
     if (inject === "false") return undefined;
     if (inject === "true") return `${refOf(workload.object)} (sidecar.istio.io/inject=true)`;
-    if (workload.object.kind === "Pod" && workload.containers.some((container) => container.name === "istio-proxy")) return `${refOf(workload.object)} (istio-proxy container)`;
+    if (runsContainer(workload, "istio-proxy")) return `${refOf(workload.object)} (istio-proxy container)`;
     const labels = cluster.namespaceLabels(workload.namespace);
     if (labels["istio-injection"] === "enabled") return `Namespace/${workload.namespace} (istio-injection=enabled)`;
     if (labels["istio.io/rev"]) return `Namespace/${workload.namespace} (istio.io/rev=${labels["istio.io/rev"]})`;
@@ -139,7 +139,7 @@ export const istio: MeshResolver = {
       ...(allowed.notes.length ? { notes: allowed.notes } : {}),
     };
   },
-  problems(cluster, options) {
+  problems(cluster) {
     const lines: string[] = [];
     for (const kind of ["PeerAuthentication", "AuthorizationPolicy"]) {
       for (const object of cluster.ofKind(kind, group)) {
@@ -150,7 +150,6 @@ export const istio: MeshResolver = {
           lines.push(`${object.source}: ${refOf(object)}: selector ${Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(",")} matches no workload in namespace ${namespace}`);
         }
         if (kind === "PeerAuthentication" && isWide(object) && object.spec?.portLevelMtls !== undefined) lines.push(`${object.source}: ${refOf(object)}: portLevelMtls without a selector is ignored by Istio`);
-        void options;
       }
     }
     return lines;

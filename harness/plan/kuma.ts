@@ -7,7 +7,7 @@
 // wins). A data plane's identity is spiffe://MESH/SERVICE, SERVICE the kuma.io/service tag
 // NAME_NAMESPACE_svc_PORT.
 import type { PolicyMode } from "../core/observation.js";
-import { matchesLabels, refOf, type Cluster } from "./cluster.js";
+import { matchesLabels, refOf, runsContainer, type Cluster } from "./cluster.js";
 import { isRecord, type Declaration, type MeshResolver, type PortInQuestion } from "./declaration.js";
 import type { KubeObject } from "./manifests.js";
 
@@ -60,7 +60,7 @@ export const kuma: MeshResolver = {
     const own = workload.labels["kuma.io/sidecar-injection"] ?? workload.annotations["kuma.io/sidecar-injection"];
     if (own === "disabled" || own === "false") return undefined;
     if (own === "enabled" || own === "true") return `${refOf(workload.object)} (kuma.io/sidecar-injection=${own})`;
-    if (workload.object.kind === "Pod" && workload.containers.some((container) => container.name === "kuma-sidecar")) return `${refOf(workload.object)} (kuma-sidecar container)`;
+    if (runsContainer(workload, "kuma-sidecar")) return `${refOf(workload.object)} (kuma-sidecar container)`;
     const namespace = cluster.namespaces.get(workload.namespace);
     const value = namespace?.metadata.labels?.["kuma.io/sidecar-injection"] ?? namespace?.metadata.annotations?.["kuma.io/sidecar-injection"];
     return value === "enabled" || value === "true" ? `Namespace/${workload.namespace} (kuma.io/sidecar-injection=${value})` : undefined;

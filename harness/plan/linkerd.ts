@@ -6,7 +6,7 @@
 // or ServiceAccount) allow, and nothing else unless the Server's accessPolicy says otherwise.
 // Identities are SA.NS.serviceaccount.identity.linkerd.TRUST-DOMAIN (DNS names in the certificate).
 import type { PolicyMode } from "../core/observation.js";
-import { containerPortOf, matchesLabels, refOf, type Cluster, type Workload } from "./cluster.js";
+import { containerPortOf, matchesLabels, refOf, runsContainer, type Cluster, type Workload } from "./cluster.js";
 import { isRecord, matchLabelsOf, type Declaration, type MeshResolver, type PlanOptions, type PortInQuestion } from "./declaration.js";
 import type { KubeObject } from "./manifests.js";
 
@@ -97,7 +97,7 @@ export const linkerd: MeshResolver = {
     const own = workload.annotations["linkerd.io/inject"];
     if (own === "disabled") return undefined;
     if (own === "enabled" || own === "ingress") return `${refOf(workload.object)} (linkerd.io/inject=${own})`;
-    if (workload.object.kind === "Pod" && workload.containers.some((container) => container.name === "linkerd-proxy")) return `${refOf(workload.object)} (linkerd-proxy container)`;
+    if (runsContainer(workload, "linkerd-proxy")) return `${refOf(workload.object)} (linkerd-proxy container)`;
     const namespace = cluster.namespaceAnnotations(workload.namespace)["linkerd.io/inject"];
     return namespace === "enabled" || namespace === "ingress" ? `Namespace/${workload.namespace} (linkerd.io/inject=${namespace})` : undefined;
   },

@@ -96,7 +96,7 @@ export function planMesh(inputs: readonly KubeObject[], resolvers: readonly Mesh
     const read = resolvers.some((resolver) => resolver.kinds.some((kind) => kind.kind === object.kind && kind.group === object.apiVersion.split("/")[0]));
     if (!read) problems.push(`${object.source}: ${object.kind} (${object.apiVersion}) ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}: unknown kind, not read`);
   }
-  for (const resolver of resolvers) problems.push(...resolver.problems(cluster, options));
+  for (const resolver of resolvers) problems.push(...resolver.problems(cluster));
   const targets: PlannedTarget[] = [];
   const undeclared: UndeclaredTarget[] = [];
   for (const service of cluster.services) {
