@@ -20,9 +20,10 @@ const layers: Record<string, readonly string[]> = {
   report: ["core", "host"],
   external: ["core", "runtime", "report"],
   mesh: ["core", "runtime", "report", "external"],
+  plan: ["core"],
   client: ["core", "runtime", "scenarios", "report"],
   runner: ["core", "runtime", "scenarios", "stacks", "host", "report"],
-  commands: ["core", "runtime", "report", "external", "mesh", "client"],
+  commands: ["core", "runtime", "report", "external", "mesh", "client", "plan"],
   // Tools of the project itself, above every layer.
   flake: ["core", "runtime", "report"],
   bench: ["core", "runtime", "report", "external", "mesh", "commands"],

@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { FixtureError } from "../../fixtures/fixture-set.js";
 import { clientMain } from "./client.js";
+import { planMain } from "./plan.js";
 import { importIssuer, readCertificates } from "../../fixtures/import-issuer.js";
 import { describeExpiry } from "../external/expiry.js";
 import { externalResultsModel, summaryLine } from "../external/report-model.js";
@@ -17,6 +18,7 @@ export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
        mtls-conformance merge RESULTS.json... [--reports DIR | --json --junit --summary --html FILE]
        mtls-conformance client --command 'TEMPLATE' [options]   (client --help: test your client)
+       mtls-conformance plan FILE|DIR... --out TARGETS.yaml    (plan --help: targets from declared policy)
 
 Probes a TLS or mTLS endpoint from outside with certificates it mints, and reports, per policy
 check, what the endpoint did and whether that is what the expected mode requires.
@@ -139,7 +141,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   const mesh = meshCommandOf(values, positionals);
   if (mesh) return mesh;
   if (positionals[0] !== "run" || positionals.length > 1) {
-    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run", "merge" and "client"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
+    throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run", "merge", "client" and "plan"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
   // Flags mirror the MTLS_* variables; a flag wins over the variable.
   const fromEnv = (flag: string | undefined, variable: string) => flag ?? (process.env[variable] || undefined);
@@ -208,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // The client gallery has its own flags (harness/commands/client.ts).
     if (argv[0] === "client") return await clientMain(argv.slice(1));
+    if (argv[0] === "plan") return await planMain(argv.slice(1));
     const options = parseCommandLine(argv);
     if (options === "help") {
       process.stdout.write(`${usage}\n`);

@@ -4,7 +4,7 @@
 import type { Verdict } from "../core/case-record.js";
 import { baselineLine, BaselineError, compareWithBaseline, readResultsFile } from "../report/baseline.js";
 import { mergeModels, MergeError } from "../report/merge.js";
-import { exitCodeOf, type ResultsModel } from "../report/results.js";
+import { declaredVersusObserved, exitCodeOf, type ResultsModel } from "../report/results.js";
 import { reportFilesIn, writeReports, type ReportFiles } from "../report/write-reports.js";
 import { meshResultsModel } from "../mesh/mesh-model.js";
 import { progressOn } from "../mesh/progress.js";
@@ -123,6 +123,17 @@ function targetsTable(model: ResultsModel): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+/** A planned run's verdict on its declarations: a line per disagreeing target with its checks and declaredBy. */
+function declaredLines(model: ResultsModel): string {
+  const declared = declaredVersusObserved(model);
+  if (!declared.length) return "";
+  const disagreeing = declared.filter((target) => target.standing === "disagrees");
+  return [
+    `declared vs observed: ${disagreeing.length} of ${declared.length} planned targets disagree${model.mesh?.undeclared?.length ? ` (${model.mesh.undeclared.length} undeclared, not probed)` : ""}`,
+    ...disagreeing.map((target) => `DISAGREES ${target.name}: declared ${target.declaredMode ?? "-"}, observed ${target.observedMode ?? "none"}; checks ${target.disagreeing.join(", ") || "-"}; declared by ${target.declaredBy.join(", ")}`),
+  ].join("\n") + "\n";
+}
+
 export async function runTargetsCommand(flags: MeshRunFlags): Promise<0 | 1 | 2> {
   const file = await readTargetsFile(flags.targets);
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
@@ -134,8 +145,15 @@ export async function runTargetsCommand(flags: MeshRunFlags): Promise<0 | 1 | 2>
   const progress = progressOn(process.stderr);
   const outcomes = await runMesh(targets, { concurrency, onFinished: (outcome, finished, total) => progress.finished(outcome, finished, total) });
   progress.end();
-  const model = meshResultsModel(outcomes.map((outcome, index) => ({ ...outcome, expectMode: targets[index]!.settings.expectMode ?? null })), shard);
-  process.stdout.write(`${targetsTable(model)}\n`);
+  // Undeclared ports belong to no shard's targets: the unsharded run and shard 0 carry them.
+  const undeclared = !shard || shard.index === 0 ? file.undeclared : [];
+  const model = meshResultsModel(
+    outcomes.map((outcome, index) => ({ ...outcome, expectMode: targets[index]!.settings.expectMode ?? null, declaredBy: targets[index]!.declaredBy })),
+    shard,
+    undefined,
+    undeclared,
+  );
+  process.stdout.write(`${targetsTable(model)}\n${declaredLines(model)}`);
   return finish(model, flags, "reports", baseline);
 }
 
@@ -145,6 +163,6 @@ export async function mergeCommand(inputs: string[], flags: MergeFlags): Promise
   const models = await Promise.all(inputs.map(async (file) => ({ file, model: await readResultsFile(file) })));
   const baseline = flags.baseline ? await readResultsFile(flags.baseline, "baseline") : undefined;
   const merged = mergeModels(models, { runs: flags.runs });
-  if (merged.mesh) process.stdout.write(`${targetsTable(merged)}\n`);
+  if (merged.mesh) process.stdout.write(`${targetsTable(merged)}\n${declaredLines(merged)}`);
   return finish(merged, flags, undefined, baseline);
 }

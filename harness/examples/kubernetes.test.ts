@@ -2,7 +2,9 @@
 // (batch/v1 Job and CronJob: a pod template with named containers and images, restartPolicy Never
 // or OnFailure, a five-field schedule), and the pieces agree with each other: the Indexed Job's
 // completions, parallelism and shard count; every mount's volume, every volume's ConfigMap, Secret
-// or claim; the targets file in the ConfigMap parses and names issuer files the Secret holds.
+// or claim; the targets file in the ConfigMap parses and names issuer files the Secret holds; the
+// plan Job reads exactly the kinds `plan` resolves, with RBAC for get and list of those and no more,
+// and writes the file the sharded Job runs.
 // harness/images/cli-image.test.ts runs the same commands in containers (npm run test:containers).
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
@@ -10,6 +12,8 @@ import { describe, expect, it } from "vitest";
 import { skipEachWithout, toolPath } from "../host/context.js";
 import { jobSpecOf, kubernetesFolder, kubernetesManifests, type Container, type Manifest } from "../images/kubernetes-manifests.js";
 import { parseTargetsFile } from "../mesh/targets-file.js";
+import { meshResolvers } from "../plan/meshes.js";
+import { resourcesRead } from "../plan/plan.js";
 
 const manifests = kubernetesManifests();
 const find = (kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
@@ -26,17 +30,22 @@ describe("examples/kubernetes", () => {
     });
   });
 
-  it("holds a ConfigMap, a Secret, an Indexed Job, a merge Job and a CronJob, all in one namespace", () => {
+  it("holds a ConfigMap, a Secret, a plan Job with its RBAC, an Indexed Job, a merge Job and a CronJob, all in one namespace", () => {
     expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`).sort()).toEqual([
+      "ClusterRole/mtls-conformance-plan",
+      "ClusterRoleBinding/mtls-conformance-plan",
       "ConfigMap/mtls-conformance-targets",
       "CronJob/mtls-conformance-nightly",
       "Job/mtls-conformance-merge",
       "Job/mtls-conformance-mesh",
+      "Job/mtls-conformance-plan",
       "Namespace/mtls-conformance",
       "PersistentVolumeClaim/mtls-conformance-results",
       "Secret/mtls-conformance-issuer",
+      "ServiceAccount/mtls-conformance-plan",
     ]);
-    for (const manifest of manifests.filter((entry) => entry.kind !== "Namespace")) expect(manifest.metadata.namespace, manifest.metadata.name).toBe("mtls-conformance");
+    const clusterScoped = ["Namespace", "ClusterRole", "ClusterRoleBinding"];
+    for (const manifest of manifests.filter((entry) => !clusterScoped.includes(entry.kind))) expect(manifest.metadata.namespace, manifest.metadata.name).toBe("mtls-conformance");
   });
 
   it.each([...jobs, ...cronJobs].map((manifest) => [manifest.metadata.name, manifest] as const))("%s has the fields batch/v1 requires", (_name, manifest) => {
@@ -77,7 +86,7 @@ describe("examples/kubernetes", () => {
     expect(file.targets.length).toBeGreaterThan(1);
     const secret = find("Secret", "mtls-conformance-issuer")!;
     const keys = Object.keys((secret.stringData ?? secret.data) as Record<string, string>);
-    for (const manifest of [find("Job", "mtls-conformance-mesh")!, ...cronJobs]) {
+    for (const manifest of cronJobs) {
       const pod = jobSpecOf(manifest).template.spec;
       const container = pod.containers[0]!;
       const mountOf = (volumeName: string) => container.volumeMounts!.find((mount) => mount.name === volumeName)!.mountPath;
@@ -91,5 +100,41 @@ describe("examples/kubernetes", () => {
         }
       }
     }
+  });
+
+  it("the plan Job gets exactly the resources plan reads, with get and list on exactly those, and the sharded Job runs what it wrote", () => {
+    const plan = jobSpecOf(find("Job", "mtls-conformance-plan")!).template.spec as ReturnType<typeof jobSpecOf>["template"]["spec"] & { serviceAccountName?: string };
+    const container = plan.containers[0]!;
+    const resources = envOf(container, "RESOURCES")!.trim().split(/\s+/);
+    expect(resources).toEqual(resourcesRead(meshResolvers));
+    const args = container.args!.join(" ");
+    expect(args).toContain('kubectl get "$resource" --all-namespaces -o yaml > "/tmp/declared/$resource.yaml"');
+    expect(args).toContain("mtls-conformance plan /tmp/declared --out /results/plan/targets.yaml");
+    // RBAC: the ServiceAccount the Job runs as is bound to a role of get and list on exactly those resources.
+    const role = find("ClusterRole", "mtls-conformance-plan")!;
+    const binding = find("ClusterRoleBinding", "mtls-conformance-plan")!;
+    expect(plan.serviceAccountName).toBe("mtls-conformance-plan");
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: plan.serviceAccountName, namespace: "mtls-conformance" }]);
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name });
+    const rules = role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+    expect(rules.every((rule) => JSON.stringify(rule.verbs) === JSON.stringify(["get", "list"]))).toBe(true);
+    expect(rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => (group ? `${resource}.${group}` : resource)))).sort()).toEqual([...resources].sort());
+    // The issuer flags name files the Secret holds, where the plan pod mounts it.
+    const secret = find("Secret", "mtls-conformance-issuer")!;
+    const keys = Object.keys((secret.stringData ?? secret.data) as Record<string, string>);
+    const issuerMount = container.volumeMounts!.find((mount) => mount.name === plan.volumes!.find((volume) => volume.secret?.secretName === secret.metadata.name)!.name)!.mountPath;
+    for (const [, path] of args.matchAll(/--(?:issuer-cert|issuer-key|trust-bundle) (\S+)/g)) {
+      expect(dirname(path!)).toBe(issuerMount);
+      expect(keys).toContain(basename(path!));
+    }
+    // The sharded Job copies the planned file from the same claim to where its shards read targets.
+    const mesh = jobSpecOf(find("Job", "mtls-conformance-mesh")!).template.spec as ReturnType<typeof jobSpecOf>["template"]["spec"] & { initContainers?: Container[] };
+    const copy = mesh.initContainers![0]!;
+    const claim = (spec: typeof plan, name: string) => spec.volumes!.find((volume) => volume.name === name)?.persistentVolumeClaim?.claimName;
+    expect(claim(mesh, copy.volumeMounts!.find((mount) => mount.mountPath === "/results")!.name)).toBe(claim(plan, container.volumeMounts!.find((mount) => mount.mountPath === "/results")!.name));
+    const targetsMount = copy.volumeMounts!.find((mount) => mount.name === "targets")!.mountPath;
+    expect(copy.args!.join(" ")).toBe(`cp /results/plan/targets.yaml ${targetsMount}/targets.yaml`);
+    expect(mesh.containers[0]!.args!.join(" ")).toContain(`--targets ${mesh.containers[0]!.volumeMounts!.find((mount) => mount.name === "targets")!.mountPath}/targets.yaml`);
+    expect(mesh.volumes!.find((volume) => volume.name === "targets")).toEqual({ name: "targets", emptyDir: {} });
   });
 });

@@ -3,7 +3,7 @@
 // case saying why, and each target's run in one line (`mesh.targets`).
 import type { CheckResult } from "../external/run-checks.js";
 import { checkCase } from "../external/report-model.js";
-import { resultsModel, type MeshTargetSummary, type ResultsModel } from "../report/results.js";
+import { resultsModel, type MeshSummary, type MeshTargetSummary, type ResultsModel } from "../report/results.js";
 import type { Shard } from "./shard.js";
 import type { TargetOutcome } from "./run-mesh.js";
 
@@ -11,10 +11,12 @@ function notRunCheck(problem: string): CheckResult {
   return { id: "control", title: "the target's run finished with a report", expected: "a report", observed: "no report", pass: false, verdict: "undetermined", detail: problem };
 }
 
-export function targetSummary(outcome: TargetOutcome, expectMode: string | null): MeshTargetSummary {
+export function targetSummary(outcome: TargetOutcome, expectMode: string | null, declaredBy?: string[]): MeshTargetSummary {
   const { report } = outcome;
-  if (!report) return { name: outcome.name, target: outcome.target, status: "not-run", expectMode, observedMode: null, exitCode: 2, problem: outcome.problem, durationMs: outcome.durationMs };
+  const declared = declaredBy?.length ? { declaredBy } : {};
+  if (!report) return { name: outcome.name, target: outcome.target, status: "not-run", expectMode, observedMode: null, exitCode: 2, problem: outcome.problem, durationMs: outcome.durationMs, ...declared };
   return {
+    ...declared,
     name: outcome.name,
     target: outcome.target,
     status: report.status,
@@ -26,13 +28,22 @@ export function targetSummary(outcome: TargetOutcome, expectMode: string | null)
   };
 }
 
-export function meshResultsModel(outcomes: ReadonlyArray<TargetOutcome & { expectMode: string | null }>, shard?: Shard, generatedAt = new Date()): ResultsModel {
+export function meshResultsModel(
+  outcomes: ReadonlyArray<TargetOutcome & { expectMode: string | null; declaredBy?: string[] }>,
+  shard?: Shard,
+  generatedAt = new Date(),
+  undeclared: NonNullable<MeshSummary["undeclared"]> = [],
+): ResultsModel {
   const cases = outcomes.flatMap((outcome) => {
     const checks = outcome.report?.checks ?? [notRunCheck(outcome.problem ?? "no report")];
     return checks.map((check) => ({ ...checkCase(check, outcome.target, outcome.name), durationMs: outcome.durationMs / checks.length }));
   });
   return {
     ...resultsModel(cases, generatedAt),
-    mesh: { shards: shard ? [`${shard.index}/${shard.count}`] : [], targets: outcomes.map((outcome) => targetSummary(outcome, outcome.expectMode)) },
+    mesh: {
+      shards: shard ? [`${shard.index}/${shard.count}`] : [],
+      targets: outcomes.map((outcome) => targetSummary(outcome, outcome.expectMode, outcome.declaredBy)),
+      ...(undeclared.length ? { undeclared } : {}),
+    },
   };
 }

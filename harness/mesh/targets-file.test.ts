@@ -65,7 +65,9 @@ describe("parseTargetsFile", () => {
     ],
     ["saveSessions without an issuer", "targets:\n  - target: 127.0.0.1:1\n    saveSessions: s.json\n", "targets[0]: --save-sessions needs --issuer-cert and --issuer-key"],
     ["no targets", "defaults:\n  expectMode: strict\n", 'targets file /t.yaml: "targets" must be a non-empty list'],
-    ["an unknown top-level key", "target: 127.0.0.1:1\n", 'targets file /t.yaml: unknown key "target" (expected defaults, targets)'],
+    ["an unknown top-level key", "target: 127.0.0.1:1\n", 'targets file /t.yaml: unknown key "target" (expected defaults, targets, undeclared)'],
+    ["an empty declaredBy", "targets:\n  - name: api\n    target: 127.0.0.1:1\n    declaredBy: []\n", 'targets[0] (api): key "declaredBy" must be a non-empty list of strings (KIND/NAMESPACE/NAME)'],
+    ["an undeclared entry without a reason", "targets:\n  - target: 127.0.0.1:1\nundeclared:\n  - name: shop/api:http\n", "targets file /t.yaml: undeclared[0]: expected { name, reason, declaredBy? } (a list of them)"],
   ])("refuses %s, naming the entry and the key", (_title, text, message) => {
     expect(() => parseTargetsFile(text, "/t.yaml")).toThrow(message);
   });

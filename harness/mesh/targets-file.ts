@@ -43,21 +43,43 @@ const settingKeys: Record<string, KeyRule> = {
 /** A session file belongs to one target (its sessions and its server name): never a default. */
 const perTargetKeys = ["saveSessions", "resumeSessions"];
 const defaultsKeys = Object.keys(settingKeys).filter((key) => !perTargetKeys.includes(key));
-const targetKeys = ["name", "target", ...defaultsKeys, ...perTargetKeys];
-const topKeys = ["defaults", "targets"];
+const targetKeys = ["name", "target", "declaredBy", ...defaultsKeys, ...perTargetKeys];
+const topKeys = ["defaults", "targets", "undeclared"];
 
 /** One target of the file: its name (unique; shards split by it) and its settings, defaults applied. */
 export interface MeshTarget {
   name: string;
   settings: ExternalSettings;
+  /** A planned file's (mtls-conformance plan): the objects that declared this target's expectations. */
+  declaredBy?: string[];
+}
+
+/** A planned file's Service ports whose policy could not be told, with the reason. */
+export interface UndeclaredEntry {
+  name: string;
+  reason: string;
+  declaredBy?: string[];
 }
 
 export interface TargetsFile {
   path: string;
   targets: MeshTarget[];
+  undeclared: UndeclaredEntry[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
+
+function undeclaredOf(value: unknown, path: string): UndeclaredEntry[] {
+  if (value === undefined || value === null) return [];
+  const entries = Array.isArray(value) ? value : [value];
+  return entries.map((entry: unknown, index) => {
+    if (!isRecord(entry) || typeof entry.name !== "string" || typeof entry.reason !== "string" || (entry.declaredBy !== undefined && !isStringList(entry.declaredBy)) || !Array.isArray(value)) {
+      throw new TargetsFileError(`targets file ${path}: undeclared[${index}]: expected { name, reason, declaredBy? } (a list of them)`);
+    }
+    return { name: entry.name, reason: entry.reason, ...(entry.declaredBy ? { declaredBy: entry.declaredBy as string[] } : {}) };
+  });
+}
 
 /** A value as the flag's text: a number where the flag takes one, a list where it repeats. */
 function valueText(value: unknown, where: string, key: string): string {
@@ -73,7 +95,7 @@ function settingsOf(entry: Record<string, unknown>, where: string, allowed: stri
   for (const [key, value] of Object.entries(entry)) {
     if (perTargetKeys.includes(key) && !allowed.includes(key)) throw new TargetsFileError(`${where}: key "${key}" belongs to one target, not the defaults (a session file holds one target's sessions)`);
     if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
-    if (key === "name" || key === "target" || value === null || value === undefined) continue;
+    if (key === "name" || key === "target" || key === "declaredBy" || value === null || value === undefined) continue;
     const text = valueText(value, where, key);
     const rule = settingKeys[key]!;
     raw[rule.setting] = rule.path && !isAbsolute(text) ? resolve(baseDir, text) : text;
@@ -91,7 +113,7 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
   }
   if (!isRecord(document)) throw new TargetsFileError(`targets file ${path}: expected a mapping with "targets" (and optional "defaults")`);
   for (const key of Object.keys(document)) {
-    if (!topKeys.includes(key)) throw new TargetsFileError(`targets file ${path}: unknown key "${key}" (expected defaults, targets)`);
+    if (!topKeys.includes(key)) throw new TargetsFileError(`targets file ${path}: unknown key "${key}" (expected defaults, targets, undeclared)`);
   }
   const baseDir = dirname(resolve(path));
   const defaultsEntry = document.defaults ?? {};
@@ -109,6 +131,7 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
     const name = entry.name === undefined ? target : valueText(entry.name, label, "name");
     if (names.has(name)) throw new TargetsFileError(`${label}: key "name": "${name}" is used by an earlier target (names must be unique)`);
     names.add(name);
+    if (entry.declaredBy !== undefined && (!isStringList(entry.declaredBy) || !entry.declaredBy.length)) throw new TargetsFileError(`${label}: key "declaredBy" must be a non-empty list of strings (KIND/NAMESPACE/NAME)`);
     // Two targets saving to one file would overwrite each other's sessions.
     if (own.saveSessions) {
       const earlier = sessionFiles.get(own.saveSessions);
@@ -116,13 +139,13 @@ export function parseTargetsFile(text: string, path: string): TargetsFile {
       sessionFiles.set(own.saveSessions, name);
     }
     try {
-      return { name, settings: parseSettings({ ...defaults, ...own, target }) };
+      return { name, settings: parseSettings({ ...defaults, ...own, target }), ...(entry.declaredBy ? { declaredBy: entry.declaredBy as string[] } : {}) };
     } catch (error) {
       if (error instanceof SettingsError) throw new TargetsFileError(`${label}: ${error.message}`);
       throw error;
     }
   });
-  return { path, targets };
+  return { path, targets, undeclared: undeclaredOf(document.undeclared, path) };
 }
 
 export async function readTargetsFile(path: string): Promise<TargetsFile> {

@@ -4,7 +4,7 @@
 // a reader skims as fine; an error a dark slate, apart from a stack's red fail.
 import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../core/case-record.js";
 import { baselineLine } from "./baseline.js";
-import { causeOf, countsLine, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
+import { causeOf, countsLine, declaredVersusObserved, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 
 const escapeHtml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -30,6 +30,21 @@ function whyOf(entry: CaseResult): string {
   const reason = entry.reason ?? entry.message ?? "";
   return `${reason}${properties.reference ? ` (${properties.reference})` : ""}${properties.intermittent === "yes" ? " [intermittent]" : ""}`;
 }
+/** A planned run's declared vs observed table, before the matrix: one row per planned target. */
+function declaredSection(model: ResultsModel): string {
+  const declared = declaredVersusObserved(model);
+  if (!declared.length) return "";
+  const rows = declared.map((target) => {
+    const cells = [target.name, target.standing === "not-judged" ? "not judged" : target.standing, target.declaredMode ?? "-", target.observedMode ?? "none", target.disagreeing.join(", ") || "-", target.declaredBy.join(", ")];
+    return `<tr class="${target.standing}" data-target="${escapeHtml(target.name)}" data-standing="${target.standing}">${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`;
+  });
+  const undeclared = (model.mesh?.undeclared ?? []).map((entry) => `<li>${escapeHtml(`${entry.name}: ${entry.reason}`)}</li>`);
+  return `<section id="declared"><h2>Declared vs observed</h2>
+<table><thead><tr><th>target</th><th>standing</th><th>declared mode</th><th>observed mode</th><th>disagreeing checks</th><th>declared by</th></tr></thead>
+<tbody>${rows.join("\n")}</tbody></table>${undeclared.length ? `\n<p>Undeclared (not probed):</p><ul>${undeclared.join("")}</ul>` : ""}</section>
+`;
+}
+
 export function matrixHtml(model: ResultsModel): string {
   const cells = matrixCells(model);
   const { areas, columns, at } = matrixLayout(cells);
@@ -78,6 +93,8 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid #d0d5dd; padding: 3px 8px; }
 thead th { background: #f2f4f7; position: sticky; top: 0; writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
 thead th:first-child { writing-mode: horizontal-tb; transform: none; vertical-align: bottom; text-align: left; }
+#declared thead th { writing-mode: horizontal-tb; transform: none; position: static; text-align: left; }
+#declared tr.disagrees td { background: #fde2e1; font-weight: 600; }
 tr.area th { background: #e4e7ec; text-align: left; }
 th.scenario { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 td.cell { text-align: center; cursor: pointer; min-width: 4.5rem; }
@@ -91,7 +108,7 @@ ${statusStyles}
 <h1>mtls-conformance</h1>
 <p id="totals">${escapeHtml(countsLine(model))} &middot; ${escapeHtml(model.generatedAt)}</p>
 ${model.baseline ? `<p id="baseline">${escapeHtml(baselineLine(model.baseline))}</p>` : ""}
-<p class="legend">${legend}</p>
+${declaredSection(model)}<p class="legend">${legend}</p>
 <table id="matrix">
 <thead><tr><th>scenario</th>${columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join("")}</tr></thead>
 <tbody>

@@ -171,3 +171,39 @@ describe(".ci/run's closing lines", () => {
     expect((await closing(model(["pass", "fixed"]))).exitCode).toBe(0);
   });
 });
+
+describe("declared vs observed (a planned mesh run)", () => {
+  const meshCase = (target: string, check: string, verdict: Verdict): CaseResult => ({
+    name: `mesh > ${target} > ${check}`, file: "mesh", project: "mesh", suitePath: ["mesh", target], verdict, durationMs: 1, properties: { target, check },
+  });
+  const target = (name: string, expectMode: string, observedMode: string | null, declaredBy?: string[]) => ({ name, target: `${name}.test:443`, status: observedMode ? "judged" : "unreachable", expectMode, observedMode, exitCode: 0 as const, durationMs: 1, ...(declaredBy ? { declaredBy } : {}) });
+  const planned = (shard: string, cases: CaseResult[], targets: ReturnType<typeof target>[]): ResultsModel => ({
+    ...resultsModel(cases, new Date("2026-01-01T00:00:00Z")),
+    mesh: { shards: [shard], targets, undeclared: [{ name: "shop/db:dns", reason: "protocol UDP" }] },
+  });
+  const by = ["Service/shop/api", "PeerAuthentication/istio-system/default"];
+
+  it("a disagreeing planned target exits 1 even against a baseline that knows it; merge keeps declaredBy and the undeclared once", () => {
+    const first = planned("0/2", [meshCase("api", "plaintext", "fail"), meshCase("api", "mode", "fail")], [target("api", "strict", "permissive", by)]);
+    const second = planned("1/2", [meshCase("web", "mode", "pass"), meshCase("db", "control", "undetermined")], [target("web", "permissive", "permissive", by), target("db", "strict", null, by)]);
+    const merged = mergeModels([{ file: "a.json", model: first }, { file: "b.json", model: second }]);
+    expect(merged.mesh!.undeclared).toEqual([{ name: "shop/db:dns", reason: "protocol UDP" }]);
+    const judged = compareWithBaseline(merged, merged, "baseline.json");
+    expect(judged.baseline!.regressions).toEqual([]);
+    expect(exitCodeOf(judged)).toBe(1);
+    const summary = summaryMarkdown(merged);
+    expect(summary.indexOf("## Declared vs observed")).toBeLessThan(summary.indexOf("## Failures"));
+    expect(summary).toContain("| api | **DISAGREES** | strict | permissive | plaintext, mode | Service/shop/api, PeerAuthentication/istio-system/default |");
+    expect(summary).toContain("| web | agrees | permissive | permissive | - |");
+    expect(summary).toContain("| db | not judged | strict | none | - |");
+    expect(summary).toContain("- shop/db:dns: protocol UDP");
+    expect(matrixHtml(merged)).toMatch(/<tr class="disagrees" data-target="api" data-standing="disagrees">/);
+  });
+
+  it("a file without declaredBy has no such section and keeps the exit status it had", () => {
+    const plain = planned("0/1", [meshCase("web", "mode", "pass")], [target("web", "permissive", "permissive")]);
+    expect(summaryMarkdown(plain)).not.toContain("Declared vs observed");
+    expect(matrixHtml(plain)).not.toContain('<section id="declared">');
+    expect(exitCodeOf(plain)).toBe(0);
+  });
+});

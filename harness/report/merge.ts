@@ -43,7 +43,10 @@ export function mergeModels(inputs: readonly NamedModel[], options: { runs?: boo
   if (hosts.length === 1) merged.host = hosts[0];
   else if (hosts.length > 1) merged.hosts = hosts;
   const meshes = inputs.flatMap(({ model }) => (model.mesh ? [model.mesh] : []));
-  if (meshes.length) merged.mesh = { shards: meshes.flatMap((mesh) => mesh.shards), targets: meshes.flatMap((mesh) => mesh.targets) };
+  if (meshes.length) {
+    const undeclared = [...new Map(meshes.flatMap((mesh) => mesh.undeclared ?? []).map((entry) => [entry.name, entry])).values()];
+    merged.mesh = { shards: meshes.flatMap((mesh) => mesh.shards), targets: meshes.flatMap((mesh) => mesh.targets), ...(undeclared.length ? { undeclared } : {}) };
+  }
   // Shards compared with one baseline keep their comparison; a merge with --baseline redoes it.
   const baselines = inputs.flatMap(({ model }) => (model.baseline ? [model.baseline] : []));
   if (baselines.length) {

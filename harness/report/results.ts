@@ -37,12 +37,40 @@ export interface MeshTargetSummary {
   exitCode: 0 | 1 | 2;
   problem?: string;
   durationMs: number;
+  /** A planned target's (mtls-conformance plan): the objects its expectations were declared by. */
+  declaredBy?: string[];
 }
 
 export interface MeshSummary {
   /** The shards this model covers, e.g. ["0/4"]; empty for an unsharded run. */
   shards: string[];
   targets: MeshTargetSummary[];
+  /** A planned file's Service ports whose policy could not be told, with the reason. */
+  undeclared?: Array<{ name: string; reason: string; declaredBy?: string[] }>;
+}
+
+/** A planned target: what was declared against what the wire showed. */
+export interface DeclaredVersusObserved {
+  name: string;
+  target: string;
+  declaredMode: string | null;
+  observedMode: string | null;
+  declaredBy: string[];
+  /** The checks whose declared expectation the endpoint did not meet (verdict fail). */
+  disagreeing: string[];
+  /** agrees: mode and every check as declared; disagrees; not-judged: no mode observed and no check failed. */
+  standing: "agrees" | "disagrees" | "not-judged";
+}
+
+/** Every planned target (one with declaredBy) of a mesh run, in the run's order. */
+export function declaredVersusObserved(model: Pick<ResultsModel, "cases" | "mesh">): DeclaredVersusObserved[] {
+  return (model.mesh?.targets ?? []).filter((target) => target.declaredBy?.length).map((target) => {
+    const prefix = `mesh > ${target.name} > `;
+    const disagreeing = model.cases.filter((entry) => entry.name.startsWith(prefix) && entry.verdict === "fail").map((entry) => entry.properties.check ?? entry.name.slice(prefix.length));
+    const modeDiffers = target.observedMode !== null && target.expectMode !== null && target.observedMode !== target.expectMode;
+    const standing = disagreeing.length || modeDiffers ? "disagrees" : target.observedMode === null ? "not-judged" : "agrees";
+    return { name: target.name, target: target.target, declaredMode: target.expectMode, observedMode: target.observedMode, declaredBy: target.declaredBy!, disagreeing, standing };
+  });
 }
 
 export interface BaselineSummary {
@@ -143,9 +171,12 @@ export function causeOf(entry: CaseResult): string {
 /**
  * A run's exit status from its cases, as the command's: 1 when a determined case failed (fail, or
  * fixed under strict deviations), 2 when a case could not be judged or played (error,
- * undetermined, unstable), else 0. Against a baseline, 1 only for regressions.
+ * undetermined, unstable), else 0. Against a baseline, 1 only for regressions. A planned target
+ * (declaredBy) that disagrees with its declaration is 1 in any case.
  */
-export function exitCodeOf(model: Pick<ResultsModel, "cases" | "baseline" | "strictDeviations">): 0 | 1 | 2 {
+export function exitCodeOf(model: Pick<ResultsModel, "cases" | "baseline" | "strictDeviations" | "mesh">): 0 | 1 | 2 {
+  // What was declared and is not what the wire shows fails the run, whatever a baseline knows.
+  if (declaredVersusObserved(model).some((target) => target.standing === "disagrees")) return 1;
   if (model.baseline) return model.baseline.regressions.length ? 1 : 0;
   if (model.cases.some((entry) => entry.verdict === "fail" || (model.strictDeviations && entry.verdict === "fixed"))) return 1;
   return model.cases.some((entry) => isFailing(entry.verdict)) ? 2 : 0;

@@ -4,7 +4,7 @@
 import { skipKinds, statusLabel, statusTable, verdicts, type SkipKind } from "../core/case-record.js";
 import { bannerLines } from "../host/banner.js";
 import { baselineLine } from "./baseline.js";
-import { causeOf, countsLine, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
+import { causeOf, countsLine, declaredVersusObserved, matrixCells, matrixLayout, type CaseResult, type ResultsModel, type Verdict } from "./results.js";
 
 // Failing statuses and known violations in bold capitals: never to be skimmed as fine.
 export const cellText: Record<Verdict, string> = Object.fromEntries(
@@ -49,6 +49,19 @@ export function summaryMarkdown(model: ResultsModel): string {
       .map((verdict) => `\`${cellText[verdict]}\` ${statusTable[verdict].meaning}`)
       .join("; ")}. Statuses: docs/statuses.md.`,
   ];
+  // A planned run's first question: is what was declared what the endpoints do?
+  const declared = declaredVersusObserved(model);
+  if (declared.length) {
+    const disagreeing = declared.filter((target) => target.standing === "disagrees").length;
+    lines.push("", "## Declared vs observed", "", `${disagreeing} of ${declared.length} planned targets disagree with their declaration${disagreeing ? " (exit 1)" : ""}.`, "");
+    lines.push("| target | standing | declared mode | observed mode | disagreeing checks | declared by |", "| --- | --- | --- | --- | --- | --- |");
+    for (const target of declared) {
+      const standing = target.standing === "disagrees" ? "**DISAGREES**" : target.standing === "agrees" ? "agrees" : "not judged";
+      lines.push(`| ${inline(target.name)} | ${standing} | ${target.declaredMode ?? "-"} | ${target.observedMode ?? "none"} | ${inline(target.disagreeing.join(", ") || "-")} | ${inline(target.declaredBy.join(", "))} |`);
+    }
+    const undeclared = model.mesh?.undeclared ?? [];
+    if (undeclared.length) lines.push("", "Undeclared (not probed: the declarations do not say what to expect):", "", ...undeclared.map((entry) => `- ${inline(entry.name)}: ${inline(entry.reason)}`));
+  }
   const known = withStatus("known-violation");
   if (known.length) {
     lines.push("", "## Known violations (policy not met, recorded)", "", "| stack | row | observed | policy | reason | reference |", "| --- | --- | --- | --- | --- | --- |");
