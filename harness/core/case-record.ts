@@ -13,7 +13,7 @@
  * (a failure under --strict-deviations / MTLS_STRICT_DEVIATIONS). error: the harness could not play
  * the case (a peer that did not start, a deadline of ours, an engine error): the run is
  * incomplete, never the stack's fail. skipped: not played (the skip-kind property says whether the
- * stack cannot, our peer does not yet, or it is not installed or selected). not-probed, recorded:
+ * stack cannot, our peer does not yet, the stack does not declare it, or it is not installed or selected). not-probed, recorded:
  * an external check with nothing to judge. undetermined, unstable: an external check the oracle
  * could not decide, or whose attempts disagreed. advisory: the former single status for recorded
  * deviations, read from older results.json files only.
@@ -25,7 +25,7 @@ export const statusTable = {
   "other-reason": { label: "other reason", counts: "passed", junit: "pass", tap: "ok # other reason", colour: "#a9d6f5", meaning: "the policy is met (a refusal), for another reason than the row's, as recorded" },
   fixed: { label: "fixed", counts: "fixed", junit: "failure-if-strict", tap: "not ok # fixed (strict), else ok # fixed", colour: "#5fd3c6", meaning: "a recorded deviation did not happen this run" },
   error: { label: "error", counts: "failed", junit: "error", tap: "not ok # error", colour: "#3b4252", meaning: "the harness could not play the case (a peer that did not start, a deadline of ours, an engine error)" },
-  skipped: { label: "skipped", counts: "skipped", junit: "skipped", tap: "ok # SKIP", colour: "#e4e7ec", meaning: "not played: the stack cannot, our peer does not yet, or it is not installed or not selected (skip-kind)" },
+  skipped: { label: "skipped", counts: "skipped", junit: "skipped", tap: "ok # SKIP", colour: "#e4e7ec", meaning: "not played: the stack cannot, our peer does not yet, the stack does not declare what the row needs, or it is not installed or not selected (skip-kind)" },
   "not-probed": { label: "not probed", counts: "neither", junit: "skipped", tap: "ok # SKIP not probed", colour: "#d8e2f0", meaning: "an external check that was not played (nothing to probe it with; the reason says why)" },
   recorded: { label: "recorded", counts: "neither", junit: "skipped", tap: "ok # SKIP recorded", colour: "#f3e8d2", meaning: "an external check with no expectation to judge by: what was seen is recorded" },
   undetermined: { label: "undetermined", counts: "failed", junit: "error", tap: "not ok # undetermined", colour: "#f9a65a", meaning: "an external check the oracle could not decide" },
@@ -73,10 +73,11 @@ export function strictDeviationsFrom(value: string | undefined): boolean {
 }
 
 
-/** Why a case was skipped (property skip-kind): a limit of the stack, a gap of our own peer, or the machine or the selection. */
+/** Why a case was skipped (property skip-kind): a limit of the stack, a gap of our own peer, a capability the stack does not declare, or the machine or the selection. */
 export const skipKinds = {
   "stack-cannot": "the stack cannot",
   "peer-not-yet": "our peer does not yet",
+  "not-declared": "not declared",
   "not-installed": "not installed",
   "not-selected": "not selected",
 } as const;
@@ -126,7 +127,7 @@ export interface CaseProperties {
   phases: string;
   /** Resumption rows: whether the server resumed the session offered (yes or no). */
   resumed: string;
-  /** A skipped case: why (a SkipKind: stack-cannot, peer-not-yet, not-installed, not-selected). */
+  /** A skipped case: why (a SkipKind: stack-cannot, peer-not-yet, not-declared, not-installed, not-selected). */
   "skip-kind": string;
   /** "yes" on a case whose recorded deviation happens in some runs only (npm run flake allows its flip to pass). */
   intermittent: string;

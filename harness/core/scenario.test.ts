@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Capability } from "./capabilities.js";
 import { CatalogueError, defineCatalogue, expectationFor, judge, type Scenario } from "./scenario.js";
 import { clientAuthScenarios } from "../scenarios/client-auth.js";
 import { expiryScenarios } from "../scenarios/expiry.js";
@@ -20,7 +21,7 @@ describe("scenario catalogues", () => {
   });
 
   const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" } } };
-  const stack = (name: string, cannot = {}, notYet = {}) => ({ name, cannot, notYet });
+  const stack = (name: string, cannot = {}, notYet = {}, can: Capability[] = ["require-uri-san", "reload-trust", "add-crl"]) => ({ name, can, cannot, notYet });
 
   it("applies a deviation only to the implementation it names", () => {
     expect(expectationFor(deviating, stack("node"))).toEqual({ expect: "accepted", deviation: { outcome: "rejected:expired", reason: "why", reference: "RFC", status: "known-violation" } });
@@ -33,6 +34,12 @@ describe("scenario catalogues", () => {
     expect(expectationFor(needing, stack("go", {}, { "require-uri-san": "our peer has no flag" }))).toEqual({ skip: "our peer has no flag", skipKind: "peer-not-yet" });
     expect(expectationFor(needing, stack("openssl", { alpn: "no ALPN" }))).toEqual({ expect: "accepted" });
     expect(expectationFor(row, stack("openssl", { "require-uri-san": "no option" }))).toEqual({ expect: "accepted" });
+  });
+
+  it("skips a row that needs what the stack neither claims nor explains, saying so", () => {
+    const needing: Scenario = { ...row, subject: "client", client: { verifyIp: "127.0.10.1" }, needs: ["verify-ip-san"] };
+    expect(expectationFor(needing, stack("curl", {}, {}, []))).toEqual({ skip: "curl does not declare verify-ip-san", skipKind: "not-declared" });
+    expect(expectationFor(needing, stack("curl", {}, {}, ["verify-ip-san"]))).toEqual({ expect: "accepted" });
   });
 
   it("rejects a row whose setup needs a capability it does not declare, and an unknown capability", () => {

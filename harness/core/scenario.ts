@@ -1,6 +1,6 @@
 // The scenario model: plain data. A row names fixtures (by profile name), never files or ports,
 // so the same row runs on any runtime and against any implementation that can play its subject.
-import { capabilities, isCapability, type Capability, type Incapacities } from "./capabilities.js";
+import { capabilities, capabilitySkip, isCapability, type Capability, type CapabilityDeclarations, type CapabilitySkipKind } from "./capabilities.js";
 import type { ConformanceVerdict } from "./case-record.js";
 import type { Observation, PolicyMode, TlsVersion } from "./observation.js";
 import type { ClientHelloShape, PlaintextApp, PlaintextPayload } from "./first-flight.js";
@@ -80,7 +80,7 @@ export interface Resumption {
  * How one implementation legitimately behaves differently from the policy, as data: the stack does
  * something else on purpose (documented, or a check it does not make); observing `advisory` is
  * reported apart and does not fail the run. What a stack cannot do at all is not a deviation: it
- * is a capability the stack lacks (StackDefinition.cannot), and rows that need it are skipped.
+ * is a capability the stack does not declare (StackDefinition.can, .cannot), and rows that need it are skipped.
  */
 export interface Deviation {
   advisory: Outcome;
@@ -197,20 +197,19 @@ export interface ExpectedDeviation {
   intermittent?: boolean;
 }
 
-/** Why a cell is not played: the stack cannot, or our peer program does not drive it yet. */
-export type SkipKind = "stack-cannot" | "peer-not-yet";
+/** Why a cell is not played: the stack cannot, our peer program does not drive it yet, or the stack does not declare it. */
+export type SkipKind = CapabilitySkipKind;
 
 export type Expectation = { expect: Outcome; deviation?: ExpectedDeviation; resumed?: boolean; fullHandshake?: Outcome } | { skip: string; skipKind: SkipKind };
 
 /**
- * What the row expects of one implementation: a skip when the row needs what the stack cannot do
- * (the stack's reason), else the policy and its recorded deviation if any.
+ * What the row expects of one implementation: a skip when the row needs what the stack does not
+ * declare it can do (capabilitySkip: the stack's reason, or that it does not declare it), else the
+ * policy and its recorded deviation if any.
  */
-export function expectationFor(row: Scenario, implementation: { name: string; cannot?: Incapacities; notYet?: Incapacities; advisories?: Record<string, Deviation> }): Expectation {
-  const missing = (row.needs ?? []).find((need) => implementation.cannot?.[need] !== undefined);
-  if (missing) return { skip: implementation.cannot![missing]!, skipKind: "stack-cannot" };
-  const notDriven = (row.needs ?? []).find((need) => implementation.notYet?.[need] !== undefined);
-  if (notDriven) return { skip: implementation.notYet![notDriven]!, skipKind: "peer-not-yet" };
+export function expectationFor(row: Scenario, implementation: CapabilityDeclarations & { name: string; advisories?: Record<string, Deviation> }): Expectation {
+  const skip = capabilitySkip(implementation.name, implementation, row.needs ?? []);
+  if (skip) return { skip: skip.reason, skipKind: skip.kind };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
   const recorded = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
   // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.

@@ -68,6 +68,14 @@ async function buildPeerPrograms(): Promise<void> {
 }
 
 /**
+ * The run's services idle while the unit project runs first (the conformance project is a later
+ * group), which can outlast the programs' 10 min idle exit on a loaded machine and leave every Java
+ * and Python case without its service. The teardown stops them; this bound only ends a service
+ * whose run was killed.
+ */
+const runServiceIdleExitMs = 2 * 60 * 60 * 1000;
+
+/**
  * One long-lived service per stack that has one (Java's JVM, Python's interpreter), shared by every
  * test file of the run: started per file, the JVM alone cost five starts (measured). A service that
  * fails to start here is left to each file to start, where its cases report the cause.
@@ -80,7 +88,7 @@ async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerS
     withService.map(async (stack) => {
       try {
         const program = await stack.service!(runtime);
-        const service = await startPeerService(runtime, program);
+        const service = await startPeerService(runtime, program, runServiceIdleExitMs);
         peerServices.push(service);
         const key = peerServiceKey(program.implementation, runtime.name);
         // The warm-up below goes through the adapters, which then find this service, not a new one.

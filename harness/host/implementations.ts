@@ -1,6 +1,6 @@
 // The TLS implementations a scenario can run against, by the role they can play and the runtimes
 // they can run on: the stacks of harness/stacks/registry.ts, with their adapters made for a runtime.
-import type { Incapacities } from "../core/capabilities.js";
+import type { Capability, Incapacities } from "../core/capabilities.js";
 import type { Deviation } from "../core/scenario.js";
 import { stacks } from "../stacks/registry.js";
 import { nodeClient, nodeServer } from "../stacks/node/adapter.js";
@@ -12,7 +12,9 @@ export interface Implementation {
   name: string;
   server?: TlsServerAdapter;
   client?: TlsClientAdapter;
-  /** What it cannot do, with the reason (a row that needs one of these is skipped). */
+  /** The capabilities it declares it can do (a row that needs another is skipped). */
+  can: readonly Capability[];
+  /** What it cannot do, with the reason (a row that needs one of these is skipped with it). */
   cannot: Incapacities;
   /** What our peer program does not drive yet, with the reason (skipped likewise, reported as our gap). */
   notYet: Incapacities;
@@ -34,6 +36,7 @@ export const referenceClient: TlsClientAdapter = nodeClient;
 export const referenceSidecar: Implementation = {
   name: "sidecar",
   server: referenceServer,
+  can: [],
   cannot: {},
   notYet: {},
   advisories: {},
@@ -139,6 +142,7 @@ export function implementationsFor(subject: "server" | "client", runtime: Runtim
       name: stack.name,
       server: stack.roles.server?.(runtime),
       client: stack.roles.client?.(runtime),
+      can: stack.can,
       cannot: stack.cannot ?? {},
       notYet: stack.notYet ?? {},
       advisories: stack.advisories ?? {},

@@ -12,6 +12,7 @@ import { processRuntime } from "../runtime/process.js";
 import { adoptSharedPeer, stopSharedPeers } from "../runtime/shared-peers.js";
 import type { Runtime } from "../runtime/types.js";
 import { livePhases, liveRotationId, permissiveLiveRotationId, runLiveRotation, type LiveCount } from "./rotation-live.js";
+import { capabilitySkip } from "../core/capabilities.js";
 import { expectationFor, judge, type Scenario } from "../core/scenario.js";
 import { decisionCeilingMs } from "../runtime/deadlines.js";
 
@@ -229,9 +230,9 @@ export function liveRotationSuite(options: { permissive?: boolean } = {}): void 
           skippedCase(name, annotateCase, implementation.unavailable, unavailableKind(implementation.unavailable));
           continue;
         }
-        const cannot = implementation.cannot["reload-identity"];
-        if (cannot !== undefined) {
-          skippedCase(name, annotateCase, cannot, "stack-cannot");
+        const skip = capabilitySkip(implementation.name, implementation, ["reload-identity"]);
+        if (skip) {
+          skippedCase(name, annotateCase, skip.reason, skip.kind);
           continue;
         }
         it(name, { timeout: caseTimeoutMs }, async ({ annotate, expect }) => {

@@ -2,7 +2,7 @@
 // stack's programs) and its definition, the data every other part reads (the implementation list,
 // image builds, host builds, CI's package list, version reporting, derived skips).
 import type { Deviation } from "../core/scenario.js";
-import type { Incapacities } from "../core/capabilities.js";
+import type { Capability, Incapacities } from "../core/capabilities.js";
 import type { Classification } from "../core/outcome.js";
 import type { Endpoint } from "../core/network.js";
 import type { ClientTrust, KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../core/observation.js";
@@ -107,7 +107,12 @@ export interface StackDefinition {
    * the conformance suites' global setup starts it once per run and runtime.
    */
   service?: (runtime: Runtime) => Promise<PeerServiceProgram>;
-  /** What it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
+  /**
+   * The capabilities it can do (harness/core/capabilities.ts), for the roles it plays: a row that
+   * needs one it does not list is skipped ("<stack> does not declare <capability>").
+   */
+  can: readonly Capability[];
+  /** Of the rest, what it cannot do, each with the reason: rows that need one of these are skipped with that reason. */
   cannot?: Incapacities;
   /**
    * What the stack can do but our peer program or adapter does not drive yet, each with the reason:

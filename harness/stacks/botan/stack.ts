@@ -16,6 +16,10 @@ export const botan: StackDefinition = {
   version: ["botan", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: pinHostBuild,
+  can: [
+    // as a client
+    "alpn",
+  ],
   cannot: {
     "require-uri-san": "botan tls_client verifies the host it dials (DNS names only) and has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "verify-name-other-than-sni": "botan tls_client verifies the host it dials, which is also the SNI it sends: it cannot verify another name",

@@ -11,6 +11,10 @@ export const caddy: StackDefinition = {
   programs: ["caddy"],
   version: ["caddy", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a server
+    "serve-several-sni-names", "reload-identity", "add-crl", "resume-session-id",
+  ],
   cannot: {
     "authorize-client-identity": "Caddy 2.6's tls client_authentication admits by trusted CA or pinned leaf certificate only; it has no allow-list of SPIFFE IDs or DNS SANs",
   },

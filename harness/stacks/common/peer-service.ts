@@ -33,10 +33,14 @@ export interface PeerService {
 /** The key a service is shared under: one per implementation and runtime. */
 export const peerServiceKey = (implementation: string, runtime: string): string => `${implementation} service (${runtime})`;
 
-/** Starts the program's service on `runtime`; the caller stops it. */
-export async function startPeerService(runtime: Runtime, program: PeerServiceProgram): Promise<PeerService> {
+/**
+ * Starts the program's service on `runtime`; the caller stops it. `idleExitMs`: how long it waits
+ * for a request before it exits on its own (the program's default, 10 min, unless given).
+ */
+export async function startPeerService(runtime: Runtime, program: PeerServiceProgram, idleExitMs?: number): Promise<PeerService> {
   const control = await allocateEndpoint();
-  const peer = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, "service", "--listen", formatEndpoint(control)], {
+  const idle = idleExitMs === undefined ? [] : ["--idle-exit-ms", String(idleExitMs)];
+  const peer = await runtime.startProcess(program.implementation, program.command, [...program.leadingArgs, "service", "--listen", formatEndpoint(control), ...idle], {
     ready: /^ready: listening on /m,
     readyTimeoutMs: program.readyTimeoutMs,
     description: `${program.description} service on ${formatEndpoint(control)}`,

@@ -1,14 +1,8 @@
 // The command line and output shared by our own peer programs, the Go crypto/tls peer
-// (stacks/go/tlspeer.go) and the Java JSSE peer (stacks/java/TlsPeer.java): both take the same
-// --flags and print the same lines, so one module configures them and reads their results.
-//
-//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
-//           and "reloaded: SHA256-OF-LEAF" when it re-read its key pair file (below)
-//   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
-//
-// A program may also have a long-lived form ("service" in Java's and Python's, see peer-service.ts) that takes the
-// same flags and prints the same lines per request: startThroughService and connectThroughService
-// read them with the same code as the one-shot program's.
+// (stacks/go/tlspeer.go), the Java JSSE peer (stacks/java/TlsPeer.java) and the Python ssl peer
+// (stacks/python/tlspeer.py): the peer protocol, docs/peer-protocol.md. One module configures
+// them and reads their results, one-shot or through the service form (peer-service.ts), with the
+// same code.
 //
 // A server's default key pair is one PEM file in the server's scratch dir (--key-pair: the
 // certificate, its chain, then the key), which each program re-reads at the first handshake after

@@ -11,6 +11,10 @@ export const curl: StackDefinition = {
   programs: ["curl"],
   version: ["curl", ["--version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a client
+    "verify-ip-san", "alpn", "present-client-certificate",
+  ],
   cannot: {
     "require-uri-san": "curl verifies the URL's host name or IP against the certificate and has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "verify-name-other-than-sni": "curl verifies the URL's host, which is also the SNI it sends (or the IP it dials when it sends none): it cannot verify another name",

@@ -16,6 +16,12 @@ export const gnutls: StackDefinition = {
   version: ["gnutls-cli", ["--version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: loopbackBindBuild,
+  can: [
+    // as a server
+    "serve-several-sni-names", "add-crl", "resume-session-id",
+    // as a client
+    "verify-name-other-than-sni", "verify-ip-san", "alpn", "present-client-certificate",
+  ],
   cannot: {
     "reload-trust": "gnutls-serv reads its CA file and CRLs once at start and has no reload",
     "reload-identity": "gnutls-serv reads its certificate once at start and has no reload",

@@ -17,7 +17,7 @@ import { goPeerBuild } from "./program.js";
 import { programAdapters, programVersion, type TlsPeerProgram } from "../common/tlspeer-protocol.js";
 import { readinessCeilingMs } from "../../runtime/deadlines.js";
 
-async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
+export async function goProgram(runtime: Runtime): Promise<TlsPeerProgram> {
   return {
     implementation: "go",
     description: "Go crypto/tls",

@@ -15,6 +15,12 @@ export const go: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: goPeerBuild,
   // Our peer program's gaps, not the stack's limits: skipped as peer-not-yet.
+  can: [
+    // as a server
+    "serve-several-sni-names", "authorize-client-identity", "reload-identity", "resume-session-id",
+    // as a client
+    "require-uri-san", "verify-name-other-than-sni", "verify-ip-san", "present-client-certificate",
+  ],
   notYet: {
     "reload-trust": "the Go peer program builds its tls.Config once at start (changing ClientCAs while keeping its session ticket keys is not implemented)",
     alpn: "the Go peer program offers no ALPN",

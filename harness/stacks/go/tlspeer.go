@@ -1,17 +1,6 @@
-// tlspeer: Go's crypto/tls as a conformance peer, standard library only.
-//
-//	tlspeer server --listen 127.x.y.z:port --key-pair F [--client-auth none|optional|required] [--client-ca F] [--sni NAME,CERT,CHAIN,KEY]...
-//	tlspeer client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
-//	tlspeer version
-//
-// The flags are those of the Java peer (harness/stacks/java/TlsPeer.java), so one adapter module
-// (harness/stacks/common/tlspeer-protocol.ts) drives both.
-//
-// Output is line-oriented so the harness can parse it:
-//
-//	server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
-//	        and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file
-//	client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
+// tlspeer: Go's crypto/tls as a conformance peer, standard library only. Its modes (server,
+// client, version), flags, output lines and exit codes are the peer protocol shared with the Java
+// and Python peers: docs/peer-protocol.md.
 //
 // The client sends its standard input (an HTTP request) after the handshake and reads to EOF:
 // under TLS 1.3 a server rejects a client certificate after the client's handshake has finished,
@@ -66,10 +55,10 @@ func fail(code int, format string, args ...any) {
 func requireLoopback(address string) {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
-		fail(2, "failed to parse address %q: %v", address, err)
+		fail(2, "failed to parse address %s: want HOST:PORT", address)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		fail(2, "failed to accept address %q: not a loopback IP", address)
+		fail(2, "failed to accept address %s: not a loopback IP", address)
 	}
 }
 
@@ -203,22 +192,55 @@ func uriSANs(cert *x509.Certificate) []string {
 	return names
 }
 
-type sniFlag map[string]tls.Certificate
-
-func (f sniFlag) String() string { return fmt.Sprint(len(f)) }
-
-// Set parses NAME,CERT,CHAIN,KEY (CHAIN may be empty).
-func (f sniFlag) Set(value string) error {
-	parts := strings.Split(value, ",")
-	if len(parts) != 4 {
-		return errors.New("want NAME,CERT,CHAIN,KEY")
+// loadSNI loads each --sni NAME,CERT,CHAIN,KEY (CHAIN may be empty) by its lower-cased NAME.
+func loadSNI(values []string) map[string]tls.Certificate {
+	byName := map[string]tls.Certificate{}
+	for _, value := range values {
+		parts := strings.Split(value, ",")
+		if len(parts) != 4 {
+			fail(2, "failed to parse --sni %s: want NAME,CERT,CHAIN,KEY", value)
+		}
+		pair, err := loadKeyPair(parts[1], parts[2], parts[3])
+		if err != nil {
+			fail(2, "failed to load the key pair for %s: %v", parts[0], err)
+		}
+		byName[strings.ToLower(parts[0])] = pair
 	}
-	pair, err := loadKeyPair(parts[1], parts[2], parts[3])
-	if err != nil {
-		return fmt.Errorf("failed to load the key pair for %s: %w", parts[0], err)
+	return byName
+}
+
+// parseFlags refuses what the Java and Python peers refuse, in the same words: an unknown flag, a
+// flag without its value, a number that is not one, a stray argument.
+func parseFlags(flags *flag.FlagSet, args []string) {
+	flags.SetOutput(io.Discard)
+	if err := flags.Parse(args); err != nil {
+		message := err.Error()
+		var name, value string
+		switch {
+		case strings.HasPrefix(message, "flag provided but not defined: -"):
+			message = "unknown flag --" + strings.TrimPrefix(message, "flag provided but not defined: -")
+		case strings.HasPrefix(message, "flag needs an argument: -"):
+			message = "flag needs a value: --" + strings.TrimPrefix(message, "flag needs an argument: -")
+		case errors.Is(err, flag.ErrHelp):
+			// -h and -help are the flag package's own; the protocol has no such flag.
+			message = "unknown flag --help"
+		default:
+			if _, scanErr := fmt.Sscanf(message, "invalid value %q for flag -%s", &value, &name); scanErr == nil {
+				fail(2, "failed to parse --%s %s: want a number", strings.TrimSuffix(name, ":"), value)
+			}
+		}
+		fail(2, "failed to parse arguments: %s", message)
 	}
-	f[strings.ToLower(parts[0])] = pair
-	return nil
+	if flags.NArg() > 0 {
+		fail(2, "failed to parse arguments: unexpected argument %s", flags.Arg(0))
+	}
+}
+
+func required(name, value string) string {
+	if value == "" {
+		fail(2, "failed to parse arguments: --%s is required", name)
+	}
+	return value
 }
 
 var clientAuthTypes = map[string]tls.ClientAuthType{
@@ -261,55 +283,59 @@ func authorize(state tls.ConnectionState, allowed []string) error {
 }
 
 func runServer(args []string) {
-	flags := flag.NewFlagSet("server", flag.ExitOnError)
+	flags := flag.NewFlagSet("server", flag.ContinueOnError)
 	listen := flags.String("listen", "", "loopback address:port to listen on")
 	keyPairFile := flags.String("key-pair", "", "PEM file: the certificate, the intermediates sent after it, the private key; re-read when it changes")
 	clientAuth := flags.String("client-auth", "none", "none, optional or required")
 	clientCA := flags.String("client-ca", "", "PEM bundle trusted for client certificates")
-	sni := sniFlag{}
-	flags.Var(sni, "sni", "NAME,CERT,CHAIN,KEY served when the client asks for NAME (repeatable)")
+	sniValues := listFlag{}
+	flags.Var(&sniValues, "sni", "NAME,CERT,CHAIN,KEY served when the client asks for NAME (repeatable)")
 	minVersion := flags.String("min-version", "", "lowest protocol version accepted: TLSv1.2 or TLSv1.3")
 	allowed := listFlag{}
 	flags.Var(&allowed, "allow-identity", "a URI or DNS SAN admitted (repeatable; none: every verified client)")
-	_ = flags.Parse(args)
+	parseFlags(flags, args)
+	required("listen", *listen)
+	keyPairPath := required("key-pair", *keyPairFile)
 	requireLoopback(*listen)
 
-	keyPair := &watchedKeyPair{path: *keyPairFile}
+	// Values first, then files (the client CA, the key pair, the SNI pairs): the order of the
+	// other peers, so the first fault reported is the same (docs/peer-protocol.md).
+	authType, known := clientAuthTypes[*clientAuth]
+	if !known {
+		fail(2, "failed to parse --client-auth %s: want none, optional or required", *clientAuth)
+	}
+	config := &tls.Config{ClientAuth: authType}
+	if *minVersion != "" {
+		if config.MinVersion, known = minVersions[*minVersion]; !known {
+			fail(2, "failed to parse --min-version %s: want TLSv1.2 or TLSv1.3", *minVersion)
+		}
+	}
+	var err error
+	if *clientCA != "" {
+		if config.ClientCAs, err = loadPool(*clientCA); err != nil {
+			fail(2, "failed to load the client CA bundle: %v", err)
+		}
+	}
+	keyPair := &watchedKeyPair{path: keyPairPath}
 	pair, seen, err := keyPair.load()
 	if err != nil {
 		fail(2, "failed to load the server key pair: %v", err)
 	}
 	keyPair.current, keyPair.seen = pair, seen
-	authType, known := clientAuthTypes[*clientAuth]
-	if !known {
-		fail(2, "failed to parse -client-auth %q: want none, optional or required", *clientAuth)
-	}
-	config := &tls.Config{
-		ClientAuth: authType,
-		// With no Certificates crypto/tls calls GetCertificate at every handshake, SNI or not
-		// (crypto/tls Config.getCertificate).
-		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			if chosen, found := sni[strings.ToLower(hello.ServerName)]; found {
-				return &chosen, nil
-			}
-			return keyPair.get(), nil
-		},
-	}
-	if *minVersion != "" {
-		if config.MinVersion, known = minVersions[*minVersion]; !known {
-			fail(2, "failed to parse -min-version %q: want TLSv1.2 or TLSv1.3", *minVersion)
+	sni := loadSNI(sniValues)
+	// With no Certificates crypto/tls calls GetCertificate at every handshake, SNI or not
+	// (crypto/tls Config.getCertificate).
+	config.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if chosen, found := sni[strings.ToLower(hello.ServerName)]; found {
+			return &chosen, nil
 		}
+		return keyPair.get(), nil
 	}
 	if len(allowed) > 0 {
 		// Authorization after authentication: crypto/tls calls it once the chain verified, and a
 		// returned error fails the handshake (crypto/tls Config.VerifyConnection).
 		config.VerifyConnection = func(state tls.ConnectionState) error {
 			return authorize(state, allowed)
-		}
-	}
-	if *clientCA != "" {
-		if config.ClientCAs, err = loadPool(*clientCA); err != nil {
-			fail(2, "failed to load the client CA bundle: %v", err)
 		}
 	}
 
@@ -355,7 +381,7 @@ func serve(conn *tls.Conn) {
 }
 
 func runClient(args []string) int {
-	flags := flag.NewFlagSet("client", flag.ExitOnError)
+	flags := flag.NewFlagSet("client", flag.ContinueOnError)
 	connect := flags.String("connect", "", "loopback address:port to connect to")
 	serverName := flags.String("servername", "", "SNI to send; empty sends none")
 	caFile := flags.String("ca", "", "PEM bundle to verify the server with; empty skips verification")
@@ -366,8 +392,8 @@ func runClient(args []string) int {
 	chainFile := flags.String("chain", "", "intermediates PEM sent after the client certificate")
 	keyFile := flags.String("key", "", "client private key PEM")
 	timeoutMs := flags.Int("timeout-ms", 5000, "deadline for the whole exchange, in milliseconds")
-	_ = flags.Parse(args)
-	requireLoopback(*connect)
+	parseFlags(flags, args)
+	requireLoopback(required("connect", *connect))
 
 	request, err := io.ReadAll(os.Stdin)
 	if err != nil {

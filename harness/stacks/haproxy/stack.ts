@@ -11,6 +11,10 @@ export const haproxy: StackDefinition = {
   programs: ["haproxy"],
   version: ["haproxy", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a server
+    "serve-several-sni-names", "reload-identity", "reload-trust", "resume-session-id",
+  ],
   cannot: {
     "add-crl": "HAProxy 2.6's runtime API replaces only a crl-file the bind's configuration declared (set ssl crl-file answers \"Can't replace a CRL file which is not referenced by the configuration!\"), and a bind cannot declare an empty one, so a server started without CRLs cannot start checking them without a reload",
     "authorize-client-identity": "HAProxy 2.6 has no sample fetch for the client certificate's SANs (ssl_c_s_dn is the subject DN), so an ACL cannot admit by SPIFFE ID or DNS SAN",

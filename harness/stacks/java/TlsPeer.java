@@ -1,32 +1,12 @@
-// TlsPeer: Java's JSSE (SunJSSE) as a conformance peer, JDK only.
+// TlsPeer: Java's JSSE (SunJSSE) as a conformance peer, JDK only. Its modes (server, client,
+// service), flags, output lines, exit codes and the service's framing are the peer protocol shared
+// with the Go and Python peers: docs/peer-protocol.md.
 //
-//   java TlsPeer server --listen HOST:PORT --key-pair F [--client-auth none|optional|required]
-//                       [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
-//   java TlsPeer client --connect HOST:PORT [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP]
-//                       [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
-//   java TlsPeer service --listen HOST:PORT [--idle-exit-ms N]
-//
-// "service" is the long-lived form of both: one JVM serves every client connection and every
-// server of a run (a JVM start cost about 0.5 s of a 0.55 s client run, measured). It listens on a
-// loopback control socket; per control connection it reads one line, the mode and its flags
-// separated by tabs, and one line with a client's request in base64 (empty for a server). A client
-// makes that connection exactly as "client" would, writes the client's lines back, then
-// "exit: CODE", and closes. A server writes the same lines as "server" and runs until the harness
-// closes the control connection. The service exits after --idle-exit-ms without a control
-// connection, in case the harness that started it is gone.
-//
-// Output is line-oriented so the harness can parse it (harness/stacks/common/tlspeer-protocol.ts):
-//   server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
-//           and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file (--key-pair: the
-//           certificate, its chain and the private key in one PEM file, re-read when it changes)
-//   client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
-// ERROR is the exception and its causes on one line: the top-level SSLHandshakeException says
-// "validity check failed" for an expired and a not-yet-valid certificate alike; only the cause
-// (CertificateExpiredException, CertificateNotYetValidException) tells them apart.
-//
-// Keys and certificates are read from the fixtures' PEM files into in-memory keystores, so there
-// is no PKCS12 file to make: certificates and CRLs through CertificateFactory (which reads PEM),
-// PKCS#8 keys through KeyFactory.
+// ERROR texts are the exception and its causes on one line: the top-level SSLHandshakeException
+// says "validity check failed" for an expired and a not-yet-valid certificate alike; only the cause
+// (CertificateExpiredException, CertificateNotYetValidException) tells them apart. Keys and
+// certificates are read from the fixtures' PEM files into in-memory keystores, so there is no
+// PKCS12 file to make.
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,12 +56,11 @@ public final class TlsPeer {
   public static void main(String[] args) throws Exception {
     try {
       if (args.length < 1) fail(2, "usage: TlsPeer server|client|service [--flag value]...");
-      Map<String, List<String>> flags = parseFlags(args);
       switch (args[0]) {
-        case "server" -> runServer(flags);
-        case "client" -> System.exit(runClient(flags, System.in.readAllBytes(), System.out));
-        case "service" -> runService(flags);
-        default -> fail(2, "failed to parse arguments: unknown mode " + args[0]);
+        case "server" -> runServer(parseFlags(args, 1, serverFlags));
+        case "client" -> System.exit(runClient(parseFlags(args, 1, clientFlags), System.in.readAllBytes(), System.out));
+        case "service" -> runService(parseFlags(args, 1, serviceFlags));
+        default -> fail(2, "failed to parse arguments: unknown mode \"" + args[0] + "\"");
       }
     } catch (UsageError error) {
       System.err.println(error.getMessage());
@@ -104,23 +83,44 @@ public final class TlsPeer {
     throw new UsageError(code, message);
   }
 
-  /** Flags from args[first] on. */
-  static Map<String, List<String>> parseFlags(String[] args) {
-    return parseFlags(args, 1);
-  }
+  static final List<String> serverFlags = List.of("listen", "key-pair", "client-auth", "client-ca", "crl", "sni", "min-version", "allow-identity");
+  static final List<String> clientFlags = List.of("connect", "servername", "ca", "verify-name", "verify-ip", "expect-uri", "cert", "chain", "key", "timeout-ms");
+  static final List<String> serviceFlags = List.of("listen", "idle-exit-ms");
 
-  static Map<String, List<String>> parseFlags(String[] args, int first) {
+  /** Flags from args[first] on, each one of `known`: an unknown flag is refused, as the Go and Python peers do. */
+  static Map<String, List<String>> parseFlags(String[] args, int first, List<String> known) {
     Map<String, List<String>> flags = new HashMap<>();
     for (int i = first; i < args.length; i += 2) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) fail(2, "failed to parse arguments: expected --flag value at " + args[i]);
-      flags.computeIfAbsent(args[i].substring(2), k -> new ArrayList<>()).add(args[i + 1]);
+      if (!args[i].startsWith("--")) fail(2, "failed to parse arguments: unexpected argument " + args[i]);
+      String name = args[i].substring(2);
+      if (!known.contains(name)) fail(2, "failed to parse arguments: unknown flag " + args[i]);
+      if (i + 1 >= args.length) fail(2, "failed to parse arguments: flag needs a value: " + args[i]);
+      flags.computeIfAbsent(name, k -> new ArrayList<>()).add(args[i + 1]);
     }
     return flags;
   }
 
+  /** A flag's value (the last one given), or null when it is absent or empty. */
   static String flag(Map<String, List<String>> flags, String name) {
     List<String> values = flags.get(name);
-    return values == null || values.get(0).isEmpty() ? null : values.get(0);
+    String value = values == null ? null : values.get(values.size() - 1);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  static String requiredFlag(Map<String, List<String>> flags, String name) {
+    String value = flag(flags, name);
+    if (value == null) fail(2, "failed to parse arguments: --" + name + " is required");
+    return value;
+  }
+
+  static int intFlag(Map<String, List<String>> flags, String name, int fallback) {
+    String value = flag(flags, name);
+    if (value == null) return fallback;
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException notANumber) {
+      throw new UsageError(2, "failed to parse --" + name + " " + value + ": want a number");
+    }
   }
 
   /** Enforces the harness's network rule: nothing outside 127.0.0.0/8 (or ::1). */
@@ -129,7 +129,11 @@ public final class TlsPeer {
     if (colon < 0) fail(2, "failed to parse address " + address + ": want HOST:PORT");
     InetAddress host = InetAddress.getByName(address.substring(0, colon).replaceAll("^\\[|\\]$", ""));
     if (!host.isLoopbackAddress()) fail(2, "failed to accept address " + address + ": not a loopback IP");
-    return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+    try {
+      return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+    } catch (IllegalArgumentException badPort) {
+      throw new UsageError(2, "failed to parse address " + address + ": want HOST:PORT");
+    }
   }
 
   // --- PEM material ---------------------------------------------------------------------------
@@ -255,19 +259,28 @@ public final class TlsPeer {
     }
   }
 
-  static KeyStore trustStore(String bundle) throws Exception {
+  /** The anchors of a PEM bundle; `what` names it in the one-line error ("the trust bundle"). */
+  static KeyStore trustStore(String bundle, String what) throws Exception {
+    List<X509Certificate> anchors;
+    try {
+      anchors = readCerts(bundle);
+    } catch (Exception error) {
+      throw new UsageError(2, "failed to load " + what + ": " + describe(error));
+    }
+    if (anchors.isEmpty()) throw new UsageError(2, "failed to load " + what + ": no certificate in " + bundle);
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     int index = 0;
-    for (X509Certificate cert : readCerts(bundle)) store.setCertificateEntry("anchor-" + index++, cert);
+    for (X509Certificate cert : anchors) store.setCertificateEntry("anchor-" + index++, cert);
     return store;
   }
 
   /** PKIX trust from a PEM bundle; with CRLs, revocation checking against them (no OCSP, no fetching). */
-  static TrustManager[] trustManagers(String bundle, List<String> crlFiles) throws Exception {
+  static TrustManager[] trustManagers(String bundle, String what, List<String> crlFiles) throws Exception {
     TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+    KeyStore anchors = trustStore(bundle, what);
     if (crlFiles.isEmpty()) {
-      factory.init(trustStore(bundle));
+      factory.init(anchors);
       return factory.getTrustManagers();
     }
     CertificateFactory certificates = CertificateFactory.getInstance("X.509");
@@ -275,9 +288,11 @@ public final class TlsPeer {
     for (String file : crlFiles) {
       try (InputStream in = Files.newInputStream(Path.of(file))) {
         for (var crl : certificates.generateCRLs(in)) crls.add((X509CRL) crl);
+      } catch (Exception error) {
+        throw new UsageError(2, "failed to load the CRL " + file + ": " + describe(error));
       }
     }
-    PKIXBuilderParameters parameters = new PKIXBuilderParameters(trustStore(bundle), new X509CertSelector());
+    PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
     parameters.setRevocationEnabled(true);
     parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
     factory.init(new CertPathTrustManagerParameters(parameters));
@@ -379,42 +394,49 @@ public final class TlsPeer {
 
   /** Binds the configured server and prints its ready line. */
   static SSLServerSocket listen(Map<String, List<String>> flags, java.io.PrintStream stdout, java.io.PrintStream errors) throws Exception {
-    InetSocketAddress listen = loopback(flag(flags, "listen"));
+    String listenFlag = requiredFlag(flags, "listen");
+    String keyPairFile = requiredFlag(flags, "key-pair");
+    InetSocketAddress listen = loopback(listenFlag);
+    // Values first, then files (the client CA, the CRLs, the key pair, the SNI pairs): the order of
+    // the other peers, so the first fault reported is the same (docs/peer-protocol.md).
+    String clientAuth = flag(flags, "client-auth") == null ? "none" : flag(flags, "client-auth");
+    if (!List.of("none", "optional", "required").contains(clientAuth)) fail(2, "failed to parse --client-auth " + clientAuth + ": want none, optional or required");
+    String minVersion = flag(flags, "min-version");
+    if (minVersion != null && !List.of("TLSv1.2", "TLSv1.3").contains(minVersion)) fail(2, "failed to parse --min-version " + minVersion + ": want TLSv1.2 or TLSv1.3");
+    String clientCa = flag(flags, "client-ca");
+    TrustManager[] trust = clientCa == null ? null : trustManagers(clientCa, "the client CA bundle", flags.getOrDefault("crl", List.of()));
     Map<String, Identity> identities = new java.util.concurrent.ConcurrentHashMap<>();
-    if (flag(flags, "key-pair") == null) fail(2, "failed to parse arguments: --key-pair is required");
     WatchedKeyPair keyPair;
     try {
-      keyPair = new WatchedKeyPair(flag(flags, "key-pair"), identities, stdout, errors);
+      keyPair = new WatchedKeyPair(keyPairFile, identities, stdout, errors);
     } catch (Exception error) {
       throw new UsageError(2, "failed to load the server key pair: " + describe(error));
     }
     for (String sni : flags.getOrDefault("sni", List.of())) {
       String[] parts = sni.split(",", -1);
       if (parts.length != 4) fail(2, "failed to parse --sni " + sni + ": want NAME,CERT,CHAIN,KEY");
-      identities.put(parts[0].toLowerCase(), Identity.read(parts[1], parts[2].isEmpty() ? null : parts[2], parts[3]));
+      try {
+        identities.put(parts[0].toLowerCase(), Identity.read(parts[1], parts[2].isEmpty() ? null : parts[2], parts[3]));
+      } catch (Exception error) {
+        throw new UsageError(2, "failed to load the key pair for " + parts[0] + ": " + describe(error));
+      }
     }
-    String clientAuth = flags.getOrDefault("client-auth", List.of("none")).get(0);
-    String clientCa = flag(flags, "client-ca");
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(
-        new KeyManager[] {new SniKeyManager(identities, keyPair)},
-        clientCa == null ? null : trustManagers(clientCa, flags.getOrDefault("crl", List.of())),
-        null);
+    context.init(new KeyManager[] {new SniKeyManager(identities, keyPair)}, trust, null);
     SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
     switch (clientAuth) {
       case "required" -> server.setNeedClientAuth(true);
       // Want: request a certificate, fail the handshake only if one is sent and does not verify.
       case "optional" -> server.setWantClientAuth(true);
-      case "none" -> {}
-      default -> fail(2, "failed to parse --client-auth " + clientAuth + ": want none, optional or required");
+      default -> {}
     }
-    String minVersion = flag(flags, "min-version");
-    if (minVersion != null) {
-      List<String> order = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
-      if (!order.contains(minVersion)) fail(2, "failed to parse --min-version " + minVersion + ": want TLSv1.2 or TLSv1.3");
-      server.setEnabledProtocols(order.subList(order.indexOf(minVersion), order.size()).toArray(new String[0]));
+    if (minVersion != null) server.setEnabledProtocols(minVersion.equals("TLSv1.3") ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.2", "TLSv1.3"});
+    try {
+      server.bind(listen, 64);
+    } catch (IOException error) {
+      server.close();
+      throw new UsageError(1, "failed to listen on " + flag(flags, "listen") + ": " + describe(error));
     }
-    server.bind(listen, 64);
     stdout.println("ready: listening on " + listen.getAddress().getHostAddress() + ":" + server.getLocalPort());
     return server;
   }
@@ -456,18 +478,20 @@ public final class TlsPeer {
       byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
       for (int b; matched < end.length && (b = in.read()) >= 0; ) matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
       String identity = "null";
+      boolean authorized = false;
       try {
         List<String> uris = uriSans((X509Certificate) session.getPeerCertificates()[0]);
+        authorized = true; // JSSE returns a peer certificate only once its chain verified
         if (!uris.isEmpty()) identity = "\"" + uris.get(0).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
       } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
         // optional mode without a client certificate
       }
-      String body = "{\"identity\":" + identity + ",\"protocol\":\"" + session.getProtocol() + "\"}";
+      String body = "{\"identity\":" + identity + ",\"authorized\":" + authorized + ",\"protocol\":\"" + session.getProtocol() + "\"}";
       OutputStream out = socket.getOutputStream();
       out.write(("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
       out.flush();
     } catch (Exception error) {
-      stdout.println("failed: " + describe(error));
+      // After the verdict line: the response is the client's to judge, as in the other peers.
     }
   }
 
@@ -513,10 +537,15 @@ public final class TlsPeer {
 
   /** The long-lived form of "client" and "server": one request per control connection (see the header). */
   static void runService(Map<String, List<String>> flags) throws Exception {
-    InetSocketAddress listen = loopback(flag(flags, "listen"));
-    int idleExitMs = Integer.parseInt(flags.getOrDefault("idle-exit-ms", List.of("600000")).get(0));
+    InetSocketAddress listen = loopback(requiredFlag(flags, "listen"));
+    int idleExitMs = intFlag(flags, "idle-exit-ms", 600_000);
     java.net.ServerSocket control = new java.net.ServerSocket();
-    control.bind(listen, 64);
+    try {
+      control.bind(listen, 64);
+    } catch (IOException error) {
+      control.close();
+      throw new UsageError(1, "failed to listen on " + flag(flags, "listen") + ": " + describe(error));
+    }
     control.setSoTimeout(idleExitMs);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -557,10 +586,10 @@ public final class TlsPeer {
       String[] args = argsLine.split("\t", -1);
       int code;
       try {
-        Map<String, List<String>> flags = parseFlags(args, 1);
         switch (args[0]) {
-          case "client" -> code = runClient(flags, Base64.getDecoder().decode(bodyLine), out);
+          case "client" -> code = runClient(parseFlags(args, 1, clientFlags), Base64.getDecoder().decode(bodyLine), out);
           case "server" -> {
+            Map<String, List<String>> flags = parseFlags(args, 1, serverFlags);
             try (SSLServerSocket server = listen(flags, out, out)) {
               Thread accepting = new Thread(() -> {
                 try {
@@ -579,7 +608,7 @@ public final class TlsPeer {
             }
             return;
           }
-          default -> throw new UsageError(2, "failed to parse request: unknown mode " + args[0]);
+          default -> throw new UsageError(2, "failed to parse request: unknown mode \"" + args[0] + "\"");
         }
       } catch (UsageError error) {
         out.println(error.getMessage());
@@ -596,13 +625,13 @@ public final class TlsPeer {
   }
 
   static int runClient(Map<String, List<String>> flags, byte[] request, java.io.PrintStream stdout) throws Exception {
-    InetSocketAddress target = loopback(flag(flags, "connect"));
+    InetSocketAddress target = loopback(requiredFlag(flags, "connect"));
     String serverName = flag(flags, "servername");
     String ca = flag(flags, "ca");
     String verifyIp = flag(flags, "verify-ip");
     String verifyName = verifyIp != null ? verifyIp : flag(flags, "verify-name") != null ? flag(flags, "verify-name") : serverName;
     String expectUri = flag(flags, "expect-uri");
-    int timeoutMs = Integer.parseInt(flags.getOrDefault("timeout-ms", List.of("5000")).get(0));
+    int timeoutMs = intFlag(flags, "timeout-ms", 5000);
 
     KeyManager[] keyManagers = null;
     if (flag(flags, "cert") != null) {
@@ -610,7 +639,12 @@ public final class TlsPeer {
       // the server's certificate_authorities list, as a Java client would. The keystore lives in
       // memory only; JKS because PKCS12 encrypts the key on setKeyEntry (PBKDF2, 10000 rounds),
       // which cost 100 ms of a 550 ms client run (measured).
-      Identity identity = Identity.read(flag(flags, "cert"), flag(flags, "chain"), flag(flags, "key"));
+      Identity identity;
+      try {
+        identity = Identity.read(flag(flags, "cert"), flag(flags, "chain"), flag(flags, "key"));
+      } catch (Exception error) {
+        throw new UsageError(2, "failed to load the client key pair: " + describe(error));
+      }
       KeyStore store = KeyStore.getInstance("JKS");
       store.load(null, null);
       char[] password = "mtls-conformance".toCharArray();
@@ -620,7 +654,7 @@ public final class TlsPeer {
       keyManagers = factory.getKeyManagers();
     }
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyManagers, ca == null ? new TrustManager[] {new TrustEverything()} : trustManagers(ca, List.of()), null);
+    context.init(keyManagers, ca == null ? new TrustManager[] {new TrustEverything()} : trustManagers(ca, "the trust bundle", List.of()), null);
 
     Socket plain = new Socket();
     try {

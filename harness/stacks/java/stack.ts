@@ -15,6 +15,12 @@ export const java: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: javaPeerBuild,
   service: javaProgram,
+  can: [
+    // as a server
+    "serve-several-sni-names", "authorize-client-identity", "reload-identity", "add-crl", "resume-session-id",
+    // as a client
+    "require-uri-san", "verify-ip-san", "present-client-certificate",
+  ],
   cannot: {
     "verify-name-other-than-sni":
       "JSSE's HTTPS endpoint identification checks the SNI name first and falls back to the peer host only when that fails (X509TrustManagerImpl.checkAdditionalTrust), so the Java client cannot insist on a name other than the one it sends",

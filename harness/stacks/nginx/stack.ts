@@ -14,5 +14,9 @@ export const nginx: StackDefinition = {
   files: ["/usr/lib/nginx/modules/ngx_stream_module.so"],
   version: ["nginx", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a server
+    "serve-several-sni-names", "reload-identity", "reload-trust", "add-crl", "resume-session-id",
+  ],
   cannot: { "authorize-client-identity": "nginx 1.22 has no variable with the client certificate's SANs ($ssl_client_s_dn is the subject DN), so without a scripting module it cannot admit by SPIFFE ID or DNS SAN" },
 };

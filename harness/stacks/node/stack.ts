@@ -12,6 +12,12 @@ export const node: StackDefinition = {
   debianPackages: [],
   programs: [],
   version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})`,
+  can: [
+    // as a server
+    "serve-several-sni-names", "authorize-client-identity", "reload-identity", "reload-trust", "add-crl",
+    // as a client
+    "require-uri-san", "verify-name-other-than-sni", "verify-ip-san", "alpn", "present-client-certificate",
+  ],
   cannot: {
     "resume-session-id":
       "a node:tls server keeps no session cache of its own (OpenSSL's internal cache is off): resuming by session ID needs the application's newSession and resumeSession handlers, which the node peer does not install (measured: a TLS 1.2 client without tickets always gets a full handshake)",

@@ -11,6 +11,12 @@ export const openssl: StackDefinition = {
   programs: ["openssl"],
   version: ["openssl", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a server
+    "add-crl", "resume-session-id",
+    // as a client
+    "verify-name-other-than-sni", "verify-ip-san", "alpn", "present-client-certificate",
+  ],
   cannot: {
     "reload-trust": "openssl s_server reads its CA file and CRLs once at start and has no reload",
     "reload-identity": "openssl s_server reads its certificate once at start and has no reload",

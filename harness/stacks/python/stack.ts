@@ -15,6 +15,12 @@ export const python: StackDefinition = {
   version: pythonVersion,
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
   service: async (runtime) => pythonProgram(runtime),
+  can: [
+    // as a server
+    "serve-several-sni-names", "authorize-client-identity", "reload-identity", "add-crl", "resume-session-id",
+    // as a client
+    "require-uri-san", "verify-ip-san", "present-client-certificate",
+  ],
   cannot: {
     "verify-name-other-than-sni":
       "Python's ssl checks the name it sends as SNI: SSLContext.wrap_socket's server_hostname sets both, and ssl.match_hostname, the only other name check, is deprecated since 3.7 and removed in 3.12",

@@ -1,25 +1,6 @@
-"""tlspeer: Python 3's ssl module as a conformance peer, standard library only.
-
-    tlspeer.py server --listen 127.x.y.z:port --key-pair F [--client-auth none|optional|required] [--client-ca F] [--crl F]... [--sni NAME,CERT,CHAIN,KEY]...
-    tlspeer.py client --connect 127.x.y.z:port [--servername NAME] [--ca F] [--verify-name NAME] [--verify-ip IP] [--expect-uri URI] [--cert F --chain F --key F] [--timeout-ms N]
-    tlspeer.py service --listen 127.x.y.z:port [--idle-exit-ms N]
-    tlspeer.py version
-
-The flags and output lines are those of the Go and Java peers (harness/stacks/go/tlspeer.go,
-harness/stacks/java/TlsPeer.java), so one adapter module (harness/stacks/common/tlspeer-protocol.ts)
-drives all three:
-
-    server: "ready: listening on ADDR", then per connection "served: VERSION CIPHER" or "rejected: ERROR",
-            and "reloaded: SHA256-OF-LEAF" when it has re-read its key pair file
-    client: "version: V", "cipher: C", then "response: FIRST LINE" or "error: STAGE: ERROR"
-
-"service" is the long-lived form of both, the Java peer's protocol (harness/stacks/common/peer-service.ts):
-one interpreter runs every server and client of a run, since an interpreter start and the ssl
-import were most of a Python case (measured). Per control connection it reads one line, the mode
-and its flags separated by tabs, and one line with a client's request in base64 (empty for a
-server); a client writes its lines, then "exit: CODE", and the service closes the connection; a
-server writes its lines and runs until the harness closes the connection. The service exits after
---idle-exit-ms without a control connection, in case the harness that started it is gone.
+"""tlspeer: Python 3's ssl module as a conformance peer, standard library only. Its modes (server,
+client, service, version), flags, output lines, exit codes and the service's framing are the peer
+protocol shared with the Go and Java peers: docs/peer-protocol.md.
 
 Errors are printed as str(exception), Python's own text ("[SSL: REASON] text (_ssl.c:N)"), which
 is what the stack's classifier (classify.ts beside this file) reads.
@@ -38,6 +19,7 @@ import hashlib
 import ipaddress
 import json
 import os
+import re
 import socket
 import ssl
 import sys
@@ -83,23 +65,51 @@ def fail(code, message):
 
 
 class Parser(argparse.ArgumentParser):
-    """Bad arguments: one line and exit code 2, no usage dump."""
+    """Bad arguments: one line and exit code 2, no usage dump, in the Go and Java peers' words; no
+    abbreviated flags and no --help, which the other peers refuse as unknown."""
+
+    def __init__(self, prog):
+        super().__init__(prog=prog, add_help=False, allow_abbrev=False)
 
     def error(self, message):
-        fail(2, f"failed to parse arguments: {message}")
+        missing = re.match(r"argument (--[\w-]+): expected one argument", message)
+        fail(2, f"failed to parse arguments: {f'flag needs a value: {missing[1]}' if missing else message}")
+
+    def parse(self, argv, required=()):
+        """The options, refusing an unknown flag or a stray argument, and any of `required` left empty."""
+        options, extra = self.parse_known_args(argv)
+        if extra:
+            fail(2, f"failed to parse arguments: {'unknown flag' if extra[0].startswith('-') else 'unexpected argument'} {extra[0]}")
+        for name in required:
+            if not getattr(options, name.replace("-", "_")):
+                fail(2, f"failed to parse arguments: --{name} is required")
+        return options
+
+
+def number(flag, value):
+    try:
+        return int(value)
+    except ValueError:
+        fail(2, f"failed to parse --{flag} {value}: want a number")
+
+
+def choice(flag, value, allowed, want):
+    if value not in allowed:
+        fail(2, f"failed to parse --{flag} {value}: want {want}")
+    return value
 
 
 def split_address(address):
     """127.x.y.z:port or [::1]:port, required to be loopback (the harness's network rule)."""
     host, sep, port = address.rpartition(":")
     if not sep or not port.isdigit():
-        fail(2, f"failed to parse address {address!r}: want HOST:PORT")
+        fail(2, f"failed to parse address {address}: want HOST:PORT")
     host = host.strip("[]")
     try:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError("not loopback")
     except ValueError:
-        fail(2, f"failed to accept address {address!r}: not a loopback IP")
+        fail(2, f"failed to accept address {address}: not a loopback IP")
     return host, int(port)
 
 
@@ -235,26 +245,33 @@ def serve(key_pair, conn, lines, allowed):
 def start_server(argv, lines, errors):
     """Parses the flags, loads the key pairs, listens and says so: the listener, its watched default key pair and the allow-list."""
     parser = Parser(prog="tlspeer.py server")
-    parser.add_argument("--listen", required=True)
-    parser.add_argument("--key-pair", required=True, help="PEM file: the certificate, its chain, the private key; re-read when it changes")
-    parser.add_argument("--client-auth", default="none", choices=sorted(client_auth_modes))
+    parser.add_argument("--listen", default="")
+    parser.add_argument("--key-pair", default="", help="PEM file: the certificate, its chain, the private key; re-read when it changes")
+    parser.add_argument("--client-auth", default="none")
     parser.add_argument("--client-ca", default="")
     parser.add_argument("--crl", action="append", default=[])
     parser.add_argument("--sni", action="append", default=[], help="NAME,CERT,CHAIN,KEY (CHAIN may be empty)")
-    parser.add_argument("--min-version", default="", choices=["", *min_versions])
+    parser.add_argument("--min-version", default="")
     parser.add_argument("--allow-identity", action="append", default=[], help="a URI or DNS SAN admitted (repeatable; none: every verified client)")
-    options = parser.parse_args(argv)
+    options = parser.parse(argv, required=("listen", "key-pair"))
     host, port = split_address(options.listen)
+    choice("client-auth", options.client_auth, client_auth_modes, "none, optional or required")
+    if options.min_version:
+        choice("min-version", options.min_version, min_versions, "TLSv1.2 or TLSv1.3")
+    # Checked once here, so a bad file is named as what it is and not as the key pair it is loaded beside.
+    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if options.client_ca:
+        try:
+            probe.load_verify_locations(cafile=options.client_ca)
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the client CA bundle: {err}")
+    for crl in options.crl:
+        try:
+            probe.load_verify_locations(cafile=crl)
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the CRL {crl}: {err}")
 
     by_name = {}
-    for value in options.sni:
-        parts = value.split(",")
-        if len(parts) != 4:
-            fail(2, f"failed to parse --sni {value!r}: want NAME,CERT,CHAIN,KEY")
-        try:
-            by_name[parts[0].lower()] = server_context(options, lambda context: load_key_pair(context, parts[1], parts[2], parts[3]))
-        except (ssl.SSLError, OSError) as err:
-            fail(2, f"failed to load the key pair for {parts[0]}: {err}")
 
     def choose(tls, name, _context):
         # Switching the SSLObject's context selects its certificate (ssl docs, SSLContext.sni_callback);
@@ -266,7 +283,7 @@ def start_server(argv, lines, errors):
 
     def default_context(content):
         context = server_context(options, lambda context: load_key_pair_bytes(context, content))
-        if by_name:
+        if options.sni:
             context.sni_callback = choose
         return context
 
@@ -274,6 +291,15 @@ def start_server(argv, lines, errors):
         key_pair = WatchedKeyPair(options.key_pair, default_context, lines, errors)
     except (ssl.SSLError, OSError) as err:
         fail(2, f"failed to load the server key pair: {err}")
+    for value in options.sni:
+        parts = value.split(",")
+        if len(parts) != 4:
+            fail(2, f"failed to parse --sni {value}: want NAME,CERT,CHAIN,KEY")
+        try:
+            by_name[parts[0].lower()] = server_context(options, lambda context: load_key_pair(context, parts[1], parts[2], parts[3]))
+        except (ssl.SSLError, OSError) as err:
+            fail(2, f"failed to load the key pair for {parts[0]}: {err}")
+
     listener = listen_on(host, port, options.listen)
     lines.say(f"ready: listening on {listener_address(listener)}")
     return listener, key_pair, options.allow_identity
@@ -322,7 +348,7 @@ def is_ip(name):
 
 def run_client(argv, request, lines):
     parser = Parser(prog="tlspeer.py client")
-    parser.add_argument("--connect", required=True)
+    parser.add_argument("--connect", default="")
     parser.add_argument("--servername", default="")
     parser.add_argument("--ca", default="")
     parser.add_argument("--verify-name", default="")
@@ -331,9 +357,10 @@ def run_client(argv, request, lines):
     parser.add_argument("--cert", default="")
     parser.add_argument("--chain", default="")
     parser.add_argument("--key", default="")
-    parser.add_argument("--timeout-ms", type=int, default=5000)
-    options = parser.parse_args(argv)
+    parser.add_argument("--timeout-ms", default="5000")
+    options = parser.parse(argv, required=("connect",))
     host, port = split_address(options.connect)
+    timeout_ms = number("timeout-ms", options.timeout_ms)
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if options.cert:
@@ -361,7 +388,7 @@ def run_client(argv, request, lines):
             # No name (SPIFFE: the URI SAN is the identity): the chain alone.
             context.check_hostname = False
 
-    deadline = time.monotonic() + options.timeout_ms / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
 
     def remaining():
         return max(deadline - time.monotonic(), 0.001)
@@ -378,14 +405,14 @@ def run_client(argv, request, lines):
         except (ssl.SSLError, OSError) as err:
             lines.say(f"error: handshake: {err}")
             return 1
+        lines.say(f"version: {tls.version()}")
+        lines.say(f"cipher: {tls.cipher()[0]}")
         if options.expect_uri:
             identities = uri_sans(tls.getpeercert())
             if options.expect_uri not in identities:
                 # Same wording as the node prober (harness/core/probe.ts), classified as identity-mismatch.
-                lines.say(f"error: handshake: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
+                lines.say(f"error: identity: server identity {', '.join(identities) or '(no URI SAN)'} is not the expected {options.expect_uri}")
                 return 1
-        lines.say(f"version: {tls.version()}")
-        lines.say(f"cipher: {tls.cipher()[0]}")
         # Read even when the write failed: a server that refused the client certificate may have
         # sent its alert and reset the connection before the request went out.
         write_error = None
@@ -426,18 +453,19 @@ def run_client(argv, request, lines):
 
 def run_service(argv):
     parser = Parser(prog="tlspeer.py service")
-    parser.add_argument("--listen", required=True)
-    parser.add_argument("--idle-exit-ms", type=int, default=600_000)
-    options = parser.parse_args(argv)
+    parser.add_argument("--listen", default="")
+    parser.add_argument("--idle-exit-ms", default="600000")
+    options = parser.parse(argv, required=("listen",))
     host, port = split_address(options.listen)
+    idle_exit_ms = number("idle-exit-ms", options.idle_exit_ms)
     control = listen_on(host, port, options.listen)
-    control.settimeout(options.idle_exit_ms / 1000)
+    control.settimeout(idle_exit_ms / 1000)
     write_stdout(f"ready: listening on {listener_address(control)}\n")
     while True:
         try:
             request, _ = control.accept()
         except socket.timeout:
-            write_stdout(f"idle: no request for {options.idle_exit_ms} ms, exiting\n")
+            write_stdout(f"idle: no request for {idle_exit_ms} ms, exiting\n")
             return
         request.settimeout(None)
         threading.Thread(target=serve_request, args=(request,), daemon=True).start()
@@ -485,7 +513,7 @@ def serve_request(request):
                 listener.close()
                 return
             else:
-                fail(2, f"failed to parse request: unknown mode {mode!r}")
+                fail(2, f'failed to parse request: unknown mode "{mode}"')
         except UsageError as err:
             lines.say(str(err))
             code = err.code
@@ -509,7 +537,7 @@ def main():
         # The interpreter and the OpenSSL its ssl module is linked against are the stack under test.
         write_stdout(f"python {sys.version.split()[0]} ssl {ssl.OPENSSL_VERSION}\n")
     else:
-        fail(2, f"failed to parse arguments: unknown mode {mode!r}")
+        fail(2, f'failed to parse arguments: unknown mode "{mode}"')
 
 
 if __name__ == "__main__":

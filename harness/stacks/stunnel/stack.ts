@@ -13,6 +13,10 @@ export const stunnel: StackDefinition = {
   programs: ["stunnel", "perl"],
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
+  can: [
+    // as a server
+    "serve-several-sni-names", "reload-identity", "add-crl", "resume-session-id",
+  ],
   cannot: {
     "authorize-client-identity": "stunnel verifies the client chain (and checkHost a DNS name) but has no option to admit only listed SPIFFE IDs or DNS SANs of a client",
   },
