@@ -12,6 +12,7 @@ import { runExternalChecks, type ExternalReport } from "../external/run-checks.j
 import { readSessionFile } from "../external/saved-sessions.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "../external/settings.js";
 import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh.js";
+import { writeMetricsFile, type TargetMetrics } from "../report/metrics.js";
 import { printReports, reportFlags, verdictTable, writeReportFiles } from "../report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
@@ -60,6 +61,9 @@ Options:
                             anchor or the issuer has fewer days left, default 14 (MTLS_MIN_DAYS)
   --json FILE               write the report as JSON
   --junit FILE              write JUnit XML
+  --metrics FILE            write OpenMetrics text for a textfile collector or a Pushgateway:
+                            each check 0/1, the observed mode, probe_ssl_earliest_cert_expiry
+                            (docs/metrics.md); with --targets too
   --tap                     print TAP on stdout (the table then goes to stderr)
   -h, --help                this text
 
@@ -93,6 +97,7 @@ interface CliOptions {
   raw: RawSettings;
   json?: string;
   junit?: string;
+  metrics?: string;
   tap: boolean;
 }
 
@@ -162,6 +167,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
     },
     json: values.json,
     junit: values.junit,
+    metrics: values.metrics,
     tap: values.tap ?? false,
   };
 }
@@ -193,6 +199,18 @@ function formatTable(report: ExternalReport): string {
 }
 
 
+/** A single run's metrics: the target is named by its address. */
+function singleTargetMetrics(report: ExternalReport): TargetMetrics {
+  return {
+    name: report.target,
+    address: report.target,
+    expectMode: report.expectMode,
+    observedMode: report.observedMode,
+    checks: report.checks.map((check) => ({ check: check.id, status: check.verdict })),
+    ...(report.expiry?.nearest ? { earliestExpiry: report.expiry.nearest.notAfter } : {}),
+  };
+}
+
 function savedSessionsLine(saved: NonNullable<ExternalReport["savedSessions"]>): string {
   const problems = saved.problems.length ? ` (${saved.problems.join("; ")})` : "";
   return `sessions saved to ${saved.file}: TLS 1.2 ${saved.sessions["tls1.2"]}, TLS 1.3 ${saved.sessions["tls1.3"]}${problems}; it holds session secrets and a private key: keep it private`;
@@ -210,11 +228,13 @@ export async function main(argv: string[]): Promise<number> {
     if ("mesh" in options) return await runMeshCommand(options);
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
+    const started = performance.now();
     const report = await runExternalChecks(settings);
     const model = externalResultsModel(report);
     // The reports are written whatever the run found, an unreachable target included: a script
     // reading them never finds a lost result.
     await writeReportFiles(options, model, report);
+    if (options.metrics) await writeMetricsFile(options.metrics, { finishedAt: new Date(), durationMs: performance.now() - started, targets: [singleTargetMetrics(report)] });
     if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
     printReports(options, model, formatTable(report));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);

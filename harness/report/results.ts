@@ -37,6 +37,8 @@ export interface MeshTargetSummary {
   exitCode: 0 | 1 | 2;
   problem?: string;
   durationMs: number;
+  /** The certificate on the target's expiry horizon that expires first (docs/external.md "server::expiry"); absent: no chain was read. */
+  nearestExpiry?: { role: string; subject: string; serial: string; notAfter: string };
 }
 
 export interface MeshSummary {
