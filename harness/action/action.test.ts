@@ -220,6 +220,7 @@ describe("the GitHub Action, run as the runner runs it", () => {
   it.each([
     ["target and targets", { target: "127.0.0.1:1", targets: "t.yaml" }, "mtls-conformance action: give target or targets, not both"],
     ["targets with a setting that belongs in the file", { targets: "t.yaml", "expect-mode": "strict" }, "mtls-conformance action: targets: the file holds each target's settings; put expectMode in its defaults"],
+    ["a target's setting in args with targets", { targets: "t.yaml", args: "--protocol h2" }, "mtls-conformance: --protocol is a target's setting: with --targets, put it in the file's defaults or entries"],
     ["args with shell syntax", { target: "127.0.0.1:1", args: "--path /; rm -rf x" }, "mtls-conformance action: args:"],
   ])("%s: the step fails with one line", async (_title, inputs, message) => {
     const run = await runAction(inputs, workspace);

@@ -101,6 +101,27 @@ interface CliOptions {
   tap: boolean;
 }
 
+/** The flags of one target's settings (each a key of a targets file). */
+const targetSettingFlags = {
+  "server-name": { type: "string" },
+  "trust-bundle": { type: "string" },
+  "issuer-cert": { type: "string" },
+  "issuer-key": { type: "string" },
+  "issuer-key-passphrase-file": { type: "string" },
+  "expect-mode": { type: "string" },
+  "expect-identity": { type: "string" },
+  protocol: { type: "string" },
+  alpn: { type: "string" },
+  "timeout-ms": { type: "string" },
+  "min-days": { type: "string" },
+  "allow-identity": { type: "string", multiple: true },
+  path: { type: "string", multiple: true },
+  header: { type: "string", multiple: true },
+  "resume-from": { type: "string" },
+  "save-sessions": { type: "string" },
+  "resume-sessions": { type: "string" },
+} as const;
+
 function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   let parsed;
   try {
@@ -110,23 +131,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
       strict: true,
       options: {
         target: { type: "string" },
-        "server-name": { type: "string" },
-        "trust-bundle": { type: "string" },
-        "issuer-cert": { type: "string" },
-        "issuer-key": { type: "string" },
-        "issuer-key-passphrase-file": { type: "string" },
-        "expect-mode": { type: "string" },
-        "expect-identity": { type: "string" },
-        protocol: { type: "string" },
-        alpn: { type: "string" },
-        "timeout-ms": { type: "string" },
-        "min-days": { type: "string" },
-        "allow-identity": { type: "string", multiple: true },
-        path: { type: "string", multiple: true },
-        header: { type: "string", multiple: true },
-        "resume-from": { type: "string" },
-        "save-sessions": { type: "string" },
-        "resume-sessions": { type: "string" },
+        ...targetSettingFlags,
         ...reportFlags,
         ...meshCommandOptions,
       },
@@ -137,7 +142,12 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   const { values, positionals } = parsed;
   if (values.help) return "help";
   const mesh = meshCommandOf(values, positionals);
-  if (mesh) return mesh;
+  if (mesh) {
+    // A target's own settings live in the targets file: given as flags they would be ignored.
+    const setting = Object.keys(values).find((flag) => flag in targetSettingFlags);
+    if (setting) throw new UsageError(`--${setting} is a target's setting: ${mesh.mesh === "run" ? "with --targets, put it in the file's defaults or entries" : "merge takes none"}`);
+    return mesh;
+  }
   if (positionals[0] !== "run" || positionals.length > 1) {
     throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run", "merge" and "client"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
