@@ -14,9 +14,8 @@ import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
-import { allocateEndpoint, formatEndpoint } from "../core/network.js";
 import { skipEachWithout, toolPath } from "../host/context.js";
-import { startProcess } from "../runtime/process.js";
+import { startStrictSServer } from "../gallery/strict-s-server.js";
 import type { ManagedProcess } from "../runtime/types.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -116,13 +115,7 @@ beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), "mtls-action-workspace-"));
   fixtures = await writeFixtureSet(catalogueSpec, new Date());
   if (!toolPath("openssl")) return;
-  target = formatEndpoint(await allocateEndpoint());
-  const leaf = fixtures.certs.server!;
-  server = await startProcess(
-    "openssl",
-    ["s_server", "-accept", target, "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", "-CAfile", fixtures.bundles["trust-a"]!, "-Verify", "10", "-verify_return_error"],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 10_000, description: "strict s_server" },
-  );
+  ({ target, server } = await startStrictSServer(fixtures));
 }, 120_000);
 
 afterAll(async () => {

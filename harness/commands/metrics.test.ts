@@ -13,7 +13,7 @@ import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtur
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import { allocateEndpoint, formatEndpoint } from "../core/network.js";
 import { missingTools, skipEachWithout } from "../host/context.js";
-import { startProcess } from "../runtime/process.js";
+import { startStrictSServer } from "../gallery/strict-s-server.js";
 import type { ManagedProcess } from "../runtime/types.js";
 
 const run = promisify(execFile);
@@ -76,13 +76,7 @@ beforeAll(async () => {
   fixtures = await writeFixtureSet(catalogueSpec, new Date());
   closedTarget = formatEndpoint(await allocateEndpoint());
   if (missingTools("openssl")) return;
-  target = formatEndpoint(await allocateEndpoint());
-  const leaf = fixtures.certs.server!;
-  server = await startProcess(
-    "openssl",
-    ["s_server", "-accept", target, "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", "-CAfile", fixtures.bundles["trust-a"]!, "-Verify", "10", "-verify_return_error"],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 10_000, description: "strict s_server" },
-  );
+  ({ target, server } = await startStrictSServer(fixtures));
 }, 120_000);
 
 afterAll(async () => {
