@@ -30,6 +30,9 @@ const layers: Record<string, readonly string[]> = {
   docs: ["core", "scenarios", "stacks", "host", "runner"],
   bin: ["commands"],
   examples: [],
+  // The GitHub Action: action.yml and its helper, which imports the compiled command (dist/, built
+  // by the action's install step) as a user's machine has it.
+  action: ["dist"],
 };
 
 function sourceFiles(dir: string): string[] {

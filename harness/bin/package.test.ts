@@ -11,8 +11,7 @@ import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtur
 import { catalogueSpec, serverIdentity, serverName } from "../../fixtures/profiles.js";
 import type { ExternalReport } from "../external/run-checks.js";
 import { missingTools, skipEachWithout } from "../host/context.js";
-import { allocateEndpoint, formatEndpoint } from "../core/network.js";
-import { startProcess } from "../runtime/process.js";
+import { startStrictSServer } from "../gallery/strict-s-server.js";
 import type { ManagedProcess } from "../runtime/types.js";
 
 const run = promisify(execFile);
@@ -64,14 +63,7 @@ beforeAll(async () => {
   // The user's issuer key, encrypted as PKCS#8 the way `openssl pkcs8 -topk8` writes it.
   await run("openssl", ["pkcs8", "-topk8", "-in", fixtures.certs["issuer-a"]!.key, "-out", join(work, "issuer.key"), "-passout", `pass:${passphrase}`]);
   await writeFile(join(work, "passphrase.txt"), `${passphrase}\n`, { mode: 0o600 });
-  const endpoint = await allocateEndpoint();
-  target = formatEndpoint(endpoint);
-  const leaf = fixtures.certs.server!;
-  server = await startProcess(
-    "openssl",
-    ["s_server", "-accept", target, "-cert", leaf.cert, "-cert_chain", leaf.chain, "-key", leaf.key, "-www", "-CAfile", fixtures.bundles["trust-a"]!, "-Verify", "10", "-verify_return_error"],
-    { ready: /^ACCEPT$/m, readyTimeoutMs: 10_000, description: "strict s_server" },
-  );
+  ({ target, server } = await startStrictSServer(fixtures));
 }, 420_000);
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { runExternalChecks, type ExternalReport } from "../external/run-checks.j
 import { readSessionFile } from "../external/saved-sessions.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "../external/settings.js";
 import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh.js";
+import { writeMetricsFile, type TargetMetrics } from "../report/metrics.js";
 import { printReports, reportFlags, verdictTable, writeReportFiles } from "../report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
        mtls-conformance run --targets FILE [--concurrency N] [--shard I/N] [--baseline FILE]
@@ -66,6 +67,9 @@ Options:
                             anchor or the issuer has fewer days left, default 14 (MTLS_MIN_DAYS)
   --json FILE               write the report as JSON
   --junit FILE              write JUnit XML
+  --metrics FILE            write OpenMetrics text for a textfile collector or a Pushgateway:
+                            each check 0/1, the observed mode, probe_ssl_earliest_cert_expiry
+                            (docs/metrics.md); with --targets too
   --tap                     print TAP on stdout (the table then goes to stderr)
   -h, --help                this text
 
@@ -99,8 +103,31 @@ interface CliOptions {
   raw: RawSettings;
   json?: string;
   junit?: string;
+  metrics?: string;
   tap: boolean;
 }
+
+/** The flags of one target's settings (each a key of a targets file). */
+const targetSettingFlags = {
+  "server-name": { type: "string" },
+  "trust-bundle": { type: "string" },
+  "issuer-cert": { type: "string" },
+  "issuer-key": { type: "string" },
+  "issuer-key-passphrase-file": { type: "string" },
+  "expect-mode": { type: "string" },
+  "expect-identity": { type: "string" },
+  protocol: { type: "string" },
+  alpn: { type: "string" },
+  "timeout-ms": { type: "string" },
+  "min-days": { type: "string" },
+  "allow-identity": { type: "string", multiple: true },
+  path: { type: "string", multiple: true },
+  header: { type: "string", multiple: true },
+  "resume-from": { type: "string" },
+  "save-sessions": { type: "string" },
+  "resume-sessions": { type: "string" },
+  detect: { type: "boolean" },
+} as const;
 
 function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   let parsed;
@@ -111,24 +138,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
       strict: true,
       options: {
         target: { type: "string" },
-        "server-name": { type: "string" },
-        "trust-bundle": { type: "string" },
-        "issuer-cert": { type: "string" },
-        "issuer-key": { type: "string" },
-        "issuer-key-passphrase-file": { type: "string" },
-        "expect-mode": { type: "string" },
-        "expect-identity": { type: "string" },
-        protocol: { type: "string" },
-        alpn: { type: "string" },
-        "timeout-ms": { type: "string" },
-        "min-days": { type: "string" },
-        "allow-identity": { type: "string", multiple: true },
-        path: { type: "string", multiple: true },
-        header: { type: "string", multiple: true },
-        "resume-from": { type: "string" },
-        "save-sessions": { type: "string" },
-        "resume-sessions": { type: "string" },
-        detect: { type: "boolean" },
+        ...targetSettingFlags,
         ...reportFlags,
         ...meshCommandOptions,
       },
@@ -139,7 +149,12 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   const { values, positionals } = parsed;
   if (values.help) return "help";
   const mesh = meshCommandOf(values, positionals);
-  if (mesh) return mesh;
+  if (mesh) {
+    // A target's own settings live in the targets file: given as flags they would be ignored.
+    const setting = Object.keys(values).find((flag) => flag in targetSettingFlags);
+    if (setting) throw new UsageError(`--${setting} is a target's setting: ${mesh.mesh === "run" ? "with --targets, put it in the file's defaults or entries" : "merge takes none"}`);
+    return mesh;
+  }
   if (positionals[0] !== "run" || positionals.length > 1) {
     throw new UsageError(positionals.length ? `unknown command "${positionals.join(" ")}": the commands are "run", "merge", "client" and "plan"` : 'missing command: "mtls-conformance run --target HOST:PORT"');
   }
@@ -170,6 +185,7 @@ function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
     },
     json: values.json,
     junit: values.junit,
+    metrics: values.metrics,
     tap: values.tap ?? false,
   };
 }
@@ -201,6 +217,18 @@ function formatTable(report: ExternalReport): string {
 }
 
 
+/** A single run's metrics: the target is named by its address. */
+function singleTargetMetrics(report: ExternalReport): TargetMetrics {
+  return {
+    name: report.target,
+    address: report.target,
+    expectMode: report.expectMode,
+    observedMode: report.observedMode,
+    checks: report.checks.map((check) => ({ check: check.id, status: check.verdict })),
+    ...(report.expiry?.nearest ? { earliestExpiry: report.expiry.nearest.notAfter } : {}),
+  };
+}
+
 function savedSessionsLine(saved: NonNullable<ExternalReport["savedSessions"]>): string {
   const problems = saved.problems.length ? ` (${saved.problems.join("; ")})` : "";
   return `sessions saved to ${saved.file}: TLS 1.2 ${saved.sessions["tls1.2"]}, TLS 1.3 ${saved.sessions["tls1.3"]}${problems}; it holds session secrets and a private key: keep it private`;
@@ -219,11 +247,13 @@ export async function main(argv: string[]): Promise<number> {
     if ("mesh" in options) return await runMeshCommand(options);
     const settings = parseSettings(options.raw);
     await validateInputs(settings);
+    const started = performance.now();
     const report = await runExternalChecks(settings);
     const model = externalResultsModel(report);
     // The reports are written whatever the run found, an unreachable target included: a script
     // reading them never finds a lost result.
     await writeReportFiles(options, model, report);
+    if (options.metrics) await writeMetricsFile(options.metrics, { finishedAt: new Date(), durationMs: performance.now() - started, targets: [singleTargetMetrics(report)] });
     if (report.status === "unreachable") throw new UsageError(`failed to reach ${report.target}: every connection was refused or timed out (${report.control.answer})`);
     printReports(options, model, formatTable(report));
     if (report.problem) process.stderr.write(`mtls-conformance: ${report.problem}\n`);

@@ -4,6 +4,7 @@
 import type { Verdict } from "../core/case-record.js";
 import { baselineLine, BaselineError, compareWithBaseline, readResultsFile } from "../report/baseline.js";
 import { mergeModels, MergeError } from "../report/merge.js";
+import { meshTargetMetrics, writeMetricsFile } from "../report/metrics.js";
 import { declaredVersusObserved, exitCodeOf, type ResultsModel } from "../report/results.js";
 import { reportFilesIn, writeReports, type ReportFiles } from "../report/write-reports.js";
 import { meshResultsModel } from "../mesh/mesh-model.js";
@@ -26,7 +27,7 @@ export const meshCommandOptions = {
 } as const;
 
 /** What harness/commands/cli.ts parsed: the mesh flags, and the single run's flags the mesh commands refuse or share. */
-type ParsedValues = { [flag in keyof typeof meshCommandOptions]?: string | boolean } & { target?: string; tap?: boolean; json?: string; junit?: string };
+type ParsedValues = { [flag in keyof typeof meshCommandOptions]?: string | boolean } & { target?: string; tap?: boolean; json?: string; junit?: string; metrics?: string };
 
 export type MeshCommand = { mesh: "run"; flags: MeshRunFlags } | { mesh: "merge"; inputs: string[]; flags: MergeFlags };
 
@@ -39,14 +40,14 @@ export function meshCommandOf(values: ParsedValues, positionals: string[]): Mesh
   const reportFlags = { reports: text("reports"), json: values.json, junit: values.junit, summary: text("summary"), html: text("html") };
   const judging = { baseline: text("baseline"), updateBaseline: text("update-baseline") };
   if (positionals[0] === "merge") {
-    if (values.targets || values.target || values.tap) throw new MeshInputError("merge takes results.json files and report flags, not --target, --targets or --tap");
+    if (values.targets || values.target || values.tap || values.metrics) throw new MeshInputError("merge takes results.json files and report flags, not --target, --targets, --tap or --metrics");
     return { mesh: "merge", inputs: positionals.slice(1), flags: { ...reportFlags, ...judging, runs: values.runs === true } };
   }
   if (positionals[0] !== "run" || positionals.length > 1) return undefined;
   if (values.runs) throw new MeshInputError("--runs is for merge");
   if (values.targets !== undefined) {
     if (values.target !== undefined || values.tap) throw new MeshInputError("--targets runs every target of the file: it takes no --target or --tap");
-    return { mesh: "run", flags: { ...reportFlags, ...judging, targets: text("targets")!, concurrency: text("concurrency"), shard: text("shard") } };
+    return { mesh: "run", flags: { ...reportFlags, ...judging, targets: text("targets")!, concurrency: text("concurrency"), shard: text("shard"), metrics: values.metrics } };
   }
   const meshOnly = meshOnlyFlags.find((flag) => values[flag] !== undefined);
   if (meshOnly) throw new MeshInputError(`--${meshOnly} is for --targets and merge (a single target can be a one-entry targets file)`);
@@ -78,6 +79,8 @@ export interface MeshRunFlags extends ReportFlags {
   shard?: string;
   baseline?: string;
   updateBaseline?: string;
+  /** OpenMetrics text of the run (harness/report/metrics.ts). */
+  metrics?: string;
 }
 
 export interface MergeFlags extends ReportFlags {
@@ -102,9 +105,16 @@ function parseConcurrency(text: string | undefined): number {
 }
 
 /** Compares with --baseline, writes every report and --update-baseline, prints the closing lines; returns the exit status. */
-async function finish(model: ResultsModel, flags: ReportFlags & { baseline?: string; updateBaseline?: string }, defaultDir: string | undefined, baseline: ResultsModel | undefined): Promise<0 | 1 | 2> {
+async function finish(
+  model: ResultsModel,
+  flags: ReportFlags & { baseline?: string; updateBaseline?: string; metrics?: string },
+  defaultDir: string | undefined,
+  baseline: ResultsModel | undefined,
+  startedAt = performance.now(),
+): Promise<0 | 1 | 2> {
   const judged = baseline ? compareWithBaseline(model, baseline, flags.baseline!) : model;
   await writeReports(judged, reportFiles(flags, defaultDir));
+  if (flags.metrics) await writeMetricsFile(flags.metrics, { finishedAt: new Date(), durationMs: performance.now() - startedAt, targets: meshTargetMetrics(judged) });
   if (flags.updateBaseline) await writeReports(judged, { results: flags.updateBaseline });
   // Passed is pass and other reason only; a check with nothing judged (not probed, recorded) is counted apart.
   const count = (verdict: Verdict): number => judged.totals[verdict] ?? 0;
@@ -142,6 +152,7 @@ export async function runTargetsCommand(flags: MeshRunFlags): Promise<0 | 1 | 2>
   const targets = shard ? shardOf(file.targets, shard) : file.targets;
   const problem = await validateTargetInputs(targets);
   if (problem) throw new MeshInputError(problem);
+  const startedAt = performance.now();
   const progress = progressOn(process.stderr);
   const outcomes = await runMesh(targets, { concurrency, onFinished: (outcome, finished, total) => progress.finished(outcome, finished, total) });
   progress.end();
@@ -154,7 +165,7 @@ export async function runTargetsCommand(flags: MeshRunFlags): Promise<0 | 1 | 2>
     undeclared,
   );
   process.stdout.write(`${targetsTable(model)}\n${declaredLines(model)}`);
-  return finish(model, flags, "reports", baseline);
+  return finish(model, flags, "reports", baseline, startedAt);
 }
 
 export async function mergeCommand(inputs: string[], flags: MergeFlags): Promise<0 | 1 | 2> {

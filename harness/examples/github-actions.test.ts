@@ -47,6 +47,18 @@ describe("the example workflow", () => {
     for (const script of called.filter((name) => name !== "ci")) expect(scripts).toContain(script);
   });
 
+  it("uses the project's action by a path that holds it, with inputs it declares, and reads outputs it sets", async () => {
+    type Step = { id?: string; uses?: string; with?: Record<string, string>; env?: Record<string, string>; if?: string };
+    const steps = (parseYaml(await readFile(workflow, "utf8")) as { jobs: { conformance: { steps: Step[] } } }).jobs.conformance.steps;
+    const step = steps.find((each) => each.uses?.startsWith("./"))!;
+    expect(step.uses).toBe("./harness/action");
+    const action = parseYaml(await readFile(join(step.uses!, "action.yml"), "utf8")) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+    expect(Object.keys(step.with!).filter((input) => !(input in action.inputs))).toEqual([]);
+    const read = steps.flatMap((each) => [...JSON.stringify(each).matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, "g"))].map((match) => match[1]!));
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((output) => !(output in action.outputs))).toEqual([]);
+  });
+
   it("selects implementations by names the harness knows", async () => {
     const selection = /^\s+MTLS_IMPLEMENTATIONS: (\S+)$/m.exec(await readFile(workflow, "utf8"))?.[1];
     expect(selection).toBeDefined();

@@ -6,7 +6,10 @@
 // plan Job reads exactly the kinds `plan` resolves, with RBAC for get and list of those and no more,
 // and writes the file the sharded Job runs.
 // harness/images/cli-image.test.ts runs the same commands in containers (npm run test:containers).
-import { basename, dirname } from "node:path";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { skipEachWithout, toolPath } from "../host/context.js";
@@ -14,6 +17,8 @@ import { jobSpecOf, kubernetesFolder, kubernetesManifests, type Container, type 
 import { parseTargetsFile } from "../mesh/targets-file.js";
 import { meshResolvers } from "../plan/meshes.js";
 import { resourcesRead } from "../plan/plan.js";
+import { usage } from "../commands/cli.js";
+import { allocateEndpoint } from "../core/network.js";
 
 const manifests = kubernetesManifests();
 const find = (kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
@@ -136,5 +141,69 @@ describe("examples/kubernetes", () => {
     expect(copy.args!.join(" ")).toBe(`cp /results/plan/targets.yaml ${targetsMount}/targets.yaml`);
     expect(mesh.containers[0]!.args!.join(" ")).toContain(`--targets ${mesh.containers[0]!.volumeMounts!.find((mount) => mount.name === "targets")!.mountPath}/targets.yaml`);
     expect(mesh.volumes!.find((volume) => volume.name === "targets")).toEqual({ name: "targets", emptyDir: {} });
+  });
+
+  describe("the CronJob's metrics", () => {
+    const nightly = () => jobSpecOf(find("CronJob", "mtls-conformance-nightly")!).template.spec.containers[0]!;
+    const metricsBody = "# HELP mtls_conformance_run_duration_seconds Wall time of the whole run\n# TYPE mtls_conformance_run_duration_seconds gauge\nmtls_conformance_run_duration_seconds 1.5\n# EOF\n";
+
+    it("go to a file on the results volume, with a flag the command has", () => {
+      const container = nightly();
+      const script = container.args!.join(" ");
+      const file = /--metrics (\S+);/.exec(script)?.[1];
+      expect(file).toBe("/results/nightly/metrics.prom");
+      expect(usage).toContain("--metrics FILE ");
+      expect(container.volumeMounts!.map((mount) => mount.mountPath)).toContain("/results");
+      expect(container.env?.map((variable) => variable.name)).toContain("PUSHGATEWAY_URL");
+    });
+
+    /**
+     * The pod's own shell script with /results in a temporary folder and, first on PATH, a stand-in
+     * for the command that writes the metrics file and summary.md and exits with the run's status.
+     */
+    async function runNightly(pushgateway: string, runStatus: number): Promise<{ exitCode: number | undefined; stderr: string }> {
+      const dir = await mkdtemp(join(tmpdir(), "mtls-cronjob-"));
+      try {
+        await mkdir(join(dir, "bin"));
+        await writeFile(join(dir, "metrics.prom"), metricsBody);
+        const stand = ['#!/bin/sh', 'while [ $# -gt 0 ]; do case "$1" in', `--metrics) cp "${join(dir, "metrics.prom")}" "$2";;`, '--reports) mkdir -p "$2"; echo summary > "$2/summary.md";;', "esac; shift; done", `exit ${runStatus}`];
+        await writeFile(join(dir, "bin/mtls-conformance"), stand.join("\n") + "\n");
+        await chmod(join(dir, "bin/mtls-conformance"), 0o755);
+        const script = nightly().args!.join(" ").replaceAll("/results/", `${dir}/results/`);
+        const run = await execa("/bin/sh", ["-c", script], { reject: false, timeout: 30_000, env: { PATH: `${join(dir, "bin")}:${dirname(process.execPath)}:/usr/bin:/bin`, PUSHGATEWAY_URL: pushgateway } });
+        expect(await readFile(join(dir, "results/nightly/metrics.prom"), "utf8")).toBe(metricsBody);
+        return { exitCode: run.exitCode, stderr: String(run.stderr) };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+
+    it.each([
+      ["accepts it", 200, ""],
+      ["answers 500", 500, "metrics push failed: HTTP 500"],
+    ])("are PUT to the Pushgateway of PUSHGATEWAY_URL under the job's name; when it %s the Job keeps the run's status", async (_title, answer, stderr) => {
+      const requests: Array<{ method?: string; url?: string; type?: string; body: string }> = [];
+      const server = createServer((request, response) => {
+        let body = "";
+        request.on("data", (chunk) => (body += chunk));
+        request.on("end", () => {
+          requests.push({ method: request.method, url: request.url, type: request.headers["content-type"], body });
+          response.writeHead(answer).end();
+        });
+      });
+      const { host, port } = await allocateEndpoint();
+      await new Promise<void>((resolve) => server.listen(port, host, resolve));
+      try {
+        const result = await runNightly(`http://${host}:${port}`, 1);
+        expect(requests).toEqual([{ method: "PUT", url: "/metrics/job/mtls-conformance-nightly", type: "text/plain; version=0.0.4", body: metricsBody }]);
+        expect(result).toEqual({ exitCode: 1, stderr });
+      } finally {
+        server.close();
+      }
+    });
+
+    it("stay in the file when PUSHGATEWAY_URL is empty", async () => {
+      expect(await runNightly("", 0)).toEqual({ exitCode: 0, stderr: "" });
+    });
   });
 });

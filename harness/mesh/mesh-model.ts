@@ -1,6 +1,7 @@
 // A mesh run as the results model every report is written from: one case per check per target
 // (`mesh > <target name> > <check>`), a target that got no report as one undetermined `control`
 // case saying why, and each target's run in one line (`mesh.targets`).
+import type { CertificateExpiry } from "../external/expiry.js";
 import type { CheckResult } from "../external/run-checks.js";
 import { checkCase } from "../external/report-model.js";
 import { resultsModel, type MeshSummary, type MeshTargetSummary, type ResultsModel } from "../report/results.js";
@@ -10,6 +11,9 @@ import type { TargetOutcome } from "./run-mesh.js";
 function notRunCheck(problem: string): CheckResult {
   return { id: "control", title: "the target's run finished with a report", expected: "a report", observed: "no report", pass: false, verdict: "undetermined", detail: problem };
 }
+
+/** The nearest expiry without its days left, which a saved results.json would keep after they changed. */
+const nearestOf = ({ role, subject, serial, notAfter }: CertificateExpiry) => ({ role, subject, serial, notAfter });
 
 export function targetSummary(outcome: TargetOutcome, expectMode: string | null, declaredBy?: string[]): MeshTargetSummary {
   const { report } = outcome;
@@ -25,6 +29,7 @@ export function targetSummary(outcome: TargetOutcome, expectMode: string | null,
     exitCode: report.exitCode,
     ...(report.problem ? { problem: report.problem } : {}),
     durationMs: outcome.durationMs,
+    ...(report.expiry?.nearest ? { nearestExpiry: nearestOf(report.expiry.nearest) } : {}),
   };
 }
 

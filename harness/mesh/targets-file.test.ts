@@ -52,7 +52,13 @@ describe("parseTargetsFile", () => {
     expect(parseTargetsFile(json, "/etc/mesh/targets.json").targets[0]!.settings).toMatchObject({ expectMode: "strict", timeoutMs: 2000, paths: ["/health"] });
   });
 
+  it("takes detect as a boolean, in the defaults or one target", () => {
+    const yaml = "defaults:\n  detect: true\ntargets:\n  - {name: a, target: 127.0.0.1:1}\n  - {name: b, target: 127.0.0.1:2, detect: false}\n";
+    expect(parseTargetsFile(yaml, "/t.yaml").targets.map((target) => target.settings.detect)).toEqual([true, false]);
+  });
+
   it.each([
+    ["detect that is not a boolean", "targets:\n  - target: 127.0.0.1:1\n    detect: 3\n", 'targets[0]: key "detect" must be true or false'],
     ["a number where a string goes", "targets:\n  - target: 127.0.0.1:1\n    serverName: 7\n", 'targets[0]: key "serverName" must be a string'],
     ["a list where the flag does not repeat", "targets:\n  - target: 127.0.0.1:1\n    protocol: [http]\n", 'targets[0]: key "protocol" must be a string'],
     ["a repeated name", "targets:\n  - {name: a, target: 127.0.0.1:1}\n  - {name: a, target: 127.0.0.1:2}\n", 'targets[1] (a): key "name": "a" is used by an earlier target'],

@@ -18,6 +18,8 @@ interface KeyRule {
   setting: keyof RawSettings;
   path?: boolean;
   number?: boolean;
+  /** A YAML/JSON boolean (or the flag's own text, "true"/"1"). */
+  boolean?: boolean;
   list?: "," | "\n";
 }
 const settingKeys: Record<string, KeyRule> = {
@@ -38,6 +40,7 @@ const settingKeys: Record<string, KeyRule> = {
   resumeFrom: { setting: "resumeFrom" },
   saveSessions: { setting: "saveSessions", path: true },
   resumeSessions: { setting: "resumeSessions", path: true },
+  detect: { setting: "detect", boolean: true },
 };
 
 /** A session file belongs to one target (its sessions and its server name): never a default. */
@@ -86,8 +89,9 @@ function valueText(value: unknown, where: string, key: string): string {
   const rule = settingKeys[key];
   if (typeof value === "string") return value;
   if (typeof value === "number" && rule?.number) return String(value);
+  if (typeof value === "boolean" && rule?.boolean) return String(value);
   if (Array.isArray(value) && rule?.list && value.every((item) => typeof item === "string")) return value.join(rule.list);
-  throw new TargetsFileError(`${where}: key "${key}" must be ${rule?.number ? "a number" : rule?.list ? "a string or a list of strings" : "a string"}`);
+  throw new TargetsFileError(`${where}: key "${key}" must be ${rule?.number ? "a number" : rule?.boolean ? "true or false" : rule?.list ? "a string or a list of strings" : "a string"}`);
 }
 
 function settingsOf(entry: Record<string, unknown>, where: string, allowed: string[], baseDir: string): RawSettings {

@@ -11,6 +11,7 @@ import { tapText } from "./tap.js";
 export const reportFlags = {
   json: { type: "string" },
   junit: { type: "string" },
+  metrics: { type: "string" },
   tap: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -18,6 +19,8 @@ export const reportFlags = {
 export interface ReportOptions {
   json?: string;
   junit?: string;
+  /** OpenMetrics text (harness/report/metrics.ts). */
+  metrics?: string;
   tap: boolean;
 }
 

@@ -39,6 +39,8 @@ export interface MeshTargetSummary {
   durationMs: number;
   /** A planned target's (mtls-conformance plan): the objects its expectations were declared by. */
   declaredBy?: string[];
+  /** The certificate on the target's expiry horizon that expires first (docs/external.md "server::expiry"); absent: no chain was read. */
+  nearestExpiry?: { role: string; subject: string; serial: string; notAfter: string };
 }
 
 export interface MeshSummary {
