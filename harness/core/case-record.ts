@@ -103,7 +103,9 @@ export interface CaseProperties {
   verdict: Verdict;
   "tls-version": string;
   cipher: string;
-  /** Why an advisory or skipped case differs: the recorded reason. */
+  /** Why a case with a recorded deviation, or a skipped one, differs: the recorded reason. */
+  deviation: string;
+  /** The same reason as written by reports before the deviation property (an older results.json). */
   advisory: string;
   /** Where the reason is documented. */
   reference: string;
@@ -145,6 +147,7 @@ export const casePropertyKeys = Object.keys({
   verdict: true,
   "tls-version": true,
   cipher: true,
+  deviation: true,
   advisory: true,
   reference: true,
   "check-verdict": true,

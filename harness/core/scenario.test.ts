@@ -20,7 +20,7 @@ describe("scenario catalogues", () => {
     expect(() => defineCatalogue("area", [{ ...row, expect: "rejected:nope" as never }])).toThrow(/unknown outcome "rejected:nope"/);
   });
 
-  const deviating: Scenario = { ...row, deviations: { node: { advisory: "rejected:expired", reason: "why", reference: "RFC" } } };
+  const deviating: Scenario = { ...row, deviations: { node: { outcome: "rejected:expired", reason: "why", reference: "RFC" } } };
   const stack = (name: string, cannot = {}, notYet = {}, can: Capability[] = ["require-uri-san", "reload-trust", "add-crl"]) => ({ name, can, cannot, notYet });
 
   it("applies a deviation only to the implementation it names", () => {
@@ -62,7 +62,7 @@ describe("scenario catalogues", () => {
   });
 
   it("judges a refusal for another reason as other-reason, and an intermittent deviation's policy outcome as pass", () => {
-    const refusing: Scenario = { ...row, expect: "rejected:expired", deviations: { node: { advisory: "rejected:bad-certificate", reason: "r", reference: "x" }, go: { advisory: "accepted", reason: "r", reference: "x", intermittent: true } } };
+    const refusing: Scenario = { ...row, expect: "rejected:expired", deviations: { node: { outcome: "rejected:bad-certificate", reason: "r", reference: "x" }, go: { outcome: "accepted", reason: "r", reference: "x", intermittent: true } } };
     const of = (name: string) => expectationFor(refusing, stack(name)) as Exclude<ReturnType<typeof expectationFor>, { skip: string }>;
     expect(judge("rejected:bad-certificate", of("node"))).toBe("other-reason");
     expect(judge("rejected:expired", of("node"))).toBe("fixed");
@@ -84,7 +84,7 @@ describe("scenario catalogues", () => {
   it.each([
     ["refused by a full handshake", { outcome: "rejected:revoked", resumed: false, fullHandshake: "rejected:revoked" }, {}, "pass"],
     ["resumed and accepted", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, {}, "fail"],
-    ["resumed and accepted, a recorded advisory", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, { deviations: { node: { advisory: "accepted", reason: "r", reference: "x" } } }, "known-violation"],
+    ["resumed and accepted, a recorded deviation", { outcome: "accepted", resumed: true, fullHandshake: "rejected:revoked" }, { deviations: { node: { outcome: "accepted", reason: "r", reference: "x" } } }, "known-violation"],
     ["with no decision on the full handshake", { outcome: "rejected:revoked", resumed: false, fullHandshake: "timeout" }, {}, "error"],
     ["refused, but the trust change did not take effect", { outcome: "rejected:revoked", resumed: false, fullHandshake: "accepted" }, {}, "fail"],
     ["a control that resumed", { outcome: "accepted", resumed: true, fullHandshake: "accepted" }, { expect: "accepted", resumption: { via: "ticket", retrust: {}, resumes: true } }, "pass"],
@@ -111,13 +111,13 @@ describe("scenario catalogues", () => {
   });
 });
 
-describe("advisories kept in a stack's folder", () => {
+describe("deviations kept in a stack's folder", () => {
   it("name a scenario of the catalogue and a known outcome", async () => {
     const { stacks } = await import("../stacks/registry.js");
     const { isOutcome } = await import("./outcome.js");
     const { liveRotationId } = await import("../runner/rotation-live.js");
     const ids = new Set([...[...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id), liveRotationId]);
-    const recorded = stacks.flatMap((stack) => Object.entries(stack.advisories ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.advisory })));
+    const recorded = stacks.flatMap((stack) => Object.entries(stack.deviations ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.outcome })));
     expect(recorded.length).toBeGreaterThan(0);
     for (const entry of recorded) {
       expect(ids.has(entry.id), `${entry.stack}: unknown scenario ${entry.id}`).toBe(true);

@@ -78,12 +78,12 @@ export interface Resumption {
 
 /**
  * How one implementation legitimately behaves differently from the policy, as data: the stack does
- * something else on purpose (documented, or a check it does not make); observing `advisory` is
+ * something else on purpose (documented, or a check it does not make); observing its `outcome` is
  * reported apart and does not fail the run. What a stack cannot do at all is not a deviation: it
  * is a capability the stack does not declare (StackDefinition.can, .cannot), and rows that need it are skipped.
  */
 export interface Deviation {
-  advisory: Outcome;
+  outcome: Outcome;
   reason: string;
   reference: string;
   /**
@@ -99,8 +99,8 @@ export interface Deviation {
  * refusal and the stack refuses, for another reason), else `known-violation` (the policy is not
  * met: something the row refuses is accepted, or something it accepts is refused).
  */
-export function deviationStatus(expected: Outcome, deviation: Pick<Deviation, "advisory">): "known-violation" | "other-reason" {
-  return expected.startsWith("rejected:") && deviation.advisory.startsWith("rejected:") ? "other-reason" : "known-violation";
+export function deviationStatus(expected: Outcome, deviation: Pick<Deviation, "outcome">): "known-violation" | "other-reason" {
+  return expected.startsWith("rejected:") && deviation.outcome.startsWith("rejected:") ? "other-reason" : "known-violation";
 }
 
 export interface Scenario {
@@ -126,7 +126,7 @@ export interface Scenario {
    * itself), not repeated under every TLS stack's name.
    */
   detector?: boolean;
-  /** Set on the benchmark's copies of a row (id suffixed #2): the id advisories are recorded under. */
+  /** Set on the benchmark's copies of a row (id suffixed #2): the id deviations are recorded under. */
   copyOf?: string;
 }
 
@@ -179,7 +179,7 @@ export function defineCatalogue(area: string, rows: Scenario[]): Scenario[] {
     if (row.resumption && row.subject !== "server") throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" resumes a session, which only a server under test is asked to refuse`);
     const misplaced = referenceOnlyOnSubject(row);
     if (misplaced) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" sets ${misplaced}, which only the reference peer honours, on the side under test`);
-    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).map((deviation) => deviation.advisory)];
+    const outcomes = [row.expect, ...Object.values(row.deviations ?? {}).map((deviation) => deviation.outcome)];
     for (const outcome of outcomes) {
       if (!isOutcome(outcome)) throw new CatalogueError(`failed to define catalogue "${area}": "${row.id}" expects unknown outcome "${outcome}"`);
     }
@@ -207,16 +207,16 @@ export type Expectation = { expect: Outcome; deviation?: ExpectedDeviation; resu
  * declare it can do (capabilitySkip: the stack's reason, or that it does not declare it), else the
  * policy and its recorded deviation if any.
  */
-export function expectationFor(row: Scenario, implementation: CapabilityDeclarations & { name: string; advisories?: Record<string, Deviation> }): Expectation {
+export function expectationFor(row: Scenario, implementation: CapabilityDeclarations & { name: string; deviations?: Record<string, Deviation> }): Expectation {
   const skip = capabilitySkip(implementation.name, implementation, row.needs ?? []);
   if (skip) return { skip: skip.reason, skipKind: skip.kind };
   // A stack may record its deviation on the row or, keyed by the row's id, in its own folder.
-  const recorded = row.deviations?.[implementation.name] ?? implementation.advisories?.[row.copyOf ?? row.id];
+  const recorded = row.deviations?.[implementation.name] ?? implementation.deviations?.[row.copyOf ?? row.id];
   // A resumption row proves the trust change took effect: a fresh full handshake gets the policy's outcome.
   const resumed = row.resumption ? { fullHandshake: row.expect, ...(row.resumption.resumes ? { resumed: true } : {}) } : {};
   if (!recorded) return { expect: row.expect, ...resumed };
   const deviation: ExpectedDeviation = {
-    outcome: recorded.advisory,
+    outcome: recorded.outcome,
     reason: recorded.reason,
     reference: recorded.reference,
     status: deviationStatus(row.expect, recorded),

@@ -6,13 +6,13 @@ import { deviationStatus } from "../core/scenario.js";
 import { allRows, deviationEntries, deviationTables, DeviationDocsError, endMarker, generatedSection, readGenerated, deviationsDocPath, skipTable, startMarker, withGenerated, type RowData, type StackData } from "./deviations.js";
 
 const rows: RowData[] = [
-  { id: "t::a::refused", subject: "server", expect: "rejected:revoked", needs: ["add-crl"], deviations: { one: { advisory: "accepted", reason: "one | accepts", reference: "ref a" } } },
-  { id: "t::a::other", subject: "server", expect: "rejected:expired", deviations: { one: { advisory: "rejected:bad-certificate", reason: "another alert", reference: "ref b", intermittent: true } } },
+  { id: "t::a::refused", subject: "server", expect: "rejected:revoked", needs: ["add-crl"], deviations: { one: { outcome: "accepted", reason: "one | accepts", reference: "ref a" } } },
+  { id: "t::a::other", subject: "server", expect: "rejected:expired", deviations: { one: { outcome: "rejected:bad-certificate", reason: "another alert", reference: "ref b", intermittent: true } } },
   { id: "t::c::client", subject: "client", expect: "accepted", needs: ["add-crl"] },
 ];
 const stacks: StackData[] = [
   { name: "one", roles: { server: true }, cannot: { "add-crl": "no CRL reload" } },
-  { name: "two", roles: { server: true, client: true }, advisories: { "t::a::refused": { advisory: "accepted", reason: "two accepts", reference: "ref c" } }, cannot: { "add-crl": "neither" } },
+  { name: "two", roles: { server: true, client: true }, deviations: { "t::a::refused": { outcome: "accepted", reason: "two accepts", reference: "ref c" } }, cannot: { "add-crl": "neither" } },
 ];
 
 describe("docs/deviations.md's recorded deviations", () => {

@@ -1,5 +1,5 @@
 // `npm run docs:deviations`: writes docs/deviations.md's tables of recorded deviations and of skips
-// by capability from the data they describe (rows' `deviations`, stacks' `advisories` and `cannot`),
+// by capability from the data they describe (rows' `deviations`, stacks' `deviations` and `cannot`),
 // between marker comments, so the page cannot drift from what the suites judge by
 // (deviations.test.ts fails when it has).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -26,7 +26,7 @@ export class DeviationDocsError extends Error {}
 const referenceDetector = { ...referenceSidecar, roles: { server: referenceSidecar.server } };
 
 /** What the generator reads of a stack (tests pass their own). */
-export type StackData = Pick<StackDefinition, "name" | "cannot" | "advisories"> & { roles: Partial<Record<"server" | "client", unknown>> };
+export type StackData = Pick<StackDefinition, "name" | "cannot" | "deviations"> & { roles: Partial<Record<"server" | "client", unknown>> };
 
 /** A row as the generator reads it: id, subject, policy, and what it needs and records. */
 export type RowData = Pick<Scenario, "id" | "subject" | "expect" | "needs" | "deviations">;
@@ -71,12 +71,12 @@ export function deviationEntries(rows: RowData[] = allRows(), stacks: readonly S
     for (const name of Object.keys(row.deviations ?? {})) if (!names.has(name)) throw new DeviationDocsError(`failed to list deviations: ${row.id} records one for ${name}, which is no stack`);
   }
   for (const stack of stacks) {
-    for (const id of Object.keys(stack.advisories ?? {})) if (!ids.has(id)) throw new DeviationDocsError(`failed to list deviations: ${stack.name} records one for ${id}, which is no row`);
+    for (const id of Object.keys(stack.deviations ?? {})) if (!ids.has(id)) throw new DeviationDocsError(`failed to list deviations: ${stack.name} records one for ${id}, which is no row`);
   }
   const entries: DeviationEntry[] = [];
   for (const row of rows) {
     for (const stack of stacks) {
-      const deviation = row.deviations?.[stack.name] ?? stack.advisories?.[row.id];
+      const deviation = row.deviations?.[stack.name] ?? stack.deviations?.[row.id];
       if (deviation) entries.push({ stack: stack.name, row: row.id, expected: row.expect, status: deviationStatus(row.expect, deviation), deviation });
     }
   }
@@ -99,8 +99,8 @@ export function deviationTables(entries: DeviationEntry[] = deviationEntries()):
     out.push(`**${title}** (${mine.length}):`, "");
     out.push("| stack | row | expected | observed instead | intermittent | reason | reference |", "| --- | --- | --- | --- | --- | --- | --- |");
     for (const entry of mine) {
-      const { advisory, intermittent, reason, reference } = entry.deviation;
-      out.push(`| ${entry.stack} | \`${entry.row}\` | ${entry.expected} | ${advisory} | ${intermittent ? "yes" : ""} | ${cell(reason)} | ${cell(reference)} |`);
+      const { outcome, intermittent, reason, reference } = entry.deviation;
+      out.push(`| ${entry.stack} | \`${entry.row}\` | ${entry.expected} | ${outcome} | ${intermittent ? "yes" : ""} | ${cell(reason)} | ${cell(reference)} |`);
     }
     out.push("");
   }

@@ -19,7 +19,7 @@ export interface Implementation {
   /** What our peer program does not drive yet, with the reason (skipped likewise, reported as our gap). */
   notYet: Incapacities;
   /** Its recorded deviations, by scenario id. */
-  advisories: Record<string, Deviation>;
+  deviations: Record<string, Deviation>;
   /** The stack's own version line, as the runtime runs it (memoized). */
   version(): Promise<string>;
 }
@@ -39,7 +39,7 @@ export const referenceSidecar: Implementation = {
   can: [],
   cannot: {},
   notYet: {},
-  advisories: {},
+  deviations: {},
   version: async () => `mtls-conformance reference sidecar (first byte 0x16 is TLS) before node ${process.version}`,
 };
 
@@ -145,7 +145,7 @@ export function implementationsFor(subject: "server" | "client", runtime: Runtim
       can: stack.can,
       cannot: stack.cannot ?? {},
       notYet: stack.notYet ?? {},
-      advisories: stack.advisories ?? {},
+      deviations: stack.deviations ?? {},
       version: () => versionOf(stack, runtime),
       ...(unavailable.has(stack.name) ? { unavailable: unavailable.get(stack.name) } : {}),
     }));

@@ -138,7 +138,7 @@ export function caseResult(testCase: ReportedTestCase, root: string, strictDevia
     expected: properties.expected,
     observed: properties.outcome,
     verdict,
-    reason: result.note ?? properties.advisory,
+    reason: result.note ?? properties.deviation ?? properties.advisory,
     message: result.errors?.map((error) => error.message ?? String(error)).join("\n") || undefined,
     durationMs: testCase.diagnostic()?.duration ?? 0,
     properties,

@@ -175,7 +175,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
               [observation.cipher, "cipher"],
               [describeObservation(observation), "evidence"],
               [observation.resumed === undefined ? undefined : observation.resumed ? "yes" : "no", "resumed"],
-              [deviation?.reason, "advisory"],
+              [deviation?.reason, "deviation"],
               [deviation?.reference, "reference"],
               [deviation?.intermittent ? "yes" : undefined, "intermittent"],
             ];
@@ -242,17 +242,17 @@ export function liveRotationSuite(options: { permissive?: boolean } = {}): void 
           // Resets at a switch are the stack's recorded deviation when it has one (intermittent:
           // about 1 run in 3 to 6 meets one, for caddy), else failures; the status follows what
           // this run saw, and the phases property counts its resets.
-          const recorded = implementation.advisories[id];
+          const recorded = implementation.deviations[id];
           const failed = counts.filter((entry) => entry.failed > 0 || (entry.reset > 0 && !recorded));
           const resets = counts.reduce((sum, entry) => sum + entry.reset, 0);
           const undecided = counts.reduce((sum, entry) => sum + entry.undecided, 0);
           // A handshake with no decision within our deadline says nothing of the stack.
           const verdict = failed.length ? "fail" : undecided > 0 ? "error" : recorded && resets > 0 ? "known-violation" : "pass";
-          await annotate(failed.length ? "failed" : resets > 0 && recorded ? recorded.advisory : "accepted", "outcome");
+          await annotate(failed.length ? "failed" : resets > 0 && recorded ? recorded.outcome : "accepted", "outcome");
           await annotate(verdict, "verdict");
           await annotate(describeLiveCounts(counts), "phases");
           if (recorded) {
-            for (const [message, type] of [[recorded.reason, "advisory"], [recorded.reference, "reference"]] as const) await annotate(message, type);
+            for (const [message, type] of [[recorded.reason, "deviation"], [recorded.reference, "reference"]] as const) await annotate(message, type);
             if (recorded.intermittent) await annotate("yes", "intermittent");
           }
           expect(failed.map((entry) => `${entry.phase} ${entry.population}: ${entry.failures.join(" | ")}`)).toEqual([]);

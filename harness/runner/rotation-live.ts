@@ -9,7 +9,7 @@
 // the new chain) and never sleeps: a phase ends when every client has finished enough handshakes
 // that began and ended inside it. A handshake that straddles a switch is counted for the switch
 // and must succeed for a client that trusts the chains on both sides of it; one the server reset
-// there is counted apart (`reset`), a failure unless the stack records an advisory for the row.
+// there is counted apart (`reset`), a failure unless the stack records a deviation for the row.
 import type { FixtureSet } from "../../fixtures/fixture-set.js";
 import { serverName } from "../../fixtures/profiles.js";
 import type { Implementation } from "../host/implementations.js";
@@ -39,7 +39,7 @@ export const livePhases: LivePhase[] = [
   { name: "b", cert: "server-b", covered: ["trust-ab", "trust-b"] },
 ];
 
-/** The live suite's row id, under which a stack records an advisory (stack `advisories`). */
+/** The live suite's row id, under which a stack records a deviation (stack `deviations`). */
 export const liveRotationId = `rotation-live::${livePhases.map((phase) => phase.name).join("-")}::clients-a-ab-b`;
 /** The same behind a permissive protocol detector, with plaintext clients beside the mTLS ones. */
 export const permissiveLiveRotationId = `rotation-live::${livePhases.map((phase) => phase.name).join("-")}::permissive::mtls-a-ab-b-and-plaintext`;

@@ -20,65 +20,65 @@ interface ChainRule {
 
 // Reasons shared by several rows and sides.
 const go1024: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "Go's crypto/x509 and crypto/tls accept a 1024-bit RSA key: Go 1.19 sets no minimum, and even Go 1.24 rejects only keys below 1024 bits (GODEBUG rsa1024min)",
   reference: "Go 1.24 release notes, crypto/rsa (keys smaller than 1024 bits)",
 };
 const weakRsa: Record<string, Deviation> = {
   node: {
-    advisory: "accepted",
+    outcome: "accepted",
     reason: "node:tls runs OpenSSL at security level 1 (80-bit security), which allows a 1024-bit RSA key; Debian's OpenSSL 3 default, which openssl, python and curl use, is level 2",
     reference: "Node.js docs, tls (OpenSSL security level); OpenSSL SSL_CTX_set_security_level(3)",
   },
   go: go1024,
   java: {
-    advisory: "accepted",
+    outcome: "accepted",
     reason: "OpenJDK 17 disables RSA keys below 1024 bits only (jdk.certpath.disabledAlgorithms and jdk.tls.disabledAlgorithms: RSA keySize < 1024), so a 1024-bit key passes",
     reference: "OpenJDK 17 conf/security/java.security, jdk.certpath.disabledAlgorithms",
   },
   gnutls: {
-    advisory: "accepted",
+    outcome: "accepted",
     reason: "GnuTLS 3.7's default certificate verification profile asks for 'low' (80-bit) security, which a 1024-bit RSA key meets (measured with 3.7.9)",
     reference: "GnuTLS manual, gnutls_sec_param_t and certificate verification profiles (GNUTLS_PROFILE_LOW)",
   },
 };
 const javaSha1: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "OpenJDK 17 refuses SHA-1 certificate signatures only in chains anchored at a JDK-bundled root (jdk.certpath.disabledAlgorithms: SHA1 jdkCA & usage TLSServer), so a private CA's SHA-1 signature passes",
   reference: "OpenJDK 17 conf/security/java.security, jdk.certpath.disabledAlgorithms (jdkCA constraint)",
 };
 const javaExpiredAnchor: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "JSSE's PKIX validator takes the trust anchor as an input and does not check its validity period, as RFC 5280 path validation does not: the cross-sign itself is valid, so the chain to the expired root passes",
   reference: "RFC 5280 section 6.1.1 (d), trust anchor information; OpenJDK 17 sun.security.provider.certpath.PKIXCertPathValidator",
 };
 const gnutlsUriConstraint: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "GnuTLS 3.7 applies name constraints to DNS names, e-mail addresses, IP addresses and DNs only: a URI subtree is not enforced, so a SPIFFE ID outside it passes (measured with 3.7.9)",
   reference: "GnuTLS manual, gnutls_x509_name_constraints_check (the name types it checks)",
 };
 const gnutlsSignerConstraints: Deviation = {
-  advisory: "rejected:bad-certificate",
+  outcome: "rejected:bad-certificate",
   reason: "GnuTLS gives one status for a name-constraint, pathLen or keyCertSign fault (GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE, 'violates the signer's constraints'; gnutls-cli only 'Error in the certificate'), so the reason reads as a bad certificate rather than an unusable issuer",
   reference: "GnuTLS manual, gnutls_certificate_status_t (GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)",
 };
 const lastVerifyError: Deviation = {
-  advisory: "rejected:unsupported-certificate",
+  outcome: "rejected:unsupported-certificate",
   reason: "OpenSSL 3.0 with a TLS purpose set finds two faults in a cA FALSE issuer, invalid CA (79) and then invalid purpose (26); node and nginx continue through their verify callbacks and report the last one",
   reference: "OpenSSL 3.0 crypto/x509/x509_vfy.c check_chain (INVALID_CA, then check_purpose)",
 };
-const haproxyNoReason = (outcome: Deviation["advisory"], alert: string): Deviation => ({
-  advisory: outcome,
+const haproxyNoReason = (outcome: Deviation["outcome"], alert: string): Deviation => ({
+  outcome: outcome,
   reason: `haproxy 2.6 rejects it but logs no reason ("SSL client certificate not trusted"); the client gets OpenSSL's alert for the fault (${alert}), which is all that names it (a log format with the verify code, error-log-format, arrives in 2.7)`,
   reference: 'HAProxy 2.6 configuration manual, bind "verify"; OpenSSL ssl/statem/statem_lib.c ssl_x509err2alert',
 });
 const goIgnoresLeafKeyUsage = (name: string): Deviation => ({
-  advisory: "accepted",
+  outcome: "accepted",
   reason: `${name} does not check the leaf's keyUsage extension: crypto/x509 verifies extended key usage only, and crypto/tls signs or verifies with the key whatever its keyUsage says`,
   reference: "Go crypto/x509 VerifyOptions.KeyUsages (extended key usages only); golang/go issue 26335 (KeyUsage not enforced)",
 });
 const opensslServerPurpose = (name: string): Deviation => ({
-  advisory: "accepted",
+  outcome: "accepted",
   reason: `${name} verifies the server with OpenSSL's SSL-server purpose, which accepts a leaf whose keyUsage has keyEncipherment or keyAgreement instead of digitalSignature (a TLS 1.2 RSA key-exchange rule), and the TLS 1.3 handshake does not check the bit again`,
   reference: "OpenSSL 3.0 crypto/x509/v3_purp.c check_purpose_ssl_server (ku_reject KU_TLS); RFC 8446 section 4.4.2.2",
 });
@@ -94,7 +94,7 @@ const rules: ChainRule[] = [
     deviations: {
       server: {
         botan: {
-          advisory: "rejected:bad-certificate",
+          outcome: "rejected:bad-certificate",
           reason: "Botan 2.19 checks name constraints on DNS names, e-mail addresses, IP addresses and DNs; a certificate with a URI SAN under a URI constraint fails the check even inside the subtree (measured with 2.19.3)",
           reference: "Botan 2.19 src/lib/x509/name_constraint.cpp (GeneralName::matches)",
         },
@@ -138,7 +138,7 @@ const rules: ChainRule[] = [
         curl: opensslServerPurpose("curl"),
         go: goIgnoresLeafKeyUsage("Go"),
         botan: {
-          advisory: "rejected:handshake-failure",
+          outcome: "rejected:handshake-failure",
           reason: "Botan 2.19 speaks TLS 1.2 only, and in TLS 1.2 the reference server (OpenSSL) will not sign with an ECDSA key whose keyUsage lacks digitalSignature, so no cipher is shared and Botan's own check is never reached",
           reference: "OpenSSL 3.0 ssl/t1_lib.c (ECDSA certificate usable only with digitalSignature in TLS 1.2); Botan 2.19 TLS::Policy (no TLS 1.3)",
         },
@@ -162,7 +162,7 @@ const rules: ChainRule[] = [
     deviations: {
       server: {
         curl: {
-          advisory: "rejected:handshake-failure",
+          outcome: "rejected:handshake-failure",
           reason: "curl 7.88 prints the last error OpenSSL queued while checking the corrupt signature (an ASN.1 'EVP lib' error) instead of the verify result, so only the alert it sends (51 decrypt_error, OpenSSL's alert for a certificate signature failure) names the refusal",
           reference: "OpenSSL ssl/statem/statem_lib.c ssl_x509err2alert (CERT_SIGNATURE_FAILURE -> decrypt_error)",
         },

@@ -7,7 +7,7 @@ const optionalServer: ServerSetup = { ...strictServer, clientAuth: "optional" };
 const revocationCheckingServer: ServerSetup = { ...strictServer, crls: ["issuer-a", "root-a"] };
 const clientWith = (cert?: string): ClientSetup => ({ trust: "trust-a", serverName, cert });
 const optionalModeInNode: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "node:tls has no verify-if-given mode: with requestCert and rejectUnauthorized false the handshake completes and socket.authorized is left to the application (Node docs, tls.createServer)",
   reference: "Node.js docs, tls.createServer (requestCert, rejectUnauthorized)",
 };
@@ -26,7 +26,7 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     expect: "rejected:unsupported-certificate",
     deviations: {
       gnutls: {
-        advisory: "accepted",
+        outcome: "accepted",
         reason: "gnutls-serv verifies the client chain without a key purpose (no GNUTLS_KP_TLS_WWW_CLIENT), so an EKU of serverAuth only passes: its Status line says trusted (measured with 3.7.9); an application using GnuTLS must set the purpose itself",
         reference: "GnuTLS manual, gnutls_certificate_verify_peers: the key purpose is the application's to set",
       },
@@ -42,12 +42,12 @@ export const clientAuthScenarios = defineCatalogue("client-auth", [
     expect: "rejected:revoked",
     deviations: {
       go: {
-        advisory: "accepted",
+        outcome: "accepted",
         reason: "Go 1.19's crypto/tls cannot check revocation: tls.Config has no CRL option and crypto/x509's Certificate.Verify never consults CRLs, so a Go server accepts a revoked client certificate unless the service checks it in VerifyPeerCertificate",
         reference: "Go 1.19 crypto/tls Config and crypto/x509 VerifyOptions documentation (no revocation fields)",
       },
       caddy: {
-        advisory: "accepted",
+        outcome: "accepted",
         reason: "Caddy 2.6 has no CRL setting: tls client_authentication takes trusted CA and leaf certificates and a mode, and Go crypto/tls underneath never consults CRLs, so Caddy accepts a revoked client certificate (measured with 2.6.2; revocation needs a third-party plugin not in Debian's build)",
         reference: "Caddy 2.6 JSON config docs, apps/http/servers/tls_connection_policies/client_authentication; caddyserver/caddy issue #2341 (Allow revocation list for client cert auth, open)",
       },

@@ -27,7 +27,7 @@ export const expiryScenarios = defineCatalogue("expiry", [
     expect: "rejected:not-yet-valid",
     deviations: {
       haproxy: {
-        advisory: "rejected:bad-certificate",
+        outcome: "rejected:bad-certificate",
         reason: "haproxy 2.6 rejects it but does not say why: the client gets OpenSSL's alert for a not-yet-valid certificate (42 bad_certificate) and haproxy logs only \"SSL client certificate not trusted\" (a log format with the verify code, error-log-format, arrives in 2.7)",
         reference: 'HAProxy 2.6 configuration manual, bind "verify"; error-log-format in 2.7',
       },

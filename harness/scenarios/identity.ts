@@ -4,7 +4,7 @@ import { defineCatalogue, type ClientSetup, type ServerSetup } from "../core/sce
 
 const trusting = (extra: ClientSetup): ClientSetup => ({ trust: "trust-a", ...extra });
 const javaAllWildcards = {
-  advisory: "accepted" as const,
+  outcome: "accepted" as const,
   reason: "JSSE's HTTPS endpoint identification follows RFC 2818 and matches wildcards in any label and within a label (HostnameChecker.matchAllWildcards for TLS)",
   reference: "RFC 9525 section 6.3; RFC 2818 section 3.1; OpenJDK 17 sun.security.util.HostnameChecker",
 };
@@ -22,11 +22,11 @@ export const identityScenarios = defineCatalogue("identity", [
     // RFC 9525 section 6.3: a client MUST NOT match the CN; Go does not since 1.15.
     expect: "rejected:hostname-mismatch",
     deviations: {
-      node: { advisory: "accepted", reason: "node's tls.checkServerIdentity falls back to the subject CN when the certificate has no DNS, IP or URI SAN (RFC 6125 section 6.4.4 allowed it)", reference: "RFC 9525 section 6.3; Node.js docs, tls.checkServerIdentity" },
-      openssl: { advisory: "accepted", reason: "OpenSSL X509_check_host falls back to the subject CN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set, which s_client cannot set", reference: "RFC 9525 section 6.3; OpenSSL 3.0 X509_check_host(3)" },
-      java: { advisory: "accepted", reason: "JSSE's HTTPS endpoint identification follows RFC 2818: with no dNSName SAN it matches the most specific subject CN (sun.security.util.HostnameChecker.matchDNS)", reference: "RFC 9525 section 6.3; RFC 2818 section 3.1; OpenJDK 17 sun.security.util.HostnameChecker" },
-      gnutls: { advisory: "accepted", reason: "GnuTLS gnutls_x509_crt_check_hostname falls back to the subject CN when the certificate has no dNSName SAN, and gnutls-cli has no option to turn that off (measured with 3.7.9)", reference: "RFC 9525 section 6.3; GnuTLS manual, gnutls_x509_crt_check_hostname2" },
-      curl: { advisory: "accepted", reason: "curl matches the URL's host against the subject CN when the certificate has no subjectAltName (its own name check, lib/vtls/openssl.c verifyhost), and the command line cannot turn that off (measured with 7.88.1)", reference: "RFC 9525 section 6.3; libcurl docs, CURLOPT_SSL_VERIFYHOST (https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYHOST.html)" },
+      node: { outcome: "accepted", reason: "node's tls.checkServerIdentity falls back to the subject CN when the certificate has no DNS, IP or URI SAN (RFC 6125 section 6.4.4 allowed it)", reference: "RFC 9525 section 6.3; Node.js docs, tls.checkServerIdentity" },
+      openssl: { outcome: "accepted", reason: "OpenSSL X509_check_host falls back to the subject CN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set, which s_client cannot set", reference: "RFC 9525 section 6.3; OpenSSL 3.0 X509_check_host(3)" },
+      java: { outcome: "accepted", reason: "JSSE's HTTPS endpoint identification follows RFC 2818: with no dNSName SAN it matches the most specific subject CN (sun.security.util.HostnameChecker.matchDNS)", reference: "RFC 9525 section 6.3; RFC 2818 section 3.1; OpenJDK 17 sun.security.util.HostnameChecker" },
+      gnutls: { outcome: "accepted", reason: "GnuTLS gnutls_x509_crt_check_hostname falls back to the subject CN when the certificate has no dNSName SAN, and gnutls-cli has no option to turn that off (measured with 3.7.9)", reference: "RFC 9525 section 6.3; GnuTLS manual, gnutls_x509_crt_check_hostname2" },
+      curl: { outcome: "accepted", reason: "curl matches the URL's host against the subject CN when the certificate has no subjectAltName (its own name check, lib/vtls/openssl.c verifyhost), and the command line cannot turn that off (measured with 7.88.1)", reference: "RFC 9525 section 6.3; libcurl docs, CURLOPT_SSL_VERIFYHOST (https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYHOST.html)" },
     },
   },
   { id: "identity::wildcard::one-label", title: "*.mesh.test matches db.mesh.test", subject: "client", server: { cert: "server-wildcard" }, client: trusting({ serverName: "db.mesh.test" }), expect: "accepted" },
@@ -59,10 +59,10 @@ export const identityScenarios = defineCatalogue("identity", [
     // The absolute name is the same DNS name (RFC 1034 section 3.1); node, Go, GnuTLS and curl strip the dot.
     expect: "accepted",
     deviations: {
-      openssl: { advisory: "rejected:hostname-mismatch", reason: "OpenSSL's X509_check_host compares the name as given, so api.mesh.test. does not equal the DNS SAN api.mesh.test (measured with s_client -verify_hostname, 3.0.19)", reference: "OpenSSL 3.0 X509_check_host(3)" },
-      python: { advisory: "rejected:hostname-mismatch", reason: "Python's ssl hands server_hostname to OpenSSL's X509_check_host, which compares the name as given, trailing dot included (measured with 3.11)", reference: "Python docs, ssl.SSLContext.check_hostname; OpenSSL 3.0 X509_check_host(3)" },
-      botan: { advisory: "rejected:hostname-mismatch", reason: "Botan 2.19 matches the name as given, trailing dot included (measured with 2.19.3)", reference: "Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
-      java: { advisory: "rejected:hostname-mismatch", reason: "JSSE refuses a host name with a trailing dot as SNI before connecting (RFC 6066 section 3: the HostName is sent without one), so the client never reaches the server", reference: "RFC 6066 section 3; OpenJDK 17 javax.net.ssl.SNIHostName" },
+      openssl: { outcome: "rejected:hostname-mismatch", reason: "OpenSSL's X509_check_host compares the name as given, so api.mesh.test. does not equal the DNS SAN api.mesh.test (measured with s_client -verify_hostname, 3.0.19)", reference: "OpenSSL 3.0 X509_check_host(3)" },
+      python: { outcome: "rejected:hostname-mismatch", reason: "Python's ssl hands server_hostname to OpenSSL's X509_check_host, which compares the name as given, trailing dot included (measured with 3.11)", reference: "Python docs, ssl.SSLContext.check_hostname; OpenSSL 3.0 X509_check_host(3)" },
+      botan: { outcome: "rejected:hostname-mismatch", reason: "Botan 2.19 matches the name as given, trailing dot included (measured with 2.19.3)", reference: "Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
+      java: { outcome: "rejected:hostname-mismatch", reason: "JSSE refuses a host name with a trailing dot as SNI before connecting (RFC 6066 section 3: the HostName is sent without one), so the client never reaches the server", reference: "RFC 6066 section 3; OpenJDK 17 javax.net.ssl.SNIHostName" },
     },
   },
   {
@@ -82,9 +82,9 @@ export const identityScenarios = defineCatalogue("identity", [
     client: trusting({ serverName }),
     expect: "rejected:hostname-mismatch",
     deviations: {
-      node: { advisory: "accepted", reason: "node's tls.checkServerIdentity matches a wildcard that is part of the left-most label (a*), as RFC 6125 section 6.4.3 allowed", reference: "RFC 9525 section 6.3 (wildcard only as the whole left-most label); RFC 6125 section 6.4.3; Node.js docs, tls.checkServerIdentity" },
-      openssl: { advisory: "accepted", reason: "OpenSSL's X509_check_host matches a partial wildcard label unless X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS is set, which s_client cannot set", reference: "RFC 9525 section 6.3; OpenSSL 3.0 X509_check_host(3)" },
-      botan: { advisory: "accepted", reason: "Botan 2.19's host name match accepts a wildcard that is part of the left-most label (measured with 2.19.3)", reference: "RFC 9525 section 6.3; Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
+      node: { outcome: "accepted", reason: "node's tls.checkServerIdentity matches a wildcard that is part of the left-most label (a*), as RFC 6125 section 6.4.3 allowed", reference: "RFC 9525 section 6.3 (wildcard only as the whole left-most label); RFC 6125 section 6.4.3; Node.js docs, tls.checkServerIdentity" },
+      openssl: { outcome: "accepted", reason: "OpenSSL's X509_check_host matches a partial wildcard label unless X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS is set, which s_client cannot set", reference: "RFC 9525 section 6.3; OpenSSL 3.0 X509_check_host(3)" },
+      botan: { outcome: "accepted", reason: "Botan 2.19's host name match accepts a wildcard that is part of the left-most label (measured with 2.19.3)", reference: "RFC 9525 section 6.3; Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
       java: javaAllWildcards,
     },
   },

@@ -64,7 +64,7 @@ const haproxyDocs = "https://docs.haproxy.org/2.6/configuration.html#4.2-tcp-req
 const sidecarSource = "harness/stacks/common/sidecar.ts (the reference sidecar: the first byte 0x16 is TLS, no timeout)";
 
 const sidecarWaitsForAByte: Deviation = {
-  advisory: "plaintext-refused",
+  outcome: "plaintext-refused",
   reason: "the reference sidecar connects the app only once the client's first byte has told it the protocol, in every mode, with no timeout: a client that only reads is never served (measured: nothing within 45 s)",
   reference: sidecarSource,
 };
@@ -88,7 +88,7 @@ const edgeCases: EdgeCase[] = [
     client: { plaintext: true, plaintextPayload: "nothing" },
     expect: "plaintext-accepted",
     deviations: {
-      nginx: { advisory: "plaintext-refused", reason: "ssl_preread waits for the client's bytes; when preread_timeout passes with none it closes the connection without connecting the app (measured: closed after 1.0 s with a 1 s timeout, after 30.0 s with the default), so a server-speaks-first app is never reached", reference: nginxDocs },
+      nginx: { outcome: "plaintext-refused", reason: "ssl_preread waits for the client's bytes; when preread_timeout passes with none it closes the connection without connecting the app (measured: closed after 1.0 s with a 1 s timeout, after 30.0 s with the default), so a server-speaks-first app is never reached", reference: nginxDocs },
       sidecar: sidecarWaitsForAByte,
     },
   },
@@ -114,7 +114,7 @@ const edgeCases: EdgeCase[] = [
     client: { plaintext: true, firstByteDelayMs: lateMs },
     expect: "plaintext-accepted",
     deviations: {
-      nginx: { advisory: "plaintext-refused", reason: "a client silent for preread_timeout is closed, in every mode (measured: closed at 1.0 s, the request written at 2.5 s never reached the app)", reference: nginxDocs },
+      nginx: { outcome: "plaintext-refused", reason: "a client silent for preread_timeout is closed, in every mode (measured: closed at 1.0 s, the request written at 2.5 s never reached the app)", reference: nginxDocs },
     },
   },
   {
@@ -124,8 +124,8 @@ const edgeCases: EdgeCase[] = [
     client: { ...mtls, firstByteDelayMs: lateMs },
     expect: "accepted",
     deviations: {
-      nginx: { advisory: "unclassified", reason: "a client silent for preread_timeout is closed before its ClientHello (measured: closed at 1.0 s; the handshake sent at 2.5 s met a closed connection). Fail-closed: nothing reaches the app", reference: nginxDocs },
-      haproxy: { advisory: "unclassified", reason: "when inspect-delay passes without a ClientHello the strict rules reject the connection (measured: PR at 1.0 s; the handshake sent at 2.5 s met a closed connection). Fail-closed: nothing reaches the app", reference: haproxyDocs },
+      nginx: { outcome: "unclassified", reason: "a client silent for preread_timeout is closed before its ClientHello (measured: closed at 1.0 s; the handshake sent at 2.5 s met a closed connection). Fail-closed: nothing reaches the app", reference: nginxDocs },
+      haproxy: { outcome: "unclassified", reason: "when inspect-delay passes without a ClientHello the strict rules reject the connection (measured: PR at 1.0 s; the handshake sent at 2.5 s met a closed connection). Fail-closed: nothing reaches the app", reference: haproxyDocs },
     },
   },
   {
@@ -135,8 +135,8 @@ const edgeCases: EdgeCase[] = [
     client: { ...mtls, firstByteDelayMs: lateMs },
     expect: "accepted",
     deviations: {
-      nginx: { advisory: "unclassified", reason: "a client silent for preread_timeout is closed before its ClientHello (measured: closed at 1.0 s)", reference: nginxDocs },
-      haproxy: { advisory: "rejected:protocol-version", reason: "when inspect-delay passes with no bytes the permissive rules fall through to the plaintext app, and the late ClientHello reaches it (measured: routed to the app at 1.0 s, the client got HTTP: wrong version number)", reference: haproxyDocs },
+      nginx: { outcome: "unclassified", reason: "a client silent for preread_timeout is closed before its ClientHello (measured: closed at 1.0 s)", reference: nginxDocs },
+      haproxy: { outcome: "rejected:protocol-version", reason: "when inspect-delay passes with no bytes the permissive rules fall through to the plaintext app, and the late ClientHello reaches it (measured: routed to the app at 1.0 s, the client got HTTP: wrong version number)", reference: haproxyDocs },
     },
   },
   ...(["strict", "permissive"] as const).flatMap((mode): EdgeCase[] => [
@@ -161,7 +161,7 @@ const edgeCases: EdgeCase[] = [
       client: { plaintext: true, plaintextPayload: "first-byte-0x16" },
       expect: expected[mode].plaintext!,
       ...(mode === "permissive"
-        ? { deviations: { sidecar: { advisory: "plaintext-refused" as const, reason: "the reference sidecar reads only the first byte, so a plaintext frame starting 0x16 goes to the TLS terminator, which closes it (measured); nginx and haproxy parse the record and send it to the app", reference: sidecarSource } } }
+        ? { deviations: { sidecar: { outcome: "plaintext-refused" as const, reason: "the reference sidecar reads only the first byte, so a plaintext frame starting 0x16 goes to the TLS terminator, which closes it (measured); nginx and haproxy parse the record and send it to the app", reference: sidecarSource } } }
         : {}),
     },
     {

@@ -39,12 +39,12 @@ function clientRow(spoken: TlsVersion, only: boolean): Scenario {
 }
 
 const legacySigalg = (name: string): Deviation => ({
-  advisory: "rejected:handshake-failure",
+  outcome: "rejected:handshake-failure",
   reason: `${name} (OpenSSL 3.0, Debian's defaults) still offers TLS 1.0 and 1.1 but refuses the server's SHA-1 key-exchange signature at security level 1 and above ("legacy sigalg disallowed or unsupported"), so it refuses the old server one step later than a protocol_version alert`,
   reference: "OpenSSL 3.0 SSL_CTX_set_security_level(3) (SHA-1 signatures need level 0); RFC 8996",
 });
 const gnutlsOldProtocols: Deviation = {
-  advisory: "accepted",
+  outcome: "accepted",
   reason: "GnuTLS 3.7's NORMAL priority still enables TLS 1.0 and 1.1 and Debian sets no system-wide priority file, so gnutls-cli with its defaults connects to a TLS 1.0 or 1.1 server (measured with 3.7.9)",
   reference: "GnuTLS manual, priority strings (NORMAL); RFC 8996",
 };
@@ -56,7 +56,7 @@ const oldServerDeviations: Record<string, Deviation> = {
   // MINIMUM_SUPPORTED and fails at the signature; a CPython 3.11.7 built with its own defaults
   // (pyenv, the same OpenSSL 3.0.19) has TLSv1_2 and gets the protocol_version alert.
   python: {
-    advisory: "rejected:handshake-failure",
+    outcome: "rejected:handshake-failure",
     reason:
       "Debian's python3 (3.11.2) is built with --with-ssl-default-suites=openssl, which leaves a client context's minimum version to OpenSSL (SSLContext.minimum_version is MINIMUM_SUPPORTED), so it still offers TLS 1.0 and 1.1 and then refuses the server's SHA-1 key-exchange signature at security level 1 and above (\"legacy sigalg disallowed or unsupported\"): it refuses the old server one step later than a protocol_version alert. A CPython built with its own defaults sets TLS 1.2 as the minimum and gets the protocol_version alert (measured with 3.11.7)",
     reference: "Python docs, ssl.SSLContext.minimum_version and configure --with-ssl-default-suites; OpenSSL 3.0 SSL_CTX_set_security_level(3); RFC 8996",
@@ -74,7 +74,7 @@ export const protocolScenarios = defineCatalogue("protocol", [
           ...row,
           deviations: {
             gnutls: {
-              advisory: "rejected:handshake-failure" as const,
+              outcome: "rejected:handshake-failure" as const,
               reason: "gnutls-serv with only TLS 1.3 enabled answers a ClientHello that offers TLS 1.2 alone with handshake_failure rather than protocol_version (measured with 3.7.9); the client is refused all the same",
               reference: "RFC 8446 section 4.2.1 (protocol_version for no common version); GnuTLS manual, priority strings",
             },
@@ -88,7 +88,7 @@ export const protocolScenarios = defineCatalogue("protocol", [
     ...clientRow("TLSv1.3", true),
     deviations: {
       botan: {
-        advisory: "rejected:protocol-version",
+        outcome: "rejected:protocol-version",
         reason: "Botan 2.19 implements TLS up to 1.2 (TLS 1.3 arrived in Botan 3), so it cannot talk to a TLS 1.3-only server",
         reference: "Botan 2.19 handbook, TLS (versions supported); Botan 3.0 release notes",
       },

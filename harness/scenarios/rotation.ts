@@ -26,7 +26,7 @@ const resumedAnyway = (change: string, path: string): Scenario["deviations"] => 
   const deviations: NonNullable<Scenario["deviations"]> = {};
   if (change !== "unchanged" && path !== "tls1.2-session-id") {
     deviations.node = {
-      advisory: "accepted",
+      outcome: "accepted",
       reason:
         "node:tls resumes a ticket without verifying the client certificate again: OpenSSL restores the certificate's verify result from the session and socket.authorized reads it, so a server that kept its ticket keys across setSecureContext (setTicketKeys, or ticketKeys shared by its instances) serves a session issued under the old trust until the ticket expires (measured with node 20.20.2; setSecureContext alone draws new ticket keys, which ends old sessions)",
       reference: "OpenSSL SSL_set_verify_result(3) notes (the verify result is part of the session and reappears on reuse); RFC 5246 appendix F.1.4; node docs tls server.setTicketKeys",
@@ -34,7 +34,7 @@ const resumedAnyway = (change: string, path: string): Scenario["deviations"] => 
   }
   if (change === "revoked") {
     deviations.nginx = {
-      advisory: "accepted",
+      outcome: "accepted",
       reason:
         "nginx 1.22 derives the session ID context from its certificates and the client CA list (ngx_ssl_session_id_context), so moving ssl_client_certificate to root B ends old sessions, but the CRL is not part of it: after ssl_crl revokes the certificate and a reload, a session from the shared cache or a ticket under a kept ssl_session_ticket_key resumes with $ssl_client_verify SUCCESS and is served until ssl_session_timeout (measured with 1.22.1)",
       reference: "nginx src/event/ngx_event_openssl.c ngx_ssl_session_id_context; nginx docs ssl_crl, ssl_session_ticket_key; RFC 5246 appendix F.1.4",
@@ -42,7 +42,7 @@ const resumedAnyway = (change: string, path: string): Scenario["deviations"] => 
   }
   if (change === "moved-to-root-b") {
     deviations.haproxy = {
-      advisory: "accepted",
+      outcome: "accepted",
       reason:
         "HAProxy 2.6's commit ssl ca-file rebuilds the bind's SSL contexts in the running process, keeping its shared session cache and its ticket keys, and a resumed session keeps the verify result of its full handshake: after the bind moved to root B, a TLS 1.3 ticket, a TLS 1.2 ticket and a TLS 1.2 session ID from before all resume and are served while a full handshake is refused (measured with 2.6.12)",
       reference: "HAProxy 2.6 management guide, set ssl ca-file / commit ssl ca-file; OpenSSL SSL_set_verify_result(3) notes; RFC 5246 appendix F.1.4",

@@ -120,5 +120,5 @@ export interface StackDefinition {
    */
   notYet?: Incapacities;
   /** Where it legitimately differs from a row's policy, keyed by scenario id (like a row's `deviations`, kept with the stack). */
-  advisories?: Record<string, Deviation>;
+  deviations?: Record<string, Deviation>;
 }

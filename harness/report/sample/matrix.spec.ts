@@ -52,7 +52,7 @@ for (const area of ["sample-a", "sample-b", "sample-c"]) {
             if (row.observed) await annotate(row.observed, "outcome");
             await annotate(row.verdict, "verdict");
             if (row.evidence) await annotate(row.evidence, "evidence");
-            if (row.reason) await annotate(row.reason, "advisory");
+            if (row.reason) await annotate(row.reason, "deviation");
             if (row.reference) await annotate(row.reference, "reference");
             if (row.throws) throw new Error(row.throws);
             if (row.verdict === "error") throw new Error(`could not play the case: ${row.evidence}`);

@@ -26,10 +26,10 @@ export const botan: StackDefinition = {
     "present-client-certificate": "botan tls_client has no option to present a client certificate",
     "verify-ip-san": "botan tls_client checks no name at all when it dials an IP (measured: a certificate for another address is \"Verified\"), so it cannot verify an IP SAN",
   },
-  advisories: {
-    "identity::san::cn-only": { advisory: "accepted", reason: "Botan 2.19 X509_Certificate::matches_dns_name falls back to the subject CN when the certificate has no DNS SAN, and tls_client has no option to turn that off (measured with 2.19.3: \"Certificate validation status: Verified\")", reference: "RFC 9525 section 6.3; Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
+  deviations: {
+    "identity::san::cn-only": { outcome: "accepted", reason: "Botan 2.19 X509_Certificate::matches_dns_name falls back to the subject CN when the certificate has no DNS SAN, and tls_client has no option to turn that off (measured with 2.19.3: \"Certificate validation status: Verified\")", reference: "RFC 9525 section 6.3; Botan 2.19 src/lib/x509/x509cert.cpp, matches_dns_name" },
     "expiry::server::valid-ed25519": {
-      advisory: "rejected:handshake-failure",
+      outcome: "rejected:handshake-failure",
       reason: "Botan 2.19 speaks TLS 1.2 at most and offers no Ed25519 signature scheme in TLS, so a server with only an Ed25519 certificate finds no shared cipher and sends handshake_failure (measured with 2.19.3 against node: ERR_SSL_NO_SHARED_CIPHER)",
       reference: "RFC 8422 section 5.1.3 (Ed25519 in TLS 1.2 is negotiated, not required); Botan 2.19 TLS::Policy::allowed_signature_methods",
     },

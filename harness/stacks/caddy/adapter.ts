@@ -66,7 +66,7 @@ async function caddyConfig(scratch: ScratchDir, config: TlsServerConfig, admin: 
   const mode = clientAuthMode[config.clientAuth];
   const clientAuthentication = mode ? { mode, ...(config.clientTrust ? { trusted_ca_certs_pem_files: [config.clientTrust] } : {}) } : undefined;
   // Caddy 2.6 has no CRL setting (tls.client_authentication has CA certs, leaf certs and nothing
-  // else), so config.crls cannot be applied: the revocation rows record that as an advisory.
+  // else), so config.crls cannot be applied: the revocation rows record that as a deviation.
   // The first policy whose matcher fits is used; the last has none and so serves clients without
   // SNI or with another name.
   // SNI policies first, the default (no matcher) last.

@@ -22,11 +22,11 @@ export const caddy: StackDefinition = {
   notYet: {
     "reload-trust": "Caddy 2.6 can load a new client CA through its admin API (/load), which the harness drives only for a new identity (rotate), not for a trust change",
   },
-  advisories: {
+  deviations: {
     // Measured by hand (docs/architecture.md "Live rotation"): 23 of 10,032 handshakes reset over
     // 330 loads; none of 5,484 over 180 loads with net.ipv4.tcp_migrate_req=1.
     "rotation-live::a-cross-b::clients-a-ab-b": {
-      advisory: "unclassified",
+      outcome: "unclassified",
       reason:
         "Caddy 2.6 on Linux binds a new SO_REUSEPORT socket for each config load and closes the old one when the old config stops; a connection the kernel had queued on the old socket is reset (ECONNRESET during the handshake) unless net.ipv4.tcp_migrate_req=1 moves it to the new socket. Only handshakes that straddle a /load may be reset; every handshake inside a phase must succeed",
       reference: "caddyserver/caddy v2.6.2 listen_unix.go (listenTCPOrUnix, reusePort); Linux Documentation/networking/ip-sysctl.rst (tcp_migrate_req)",

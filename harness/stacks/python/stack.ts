@@ -30,7 +30,7 @@ export const python: StackDefinition = {
     alpn: "the Python peer program offers no ALPN (the shared tlspeer command line carries none)",
     "reload-trust": "the Python peer program loads its CA file once per server (changing its SSLContext while keeping its sessions is not implemented)",
   },
-  advisories: {
-    "identity::san::cn-only": { advisory: "accepted", reason: "Python's ssl falls back to the subject CN when the certificate has no subjectAltName: SSLContext.hostname_checks_common_name defaults to True (measured with 3.11)", reference: "RFC 9525 section 6.3; Python docs, ssl.SSLContext.hostname_checks_common_name (https://docs.python.org/3/library/ssl.html#ssl.SSLContext.hostname_checks_common_name)" },
+  deviations: {
+    "identity::san::cn-only": { outcome: "accepted", reason: "Python's ssl falls back to the subject CN when the certificate has no subjectAltName: SSLContext.hostname_checks_common_name defaults to True (measured with 3.11)", reference: "RFC 9525 section 6.3; Python docs, ssl.SSLContext.hostname_checks_common_name (https://docs.python.org/3/library/ssl.html#ssl.SSLContext.hostname_checks_common_name)" },
   },
 };
