@@ -131,9 +131,24 @@ static const char *error_text(int code) {
   return text;
 }
 
-/* wolfSSL's verdict on a failed call: its error, then the fatal alerts received and sent. */
+/* The first certificate the chain check refused: the handshake's own error is often only
+ * "certificate verify failed" (ASN_NO_SIGNER_E), whichever certificate of the chain failed. */
+static char chain_failure[256];
+
+static int note_chain_failure(int preverified, WOLFSSL_X509_STORE_CTX *store) {
+  if (!preverified && chain_failure[0] == '\0') {
+    /* wolfSSL reports either its own (negative) error or an X509_V_ERR number (positive). */
+    int code = wolfSSL_X509_STORE_CTX_get_error(store);
+    int depth = wolfSSL_X509_STORE_CTX_get_error_depth(store);
+    if (code < 0) snprintf(chain_failure, sizeof chain_failure, "; chain: depth %d: %s (%d)", depth, error_text(code), code);
+    else snprintf(chain_failure, sizeof chain_failure, "; chain: depth %d: %s (X509_V_ERR %d)", depth, wolfSSL_X509_verify_cert_error_string(code), code);
+  }
+  return preverified;
+}
+
+/* wolfSSL's verdict on a failed call: its error, then the fatal alerts received and sent, then the chain check's. */
 static const char *tls_failure(WOLFSSL *ssl, int ret) {
-  static char text[512];
+  static char text[768];
   int code = wolfSSL_get_error(ssl, ret);
   int n;
   if (code == SOCKET_ERROR_E || code == WOLFSSL_ERROR_SYSCALL) n = snprintf(text, sizeof text, "%s (%d): %s", error_text(code), code, errno ? strerror(errno) : "connection closed");
@@ -141,13 +156,33 @@ static const char *tls_failure(WOLFSSL *ssl, int ret) {
   WOLFSSL_ALERT_HISTORY history;
   if (wolfSSL_get_alert_history(ssl, &history) == WOLFSSL_SUCCESS) {
     if (history.last_rx.level == alert_fatal) n += snprintf(text + n, sizeof text - n, ", received alert %d", history.last_rx.code);
-    if (history.last_tx.level == alert_fatal && n < (int)sizeof text) snprintf(text + n, sizeof text - n, ", sent alert %d", history.last_tx.code);
+    if (history.last_tx.level == alert_fatal && n < (int)sizeof text) n += snprintf(text + n, sizeof text - n, ", sent alert %d", history.last_tx.code);
   }
+  if (n < (int)sizeof text) snprintf(text + n, sizeof text - n, "%s", chain_failure);
   return text;
 }
 
 static const char *load_failure(int ret) {
   return error_text(ret);
+}
+
+/* Through the X509_STORE, not wolfSSL_CTX_LoadCRLFile: that one checks the CRL's signature at load
+ * time and refuses one an intermediate signed (its signer is no trust anchor); a CRL added to the
+ * store is checked against its signer when a chain uses it. */
+static void load_crl(WOLFSSL_CTX *ctx, const char *file) {
+  FILE *in = fopen(file, "rb");
+  if (!in) bad_input("failed to load the CRL %s: %s", file, strerror(errno));
+  int count = 0;
+  WOLFSSL_X509_CRL *crl;
+  while ((crl = wolfSSL_PEM_read_X509_CRL(in, NULL, NULL, NULL)) != NULL) {
+    int ret = wolfSSL_X509_STORE_add_crl(wolfSSL_CTX_get_cert_store(ctx), crl);
+    wolfSSL_X509_CRL_free(crl);
+    if (ret != WOLFSSL_SUCCESS) bad_input("failed to load the CRL %s: %s", file, load_failure(ret));
+    count++;
+  }
+  fclose(in);
+  if (count == 0) bad_input("failed to load the CRL %s: no PEM CRL in it", file);
+  wolfSSL_CTX_EnableCRL(ctx, WOLFSSL_CRL_CHECKALL);
 }
 
 static void set_timeouts(int fd, long ms) {
@@ -218,10 +253,7 @@ static int run_server(struct options *o) {
   WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
   int ret;
   if (o->client_ca && (ret = wolfSSL_CTX_load_verify_locations(ctx, o->client_ca, NULL)) != WOLFSSL_SUCCESS) bad_input("failed to load the client CA bundle: %s", load_failure(ret));
-  if (o->crl_count > 0 && (ret = wolfSSL_CTX_EnableCRL(ctx, WOLFSSL_CRL_CHECKALL)) != WOLFSSL_SUCCESS) bad_input("failed to load the CRL %s: %s", o->crls[0], load_failure(ret));
-  for (int i = 0; i < o->crl_count; i++) {
-    if ((ret = wolfSSL_CTX_LoadCRLFile(ctx, o->crls[i], WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS) bad_input("failed to load the CRL %s: %s", o->crls[i], load_failure(ret));
-  }
+  for (int i = 0; i < o->crl_count; i++) load_crl(ctx, o->crls[i]);
   if ((ret = wolfSSL_CTX_use_certificate_chain_file(ctx, o->key_pair)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: %s", load_failure(ret));
   if ((ret = wolfSSL_CTX_use_PrivateKey_file(ctx, o->key_pair, WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: %s", load_failure(ret));
   if ((ret = wolfSSL_CTX_check_private_key(ctx)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: the key is not the certificate's");
@@ -229,7 +261,7 @@ static int run_server(struct options *o) {
   int mode = WOLFSSL_VERIFY_NONE;
   if (strcmp(auth, "optional") == 0) mode = WOLFSSL_VERIFY_PEER;
   if (strcmp(auth, "required") == 0) mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-  wolfSSL_CTX_set_verify(ctx, mode, NULL);
+  wolfSSL_CTX_set_verify(ctx, mode, note_chain_failure);
 
   int listener = socket(address.ss_family, SOCK_STREAM, 0);
   int one = 1;
@@ -336,7 +368,7 @@ static int run_client(struct options *o) {
   }
   if (o->ca) {
     if ((ret = wolfSSL_CTX_load_verify_locations(ctx, o->ca, NULL)) != WOLFSSL_SUCCESS) bad_input("failed to load the trust bundle: %s", load_failure(ret));
-    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, NULL);
+    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, note_chain_failure);
   } else {
     wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, NULL);
   }
