@@ -17,17 +17,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_CRLS 16
+#define MAX_SNI 16
+
+struct sni_identity {
+  char *name, *cert, *chain, *key;
+  WOLFSSL_CTX *ctx;
+};
 
 struct options {
   const char *listen, *key_pair, *client_auth, *client_ca, *min_version;
   const char *crls[MAX_CRLS];
   int crl_count;
+  struct sni_identity sni[MAX_SNI];
+  int sni_count;
   const char *connect, *servername, *ca, *verify_name, *cert, *chain, *key, *timeout_ms;
 };
 
@@ -41,7 +50,7 @@ static void bad_input(const char *format, ...) {
 }
 
 static int is_server_flag(const char *name) {
-  static const char *const names[] = {"listen", "key-pair", "client-auth", "client-ca", "crl", "min-version", NULL};
+  static const char *const names[] = {"listen", "key-pair", "client-auth", "client-ca", "crl", "sni", "min-version", NULL};
   for (int i = 0; names[i]; i++) if (strcmp(name, names[i]) == 0) return 1;
   return 0;
 }
@@ -61,6 +70,9 @@ static void set_flag(struct options *o, const char *name, const char *value) {
   else if (strcmp(name, "crl") == 0) {
     if (o->crl_count == MAX_CRLS) bad_input("failed to parse arguments: more than %d --crl flags", MAX_CRLS);
     o->crls[o->crl_count++] = value;
+  } else if (strcmp(name, "sni") == 0) {
+    if (o->sni_count == MAX_SNI) bad_input("failed to parse arguments: more than %d --sni flags", MAX_SNI);
+    o->sni[o->sni_count++].name = strdup(value); /* split in run_server, after the flags' form */
   } else if (strcmp(name, "min-version") == 0) o->min_version = value;
   else if (strcmp(name, "connect") == 0) o->connect = value;
   else if (strcmp(name, "servername") == 0) o->servername = value;
@@ -130,6 +142,8 @@ static const char *error_text(int code) {
   wolfSSL_ERR_error_string_n((unsigned long)code, text, sizeof text);
   return text;
 }
+
+static int load_pem_files(const char *first, const char *second, char **out, size_t *len);
 
 /* The first certificate the chain check refused: the handshake's own error is often only
  * "certificate verify failed" (ASN_NO_SIGNER_E), whichever certificate of the chain failed. */
@@ -241,6 +255,50 @@ static void serve_connection(WOLFSSL_CTX *ctx, int fd) {
   wolfSSL_shutdown(ssl);
 }
 
+/* A server context with everything but its key pair: client CAs, CRLs, minimum version, client auth. */
+static WOLFSSL_CTX *server_context(struct options *o, const char *auth) {
+  WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
+  int ret;
+  if (o->client_ca && (ret = wolfSSL_CTX_load_verify_locations(ctx, o->client_ca, NULL)) != WOLFSSL_SUCCESS) bad_input("failed to load the client CA bundle: %s", load_failure(ret));
+  for (int i = 0; i < o->crl_count; i++) load_crl(ctx, o->crls[i]);
+  set_min_version(ctx, o->min_version);
+  int mode = WOLFSSL_VERIFY_NONE;
+  if (strcmp(auth, "optional") == 0) mode = WOLFSSL_VERIFY_PEER;
+  if (strcmp(auth, "required") == 0) mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  wolfSSL_CTX_set_verify(ctx, mode, note_chain_failure);
+  return ctx;
+}
+
+/* The certificate, the intermediates after it and the key: NULL, or why they do not load. */
+static const char *use_key_pair(WOLFSSL_CTX *ctx, const char *cert, const char *chain, const char *key) {
+  char *pem;
+  size_t pem_len;
+  int ret;
+  if (!load_pem_files(cert, chain, &pem, &pem_len)) return strerror(errno);
+  ret = wolfSSL_CTX_use_certificate_chain_buffer(ctx, (const unsigned char *)pem, (long)pem_len);
+  free(pem);
+  if (ret != WOLFSSL_SUCCESS) return load_failure(ret);
+  if ((ret = wolfSSL_CTX_use_PrivateKey_file(ctx, key, WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS) return load_failure(ret);
+  if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) return "the key is not the certificate's";
+  return NULL;
+}
+
+static struct options *server_identities;
+
+/* The SNI callback: the context of the name asked for (case-insensitive), else the default's. */
+static int choose_identity(WOLFSSL *ssl, int *alert, void *arg) {
+  (void)alert;
+  (void)arg;
+  const char *asked = wolfSSL_get_servername(ssl, WOLFSSL_SNI_HOST_NAME);
+  for (int i = 0; asked && i < server_identities->sni_count; i++) {
+    if (strcasecmp(asked, server_identities->sni[i].name) == 0) {
+      wolfSSL_set_SSL_CTX(ssl, server_identities->sni[i].ctx);
+      break;
+    }
+  }
+  return 0; /* SSL_TLSEXT_ERR_OK */
+}
+
 static int run_server(struct options *o) {
   if (!o->listen) bad_input("failed to parse arguments: --listen is required");
   if (!o->key_pair) bad_input("failed to parse arguments: --key-pair is required");
@@ -250,18 +308,30 @@ static int run_server(struct options *o) {
   if (strcmp(auth, "none") && strcmp(auth, "optional") && strcmp(auth, "required")) bad_input("failed to parse --client-auth %s: want none, optional or required", auth);
   if (o->min_version && strcmp(o->min_version, "TLSv1.2") && strcmp(o->min_version, "TLSv1.3")) bad_input("failed to parse --min-version %s: want TLSv1.2 or TLSv1.3", o->min_version);
 
-  WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
+  for (int i = 0; i < o->sni_count; i++) {
+    struct sni_identity *sni = &o->sni[i];
+    char *text = strdup(sni->name), *fields[4], *rest = text;
+    int count = 0;
+    for (char *field; count < 4 && (field = strsep(&rest, ",")) != NULL;) fields[count++] = field;
+    if (count != 4 || rest != NULL || !*fields[0] || !*fields[1] || !*fields[3]) bad_input("failed to parse --sni %s: want NAME,CERT,CHAIN,KEY", sni->name);
+    sni->name = fields[0];
+    sni->cert = fields[1];
+    sni->chain = *fields[2] ? fields[2] : NULL;
+    sni->key = fields[3];
+  }
+  WOLFSSL_CTX *ctx = server_context(o, auth);
   int ret;
-  if (o->client_ca && (ret = wolfSSL_CTX_load_verify_locations(ctx, o->client_ca, NULL)) != WOLFSSL_SUCCESS) bad_input("failed to load the client CA bundle: %s", load_failure(ret));
-  for (int i = 0; i < o->crl_count; i++) load_crl(ctx, o->crls[i]);
   if ((ret = wolfSSL_CTX_use_certificate_chain_file(ctx, o->key_pair)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: %s", load_failure(ret));
   if ((ret = wolfSSL_CTX_use_PrivateKey_file(ctx, o->key_pair, WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: %s", load_failure(ret));
-  if ((ret = wolfSSL_CTX_check_private_key(ctx)) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: the key is not the certificate's");
-  set_min_version(ctx, o->min_version);
-  int mode = WOLFSSL_VERIFY_NONE;
-  if (strcmp(auth, "optional") == 0) mode = WOLFSSL_VERIFY_PEER;
-  if (strcmp(auth, "required") == 0) mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-  wolfSSL_CTX_set_verify(ctx, mode, note_chain_failure);
+  if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) bad_input("failed to load the server key pair: the key is not the certificate's");
+  for (int i = 0; i < o->sni_count; i++) {
+    struct sni_identity *sni = &o->sni[i];
+    sni->ctx = server_context(o, auth);
+    const char *failure = use_key_pair(sni->ctx, sni->cert, sni->chain, sni->key);
+    if (failure) bad_input("failed to load the key pair for %s: %s", sni->name, failure);
+  }
+  server_identities = o;
+  if (o->sni_count > 0) wolfSSL_CTX_set_servername_callback(ctx, choose_identity);
 
   int listener = socket(address.ss_family, SOCK_STREAM, 0);
   int one = 1;
@@ -357,14 +427,9 @@ static int run_client(struct options *o) {
   WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
   int ret;
   if (o->cert || o->key) {
-    char *chain;
-    size_t chain_len;
     if (!o->cert || !o->key) bad_input("failed to load the client key pair: --cert and --key go together");
-    if (!load_pem_files(o->cert, o->chain, &chain, &chain_len)) bad_input("failed to load the client key pair: %s", strerror(errno));
-    if ((ret = wolfSSL_CTX_use_certificate_chain_buffer(ctx, (const unsigned char *)chain, (long)chain_len)) != WOLFSSL_SUCCESS) bad_input("failed to load the client key pair: %s", load_failure(ret));
-    if ((ret = wolfSSL_CTX_use_PrivateKey_file(ctx, o->key, WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS) bad_input("failed to load the client key pair: %s", load_failure(ret));
-    if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) bad_input("failed to load the client key pair: the key is not the certificate's");
-    free(chain);
+    const char *failure = use_key_pair(ctx, o->cert, o->chain, o->key);
+    if (failure) bad_input("failed to load the client key pair: %s", failure);
   }
   if (o->ca) {
     if ((ret = wolfSSL_CTX_load_verify_locations(ctx, o->ca, NULL)) != WOLFSSL_SUCCESS) bad_input("failed to load the trust bundle: %s", load_failure(ret));
