@@ -1,8 +1,9 @@
 /*
  * wolfSSL as a peer (docs/peer-protocol.md): a server forking one child per connection, and a
- * one-connection client. Only part of the protocol: no --sni, --allow-identity, --verify-ip or
- * --expect-uri (unknown flags here, and not declared in stack.ts), and the key pair is read once.
- * Errors are wolfSSL's own: its error string and code, then the alerts seen, which classify.ts reads.
+ * one-connection client. Part of the protocol only: no --allow-identity, --verify-ip or
+ * --expect-uri (unknown flags here, and not declared in stack.ts), and the key pairs and CRLs are
+ * read once at start. Errors are wolfSSL's own: its error string and code, then the fatal alerts
+ * received and sent, then the verify callback's first refusal, which classify.ts reads.
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
