@@ -14,6 +14,7 @@ import { node } from "./node/stack.js";
 import { openssl } from "./openssl/stack.js";
 import { python } from "./python/stack.js";
 import { stunnel } from "./stunnel/stack.js";
+import { wolfssl } from "./wolfssl/stack.js";
 import type { StackDefinition } from "./types.js";
 
 export const stacks: readonly StackDefinition[] = [
@@ -29,6 +30,7 @@ export const stacks: readonly StackDefinition[] = [
   curl,
   python,
   botan,
+  wolfssl,
 ];
 
 export function stackNamed(name: string): StackDefinition | undefined {
