@@ -201,7 +201,7 @@ describe("the banner", () => {
   const host: HostReport = {
     runtime: "process",
     implementations: planImplementations("process", "", bare),
-    tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, mkcert: { reason: "not installed (mkcert missing): apt-get install mkcert, or npm run setup" }, curl: { path: "/usr/bin/curl" }, wget: { path: "/usr/bin/wget" }, "gnutls-cli": { path: "/usr/bin/gnutls-cli" }, chromium: { path: "/usr/bin/chromium" } },
+    tools: { openssl: { reason: "not installed (openssl missing): apt-get install openssl, or npm run setup" }, python3: { path: "/usr/bin/python3" }, "c-compiler": { path: "/usr/bin/cc" }, yamllint: { path: "/usr/bin/yamllint" }, mkcert: { reason: "not installed (mkcert missing): apt-get install mkcert, or npm run setup" }, curl: { path: "/usr/bin/curl" }, wget: { path: "/usr/bin/wget" }, "gnutls-cli": { path: "/usr/bin/gnutls-cli" }, "openmetrics-parser": { path: "/usr/bin/python3" }, chromium: { path: "/usr/bin/chromium" } },
     engine: { reason: "no docker client: npm run setup -- --containers" },
   };
 
@@ -210,7 +210,7 @@ describe("the banner", () => {
       "mtls-conformance: process runtime, every installed implementation (MTLS_IMPLEMENTATIONS unset)",
       `  implementations present: ${stacks.filter((stack) => stack.name === "node" || foundWithoutPath(stack)).map((stack) => stack.name).join(", ")}`,
       `  implementations missing (their cells are skipped): ${missingNames}; install: apt-get install ${missingPackages}, or npm run setup`,
-      "  test tools present: python3, c-compiler, yamllint, curl, wget, gnutls-cli, chromium; missing (their tests are skipped): openssl, mkcert",
+      "  test tools present: python3, c-compiler, yamllint, curl, wget, gnutls-cli, openmetrics-parser, chromium; missing (their tests are skipped): openssl, mkcert",
       "  container engine: no docker client: npm run setup -- --containers",
     ]);
   });

@@ -32,6 +32,9 @@ export const testTools = {
   curl: { packages: ["curl"], programs: ["curl"] },
   wget: { packages: ["wget"], programs: ["wget"] },
   "gnutls-cli": { packages: ["gnutls-bin"], programs: ["gnutls-cli"] },
+  // The strict OpenMetrics parser the --metrics output is checked with (Debian's python3, where the
+  // package installs; a pyenv python3 first on PATH would not see it).
+  "openmetrics-parser": { packages: ["python3-prometheus-client"], programs: ["/usr/bin/python3"], files: ["/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py"] },
 } satisfies Record<string, Requirement>;
 export type TestTool = keyof typeof testTools | "chromium";
 
