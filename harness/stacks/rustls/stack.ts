@@ -23,6 +23,19 @@ const uriSanAgainstDnsConstraint: Deviation = {
   reason: "webpki 0.22 compares every SAN with every permitted subtree and counts a name of another type as a mismatch, so the URI SAN fails the DNS-only constraint (NameConstraintViolation, reported as UnknownIssuer by path building) although RFC 5280 leaves other name types unconstrained",
   reference: "webpki 0.22.0 src/name/verify.rs check_presented_id_conforms_to_constraints_in_subtree (`_ => Ok(false)`); RFC 5280 section 4.2.1.10",
 };
+// webpki 0.22 tries each issuer candidate and, when every one failed for a reason it counts as
+// non-fatal (a bad or SHA-1 signature, an expired or not yet valid issuer, a name constraint
+// violated), reports the chain as UnknownIssuer: the certificate is refused, under another reason.
+const issuerFailureAsUnknownIssuer: Deviation = {
+  advisory: "rejected:unknown-ca",
+  reason: "webpki 0.22 reports every failure found while building the path above the leaf (signature, SHA-1, the issuer's validity, name constraints) as UnknownIssuer once no issuer candidate is left, so rustls says \"invalid peer certificate: UnknownIssuer\" (measured: the peer against node:tls and openssl s_server with the fixture chains)",
+  reference: "webpki 0.22.0 src/verify_cert.rs build_chain and loop_while_non_fatal_error",
+};
+const uriConstraintUnsupported: Deviation = {
+  advisory: "rejected:unknown-ca",
+  reason: "webpki 0.22 supports name constraints on DNS names, IP addresses and directory names only: a URI subtree (the SPIFFE trust domain) makes every certificate under that CA fail (NameConstraintViolation, reported as UnknownIssuer), inside the subtree or not",
+  reference: "webpki 0.22.0 src/name/verify.rs (GeneralName::Unsupported against an Unsupported base is NameConstraintViolation); RFC 5280 section 4.2.1.10",
+};
 // webpki refuses a wildcard other than a whole left-most label as malformed, not as a mismatch.
 const malformedWildcard: Deviation = {
   advisory: "rejected:bad-certificate",
@@ -62,6 +75,18 @@ export const rustls: StackDefinition = {
     "chain::client-cert::expired-root-only": expiredAnchor,
     "chain::server-cert::nc-dns-inside": uriSanAgainstDnsConstraint,
     "chain::client-cert::nc-dns-inside": uriSanAgainstDnsConstraint,
+    ...Object.fromEntries(
+      ["nc-dns-outside", "nc-excluded", "sha1", "bad-signature", "under-future-issuer"].flatMap((defect) => [
+        [`chain::server-cert::${defect}`, issuerFailureAsUnknownIssuer],
+        [`chain::client-cert::${defect}`, issuerFailureAsUnknownIssuer],
+      ]),
+    ),
+    "chain::client-cert::under-expired-issuer": issuerFailureAsUnknownIssuer,
+    "expiry::server::expired-intermediate": issuerFailureAsUnknownIssuer,
+    "chain::server-cert::nc-spiffe-inside": uriConstraintUnsupported,
+    "chain::client-cert::nc-spiffe-inside": uriConstraintUnsupported,
+    "chain::server-cert::nc-spiffe-outside": uriConstraintUnsupported,
+    "chain::client-cert::nc-spiffe-outside": uriConstraintUnsupported,
     "identity::wildcard::not-left-most": malformedWildcard,
     "identity::wildcard::partial-label": malformedWildcard,
     "client-auth::strict::revoked": {
