@@ -116,7 +116,13 @@ describe("advisories kept in a stack's folder", () => {
     const { stacks } = await import("../stacks/registry.js");
     const { isOutcome } = await import("./outcome.js");
     const { liveRotationId } = await import("../runner/rotation-live.js");
-    const ids = new Set([...[...clientAuthScenarios, ...expiryScenarios, ...identityScenarios, ...modeScenarios, ...rotationScenarios].map((scenario) => scenario.id), liveRotationId]);
+    // Every area's rows: an advisory may name any of them (the chain rows' too).
+    const { authorizationScenarios } = await import("../scenarios/authorization.js");
+    const { chainScenarios } = await import("../scenarios/chain.js");
+    const { clientScenarios } = await import("../scenarios/client.js");
+    const { protocolScenarios } = await import("../scenarios/protocol.js");
+    const areas = [authorizationScenarios, chainScenarios, clientAuthScenarios, clientScenarios, expiryScenarios, identityScenarios, modeScenarios, protocolScenarios, rotationScenarios];
+    const ids = new Set([...areas.flat().map((scenario) => scenario.id), liveRotationId]);
     const recorded = stacks.flatMap((stack) => Object.entries(stack.advisories ?? {}).map(([id, deviation]) => ({ stack: stack.name, id, outcome: deviation.advisory })));
     expect(recorded.length).toBeGreaterThan(0);
     for (const entry of recorded) {
