@@ -13,6 +13,7 @@ import { nginx } from "./nginx/stack.js";
 import { node } from "./node/stack.js";
 import { openssl } from "./openssl/stack.js";
 import { python } from "./python/stack.js";
+import { rustls } from "./rustls/stack.js";
 import { stunnel } from "./stunnel/stack.js";
 import { wolfssl } from "./wolfssl/stack.js";
 import type { StackDefinition } from "./types.js";
@@ -31,6 +32,7 @@ export const stacks: readonly StackDefinition[] = [
   python,
   botan,
   wolfssl,
+  rustls,
 ];
 
 export function stackNamed(name: string): StackDefinition | undefined {
