@@ -1,0 +1,512 @@
+/*
+ * mbedTLS 2.28 as a peer (docs/peer-protocol.md): a server forking one child per connection, and a
+ * one-connection client. Part of the protocol only: no --allow-identity, --verify-ip or
+ * --expect-uri (unknown flags here, and not declared in stack.ts), and the key pairs and CRLs are
+ * read once at start. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
+ * off), so a --min-version TLSv1.3 floor is one it can never reach. Errors are mbedTLS's own:
+ * mbedtls_strerror and the code, the fatal alert received, then the verification flags of each
+ * refused certificate of the chain (mbedtls_x509_crt_verify_info), which classify.ts reads.
+ */
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crl.h>
+#include <mbedtls/x509_crt.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+enum { crl_limit = 16, sni_limit = 16 };
+
+struct key_pair {
+  mbedtls_x509_crt chain;
+  mbedtls_pk_context key;
+};
+
+struct named_pair {
+  const char *name;
+  struct key_pair pair;
+};
+
+struct settings {
+  /* server */
+  const char *listen, *key_pair_file, *client_auth, *client_ca, *min_version;
+  const char *crl_files[crl_limit];
+  int crl_total;
+  const char *sni_specs[sni_limit];
+  int sni_total;
+  /* client */
+  const char *connect_to, *servername, *ca, *verify_name, *cert, *chain, *key, *timeout_ms;
+};
+
+static void usage_error(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vfprintf(stderr, format, args);
+  va_end(args);
+  fputc('\n', stderr);
+  exit(2);
+}
+
+static const char *const server_flags[] = {"listen", "key-pair", "client-auth", "client-ca", "crl", "sni", "min-version", NULL};
+static const char *const client_flags[] = {"connect", "servername", "ca", "verify-name", "cert", "chain", "key", "timeout-ms", NULL};
+
+static int known_flag(const char *const *names, const char *name) {
+  for (; *names; names++) if (strcmp(*names, name) == 0) return 1;
+  return 0;
+}
+
+static void take_flag(struct settings *s, const char *name, const char *value) {
+  if (value[0] == '\0') return; /* an empty value is the flag left out */
+  if (strcmp(name, "crl") == 0) {
+    if (s->crl_total == crl_limit) usage_error("failed to parse arguments: more than %d --crl flags", crl_limit);
+    s->crl_files[s->crl_total++] = value;
+    return;
+  }
+  if (strcmp(name, "sni") == 0) {
+    if (s->sni_total == sni_limit) usage_error("failed to parse arguments: more than %d --sni flags", sni_limit);
+    s->sni_specs[s->sni_total++] = value;
+    return;
+  }
+  const char **slot =
+      strcmp(name, "listen") == 0        ? &s->listen
+      : strcmp(name, "key-pair") == 0    ? &s->key_pair_file
+      : strcmp(name, "client-auth") == 0 ? &s->client_auth
+      : strcmp(name, "client-ca") == 0   ? &s->client_ca
+      : strcmp(name, "min-version") == 0 ? &s->min_version
+      : strcmp(name, "connect") == 0     ? &s->connect_to
+      : strcmp(name, "servername") == 0  ? &s->servername
+      : strcmp(name, "ca") == 0          ? &s->ca
+      : strcmp(name, "verify-name") == 0 ? &s->verify_name
+      : strcmp(name, "cert") == 0        ? &s->cert
+      : strcmp(name, "chain") == 0       ? &s->chain
+      : strcmp(name, "key") == 0         ? &s->key
+                                         : &s->timeout_ms;
+  *slot = value;
+}
+
+static void read_flags(struct settings *s, int argc, char **argv, const char *const *allowed) {
+  for (int i = 2; i < argc; i += 2) {
+    if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') usage_error("failed to parse arguments: unexpected argument %s", argv[i]);
+    const char *name = argv[i] + 2;
+    if (!known_flag(allowed, name)) usage_error("failed to parse arguments: unknown flag --%s", name);
+    if (i + 1 >= argc) usage_error("failed to parse arguments: flag needs a value: --%s", name);
+    take_flag(s, name, argv[i + 1]);
+  }
+}
+
+/* HOST:PORT with a loopback IPv4 host, or [::1]:PORT. */
+static socklen_t loopback_address(const char *text, struct sockaddr_storage *out) {
+  const char *colon = strrchr(text, ':');
+  char host[64];
+  if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) usage_error("failed to parse address %s: want HOST:PORT", text);
+  memcpy(host, text, (size_t)(colon - text));
+  host[colon - text] = '\0';
+  char *rest;
+  long port = strtol(colon + 1, &rest, 10);
+  if (colon[1] == '\0' || *rest != '\0' || port < 0 || port > 65535) usage_error("failed to parse address %s: want HOST:PORT", text);
+  memset(out, 0, sizeof *out);
+  size_t length = strlen(host);
+  if (length > 2 && host[0] == '[' && host[length - 1] == ']') {
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+    host[length - 1] = '\0';
+    if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
+    if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) usage_error("failed to accept address %s: not a loopback IP", text);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    return sizeof *v6;
+  }
+  struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+  if (inet_pton(AF_INET, host, &v4->sin_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
+  if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127) usage_error("failed to accept address %s: not a loopback IP", text);
+  v4->sin_family = AF_INET;
+  v4->sin_port = htons((uint16_t)port);
+  return sizeof *v4;
+}
+
+static void describe_address(const struct sockaddr_storage *address, char *out, size_t size) {
+  char host[INET6_ADDRSTRLEN];
+  if (address->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+    snprintf(out, size, "[%s]:%u", host, ntohs(v6->sin6_port));
+    return;
+  }
+  const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+  inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+  snprintf(out, size, "%s:%u", host, ntohs(v4->sin_port));
+}
+
+/* "<mbedtls_strerror> (-0xNNNN)" */
+static const char *mbed_error(int code) {
+  static char text[320];
+  char reason[256];
+  mbedtls_strerror(code, reason, sizeof reason);
+  snprintf(text, sizeof text, "%s (-0x%04X)", reason, (unsigned)-code);
+  return text;
+}
+
+/*
+ * The verification flags of each certificate the chain check refused, leaf last as mbedTLS walks
+ * it: "; verify: depth 1: 0x01 The certificate validity has expired". Collected by the verify
+ * callback, since the handshake's own error is the generic "Certificate verification failed".
+ */
+static char refusals[1024];
+
+static int note_refusal(void *unused, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+  (void)unused;
+  (void)crt;
+  size_t used = strlen(refusals);
+  if (*flags == 0 || used >= sizeof refusals - 1) return 0;
+  char info[512], joined[600] = "";
+  if (mbedtls_x509_crt_verify_info(info, sizeof info, "", *flags) < 0) info[0] = '\0';
+  /* one line per flag: joined with ", " */
+  size_t at = 0;
+  for (char *line = strtok(info, "\n"); line && at < sizeof joined; line = strtok(NULL, "\n")) at += (size_t)snprintf(joined + at, sizeof joined - at, "%s%s", at ? ", " : "", line);
+  snprintf(refusals + used, sizeof refusals - used, "%sdepth %d: 0x%02X %s", used ? "; " : "; verify: ", depth, (unsigned)*flags, joined);
+  return 0;
+}
+
+/* mbedTLS's verdict on a failed call: its error, the fatal alert the peer sent, the chain's refusals. */
+static const char *tls_failure(const mbedtls_ssl_context *ssl, int code) {
+  static char text[1600];
+  int n = snprintf(text, sizeof text, "%s", mbed_error(code));
+  if ((code == MBEDTLS_ERR_NET_RECV_FAILED || code == MBEDTLS_ERR_NET_SEND_FAILED) && errno) n += snprintf(text + n, sizeof text - (size_t)n, ": %s", strerror(errno));
+  if (code == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && ssl->in_msg) n += snprintf(text + n, sizeof text - (size_t)n, ", received alert %d", ssl->in_msg[1]);
+  n += snprintf(text + n, sizeof text - (size_t)n, "%s", refusals);
+  /* The chain's flags, and those the usage checks after it add (ssl_check_cert_usage: keyUsage, extendedKeyUsage). */
+  uint32_t flags = mbedtls_ssl_get_verify_result(ssl);
+  if (flags != 0 && flags != (uint32_t)-1 && n < (int)sizeof text) snprintf(text + n, sizeof text - (size_t)n, "; result: 0x%02X", (unsigned)flags);
+  return text;
+}
+
+static mbedtls_entropy_context entropy;
+static mbedtls_ctr_drbg_context drbg;
+
+static void seed_random(void) {
+  mbedtls_entropy_init(&entropy);
+  mbedtls_ctr_drbg_init(&drbg);
+  int ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, (const unsigned char *)"mtls-tlspeer", 12);
+  if (ret != 0) usage_error("failed to seed the random generator: %s", mbed_error(ret));
+}
+
+/* The certificate, the intermediates after it (from `chain`, if any) and the key: NULL, or why they do not load. */
+static const char *load_key_pair(struct key_pair *pair, const char *cert, const char *chain, const char *key) {
+  mbedtls_x509_crt_init(&pair->chain);
+  mbedtls_pk_init(&pair->key);
+  int ret;
+  if ((ret = mbedtls_x509_crt_parse_file(&pair->chain, cert)) != 0) return mbed_error(ret);
+  if (chain && (ret = mbedtls_x509_crt_parse_file(&pair->chain, chain)) != 0) return mbed_error(ret);
+  if ((ret = mbedtls_pk_parse_keyfile(&pair->key, key, NULL)) != 0) return mbed_error(ret);
+  if (mbedtls_pk_check_pair(&pair->chain.pk, &pair->key) != 0) return "the key is not the certificate's";
+  return NULL;
+}
+
+static void set_deadline(int fd, long ms) {
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/* node's names: mbedTLS says "TLSv1.0" for TLS 1.0. */
+static const char *version_name(const mbedtls_ssl_context *ssl) {
+  const char *name = mbedtls_ssl_get_version(ssl);
+  return strcmp(name, "TLSv1.0") == 0 ? "TLSv1" : name;
+}
+
+/* The first URI SAN (tag [6]) in the certificate's raw subjectAltName list, or NULL. */
+static char *first_uri(const mbedtls_x509_crt *crt) {
+  for (const mbedtls_x509_sequence *name = &crt->subject_alt_names; name && name->buf.p; name = name->next) {
+    if ((name->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) == 6) return strndup((const char *)name->buf.p, name->buf.len);
+  }
+  return NULL;
+}
+
+static struct named_pair sni_pairs[sni_limit];
+static int sni_pair_total;
+
+/* The SNI callback: the key pair of the name asked for (case-insensitive), else the default one. */
+static int choose_pair(void *unused, mbedtls_ssl_context *ssl, const unsigned char *asked, size_t length) {
+  (void)unused;
+  for (int i = 0; i < sni_pair_total; i++) {
+    if (strlen(sni_pairs[i].name) == length && strncasecmp(sni_pairs[i].name, (const char *)asked, length) == 0) {
+      return mbedtls_ssl_set_hs_own_cert(ssl, &sni_pairs[i].pair.chain, &sni_pairs[i].pair.key);
+    }
+  }
+  return 0;
+}
+
+/* The alert mbedTLS itself sends for a chain it refuses (ssl_tls.c, ssl_parse_certificate_verify). */
+static unsigned char alert_for(uint32_t flags) {
+  if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) return MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA;
+  if (flags & MBEDTLS_X509_BADCERT_REVOKED) return MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED;
+  if (flags & MBEDTLS_X509_BADCERT_EXPIRED) return MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED;
+  if (flags & (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE)) return MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT;
+  return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
+}
+
+static void serve_connection(const mbedtls_ssl_config *conf, int fd, int optional_auth) {
+  set_deadline(fd, 10000);
+  alarm(10);
+  mbedtls_net_context net = {fd};
+  mbedtls_ssl_context ssl;
+  mbedtls_ssl_init(&ssl);
+  int ret = mbedtls_ssl_setup(&ssl, conf);
+  if (ret != 0) {
+    printf("rejected: %s\n", mbed_error(ret));
+    return;
+  }
+  mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
+  while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {}
+  if (ret != 0) {
+    printf("rejected: %s\n", tls_failure(&ssl, ret));
+    return;
+  }
+  const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&ssl);
+  uint32_t flags = mbedtls_ssl_get_verify_result(&ssl);
+  /* VERIFY_OPTIONAL lets any certificate through: the protocol's optional wants one sent to verify. */
+  if (optional_auth && peer && flags != 0) {
+    mbedtls_ssl_send_alert_message(&ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert_for(flags));
+    printf("rejected: %s\n", tls_failure(&ssl, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED));
+    return;
+  }
+  const char *version = version_name(&ssl);
+  printf("served: %s %s\n", version, mbedtls_ssl_get_ciphersuite(&ssl));
+  char *identity = peer ? first_uri(peer) : NULL;
+  int authorized = peer != NULL && flags == 0;
+  char request[8192];
+  size_t got = 0;
+  while (got < sizeof request - 1) {
+    int n = mbedtls_ssl_read(&ssl, (unsigned char *)request + got, sizeof request - 1 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+    request[got] = '\0';
+    if (strstr(request, "\r\n\r\n") || strstr(request, "\n\n")) break;
+  }
+  char body[1024], response[1400];
+  if (identity) snprintf(body, sizeof body, "{\"identity\": \"%s\", \"authorized\": %s, \"protocol\": \"%s\"}", identity, authorized ? "true" : "false", version);
+  else snprintf(body, sizeof body, "{\"identity\": null, \"authorized\": %s, \"protocol\": \"%s\"}", authorized ? "true" : "false", version);
+  int length = snprintf(response, sizeof response, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
+  mbedtls_ssl_write(&ssl, (const unsigned char *)response, (size_t)length);
+  mbedtls_ssl_close_notify(&ssl);
+}
+
+static int run_server(struct settings *s) {
+  if (!s->listen) usage_error("failed to parse arguments: --listen is required");
+  if (!s->key_pair_file) usage_error("failed to parse arguments: --key-pair is required");
+  struct sockaddr_storage address;
+  socklen_t address_length = loopback_address(s->listen, &address);
+  const char *auth = s->client_auth ? s->client_auth : "none";
+  int authmode;
+  if (strcmp(auth, "none") == 0) authmode = MBEDTLS_SSL_VERIFY_NONE;
+  else if (strcmp(auth, "optional") == 0) authmode = MBEDTLS_SSL_VERIFY_OPTIONAL;
+  else if (strcmp(auth, "required") == 0) authmode = MBEDTLS_SSL_VERIFY_REQUIRED;
+  else usage_error("failed to parse --client-auth %s: want none, optional or required", auth);
+  if (s->min_version && strcmp(s->min_version, "TLSv1.2") && strcmp(s->min_version, "TLSv1.3")) usage_error("failed to parse --min-version %s: want TLSv1.2 or TLSv1.3", s->min_version);
+
+  seed_random();
+  mbedtls_ssl_config conf;
+  mbedtls_ssl_config_init(&conf);
+  int ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+  if (ret != 0) usage_error("failed to configure the server: %s", mbed_error(ret));
+  mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+  mbedtls_ssl_conf_authmode(&conf, authmode);
+  mbedtls_ssl_conf_verify(&conf, note_refusal, NULL);
+  /* TLS 1.3 is minor version 4: a floor above the highest version this build speaks refuses every client. */
+  if (s->min_version) mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, strcmp(s->min_version, "TLSv1.3") == 0 ? 4 : MBEDTLS_SSL_MINOR_VERSION_3);
+
+  static mbedtls_x509_crt client_cas;
+  static mbedtls_x509_crl crls;
+  mbedtls_x509_crt_init(&client_cas);
+  mbedtls_x509_crl_init(&crls);
+  if (s->client_ca && (ret = mbedtls_x509_crt_parse_file(&client_cas, s->client_ca)) != 0) usage_error("failed to load the client CA bundle: %s", mbed_error(ret));
+  for (int i = 0; i < s->crl_total; i++) {
+    if ((ret = mbedtls_x509_crl_parse_file(&crls, s->crl_files[i])) != 0) usage_error("failed to load the CRL %s: %s", s->crl_files[i], mbed_error(ret));
+  }
+  mbedtls_ssl_conf_ca_chain(&conf, &client_cas, s->crl_total ? &crls : NULL);
+
+  static struct key_pair own;
+  const char *failure = load_key_pair(&own, s->key_pair_file, NULL, s->key_pair_file);
+  if (failure) usage_error("failed to load the server key pair: %s", failure);
+  if ((ret = mbedtls_ssl_conf_own_cert(&conf, &own.chain, &own.key)) != 0) usage_error("failed to load the server key pair: %s", mbed_error(ret));
+
+  for (int i = 0; i < s->sni_total; i++) {
+    char *text = strdup(s->sni_specs[i]), *rest = text, *fields[4];
+    int count = 0;
+    for (char *field; count < 4 && (field = strsep(&rest, ",")) != NULL;) fields[count++] = field;
+    if (count != 4 || rest != NULL || !*fields[0] || !*fields[1] || !*fields[3]) usage_error("failed to parse --sni %s: want NAME,CERT,CHAIN,KEY", s->sni_specs[i]);
+    sni_pairs[i].name = fields[0];
+    failure = load_key_pair(&sni_pairs[i].pair, fields[1], *fields[2] ? fields[2] : NULL, fields[3]);
+    if (failure) usage_error("failed to load the key pair for %s: %s", fields[0], failure);
+  }
+  sni_pair_total = s->sni_total;
+  if (sni_pair_total > 0) mbedtls_ssl_conf_sni(&conf, choose_pair, NULL);
+
+  int listener = socket(address.ss_family, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (listener < 0 || bind(listener, (struct sockaddr *)&address, address_length) != 0 || listen(listener, 64) != 0) {
+    fprintf(stderr, "failed to listen on %s: %s\n", s->listen, strerror(errno));
+    return 1;
+  }
+  socklen_t bound_length = sizeof address;
+  getsockname(listener, (struct sockaddr *)&address, &bound_length);
+  char where[80];
+  describe_address(&address, where, sizeof where);
+  printf("ready: listening on %s\n", where);
+  signal(SIGCHLD, SIG_IGN); /* the kernel reaps the children */
+  for (;;) {
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      fprintf(stderr, "failed to accept a connection: %s\n", strerror(errno));
+      return 1;
+    }
+    if (fork() == 0) {
+      close(listener);
+      /* a fresh generator state per child, so no two connections share random bytes */
+      mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *)&fd, sizeof fd);
+      serve_connection(&conf, fd, authmode == MBEDTLS_SSL_VERIFY_OPTIONAL);
+      _exit(0);
+    }
+    close(fd);
+  }
+}
+
+/* The stage the client is in, for the deadline's line. */
+static const char *volatile client_stage = "connect";
+static long deadline_ms;
+
+static void on_deadline(int signal_number) {
+  (void)signal_number;
+  char line[128];
+  int n = snprintf(line, sizeof line, "error: %s: timed out after %ld ms\n", client_stage, deadline_ms);
+  (void)!write(STDOUT_FILENO, line, (size_t)n);
+  _exit(1);
+}
+
+static char *slurp(FILE *in, size_t *length) {
+  size_t size = 4096, got = 0, n;
+  char *buffer = malloc(size);
+  while ((n = fread(buffer + got, 1, size - got, in)) > 0) {
+    got += n;
+    if (got == size) buffer = realloc(buffer, size *= 2);
+  }
+  *length = got;
+  return buffer;
+}
+
+static int client_error(const char *stage, const char *text) {
+  printf("error: %s: %s\n", stage, text);
+  return 1;
+}
+
+static int run_client(struct settings *s) {
+  if (!s->connect_to) usage_error("failed to parse arguments: --connect is required");
+  struct sockaddr_storage address;
+  socklen_t address_length = loopback_address(s->connect_to, &address);
+  deadline_ms = 5000;
+  if (s->timeout_ms) {
+    char *rest;
+    deadline_ms = strtol(s->timeout_ms, &rest, 10);
+    if (*rest != '\0' || deadline_ms <= 0) usage_error("failed to parse --timeout-ms %s: want a number", s->timeout_ms);
+  }
+  /* mbedtls_ssl_set_hostname is both the SNI and the name checked: it cannot verify another one. */
+  if (s->verify_name && (!s->servername || strcmp(s->verify_name, s->servername) != 0)) usage_error("failed to configure the client: mbedTLS checks the SNI name it sends, not another --verify-name");
+
+  seed_random();
+  mbedtls_ssl_config conf;
+  mbedtls_ssl_config_init(&conf);
+  int ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+  if (ret != 0) usage_error("failed to configure the client: %s", mbed_error(ret));
+  mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+  static struct key_pair own;
+  if (s->cert || s->key) {
+    if (!s->cert || !s->key) usage_error("failed to load the client key pair: --cert and --key go together");
+    const char *failure = load_key_pair(&own, s->cert, s->chain, s->key);
+    if (failure) usage_error("failed to load the client key pair: %s", failure);
+    mbedtls_ssl_conf_own_cert(&conf, &own.chain, &own.key);
+  }
+  static mbedtls_x509_crt trusted;
+  mbedtls_x509_crt_init(&trusted);
+  if (s->ca) {
+    if ((ret = mbedtls_x509_crt_parse_file(&trusted, s->ca)) != 0) usage_error("failed to load the trust bundle: %s", mbed_error(ret));
+    mbedtls_ssl_conf_ca_chain(&conf, &trusted, NULL);
+    mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_verify(&conf, note_refusal, NULL);
+  } else {
+    mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
+  }
+  size_t request_length;
+  char *request = slurp(stdin, &request_length);
+
+  signal(SIGALRM, on_deadline);
+  struct itimerval deadline = {{0, 0}, {deadline_ms / 1000, (deadline_ms % 1000) * 1000}};
+  setitimer(ITIMER_REAL, &deadline, NULL);
+
+  int fd = socket(address.ss_family, SOCK_STREAM, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&address, address_length) != 0) return client_error("connect", strerror(errno));
+  client_stage = "handshake";
+  mbedtls_net_context net = {fd};
+  mbedtls_ssl_context ssl;
+  mbedtls_ssl_init(&ssl);
+  if ((ret = mbedtls_ssl_setup(&ssl, &conf)) != 0) return client_error("handshake", mbed_error(ret));
+  if (s->servername && (ret = mbedtls_ssl_set_hostname(&ssl, s->servername)) != 0) return client_error("handshake", mbed_error(ret));
+  mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
+  errno = 0;
+  while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {}
+  if (ret != 0) return client_error("handshake", tls_failure(&ssl, ret));
+  printf("version: %s\ncipher: %s\n", version_name(&ssl), mbedtls_ssl_get_ciphersuite(&ssl));
+
+  client_stage = "write";
+  errno = 0;
+  int wrote = mbedtls_ssl_write(&ssl, (const unsigned char *)request, request_length);
+  const char *write_failure = wrote < 0 ? strdup(tls_failure(&ssl, wrote)) : NULL;
+  client_stage = "read";
+  char answer[16384];
+  size_t got = 0;
+  int last = 0;
+  errno = 0;
+  while (got < sizeof answer - 1 && (last = mbedtls_ssl_read(&ssl, (unsigned char *)answer + got, sizeof answer - 1 - got)) > 0) got += (size_t)last;
+  answer[got] = '\0';
+  if (got > 0) {
+    answer[strcspn(answer, "\r\n")] = '\0';
+    printf("response: %s\n", answer);
+    return 0;
+  }
+  if (write_failure) return client_error("write", write_failure);
+  if (last == 0 || last == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return client_error("read", "connection closed without a response");
+  return client_error("read", tls_failure(&ssl, last));
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc < 2) usage_error("usage: tlspeer server --listen ADDR --key-pair FILE [flags] | client --connect ADDR [flags] | version");
+  const char *mode = argv[1];
+  if (strcmp(mode, "version") == 0) {
+    if (argc > 2) usage_error("failed to parse arguments: unexpected argument %s", argv[2]);
+    char version[32];
+    mbedtls_version_get_string(version);
+    printf("mbedtls %s\n", version);
+    return 0;
+  }
+  int server = strcmp(mode, "server") == 0;
+  if (!server && strcmp(mode, "client") != 0) usage_error("failed to parse arguments: unknown mode \"%s\"", mode);
+  struct settings s = {0};
+  read_flags(&s, argc, argv, server ? server_flags : client_flags);
+  return server ? run_server(&s) : run_client(&s);
+}
