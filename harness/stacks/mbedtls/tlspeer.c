@@ -7,6 +7,7 @@
  * mbedtls_strerror and the code, the fatal alert received, then the verification flags of each
  * refused certificate of the chain (mbedtls_x509_crt_verify_info), which classify.ts reads.
  */
+#define _GNU_SOURCE /* memmem */
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -19,7 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,12 +54,14 @@ struct settings {
   const char *connect_to, *servername, *ca, *verify_name, *cert, *chain, *key, *timeout_ms;
 };
 
+/* Bad input: one line on stderr, exit code 2. */
 static void usage_error(const char *format, ...) {
+  char line[512];
   va_list args;
   va_start(args, format);
-  vfprintf(stderr, format, args);
+  vsnprintf(line, sizeof line, format, args);
   va_end(args);
-  fputc('\n', stderr);
+  fprintf(stderr, "%s\n", line);
   exit(2);
 }
 
@@ -109,46 +112,42 @@ static void read_flags(struct settings *s, int argc, char **argv, const char *co
   }
 }
 
-/* HOST:PORT with a loopback IPv4 host, or [::1]:PORT. */
-static socklen_t loopback_address(const char *text, struct sockaddr_storage *out) {
+/* HOST:PORT split for mbedtls_net_bind / mbedtls_net_connect: a loopback IPv4 host, or [::1]. */
+struct loopback {
+  char host[64], port[8];
+};
+
+static struct loopback loopback_address(const char *text) {
+  struct loopback at;
   const char *colon = strrchr(text, ':');
-  char host[64];
-  if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) usage_error("failed to parse address %s: want HOST:PORT", text);
-  memcpy(host, text, (size_t)(colon - text));
-  host[colon - text] = '\0';
-  char *rest;
-  long port = strtol(colon + 1, &rest, 10);
-  if (colon[1] == '\0' || *rest != '\0' || port < 0 || port > 65535) usage_error("failed to parse address %s: want HOST:PORT", text);
-  memset(out, 0, sizeof *out);
-  size_t length = strlen(host);
-  if (length > 2 && host[0] == '[' && host[length - 1] == ']') {
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
-    host[length - 1] = '\0';
-    if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
-    if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) usage_error("failed to accept address %s: not a loopback IP", text);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons((uint16_t)port);
-    return sizeof *v6;
+  const char *host = text, *host_end = colon;
+  if (colon && text[0] == '[' && colon > text && colon[-1] == ']') host++, host_end--;
+  size_t host_length = colon ? (size_t)(host_end - host) : 0;
+  size_t port_length = colon ? strlen(colon + 1) : 0;
+  if (host_length == 0 || host_length >= sizeof at.host || port_length == 0 || port_length >= sizeof at.port || strspn(colon + 1, "0123456789") != port_length || atol(colon + 1) > 65535) {
+    usage_error("failed to parse address %s: want HOST:PORT", text);
   }
-  struct sockaddr_in *v4 = (struct sockaddr_in *)out;
-  if (inet_pton(AF_INET, host, &v4->sin_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
-  if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127) usage_error("failed to accept address %s: not a loopback IP", text);
-  v4->sin_family = AF_INET;
-  v4->sin_port = htons((uint16_t)port);
-  return sizeof *v4;
+  memcpy(at.host, host, host_length);
+  at.host[host_length] = '\0';
+  strcpy(at.port, colon + 1);
+  unsigned char raw[16];
+  int v4 = inet_pton(AF_INET, at.host, raw) == 1, v6 = !v4 && host != text && inet_pton(AF_INET6, at.host, raw) == 1;
+  if (!v4 && !v6) usage_error("failed to parse address %s: want HOST:PORT", text);
+  static const unsigned char v6_loopback[16] = {[15] = 1};
+  if (v4 ? raw[0] != 127 : memcmp(raw, v6_loopback, sizeof raw) != 0) usage_error("failed to accept address %s: not a loopback IP", text);
+  return at;
 }
 
-static void describe_address(const struct sockaddr_storage *address, char *out, size_t size) {
-  char host[INET6_ADDRSTRLEN];
-  if (address->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-    snprintf(out, size, "[%s]:%u", host, ntohs(v6->sin6_port));
+/* The address a socket is bound to, as the ready line names it ("127.0.0.1:4433", "[::1]:4433"). */
+static void bound_address(int fd, char *out, size_t size) {
+  struct sockaddr_storage address;
+  socklen_t length = sizeof address;
+  char host[NI_MAXHOST], port[NI_MAXSERV];
+  if (getsockname(fd, (struct sockaddr *)&address, &length) != 0 || getnameinfo((struct sockaddr *)&address, length, host, sizeof host, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    snprintf(out, size, "(unknown)");
     return;
   }
-  const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-  inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-  snprintf(out, size, "%s:%u", host, ntohs(v4->sin_port));
+  snprintf(out, size, address.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
 }
 
 /* "<mbedtls_strerror> (-0xNNNN)" */
@@ -216,12 +215,6 @@ static const char *load_key_pair(struct key_pair *pair, const char *cert, const 
   return NULL;
 }
 
-static void set_deadline(int fd, long ms) {
-  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
-
 /* node's names: mbedTLS says "TLSv1.0" for TLS 1.0. */
 static const char *version_name(const mbedtls_ssl_context *ssl) {
   const char *name = mbedtls_ssl_get_version(ssl);
@@ -259,19 +252,37 @@ static unsigned char alert_for(uint32_t flags) {
   return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
 }
 
-static void serve_connection(const mbedtls_ssl_config *conf, int fd, int optional_auth) {
-  set_deadline(fd, 10000);
+/* Reads the request until its header ends (a blank line), the peer stops, or the buffer is full. */
+static void read_request_header(mbedtls_ssl_context *ssl) {
+  unsigned char header[8192];
+  size_t held = 0;
+  for (int n; held < sizeof header && (n = mbedtls_ssl_read(ssl, header + held, sizeof header - held)) > 0;) {
+    held += (size_t)n;
+    if (memmem(header, held, "\r\n\r\n", 4) || memmem(header, held, "\n\n", 2)) return;
+  }
+}
+
+/* The protocol's answer: HTTP/1.0 200 with {"identity", "authorized", "protocol"}, then close_notify. */
+static void answer(mbedtls_ssl_context *ssl, const char *identity, int authorized, const char *version) {
+  char identity_json[600] = "null", body[800], reply[1024];
+  if (identity) snprintf(identity_json, sizeof identity_json, "\"%s\"", identity);
+  int body_length = snprintf(body, sizeof body, "{\"identity\": %s, \"authorized\": %s, \"protocol\": \"%s\"}", identity_json, authorized ? "true" : "false", version);
+  int length = snprintf(reply, sizeof reply, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", body_length, body);
+  mbedtls_ssl_write(ssl, (const unsigned char *)reply, (size_t)length);
+  mbedtls_ssl_close_notify(ssl);
+}
+
+/* One connection, in its own child: 10 s for everything (reads time out through the config, alarm ends the rest). */
+static void serve_connection(const mbedtls_ssl_config *conf, mbedtls_net_context *client, int optional_auth) {
   alarm(10);
-  mbedtls_net_context net = {fd};
   mbedtls_ssl_context ssl;
   mbedtls_ssl_init(&ssl);
   int ret = mbedtls_ssl_setup(&ssl, conf);
-  if (ret != 0) {
-    printf("rejected: %s\n", mbed_error(ret));
-    return;
+  if (ret == 0) {
+    mbedtls_ssl_set_bio(&ssl, client, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
+    do ret = mbedtls_ssl_handshake(&ssl);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
   }
-  mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
-  while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {}
   if (ret != 0) {
     printf("rejected: %s\n", tls_failure(&ssl, ret));
     return;
@@ -286,30 +297,14 @@ static void serve_connection(const mbedtls_ssl_config *conf, int fd, int optiona
   }
   const char *version = version_name(&ssl);
   printf("served: %s %s\n", version, mbedtls_ssl_get_ciphersuite(&ssl));
-  char *identity = peer ? first_uri(peer) : NULL;
-  int authorized = peer != NULL && flags == 0;
-  char request[8192];
-  size_t got = 0;
-  while (got < sizeof request - 1) {
-    int n = mbedtls_ssl_read(&ssl, (unsigned char *)request + got, sizeof request - 1 - got);
-    if (n <= 0) break;
-    got += (size_t)n;
-    request[got] = '\0';
-    if (strstr(request, "\r\n\r\n") || strstr(request, "\n\n")) break;
-  }
-  char body[1024], response[1400];
-  if (identity) snprintf(body, sizeof body, "{\"identity\": \"%s\", \"authorized\": %s, \"protocol\": \"%s\"}", identity, authorized ? "true" : "false", version);
-  else snprintf(body, sizeof body, "{\"identity\": null, \"authorized\": %s, \"protocol\": \"%s\"}", authorized ? "true" : "false", version);
-  int length = snprintf(response, sizeof response, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
-  mbedtls_ssl_write(&ssl, (const unsigned char *)response, (size_t)length);
-  mbedtls_ssl_close_notify(&ssl);
+  read_request_header(&ssl);
+  answer(&ssl, peer ? first_uri(peer) : NULL, peer != NULL && flags == 0, version);
 }
 
 static int run_server(struct settings *s) {
   if (!s->listen) usage_error("failed to parse arguments: --listen is required");
   if (!s->key_pair_file) usage_error("failed to parse arguments: --key-pair is required");
-  struct sockaddr_storage address;
-  socklen_t address_length = loopback_address(s->listen, &address);
+  struct loopback at = loopback_address(s->listen);
   const char *auth = s->client_auth ? s->client_auth : "none";
   int authmode;
   if (strcmp(auth, "none") == 0) authmode = MBEDTLS_SSL_VERIFY_NONE;
@@ -345,69 +340,75 @@ static int run_server(struct settings *s) {
   if ((ret = mbedtls_ssl_conf_own_cert(&conf, &own.chain, &own.key)) != 0) usage_error("failed to load the server key pair: %s", mbed_error(ret));
 
   for (int i = 0; i < s->sni_total; i++) {
-    char *text = strdup(s->sni_specs[i]), *rest = text, *fields[4];
-    int count = 0;
-    for (char *field; count < 4 && (field = strsep(&rest, ",")) != NULL;) fields[count++] = field;
-    if (count != 4 || rest != NULL || !*fields[0] || !*fields[1] || !*fields[3]) usage_error("failed to parse --sni %s: want NAME,CERT,CHAIN,KEY", s->sni_specs[i]);
-    sni_pairs[i].name = fields[0];
-    failure = load_key_pair(&sni_pairs[i].pair, fields[1], *fields[2] ? fields[2] : NULL, fields[3]);
-    if (failure) usage_error("failed to load the key pair for %s: %s", fields[0], failure);
+    /* NAME,CERT,CHAIN,KEY: exactly three commas; CHAIN may be empty */
+    char *name = strdup(s->sni_specs[i]), *cert = strchr(name, ','), *chain = cert ? strchr(cert + 1, ',') : NULL, *key = chain ? strchr(chain + 1, ',') : NULL;
+    if (!key || strchr(key + 1, ',') || cert == name || chain == cert + 1 || key[1] == '\0') usage_error("failed to parse --sni %s: want NAME,CERT,CHAIN,KEY", s->sni_specs[i]);
+    *cert++ = *chain++ = *key++ = '\0';
+    sni_pairs[i].name = name;
+    failure = load_key_pair(&sni_pairs[i].pair, cert, *chain ? chain : NULL, key);
+    if (failure) usage_error("failed to load the key pair for %s: %s", name, failure);
   }
   sni_pair_total = s->sni_total;
   if (sni_pair_total > 0) mbedtls_ssl_conf_sni(&conf, choose_pair, NULL);
 
-  int listener = socket(address.ss_family, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (listener < 0 || bind(listener, (struct sockaddr *)&address, address_length) != 0 || listen(listener, 64) != 0) {
-    fprintf(stderr, "failed to listen on %s: %s\n", s->listen, strerror(errno));
+  mbedtls_ssl_conf_read_timeout(&conf, 10000);
+  mbedtls_net_context listener, client;
+  mbedtls_net_init(&listener);
+  mbedtls_net_init(&client);
+  if ((ret = mbedtls_net_bind(&listener, at.host, at.port, MBEDTLS_NET_PROTO_TCP)) != 0) {
+    fprintf(stderr, "failed to listen on %s: %s\n", s->listen, mbed_error(ret));
     return 1;
   }
-  socklen_t bound_length = sizeof address;
-  getsockname(listener, (struct sockaddr *)&address, &bound_length);
-  char where[80];
-  describe_address(&address, where, sizeof where);
+  char where[NI_MAXHOST + NI_MAXSERV + 4];
+  bound_address(listener.fd, where, sizeof where);
   printf("ready: listening on %s\n", where);
-  signal(SIGCHLD, SIG_IGN); /* the kernel reaps the children */
+  signal(SIGCHLD, SIG_IGN); /* no zombies: the kernel reaps the children */
   for (;;) {
-    int fd = accept(listener, NULL, NULL);
-    if (fd < 0) {
+    ret = mbedtls_net_accept(&listener, &client, NULL, 0, NULL);
+    if (ret != 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      fprintf(stderr, "failed to accept a connection: %s\n", strerror(errno));
+      fprintf(stderr, "failed to accept a connection: %s\n", mbed_error(ret));
       return 1;
     }
-    if (fork() == 0) {
-      close(listener);
-      /* a fresh generator state per child, so no two connections share random bytes */
-      mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *)&fd, sizeof fd);
-      serve_connection(&conf, fd, authmode == MBEDTLS_SSL_VERIFY_OPTIONAL);
+    pid_t child = fork();
+    /* close(), not mbedtls_net_free: its shutdown() would end the socket for the other process too */
+    if (child == 0) {
+      close(listener.fd);
+      /* mix the child's pid in, so no two connections draw the same random bytes */
+      pid_t self = getpid();
+      mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *)&self, sizeof self);
+      serve_connection(&conf, &client, authmode == MBEDTLS_SSL_VERIFY_OPTIONAL);
       _exit(0);
     }
-    close(fd);
+    close(client.fd);
   }
 }
 
-/* The stage the client is in, for the deadline's line. */
-static const char *volatile client_stage = "connect";
+/* The line printed when the client's deadline passes, rewritten at each stage (a signal handler only writes it). */
+static char deadline_line[128];
+static size_t deadline_line_length;
 static long deadline_ms;
+
+static void enter_stage(const char *stage) {
+  deadline_line_length = (size_t)snprintf(deadline_line, sizeof deadline_line, "error: %s: timed out after %ld ms\n", stage, deadline_ms);
+}
 
 static void on_deadline(int signal_number) {
   (void)signal_number;
-  char line[128];
-  int n = snprintf(line, sizeof line, "error: %s: timed out after %ld ms\n", client_stage, deadline_ms);
-  (void)!write(STDOUT_FILENO, line, (size_t)n);
+  (void)!write(STDOUT_FILENO, deadline_line, deadline_line_length);
   _exit(1);
 }
 
-static char *slurp(FILE *in, size_t *length) {
-  size_t size = 4096, got = 0, n;
-  char *buffer = malloc(size);
-  while ((n = fread(buffer + got, 1, size - got, in)) > 0) {
-    got += n;
-    if (got == size) buffer = realloc(buffer, size *= 2);
+/* Standard input, whole (the request the client sends). */
+static unsigned char *read_stdin(size_t *length) {
+  size_t capacity = 1024;
+  unsigned char *data = malloc(capacity);
+  *length = 0;
+  for (size_t n; (n = fread(data + *length, 1, capacity - *length, stdin)) > 0;) {
+    *length += n;
+    if (*length == capacity) data = realloc(data, capacity *= 2);
   }
-  *length = got;
-  return buffer;
+  return data;
 }
 
 static int client_error(const char *stage, const char *text) {
@@ -417,8 +418,7 @@ static int client_error(const char *stage, const char *text) {
 
 static int run_client(struct settings *s) {
   if (!s->connect_to) usage_error("failed to parse arguments: --connect is required");
-  struct sockaddr_storage address;
-  socklen_t address_length = loopback_address(s->connect_to, &address);
+  struct loopback at = loopback_address(s->connect_to);
   deadline_ms = 5000;
   if (s->timeout_ms) {
     char *rest;
@@ -452,45 +452,56 @@ static int run_client(struct settings *s) {
     mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
   }
   size_t request_length;
-  char *request = slurp(stdin, &request_length);
+  unsigned char *request = read_stdin(&request_length);
 
+  enter_stage("connect");
   signal(SIGALRM, on_deadline);
   struct itimerval deadline = {{0, 0}, {deadline_ms / 1000, (deadline_ms % 1000) * 1000}};
   setitimer(ITIMER_REAL, &deadline, NULL);
 
-  int fd = socket(address.ss_family, SOCK_STREAM, 0);
-  if (fd < 0 || connect(fd, (struct sockaddr *)&address, address_length) != 0) return client_error("connect", strerror(errno));
-  client_stage = "handshake";
-  mbedtls_net_context net = {fd};
+  mbedtls_net_context net;
+  mbedtls_net_init(&net);
+  errno = 0;
+  if ((ret = mbedtls_net_connect(&net, at.host, at.port, MBEDTLS_NET_PROTO_TCP)) != 0) return client_error("connect", errno ? strerror(errno) : mbed_error(ret));
+  enter_stage("handshake");
   mbedtls_ssl_context ssl;
   mbedtls_ssl_init(&ssl);
   if ((ret = mbedtls_ssl_setup(&ssl, &conf)) != 0) return client_error("handshake", mbed_error(ret));
   if (s->servername && (ret = mbedtls_ssl_set_hostname(&ssl, s->servername)) != 0) return client_error("handshake", mbed_error(ret));
   mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
   errno = 0;
-  while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {}
+  do ret = mbedtls_ssl_handshake(&ssl);
+  while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
   if (ret != 0) return client_error("handshake", tls_failure(&ssl, ret));
   printf("version: %s\ncipher: %s\n", version_name(&ssl), mbedtls_ssl_get_ciphersuite(&ssl));
 
-  client_stage = "write";
+  /* A refusal after the handshake may surface at the write or only at the read: read whatever came. */
+  enter_stage("write");
   errno = 0;
-  int wrote = mbedtls_ssl_write(&ssl, (const unsigned char *)request, request_length);
-  const char *write_failure = wrote < 0 ? strdup(tls_failure(&ssl, wrote)) : NULL;
-  client_stage = "read";
-  char answer[16384];
-  size_t got = 0;
-  int last = 0;
+  int written = mbedtls_ssl_write(&ssl, request, request_length);
+  char *write_failure = written < 0 ? strdup(tls_failure(&ssl, written)) : NULL;
+  enter_stage("read");
   errno = 0;
-  while (got < sizeof answer - 1 && (last = mbedtls_ssl_read(&ssl, (unsigned char *)answer + got, sizeof answer - 1 - got)) > 0) got += (size_t)last;
-  answer[got] = '\0';
-  if (got > 0) {
-    answer[strcspn(answer, "\r\n")] = '\0';
-    printf("response: %s\n", answer);
+  char first_line[1024] = "";
+  size_t received = 0;
+  int n;
+  for (unsigned char chunk[4096]; (n = mbedtls_ssl_read(&ssl, chunk, sizeof chunk)) > 0; received += (size_t)n) {
+    /* keep the answer's first line; the rest is read only to reach its end */
+    size_t kept = strlen(first_line);
+    if (received == kept && kept < sizeof first_line - 1) {
+      size_t take = 0;
+      while (take < (size_t)n && take < sizeof first_line - 1 - kept && chunk[take] != '\r' && chunk[take] != '\n') take++;
+      memcpy(first_line + kept, chunk, take);
+      first_line[kept + take] = '\0';
+    }
+  }
+  if (received > 0) {
+    printf("response: %s\n", first_line);
     return 0;
   }
   if (write_failure) return client_error("write", write_failure);
-  if (last == 0 || last == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return client_error("read", "connection closed without a response");
-  return client_error("read", tls_failure(&ssl, last));
+  if (n == 0 || n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return client_error("read", "connection closed without a response");
+  return client_error("read", tls_failure(&ssl, n));
 }
 
 int main(int argc, char **argv) {
