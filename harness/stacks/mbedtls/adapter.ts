@@ -24,7 +24,6 @@ export async function mbedtlsProgram(runtime: Runtime): Promise<TlsPeerProgram> 
 /** The client settings mbedTLS 2.28 or the peer program cannot express (stack.ts does not declare them). */
 function checkClient(config: TlsClientConfig): void {
   if (config.verifyIp) throw new TlsPeerConfigError("failed to configure the mbedTLS client: mbedTLS 2.28 verifies no IP SAN");
-  if (config.expectIdentity) throw new TlsPeerConfigError("failed to configure the mbedTLS client: the peer program requires no URI SAN");
   if (config.verifyName && config.verifyName !== config.serverName) throw new TlsPeerConfigError("failed to configure the mbedTLS client: it checks the SNI name it sends, not another");
 }
 

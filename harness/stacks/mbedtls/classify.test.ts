@@ -38,6 +38,8 @@ describe("classifyMbedtlsText", () => {
     ["client: Ed25519-only server", "handshake: SSL - A fatal alert message was received from our peer (-0x7780), received alert 40", { outcome: "rejected:handshake-failure", source: "alert", alert: 40 }],
     ["client: plaintext server", "handshake: SSL - An invalid SSL record was received (-0x7200)", { outcome: "rejected:protocol-version", source: "transport" }],
     // against a socket that accepts, then closes or says nothing (measured with a python3 listener)
+    // our own check of --expect-uri (our mbedTLS server, whose certificate carries another SPIFFE ID)
+    ["client: another SPIFFE ID", "identity: server identity spiffe://cluster.local/ns/default/sa/api is not the expected spiffe://cluster.local/ns/default/sa/other", { outcome: "rejected:identity-mismatch", source: "local-verify" }],
     ["client: refused", "connect: Connection refused", { outcome: "connection-refused", source: "transport" }],
     ["client: silent server", "handshake: timed out after 1000 ms", { outcome: "timeout", source: "transport" }],
     ["client: server closed during the handshake", "handshake: NET - Connection was reset by peer (-0x0050)", { outcome: "unclassified", source: "transport" }],

@@ -37,6 +37,8 @@ function flagsVerdict(raw: string): Outcome | undefined {
 
 export function classifyMbedtlsText(text: string): Classification {
   const raw = text.trim();
+  // --expect-uri, checked by the program after the handshake, in the words of the other peer programs.
+  if (/server identity .* is not the expected /.test(raw)) return { outcome: rejected("identity-mismatch"), raw, source: "local-verify" };
   const flagged = flagsVerdict(raw);
   if (flagged) return { outcome: flagged, raw, source: "local-verify" };
   const code = /\(-0x([0-9A-F]{4})\)/.exec(raw);

@@ -37,8 +37,10 @@ export const mbedtls: StackDefinition = {
   can: [
     // as a server
     "serve-several-sni-names",
+    "authorize-client-identity",
     // as a client
     "present-client-certificate",
+    "require-uri-san",
   ],
   cannot: {
     "verify-name-other-than-sni": "mbedtls_ssl_set_hostname sets one name, both the SNI sent and the name the certificate is checked against: mbedTLS 2.28 cannot verify another",
@@ -46,12 +48,10 @@ export const mbedtls: StackDefinition = {
   },
   // Our peer program's gaps, not the library's limits: skipped as peer-not-yet.
   notYet: {
-    "authorize-client-identity": "the mbedTLS peer program has no --allow-identity",
     "reload-identity": "the mbedTLS peer program reads its key pair once at start",
     "reload-trust": "the mbedTLS peer program loads its client CAs and CRLs once at start",
     "add-crl": "the mbedTLS peer program loads its CRLs once at start",
     "resume-session-id": "the mbedTLS peer program's server forks a process per connection, so no session cache (mbedtls_ssl_cache) outlives one",
-    "require-uri-san": "the mbedTLS peer program has no --expect-uri",
     alpn: "the mbedTLS peer program offers no ALPN (the shared tlspeer command line carries none)",
   },
   deviations: {

@@ -1,8 +1,7 @@
 /*
  * mbedTLS 2.28 as a peer (docs/peer-protocol.md): a server forking one child per connection, and a
- * one-connection client. Part of the protocol only: no --allow-identity, --verify-ip or
- * --expect-uri (unknown flags here, and not declared in stack.ts), and the key pairs and CRLs are
- * read once at start. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
+ * one-connection client. Part of the protocol only: no --verify-ip (an unknown flag here: mbedTLS
+ * 2.28 matches no IP SAN), and the key pairs and CRLs are read once at start. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
  * off), so a --min-version TLSv1.3 floor is one it can never reach. Errors are mbedTLS's own:
  * mbedtls_strerror and the code, the fatal alert received, then the verification flags of each
  * refused certificate of the chain (mbedtls_x509_crt_verify_info), which classify.ts reads.
@@ -31,7 +30,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-enum { crl_limit = 16, sni_limit = 16 };
+enum { crl_limit = 16, sni_limit = 16, allow_limit = 16, san_limit = 16 };
 
 struct key_pair {
   mbedtls_x509_crt chain;
@@ -50,8 +49,10 @@ struct settings {
   int crl_total;
   const char *sni_specs[sni_limit];
   int sni_total;
+  const char *allowed[allow_limit];
+  int allowed_total;
   /* client */
-  const char *connect_to, *servername, *ca, *verify_name, *cert, *chain, *key, *timeout_ms;
+  const char *connect_to, *servername, *ca, *verify_name, *expect_uri, *cert, *chain, *key, *timeout_ms;
 };
 
 /* Bad input: one line on stderr, exit code 2. */
@@ -65,8 +66,8 @@ static void usage_error(const char *format, ...) {
   exit(2);
 }
 
-static const char *const server_flags[] = {"listen", "key-pair", "client-auth", "client-ca", "crl", "sni", "min-version", NULL};
-static const char *const client_flags[] = {"connect", "servername", "ca", "verify-name", "cert", "chain", "key", "timeout-ms", NULL};
+static const char *const server_flags[] = {"listen", "key-pair", "client-auth", "client-ca", "crl", "sni", "min-version", "allow-identity", NULL};
+static const char *const client_flags[] = {"connect", "servername", "ca", "verify-name", "expect-uri", "cert", "chain", "key", "timeout-ms", NULL};
 
 static int known_flag(const char *const *names, const char *name) {
   for (; *names; names++) if (strcmp(*names, name) == 0) return 1;
@@ -78,6 +79,11 @@ static void take_flag(struct settings *s, const char *name, const char *value) {
   if (strcmp(name, "crl") == 0) {
     if (s->crl_total == crl_limit) usage_error("failed to parse arguments: more than %d --crl flags", crl_limit);
     s->crl_files[s->crl_total++] = value;
+    return;
+  }
+  if (strcmp(name, "allow-identity") == 0) {
+    if (s->allowed_total == allow_limit) usage_error("failed to parse arguments: more than %d --allow-identity flags", allow_limit);
+    s->allowed[s->allowed_total++] = value;
     return;
   }
   if (strcmp(name, "sni") == 0) {
@@ -95,6 +101,7 @@ static void take_flag(struct settings *s, const char *name, const char *value) {
       : strcmp(name, "servername") == 0  ? &s->servername
       : strcmp(name, "ca") == 0          ? &s->ca
       : strcmp(name, "verify-name") == 0 ? &s->verify_name
+      : strcmp(name, "expect-uri") == 0  ? &s->expect_uri
       : strcmp(name, "cert") == 0        ? &s->cert
       : strcmp(name, "chain") == 0       ? &s->chain
       : strcmp(name, "key") == 0         ? &s->key
@@ -221,12 +228,49 @@ static const char *version_name(const mbedtls_ssl_context *ssl) {
   return strcmp(name, "TLSv1.0") == 0 ? "TLSv1" : name;
 }
 
-/* The first URI SAN (tag [6]) in the certificate's raw subjectAltName list, or NULL. */
-static char *first_uri(const mbedtls_x509_crt *crt) {
-  for (const mbedtls_x509_sequence *name = &crt->subject_alt_names; name && name->buf.p; name = name->next) {
-    if ((name->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) == 6) return strndup((const char *)name->buf.p, name->buf.len);
+/* Subject alternative names of the types an identity is read from: [6] URI, and [2] dNSName when asked for. */
+struct san_list {
+  int total;
+  char name[san_limit][256];
+};
+
+static void identities_of(const mbedtls_x509_crt *crt, int with_dns, struct san_list *out) {
+  out->total = 0;
+  for (const mbedtls_x509_sequence *san = &crt->subject_alt_names; san && san->buf.p && out->total < san_limit; san = san->next) {
+    int type = san->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK;
+    if (type == 6 || (with_dns && type == 2)) snprintf(out->name[out->total++], sizeof out->name[0], "%.*s", (int)san->buf.len, (const char *)san->buf.p);
   }
-  return NULL;
+}
+
+static int listed(const char *name, const char *const *list, int total) {
+  for (int i = 0; i < total; i++) if (strcmp(name, list[i]) == 0) return 1;
+  return 0;
+}
+
+/* "a, b, c", or `none` for an empty list. */
+static const char *joined(const char *const *names, int total, const char *none) {
+  static char text[2][1024];
+  static int turn;
+  char *out = text[turn ^= 1];
+  out[0] = '\0';
+  for (int i = 0, at = 0; i < total && at < (int)sizeof text[0]; i++) at += snprintf(out + at, sizeof text[0] - (size_t)at, "%s%s", i ? ", " : "", names[i]);
+  return total ? out : none;
+}
+
+static const char *joined_sans(const struct san_list *list, const char *none) {
+  const char *names[san_limit];
+  for (int i = 0; i < list->total; i++) names[i] = list->name[i];
+  return joined(names, list->total, none);
+}
+
+/* The --allow-identity check of a verified client: NULL when one of its URI or DNS SANs is listed, else the refusal. */
+static const char *unauthorized(const mbedtls_x509_crt *peer, const struct settings *s) {
+  static char refusal[2200];
+  struct san_list presented;
+  identities_of(peer, 1, &presented);
+  for (int i = 0; i < presented.total; i++) if (listed(presented.name[i], s->allowed, s->allowed_total)) return NULL;
+  snprintf(refusal, sizeof refusal, "not authorized: client identity %s is not one of %s", joined_sans(&presented, "(none)"), joined(s->allowed, s->allowed_total, ""));
+  return refusal;
 }
 
 static struct named_pair sni_pairs[sni_limit];
@@ -273,7 +317,7 @@ static void answer(mbedtls_ssl_context *ssl, const char *identity, int authorize
 }
 
 /* One connection, in its own child: 10 s for everything (reads time out through the config, alarm ends the rest). */
-static void serve_connection(const mbedtls_ssl_config *conf, mbedtls_net_context *client, int optional_auth) {
+static void serve_connection(const mbedtls_ssl_config *conf, mbedtls_net_context *client, const struct settings *s) {
   alarm(10);
   mbedtls_ssl_context ssl;
   mbedtls_ssl_init(&ssl);
@@ -290,15 +334,24 @@ static void serve_connection(const mbedtls_ssl_config *conf, mbedtls_net_context
   const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&ssl);
   uint32_t flags = mbedtls_ssl_get_verify_result(&ssl);
   /* VERIFY_OPTIONAL lets any certificate through: the protocol's optional wants one sent to verify. */
-  if (optional_auth && peer && flags != 0) {
+  if (conf->authmode == MBEDTLS_SSL_VERIFY_OPTIONAL && peer && flags != 0) {
     mbedtls_ssl_send_alert_message(&ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert_for(flags));
     printf("rejected: %s\n", tls_failure(&ssl, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED));
+    return;
+  }
+  /* Authorization after authentication, as a mesh's policy does: a verified client not listed gets no answer. */
+  const char *refusal = s->allowed_total && peer ? unauthorized(peer, s) : NULL;
+  if (refusal) {
+    printf("rejected: %s\n", refusal);
+    mbedtls_ssl_close_notify(&ssl);
     return;
   }
   const char *version = version_name(&ssl);
   printf("served: %s %s\n", version, mbedtls_ssl_get_ciphersuite(&ssl));
   read_request_header(&ssl);
-  answer(&ssl, peer ? first_uri(peer) : NULL, peer != NULL && flags == 0, version);
+  struct san_list uris = {0};
+  if (peer) identities_of(peer, 0, &uris);
+  answer(&ssl, uris.total ? uris.name[0] : NULL, peer != NULL && flags == 0, version);
 }
 
 static int run_server(struct settings *s) {
@@ -377,7 +430,7 @@ static int run_server(struct settings *s) {
       /* mix the child's pid in, so no two connections draw the same random bytes */
       pid_t self = getpid();
       mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *)&self, sizeof self);
-      serve_connection(&conf, &client, authmode == MBEDTLS_SSL_VERIFY_OPTIONAL);
+      serve_connection(&conf, &client, s);
       _exit(0);
     }
     close(client.fd);
@@ -474,6 +527,18 @@ static int run_client(struct settings *s) {
   while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
   if (ret != 0) return client_error("handshake", tls_failure(&ssl, ret));
   printf("version: %s\ncipher: %s\n", version_name(&ssl), mbedtls_ssl_get_ciphersuite(&ssl));
+  if (s->expect_uri) {
+    struct san_list uris = {0};
+    const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&ssl);
+    if (peer) identities_of(peer, 0, &uris);
+    int found = 0;
+    for (int i = 0; i < uris.total; i++) found |= strcmp(uris.name[i], s->expect_uri) == 0;
+    if (!found) {
+      char text[2200];
+      snprintf(text, sizeof text, "server identity %s is not the expected %s", joined_sans(&uris, "(no URI SAN)"), s->expect_uri);
+      return client_error("identity", text);
+    }
+  }
 
   /* A refusal after the handshake may surface at the write or only at the read: read whatever came. */
   enter_stage("write");
