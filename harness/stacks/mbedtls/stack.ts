@@ -38,6 +38,7 @@ export const mbedtls: StackDefinition = {
     // as a server
     "serve-several-sni-names",
     "authorize-client-identity",
+    "reload-identity",
     // as a client
     "present-client-certificate",
     "require-uri-san",
@@ -48,7 +49,6 @@ export const mbedtls: StackDefinition = {
   },
   // Our peer program's gaps, not the library's limits: skipped as peer-not-yet.
   notYet: {
-    "reload-identity": "the mbedTLS peer program reads its key pair once at start",
     "reload-trust": "the mbedTLS peer program loads its client CAs and CRLs once at start",
     "add-crl": "the mbedTLS peer program loads its CRLs once at start",
     "resume-session-id": "the mbedTLS peer program's server forks a process per connection, so no session cache (mbedtls_ssl_cache) outlives one",

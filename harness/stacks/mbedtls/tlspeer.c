@@ -1,7 +1,8 @@
 /*
  * mbedTLS 2.28 as a peer (docs/peer-protocol.md): a server forking one child per connection, and a
  * one-connection client. Part of the protocol only: no --verify-ip (an unknown flag here: mbedTLS
- * 2.28 matches no IP SAN), and the key pairs and CRLs are read once at start. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
+ * 2.28 matches no IP SAN), and the client CAs, CRLs and --sni pairs are read once at start; the
+ * default key pair is re-read before the first connection after its file changed. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
  * off), so a --min-version TLSv1.3 floor is one it can never reach. Errors are mbedTLS's own:
  * mbedtls_strerror and the code, the fatal alert received, then the verification flags of each
  * refused certificate of the chain (mbedtls_x509_crt_verify_info), which classify.ts reads.
@@ -12,6 +13,7 @@
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crl.h>
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -222,6 +225,90 @@ static const char *load_key_pair(struct key_pair *pair, const char *cert, const 
   return NULL;
 }
 
+/* A stream, whole: the request on standard input, a key pair file. */
+static unsigned char *read_whole(FILE *in, size_t *length) {
+  size_t capacity = 1024;
+  unsigned char *data = malloc(capacity);
+  *length = 0;
+  for (size_t n; (n = fread(data + *length, 1, capacity - 1 - *length, in)) > 0;) {
+    *length += n;
+    if (*length == capacity - 1) data = realloc(data, capacity *= 2);
+  }
+  data[*length] = '\0';
+  return data;
+}
+
+/*
+ * The server's default key pair (--key-pair: certificate, chain, key in one PEM file) and the
+ * version of the file it came from. The version is taken from the descriptor the bytes are read
+ * through, so a rename during the read is seen at the next connection, not lost.
+ */
+struct watched_pair {
+  const char *path;
+  struct key_pair *pair;
+  struct stat seen;
+};
+
+static int same_version(const struct stat *a, const struct stat *b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Loads the file's current version into a new pair: NULL and *out set, or why it does not load (`seen` is noted either way). */
+static const char *load_watched(struct watched_pair *watched, struct key_pair **out) {
+  FILE *in = fopen(watched->path, "rb");
+  if (!in) return strerror(errno);
+  fstat(fileno(in), &watched->seen);
+  size_t length;
+  unsigned char *pem = read_whole(in, &length);
+  fclose(in);
+  struct key_pair *pair = calloc(1, sizeof *pair);
+  mbedtls_x509_crt_init(&pair->chain);
+  mbedtls_pk_init(&pair->key);
+  int ret = mbedtls_x509_crt_parse(&pair->chain, pem, length + 1); /* PEM input counts its NUL */
+  if (ret == 0) ret = mbedtls_pk_parse_key(&pair->key, pem, length + 1, NULL, 0);
+  free(pem);
+  const char *failure = ret != 0 ? mbed_error(ret) : mbedtls_pk_check_pair(&pair->chain.pk, &pair->key) != 0 ? "the key is not the certificate's" : NULL;
+  if (failure) {
+    mbedtls_x509_crt_free(&pair->chain);
+    mbedtls_pk_free(&pair->key);
+    free(pair);
+    return failure;
+  }
+  *out = pair;
+  return NULL;
+}
+
+static mbedtls_ssl_config *server_config(const struct settings *s, struct key_pair *pair);
+
+/*
+ * Before a connection: when the file changed and its new version loads, a config of its own for it
+ * ("reloaded: SHA256" of the leaf's DER); else the current config. The children forked before keep
+ * their copy of the old one.
+ */
+static mbedtls_ssl_config *refresh_watched(struct watched_pair *watched, mbedtls_ssl_config *current, const struct settings *s) {
+  struct stat now;
+  if (stat(watched->path, &now) != 0 || same_version(&now, &watched->seen)) return current;
+  struct key_pair *fresh;
+  const char *failure = load_watched(watched, &fresh);
+  if (failure) {
+    fprintf(stderr, "failed to reload the key pair %s: %s (serving the previous one)\n", watched->path, failure);
+    return current;
+  }
+  mbedtls_ssl_config *next = server_config(s, fresh);
+  mbedtls_ssl_config_free(current);
+  free(current);
+  mbedtls_x509_crt_free(&watched->pair->chain);
+  mbedtls_pk_free(&watched->pair->key);
+  free(watched->pair);
+  watched->pair = fresh;
+  unsigned char digest[32];
+  char hex[65];
+  mbedtls_sha256_ret(fresh->chain.raw.p, fresh->chain.raw.len, digest, 0);
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  printf("reloaded: %s\n", hex);
+  return next;
+}
+
 /* node's names: mbedTLS says "TLSv1.0" for TLS 1.0. */
 static const char *version_name(const mbedtls_ssl_context *ssl) {
   const char *name = mbedtls_ssl_get_version(ssl);
@@ -354,44 +441,47 @@ static void serve_connection(const mbedtls_ssl_config *conf, mbedtls_net_context
   answer(&ssl, uris.total ? uris.name[0] : NULL, peer != NULL && flags == 0, version);
 }
 
+static mbedtls_x509_crt client_cas;
+static mbedtls_x509_crl crls;
+
+/* A server config around one default key pair: the client CAs, CRLs and SNI pairs loaded at start. */
+static mbedtls_ssl_config *server_config(const struct settings *s, struct key_pair *pair) {
+  mbedtls_ssl_config *conf = malloc(sizeof *conf);
+  mbedtls_ssl_config_init(conf);
+  int ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+  if (ret != 0) usage_error("failed to configure the server: %s", mbed_error(ret));
+  mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &drbg);
+  const char *auth = s->client_auth ? s->client_auth : "none";
+  mbedtls_ssl_conf_authmode(conf, strcmp(auth, "required") == 0 ? MBEDTLS_SSL_VERIFY_REQUIRED : strcmp(auth, "optional") == 0 ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
+  mbedtls_ssl_conf_verify(conf, note_refusal, NULL);
+  /* TLS 1.3 is minor version 4: a floor above the highest version this build speaks refuses every client. */
+  if (s->min_version) mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, strcmp(s->min_version, "TLSv1.3") == 0 ? 4 : MBEDTLS_SSL_MINOR_VERSION_3);
+  mbedtls_ssl_conf_ca_chain(conf, &client_cas, s->crl_total ? &crls : NULL);
+  if ((ret = mbedtls_ssl_conf_own_cert(conf, &pair->chain, &pair->key)) != 0) usage_error("failed to load the server key pair: %s", mbed_error(ret));
+  if (sni_pair_total > 0) mbedtls_ssl_conf_sni(conf, choose_pair, NULL);
+  mbedtls_ssl_conf_read_timeout(conf, 10000);
+  return conf;
+}
+
 static int run_server(struct settings *s) {
   if (!s->listen) usage_error("failed to parse arguments: --listen is required");
   if (!s->key_pair_file) usage_error("failed to parse arguments: --key-pair is required");
   struct loopback at = loopback_address(s->listen);
   const char *auth = s->client_auth ? s->client_auth : "none";
-  int authmode;
-  if (strcmp(auth, "none") == 0) authmode = MBEDTLS_SSL_VERIFY_NONE;
-  else if (strcmp(auth, "optional") == 0) authmode = MBEDTLS_SSL_VERIFY_OPTIONAL;
-  else if (strcmp(auth, "required") == 0) authmode = MBEDTLS_SSL_VERIFY_REQUIRED;
-  else usage_error("failed to parse --client-auth %s: want none, optional or required", auth);
+  if (strcmp(auth, "none") && strcmp(auth, "optional") && strcmp(auth, "required")) usage_error("failed to parse --client-auth %s: want none, optional or required", auth);
   if (s->min_version && strcmp(s->min_version, "TLSv1.2") && strcmp(s->min_version, "TLSv1.3")) usage_error("failed to parse --min-version %s: want TLSv1.2 or TLSv1.3", s->min_version);
 
   seed_random();
-  mbedtls_ssl_config conf;
-  mbedtls_ssl_config_init(&conf);
-  int ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
-  if (ret != 0) usage_error("failed to configure the server: %s", mbed_error(ret));
-  mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
-  mbedtls_ssl_conf_authmode(&conf, authmode);
-  mbedtls_ssl_conf_verify(&conf, note_refusal, NULL);
-  /* TLS 1.3 is minor version 4: a floor above the highest version this build speaks refuses every client. */
-  if (s->min_version) mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, strcmp(s->min_version, "TLSv1.3") == 0 ? 4 : MBEDTLS_SSL_MINOR_VERSION_3);
-
-  static mbedtls_x509_crt client_cas;
-  static mbedtls_x509_crl crls;
+  int ret;
   mbedtls_x509_crt_init(&client_cas);
   mbedtls_x509_crl_init(&crls);
   if (s->client_ca && (ret = mbedtls_x509_crt_parse_file(&client_cas, s->client_ca)) != 0) usage_error("failed to load the client CA bundle: %s", mbed_error(ret));
   for (int i = 0; i < s->crl_total; i++) {
     if ((ret = mbedtls_x509_crl_parse_file(&crls, s->crl_files[i])) != 0) usage_error("failed to load the CRL %s: %s", s->crl_files[i], mbed_error(ret));
   }
-  mbedtls_ssl_conf_ca_chain(&conf, &client_cas, s->crl_total ? &crls : NULL);
-
-  static struct key_pair own;
-  const char *failure = load_key_pair(&own, s->key_pair_file, NULL, s->key_pair_file);
+  struct watched_pair watched = {.path = s->key_pair_file};
+  const char *failure = load_watched(&watched, &watched.pair);
   if (failure) usage_error("failed to load the server key pair: %s", failure);
-  if ((ret = mbedtls_ssl_conf_own_cert(&conf, &own.chain, &own.key)) != 0) usage_error("failed to load the server key pair: %s", mbed_error(ret));
-
   for (int i = 0; i < s->sni_total; i++) {
     /* NAME,CERT,CHAIN,KEY: exactly three commas; CHAIN may be empty */
     char *name = strdup(s->sni_specs[i]), *cert = strchr(name, ','), *chain = cert ? strchr(cert + 1, ',') : NULL, *key = chain ? strchr(chain + 1, ',') : NULL;
@@ -402,9 +492,8 @@ static int run_server(struct settings *s) {
     if (failure) usage_error("failed to load the key pair for %s: %s", name, failure);
   }
   sni_pair_total = s->sni_total;
-  if (sni_pair_total > 0) mbedtls_ssl_conf_sni(&conf, choose_pair, NULL);
+  mbedtls_ssl_config *conf = server_config(s, watched.pair);
 
-  mbedtls_ssl_conf_read_timeout(&conf, 10000);
   mbedtls_net_context listener, client;
   mbedtls_net_init(&listener);
   mbedtls_net_init(&client);
@@ -423,6 +512,7 @@ static int run_server(struct settings *s) {
       fprintf(stderr, "failed to accept a connection: %s\n", mbed_error(ret));
       return 1;
     }
+    conf = refresh_watched(&watched, conf, s);
     pid_t child = fork();
     /* close(), not mbedtls_net_free: its shutdown() would end the socket for the other process too */
     if (child == 0) {
@@ -430,7 +520,7 @@ static int run_server(struct settings *s) {
       /* mix the child's pid in, so no two connections draw the same random bytes */
       pid_t self = getpid();
       mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *)&self, sizeof self);
-      serve_connection(&conf, &client, s);
+      serve_connection(conf, &client, s);
       _exit(0);
     }
     close(client.fd);
@@ -450,18 +540,6 @@ static void on_deadline(int signal_number) {
   (void)signal_number;
   (void)!write(STDOUT_FILENO, deadline_line, deadline_line_length);
   _exit(1);
-}
-
-/* Standard input, whole (the request the client sends). */
-static unsigned char *read_stdin(size_t *length) {
-  size_t capacity = 1024;
-  unsigned char *data = malloc(capacity);
-  *length = 0;
-  for (size_t n; (n = fread(data + *length, 1, capacity - *length, stdin)) > 0;) {
-    *length += n;
-    if (*length == capacity) data = realloc(data, capacity *= 2);
-  }
-  return data;
 }
 
 static int client_error(const char *stage, const char *text) {
@@ -505,7 +583,7 @@ static int run_client(struct settings *s) {
     mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
   }
   size_t request_length;
-  unsigned char *request = read_stdin(&request_length);
+  unsigned char *request = read_whole(stdin, &request_length);
 
   enter_stage("connect");
   signal(SIGALRM, on_deadline);
