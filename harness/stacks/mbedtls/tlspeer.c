@@ -1,11 +1,12 @@
 /*
  * mbedTLS 2.28 as a peer (docs/peer-protocol.md): a server forking one child per connection, and a
  * one-connection client. Part of the protocol only: no --verify-ip (an unknown flag here: mbedTLS
- * 2.28 matches no IP SAN), and the client CAs, CRLs and --sni pairs are read once at start; the
- * default key pair is re-read before the first connection after its file changed. mbedTLS 2.28 has no TLS 1.3 (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL
- * off), so a --min-version TLSv1.3 floor is one it can never reach. Errors are mbedTLS's own:
- * mbedtls_strerror and the code, the fatal alert received, then the verification flags of each
- * refused certificate of the chain (mbedtls_x509_crt_verify_info), which classify.ts reads.
+ * 2.28 matches no IP SAN); the client CAs, CRLs and --sni pairs are read once at start, the default
+ * key pair again before the first connection after its file changed. mbedTLS 2.28 has no TLS 1.3
+ * (Debian leaves MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL off), so a --min-version TLSv1.3 floor is one
+ * it can never reach. Errors are mbedTLS's own: mbedtls_strerror and the code, the fatal alert
+ * received, then the verification flags of each refused certificate of the chain
+ * (mbedtls_x509_crt_verify_info) and the handshake's verify result, which classify.ts reads.
  */
 #define _GNU_SOURCE /* memmem */
 #include <mbedtls/ctr_drbg.h>
