@@ -34,6 +34,8 @@ const reasons: Record<string, Pick<Classification, "outcome" | "source">> = {
   PEER_DID_NOT_RETURN_A_CERTIFICATE: { outcome: rejected("client-cert-required"), source: "local-verify" },
   UNSUPPORTED_PROTOCOL: { outcome: rejected("protocol-version"), source: "local-verify" },
   NO_SHARED_CIPHER: { outcome: rejected("handshake-failure"), source: "local-verify" },
+  // The leaf's keyUsage does not allow the handshake signature its key makes (ssl_cert_check_key_usage).
+  KEY_USAGE_BIT_INCORRECT: { outcome: rejected("unsupported-certificate"), source: "local-verify" },
   // The record layer read bytes that are not TLS: a plaintext peer.
   WRONG_VERSION_NUMBER: { outcome: rejected("protocol-version"), source: "transport" },
   HTTP_REQUEST: { outcome: rejected("protocol-version"), source: "transport" },
@@ -41,13 +43,16 @@ const reasons: Record<string, Pick<Classification, "outcome" | "source">> = {
 
 export function classifyBoringsslText(text: string): Classification {
   const raw = text.trim();
+  // The peer program's own check of --expect-uri, in the other peer programs' words.
+  if (/server identity .* is not the expected /.test(raw)) return { outcome: rejected("identity-mismatch"), raw, source: "local-verify" };
   // The verifier's code names the certificate's fault; the queued reason is then only CERTIFICATE_VERIFY_FAILED.
   const verify = /; verify: depth \d+: .*\(X509_V_ERR (\d+)\)/.exec(raw);
   const verdict = verify ? verifyCodes[Number(verify[1])] : undefined;
   if (verdict) return { outcome: verdict, raw, source: "local-verify" };
   const alert = /; received alert (\d+)/.exec(raw);
   if (alert) return fromAlert(Number(alert[1]), raw);
-  const own = reasons[/^[A-Z0-9_]+/.exec(raw)?.[0] ?? ""];
+  // A client's error comes after its stage ("handshake: ..."), a server's alone.
+  const own = reasons[/^(?:[a-z]+: )?([A-Z0-9_]+)/.exec(raw)?.[1] ?? ""];
   if (own) return { ...own, raw };
   if (/Connection refused/.test(raw)) return { outcome: "connection-refused", raw, source: "transport" };
   if (/timed out after \d+ ms/.test(raw)) return { outcome: "timeout", raw, source: "transport" };
