@@ -46,7 +46,7 @@ export const boringssl: StackDefinition = {
   deviations: {
     ...bothSides("rsa-1024", {
       outcome: "accepted",
-      reason: `BoringSSL sets no minimum RSA key size for a peer's certificate, so an RSA-1024 leaf verifies (${measured}); Envoy adds no floor either`,
+      reason: `BoringSSL sets no minimum RSA key size for a peer's certificate, so an RSA-1024 leaf verifies (${measured})`,
       reference: `NIST SP 800-131A Rev. 2 (RSA below 2048 bits disallowed); ${noSecurityLevel}`,
     }),
     ...bothSides("sha1", {
@@ -80,8 +80,8 @@ export const boringssl: StackDefinition = {
         `protocol::client-default::${version}-only-server`,
         {
           outcome: "accepted",
-          reason: `BoringSSL's default minimum version is TLS 1.0 (SSL_CTX_get_min_proto_version of a new TLS_method context: 0x0301), so a client left at its default accepts a ${version.replace("tls", "TLS ")}-only server (measured: our client against openssl s_server -${version.replace(".", "_").replace("tls1_0", "tls1")} -cipher DEFAULT@SECLEVEL=0); Envoy raises the floor to TLS 1.2 itself`,
-          reference: "RFC 8996 (TLS 1.0 and 1.1 deprecated); BoringSSL include/openssl/ssl.h, SSL_CTX_set_min_proto_version (0: the default minimum)",
+          reason: `BoringSSL's default minimum version is TLS 1.0 (SSL_CTX_get_min_proto_version of a new TLS_method context: 0x0301), so a client left at its default accepts a ${version.replace("tls", "TLS ")}-only server (measured: our client against openssl s_server -${version.replace(".", "_").replace("tls1_0", "tls1")} -cipher DEFAULT@SECLEVEL=0); Envoy sets its own client floor, TLS 1.2 by default`,
+          reference: "RFC 8996 (TLS 1.0 and 1.1 deprecated); BoringSSL include/openssl/ssl.h, SSL_CTX_set_min_proto_version (0: the default minimum); Envoy docs, TlsParameters.tls_minimum_protocol_version (https://envoyproxy.io/docs/envoy/v1.22.5/api-v3/extensions/transport_sockets/tls/v3/common.proto)",
         } satisfies Deviation,
       ]),
     ),
