@@ -67,7 +67,7 @@ export const boringssl: StackDefinition = {
     },
     "identity::san::cn-only": {
       outcome: "accepted",
-      reason: "BoringSSL's X509_check_host (through X509_VERIFY_PARAM_set1_host) falls back to the subject CN when the certificate has no DNS SAN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set (measured: our client against openssl s_server serving server-cn-only); Envoy's own SAN matchers never read the CN",
+      reason: "BoringSSL's X509_check_host (through X509_VERIFY_PARAM_set1_host) falls back to the subject CN when the certificate has no DNS SAN unless X509_CHECK_FLAG_NEVER_CHECK_SUBJECT is set (measured: our client against openssl s_server serving server-cn-only)",
       reference: "RFC 9525 section 6.3; BoringSSL include/openssl/x509v3.h, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT; crypto/x509v3/v3_utl.c, do_x509_check",
     },
     "identity::trailing-dot::dialled": {
