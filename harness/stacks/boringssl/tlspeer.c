@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,12 +44,14 @@ struct flags {
   const char *connect, *servername, *ca, *verify_name, *verify_ip, *expect_uri, *cert, *chain, *key, *timeout_ms;
 };
 
+/* Bad input: one line on stderr, exit code 2 (docs/peer-protocol.md). */
 static void usage_error(const char *format, ...) {
+  char line[2048];
   va_list args;
   va_start(args, format);
-  vfprintf(stderr, format, args);
+  vsnprintf(line, sizeof line, format, args);
   va_end(args);
-  fputc('\n', stderr);
+  fprintf(stderr, "%s\n", line);
   exit(2);
 }
 
@@ -95,31 +98,29 @@ static void read_flags(struct flags *f, int argc, char **argv, int server) {
   }
 }
 
-/* "127.x.y.z:port" or "[::1]:port", refused unless loopback. */
+/* "127.x.y.z:port" or "[::1]:port" (numeric, IPv6 in brackets), refused unless loopback. */
 static socklen_t loopback_address(const char *text, struct sockaddr_storage *out) {
   const char *colon = strrchr(text, ':');
-  char host[64], *end;
-  if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) usage_error("failed to parse address %s: want HOST:PORT", text);
-  snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
-  long port = strtol(colon + 1, &end, 10);
-  if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535) usage_error("failed to parse address %s: want HOST:PORT", text);
-  memset(out, 0, sizeof *out);
-  size_t host_len = strlen(host);
-  if (host[0] == '[' && host[host_len - 1] == ']') {
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
-    host[host_len - 1] = '\0';
-    if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
-    if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) usage_error("failed to accept address %s: not a loopback IP", text);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons((uint16_t)port);
-    return sizeof *v6;
+  size_t host_len = colon ? (size_t)(colon - text) : 0;
+  const char *port = colon ? colon + 1 : "";
+  char host[64];
+  if (host_len == 0 || host_len >= sizeof host || *port == '\0' || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535) {
+    usage_error("failed to parse address %s: want HOST:PORT", text);
   }
-  struct sockaddr_in *v4 = (struct sockaddr_in *)out;
-  if (inet_pton(AF_INET, host, &v4->sin_addr) != 1) usage_error("failed to parse address %s: want HOST:PORT", text);
-  if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127) usage_error("failed to accept address %s: not a loopback IP", text);
-  v4->sin_family = AF_INET;
-  v4->sin_port = htons((uint16_t)port);
-  return sizeof *v4;
+  snprintf(host, sizeof host, "%.*s", (int)host_len, text);
+  int bracketed = host[0] == '[' && host[host_len - 1] == ']';
+  if (bracketed) host[host_len - 1] = '\0';
+  struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *found = NULL;
+  if (getaddrinfo(bracketed ? host + 1 : host, port, &hints, &found) != 0) usage_error("failed to parse address %s: want HOST:PORT", text);
+  int v6 = found->ai_family == AF_INET6;
+  socklen_t len = found->ai_addrlen;
+  memcpy(out, found->ai_addr, len);
+  freeaddrinfo(found);
+  if (v6 != bracketed) usage_error("failed to parse address %s: want HOST:PORT", text);
+  int loopback = v6 ? IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)out)->sin6_addr)
+                    : (ntohl(((struct sockaddr_in *)out)->sin_addr.s_addr) >> 24) == 127;
+  if (!loopback) usage_error("failed to accept address %s: not a loopback IP", text);
+  return len;
 }
 
 /* The reason of the oldest queued error ("CERTIFICATE_VERIFY_FAILED"), then the queue is cleared. */
@@ -449,13 +450,13 @@ static void *serve_connection(void *arg) {
   }
   const char *version = SSL_get_version(ssl);
   printf("served: %s %s\n", version, SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl)));
-  char request[8192];
-  size_t got = 0;
-  int n;
-  while (got < sizeof request - 1 && (n = SSL_read(ssl, request + got, (int)(sizeof request - 1 - got))) > 0) {
-    got += (size_t)n;
-    request[got] = '\0';
-    if (strstr(request, "\r\n\r\n") || strstr(request, "\n\n")) break;
+  /* The request is read up to the end of its header; its content does not matter. */
+  char request[8192] = "";
+  for (size_t got = 0, n; !strstr(request, "\r\n\r\n") && !strstr(request, "\n\n") && got < sizeof request - 1; got += n) {
+    int chunk = SSL_read(ssl, request + got, (int)(sizeof request - 1 - got));
+    if (chunk <= 0) break;
+    n = (size_t)chunk;
+    request[got + n] = '\0';
   }
   char identity[512] = "", body[1024], answer[1400];
   if (peer) names_of(peer, GEN_URI, identity, sizeof identity, "");
@@ -533,13 +534,13 @@ static int run_server(struct flags *f) {
   pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
   for (;;) {
     int fd = accept(listener, NULL, NULL);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
+    pthread_t thread;
+    if (fd >= 0) {
+      if (pthread_create(&thread, &detached, serve_connection, (void *)(intptr_t)fd) != 0) close(fd);
+    } else if (errno != EINTR && errno != ECONNABORTED) {
       fprintf(stderr, "failed to accept a connection: %s\n", strerror(errno));
       return 1;
     }
-    pthread_t thread;
-    if (pthread_create(&thread, &detached, serve_connection, (void *)(intptr_t)fd) != 0) close(fd);
   }
 }
 
@@ -569,6 +570,10 @@ static int run_client(struct flags *f) {
     char *end;
     deadline_ms = strtol(f->timeout_ms, &end, 10);
     if (*end != '\0' || deadline_ms <= 0) usage_error("failed to parse --timeout-ms %s: want a number", f->timeout_ms);
+  }
+  uint8_t ip[16];
+  if (f->verify_ip && inet_pton(AF_INET, f->verify_ip, ip) != 1 && inet_pton(AF_INET6, f->verify_ip, ip) != 1) {
+    usage_error("failed to parse --verify-ip %s: want an IP address", f->verify_ip);
   }
   SSL_CTX *ctx = SSL_CTX_new(TLS_method());
   if (f->cert || f->key) {
@@ -612,7 +617,7 @@ static int run_client(struct flags *f) {
   const char *name = f->verify_name ? f->verify_name : f->servername;
   X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
   if (f->ca && f->verify_ip) {
-    if (!X509_VERIFY_PARAM_set1_ip_asc(param, f->verify_ip)) usage_error("failed to parse --verify-ip %s: want an IP address", f->verify_ip);
+    X509_VERIFY_PARAM_set1_ip_asc(param, f->verify_ip);
   } else if (f->ca && name) {
     X509_VERIFY_PARAM_set1_host(param, name, strlen(name));
   }
@@ -644,14 +649,18 @@ static int run_client(struct flags *f) {
   /* Read even after a failed write: a server that refused the client certificate after its
    * handshake (TLS 1.3) may have sent its alert before the request went out. */
   client_stage = "read";
+  /* Read to the end: the first line decides, a reset after it is how the server closed. */
   char answer[16384];
-  size_t got = 0;
-  int last = 0;
-  while (got < sizeof answer - 1 && (last = SSL_read(ssl, answer + got, (int)(sizeof answer - 1 - got))) > 0) got += (size_t)last;
-  answer[got] = '\0';
-  if (got > 0) {
-    answer[strcspn(answer, "\r\n")] = '\0';
-    printf("response: %s\n", answer);
+  size_t answered = 0;
+  int last;
+  do {
+    last = SSL_read(ssl, answer + answered, (int)(sizeof answer - answered));
+    if (last > 0) answered += (size_t)last;
+  } while (last > 0 && answered < sizeof answer);
+  if (answered > 0) {
+    size_t first_line = 0;
+    while (first_line < answered && answer[first_line] != '\r' && answer[first_line] != '\n') first_line++;
+    printf("response: %.*s\n", (int)first_line, answer);
     return 0;
   }
   if (wrote <= 0) return client_error("write", write_failure);
