@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyBudgetError, concurrencyBudget, concurrencyOverride } from "./budget.js";
+import { ConcurrencyBudgetError, concurrencyBudget, concurrencyOverride, unitWorkers } from "./budget.js";
 
 describe("the concurrency budget", () => {
   it("is sized from the cores and what a case costs on the runtime", () => {
@@ -33,5 +33,16 @@ describe("the concurrency budget", () => {
     }
     expect(concurrencyOverride(undefined)).toBeUndefined();
     expect(concurrencyOverride(" ")).toBeUndefined();
+  });
+});
+
+describe("unitWorkers", () => {
+  it("runs 1.5 unit files a core, at least 2, capped by MTLS_CONCURRENCY", () => {
+    expect(unitWorkers({}, 1)).toBe(2);
+    expect(unitWorkers({}, 2)).toBe(3);
+    expect(unitWorkers({}, 8)).toBe(12);
+    expect(unitWorkers({ MTLS_CONCURRENCY: "1" }, 8)).toBe(1);
+    expect(unitWorkers({ MTLS_CONCURRENCY: "40" }, 2)).toBe(3);
+    expect(() => unitWorkers({ MTLS_CONCURRENCY: "x" }, 2)).toThrow(ConcurrencyBudgetError);
   });
 });

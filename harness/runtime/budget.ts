@@ -46,3 +46,15 @@ export function concurrencyBudget(runtime: RuntimeName, files: number, env: Node
   const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[runtime]} ${runtime} cases a core`;
   return { cases: workers * casesPerWorker, workers, casesPerWorker, source };
 }
+
+/**
+ * vitest workers for the unit project, 1.5 files a core (at least 2): much of a unit file's time is
+ * spent waiting on the servers and commands it starts (the gallery's detection pauses alone are
+ * minutes), and one file at a time left a core idle (docs/performance.md). MTLS_CONCURRENCY, when
+ * set, caps them too.
+ */
+export function unitWorkers(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const override = concurrencyOverride(env.MTLS_CONCURRENCY);
+  const workers = Math.max(2, Math.floor(cores * 1.5));
+  return override === undefined ? workers : Math.max(1, Math.min(workers, override));
+}
