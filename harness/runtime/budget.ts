@@ -35,20 +35,19 @@ export function concurrencyOverride(value: string | undefined): number | undefin
 
 /**
  * The budget for `files` suite files on `runtime`: MTLS_CONCURRENCY when set, else cores times what
- * a case costs there (at least 2). One worker a core (a worker's own CPU, its spawns above all, is
- * a core's worth), never more than the files, and the cases shared among them: a file's cases run
- * several at once, so a file whose cases mostly wait (the modes area's detection pauses) is not a
- * run's critical path. Fewer workers when the cases do not divide evenly, so workers x
- * casesPerWorker is always the budget.
+ * a case costs there (at least 2). A worker plays as many cases at once as a core carries on the
+ * runtime (3 process cases, 1 container case), so a file whose cases mostly wait (the modes area's
+ * detection pauses) is not the run's critical path, and there are as many workers as that takes,
+ * never more than the files; workers x casesPerWorker never exceeds the budget.
  */
 export function concurrencyBudget(runtime: RuntimeName, files: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ConcurrencyBudget {
   const override = concurrencyOverride(env.MTLS_CONCURRENCY);
   const cases = override ?? Math.max(2, Math.floor(cores * casesPerCore[runtime]));
-  let workers = Math.max(1, Math.min(files, cores, cases));
-  while (cases % workers !== 0) workers--;
-  const casesPerWorker = cases / workers;
+  const perWorker = Math.max(1, Math.floor(casesPerCore[runtime]));
+  const workers = Math.max(1, Math.min(files, Math.ceil(cases / perWorker)));
+  const casesPerWorker = Math.max(1, Math.floor(cases / workers));
   const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[runtime]} ${runtime} cases a core`;
-  return { cases, workers, casesPerWorker, source };
+  return { cases: workers * casesPerWorker, workers, casesPerWorker, source };
 }
 
 /**
