@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { bannerLines } from "./harness/host/banner.js";
 import { detectHostReport, type HostReport } from "./harness/host/report.js";
-import { concurrencyBudget } from "./harness/runtime/budget.js";
+import { concurrencyBudget, unitWorkers } from "./harness/runtime/budget.js";
 
 // Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
@@ -24,6 +24,13 @@ console.log(bannerLines(host).join("\n"));
 const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
 const budget = concurrencyBudget(host.runtime, Math.max(conformanceFiles, 1));
 console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source})`);
+const unitFileWorkers = unitWorkers();
+console.log(`  unit files: ${unitFileWorkers} at once`);
+
+// The unit tests do not depend on the runtime, except the image tests (harness/images), which need
+// the container engine: under MTLS_RUNTIME=container the unit project runs those alone, and
+// `npm test` (the process runtime) runs the rest once.
+const unitTests = host.runtime === "container" ? ["harness/images/**/*.test.ts"] : ["fixtures/**/*.test.ts", "harness/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -34,7 +41,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["fixtures/**/*.test.ts", "harness/**/*.test.ts"],
+          include: unitTests,
+          maxWorkers: unitFileWorkers,
           // Compiles the command to dist/: gallery and package tests run it as users do.
           globalSetup: ["harness/bin/build-for-tests.ts"],
           testTimeout: 30_000,
@@ -64,6 +72,8 @@ export default defineConfig({
           // Runs against MTLS_TARGET; every check is reported as skipped when it is unset.
           name: "external",
           include: ["suites/external.test.ts"],
+          // The unit project's group: vitest runs projects of one group with one worker count.
+          maxWorkers: unitFileWorkers,
           testTimeout: 30_000,
           provide: { host },
         },

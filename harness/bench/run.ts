@@ -258,6 +258,47 @@ function docker(args: string[]): Promise<string> {
   );
 }
 
+/** The project's images and the engine's build cache, as on a machine that never built them. */
+async function removeProjectImages(): Promise<void> {
+  // By tag, not id: the base image has children (build stages) and cannot be removed by id.
+  const images = (await docker(["images", "--filter", "reference=mtls-conformance/*", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean);
+  if (images.length) await docker(["rmi", "--force", ...new Set(images)]);
+  await docker(["image", "prune", "--force"]);
+  await docker(["builder", "prune", "--all", "--force"]);
+}
+
+/**
+ * Opt-in (`npm run bench -- ci`, or `ci-cold` to remove the project's images and build cache
+ * first): a fresh clone of this checkout's HEAD, and its `.ci/run` timed whole and by step (the
+ * "ci: ... took N s" lines it prints). Debian packages this machine already has are not installed
+ * again, so a new machine adds its apt time to the figure.
+ */
+async function freshCloneCiBenchmark(cold: boolean): Promise<void> {
+  if (cold && !(await engineAnswers())) throw new Error("failed to run the cold .ci/run benchmark: no docker engine answers (npm run engine:up)");
+  process.stderr.write(`CI: .ci/run from a fresh clone${cold ? ", images and build cache removed first" : ""}\n`);
+  const clone = await mkdtemp(join(tmpdir(), "mtls-bench-ci-"));
+  try {
+    await measure("git", ["clone", "--quiet", root, clone], { timeoutMs: 5 * 60_000 });
+    if (cold) await removeProjectImages();
+    const run = await measure("bash", [".ci/run"], { cwd: clone, timeoutMs: 90 * 60_000 });
+    const steps = [...run.stdout.matchAll(/^ci: (.+) took (\d+) s/gm)].map((match) => `${match[1]} ${match[2]} s`);
+    const closing = run.stdout.trim().split("\n").at(-1) ?? "";
+    record({
+      group: "ci",
+      subject: cold ? "fresh-clone .ci/run, images built from nothing" : "fresh-clone .ci/run, images present",
+      value: run.wallMs / 1000,
+      unit: "s",
+      runs: 1,
+      peakRssMb: run.maxRssKb / 1024,
+      cpuSeconds: run.cpuSeconds,
+      loads: [Number((run.load ?? 0).toFixed(1))],
+      note: `${steps.join("; ")}; "${closing}"; Debian packages already installed`,
+    });
+  } finally {
+    await rm(clone, { recursive: true, force: true });
+  }
+}
+
 /**
  * Opt-in (`npm run bench -- suite-cold`): removes the project's images and the build cache, then
  * times the image builds and the container suite on them, against the warm suite measured after.
@@ -265,11 +306,7 @@ function docker(args: string[]): Promise<string> {
 async function coldContainerBenchmark(): Promise<void> {
   if (!(await engineAnswers())) throw new Error("failed to run the cold container benchmark: no docker engine answers (npm run engine:up)");
   process.stderr.write("Suites: container runtime from no images\n");
-  // By tag, not id: the base image has children (build stages) and cannot be removed by id.
-  const images = (await docker(["images", "--filter", "reference=mtls-conformance/*", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean);
-  if (images.length) await docker(["rmi", "--force", ...new Set(images)]);
-  await docker(["image", "prune", "--force"]);
-  await docker(["builder", "prune", "--all", "--force"]);
+  await removeProjectImages();
   const build = await measure(tsx, ["harness/images/build-images.ts"], { timeoutMs: 30 * 60_000 });
   const suite = () => measure(vitest, ["run", "--project", "conformance", "--reporter=dot"], { env: { MTLS_RUNTIME: "container", CI: "true" } });
   const cold = await suite();
@@ -392,7 +429,9 @@ function which(command: string): Promise<string | undefined> {
 }
 
 const only = new Set(process.argv.slice(2));
-const wanted = (group: string) => (only.size === 0 && group !== "suite-cold") || only.has(group);
+/** Groups that run only when named: they remove images or take a quarter of an hour. */
+const optIn = new Set(["suite-cold", "ci", "ci-cold"]);
+const wanted = (group: string) => (only.size === 0 && !optIn.has(group)) || only.has(group);
 const runs = Number(process.env.MTLS_BENCH_RUNS ?? 5);
 const fixtures = await writeFixtureSet(catalogueSpec, new Date());
 const groups: Array<[string, () => Promise<void>]> = [
@@ -403,6 +442,8 @@ const groups: Array<[string, () => Promise<void>]> = [
   ["cli", () => cliBenchmarks(fixtures, runs)],
   ["mesh", () => meshBenchmarks(fixtures, 3)],
   ["suite-cold", () => coldContainerBenchmark()],
+  ["ci", () => freshCloneCiBenchmark(false)],
+  ["ci-cold", () => freshCloneCiBenchmark(true)],
 ];
 let failures = 0;
 try {

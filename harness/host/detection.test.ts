@@ -61,8 +61,8 @@ describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
   });
 
   it("an unknown name fails in one line listing the valid names", () => {
-    expect(() => planImplementations("process", "node,boringssl", bare)).toThrow(
-      `failed to select implementations: MTLS_IMPLEMENTATIONS=node,boringssl names boringssl; valid on the process runtime: ${everyName}, or all`,
+    expect(() => planImplementations("process", "node,schannel", bare)).toThrow(
+      `failed to select implementations: MTLS_IMPLEMENTATIONS=node,schannel names schannel; valid on the process runtime: ${everyName}, or all`,
     );
     expect(() => planImplementations("container", "node")).toThrow(/names node; valid on the container runtime: openssl, go/);
   });
@@ -191,9 +191,9 @@ describe("npm run setup", () => {
   });
 
   it("refuses an unknown implementation in one line, before installing anything", async () => {
-    const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/host/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,boringssl" } });
+    const run = await execa(process.execPath, ["node_modules/tsx/dist/cli.mjs", "harness/host/setup.ts", "--dry-run"], { reject: false, timeout: 60_000, env: { MTLS_IMPLEMENTATIONS: "nginx,schannel" } });
     expect(run.exitCode).toBe(1);
-    expect(String(run.stderr).trim()).toMatch(/^setup: failed to select implementations: MTLS_IMPLEMENTATIONS=nginx,boringssl names boringssl; valid on the process runtime: [^\n]+$/);
+    expect(String(run.stderr).trim()).toMatch(/^setup: failed to select implementations: MTLS_IMPLEMENTATIONS=nginx,schannel names schannel; valid on the process runtime: [^\n]+$/);
   });
 });
 

@@ -140,6 +140,15 @@ async function buildPeerImage(stack: StackDefinition, tag: string, log: Log): Pr
   }
 }
 
+/** MTLS_IMAGE_BUILDS: peer images built at once (default 2). */
+export function imageBuildsAtOnce(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.MTLS_IMAGE_BUILDS;
+  if (value === undefined || value.trim() === "") return 2;
+  const builds = Number(value);
+  if (!Number.isInteger(builds) || builds < 1 || builds > 16) throw new ImageBuildError(`failed to build images: MTLS_IMAGE_BUILDS=${value} is not a whole number from 1 to 16`);
+  return builds;
+}
+
 /** Builds whatever is missing (base first) and returns stack name -> image tag. */
 export async function ensureImages(imageStacks: readonly StackDefinition[], log: Log): Promise<Record<string, string>> {
   const base = baseImageTag();
@@ -153,18 +162,26 @@ export async function ensureImages(imageStacks: readonly StackDefinition[], log:
     }
   }
   const tags: Record<string, string> = {};
+  const missing: Array<[StackDefinition, string]> = [];
   for (const stack of imageStacks) {
     const tag = await peerImageTag(stack);
     tags[stack.name] = tag;
-    if (await imageExists(tag)) {
-      log(`${tag}: exists, build skipped`);
-      continue;
-    }
-    log(`${tag}: building`);
-    const started = Date.now();
-    await buildPeerImage(stack, tag, log);
-    log(`${tag}: built in ${Math.round((Date.now() - started) / 1000)} s`);
+    if (await imageExists(tag)) log(`${tag}: exists, build skipped`);
+    else missing.push([stack, tag]);
   }
+  // A few builds at once: most of a build is apt downloading and unpacking, so two overlap well
+  // on two cores. Each build's lines carry its stack's name, since they interleave.
+  const queue = [...missing];
+  const builder = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [stack, tag] = next;
+      log(`${tag}: building`);
+      const started = Date.now();
+      await buildPeerImage(stack, tag, (line) => log(`${stack.name}:${line}`));
+      log(`${tag}: built in ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(imageBuildsAtOnce(), missing.length) }, builder));
   return tags;
 }
 

@@ -141,7 +141,7 @@ async function playOrError<T>(annotate: Annotate, play: () => Promise<T>): Promi
 }
 
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
-  // Cases run concurrently on either runtime (vitest's maxConcurrency, 5): most of a case is
+  // Cases run concurrently on either runtime (vitest's maxConcurrency, from the budget): most of a case is
   // waiting on peers, and each peer has its own 127.x.y.z host, so cases cannot collide on an
   // address. On containers this is safe because runtime/output.ts merges a peer's streams by whole
   // lines (figures and history: docs/performance.md, "Figures behind code choices").

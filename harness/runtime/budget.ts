@@ -35,14 +35,29 @@ export function concurrencyOverride(value: string | undefined): number | undefin
 
 /**
  * The budget for `files` suite files on `runtime`: MTLS_CONCURRENCY when set, else cores times what
- * a case costs there (at least 2). Workers are as many as the budget allows up to one per file, and
- * each runs budget/workers cases at once, so workers x casesPerWorker never exceeds the budget.
+ * a case costs there (at least 2). A worker plays as many cases at once as a core carries on the
+ * runtime (3 process cases, 1 container case), so a file whose cases mostly wait (the modes area's
+ * detection pauses) is not the run's critical path, and there are as many workers as that takes,
+ * never more than the files; workers x casesPerWorker never exceeds the budget.
  */
 export function concurrencyBudget(runtime: RuntimeName, files: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ConcurrencyBudget {
   const override = concurrencyOverride(env.MTLS_CONCURRENCY);
   const cases = override ?? Math.max(2, Math.floor(cores * casesPerCore[runtime]));
-  const workers = Math.max(1, Math.min(files, cases));
+  const perWorker = Math.max(1, Math.floor(casesPerCore[runtime]));
+  const workers = Math.max(1, Math.min(files, Math.ceil(cases / perWorker)));
   const casesPerWorker = Math.max(1, Math.floor(cases / workers));
   const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[runtime]} ${runtime} cases a core`;
   return { cases: workers * casesPerWorker, workers, casesPerWorker, source };
+}
+
+/**
+ * vitest workers for the unit project, 1.5 files a core (at least 2): much of a unit file's time is
+ * spent waiting on the servers and commands it starts (the gallery's detection pauses alone are
+ * minutes), and one file at a time left a core idle (docs/performance.md). MTLS_CONCURRENCY, when
+ * set, caps them too.
+ */
+export function unitWorkers(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const override = concurrencyOverride(env.MTLS_CONCURRENCY);
+  const workers = Math.max(2, Math.floor(cores * 1.5));
+  return override === undefined ? workers : Math.max(1, Math.min(workers, override));
 }

@@ -3,6 +3,7 @@
 // own programs (stacks/common/program-build.ts), the host's Debian packages and programs (npm run
 // setup, harness/host/setup.ts; skipping what is not installed, harness/host/detection.ts) and version reporting. Adding a stack: its folder, and one line here.
 import { botan } from "./botan/stack.js";
+import { boringssl } from "./boringssl/stack.js";
 import { caddy } from "./caddy/stack.js";
 import { curl } from "./curl/stack.js";
 import { gnutls } from "./gnutls/stack.js";
@@ -34,6 +35,7 @@ export const stacks: readonly StackDefinition[] = [
   botan,
   wolfssl,
   rustls,
+  boringssl,
   mbedtls,
 ];
 
