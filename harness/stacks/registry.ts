@@ -16,6 +16,7 @@ import { openssl } from "./openssl/stack.js";
 import { python } from "./python/stack.js";
 import { rustls } from "./rustls/stack.js";
 import { stunnel } from "./stunnel/stack.js";
+import { mbedtls } from "./mbedtls/stack.js";
 import { wolfssl } from "./wolfssl/stack.js";
 import type { StackDefinition } from "./types.js";
 
@@ -35,6 +36,7 @@ export const stacks: readonly StackDefinition[] = [
   wolfssl,
   rustls,
   boringssl,
+  mbedtls,
 ];
 
 export function stackNamed(name: string): StackDefinition | undefined {
