@@ -13,6 +13,7 @@ import { runExternalChecks, type ExternalReport } from "../external/run-checks.j
 import { readSessionFile } from "../external/saved-sessions.js";
 import { issuerKeyPassphrase, parseSettings, SettingsError, type ExternalSettings, type RawSettings } from "../external/settings.js";
 import { isMeshInputError, meshCommandOf, meshCommandOptions, runMeshCommand, type MeshCommand } from "./mesh.js";
+import { targetSettingFlags } from "../mesh/targets-file.js";
 import { writeMetricsFile, type TargetMetrics } from "../report/metrics.js";
 import { printReports, reportFlags, verdictTable, writeReportFiles } from "../report/command-reports.js";
 export const usage = `Usage: mtls-conformance run --target HOST:PORT [options]
@@ -106,28 +107,6 @@ interface CliOptions {
   metrics?: string;
   tap: boolean;
 }
-
-/** The flags of one target's settings (each a key of a targets file). */
-const targetSettingFlags = {
-  "server-name": { type: "string" },
-  "trust-bundle": { type: "string" },
-  "issuer-cert": { type: "string" },
-  "issuer-key": { type: "string" },
-  "issuer-key-passphrase-file": { type: "string" },
-  "expect-mode": { type: "string" },
-  "expect-identity": { type: "string" },
-  protocol: { type: "string" },
-  alpn: { type: "string" },
-  "timeout-ms": { type: "string" },
-  "min-days": { type: "string" },
-  "allow-identity": { type: "string", multiple: true },
-  path: { type: "string", multiple: true },
-  header: { type: "string", multiple: true },
-  "resume-from": { type: "string" },
-  "save-sessions": { type: "string" },
-  "resume-sessions": { type: "string" },
-  detect: { type: "boolean" },
-} as const;
 
 function parseCommandLine(argv: string[]): CliOptions | MeshCommand | "help" {
   let parsed;

@@ -12,17 +12,20 @@ export class TargetsFileError extends Error {}
 /**
  * Keys a target entry or the defaults may carry (the camelCase of each flag), with the setting each
  * fills, whether its value is a path (resolved against the file), a number, or a list (a YAML list,
- * or the flag's own text), joined as the repeatable flag's variable joins it.
+ * or the flag's own text), joined as the repeatable flag's variable joins it. The command line's
+ * flags for a target's settings are made from this table (targetSettingFlags), so the two cannot drift.
  */
 interface KeyRule {
   setting: keyof RawSettings;
   path?: boolean;
   number?: boolean;
-  /** A YAML/JSON boolean (or the flag's own text, "true"/"1"). */
+  /** A YAML/JSON boolean (or the flag's own text, "true"/"1"); a flag without a value. */
   boolean?: boolean;
   list?: "," | "\n";
+  /** The flag may be given more than once (the others take their list as one comma-separated value). */
+  repeatable?: boolean;
 }
-const settingKeys: Record<string, KeyRule> = {
+const settingKeys = {
   serverName: { setting: "serverName" },
   trustBundle: { setting: "trustBundle", path: true },
   issuerCert: { setting: "issuerCert", path: true },
@@ -34,14 +37,26 @@ const settingKeys: Record<string, KeyRule> = {
   alpn: { setting: "alpn", list: "," },
   timeoutMs: { setting: "timeoutMs", number: true },
   minDays: { setting: "minDays", number: true },
-  allowIdentity: { setting: "allowIdentities", list: "," },
-  path: { setting: "paths", list: "," },
-  header: { setting: "headers", list: "\n" },
+  allowIdentity: { setting: "allowIdentities", list: ",", repeatable: true },
+  path: { setting: "paths", list: ",", repeatable: true },
+  header: { setting: "headers", list: "\n", repeatable: true },
   resumeFrom: { setting: "resumeFrom" },
   saveSessions: { setting: "saveSessions", path: true },
   resumeSessions: { setting: "resumeSessions", path: true },
   detect: { setting: "detect", boolean: true },
-};
+} as const satisfies Record<string, KeyRule>;
+type SettingKey = keyof typeof settingKeys;
+const ruleOf = (key: string): KeyRule | undefined => (settingKeys as Record<string, KeyRule>)[key];
+
+/** serverName -> server-name, at the type level too. */
+type KebabOf<S extends string> = S extends `${infer Head}${infer Tail}` ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${KebabOf<Tail>}` : S;
+const kebabOf = (key: string) => key.replaceAll(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+type FlagOf<Rule> = Rule extends { boolean: true } ? { type: "boolean" } : Rule extends { repeatable: true } ? { type: "string"; multiple: true } : { type: "string" };
+
+/** node:util parseArgs options for a target's settings on the command line: one flag per key above. */
+export const targetSettingFlags = Object.fromEntries(
+  Object.entries(settingKeys).map(([key, rule]: [string, KeyRule]) => [kebabOf(key), rule.boolean ? { type: "boolean" } : rule.repeatable ? { type: "string", multiple: true } : { type: "string" }]),
+) as { [Key in SettingKey as KebabOf<Key>]: FlagOf<(typeof settingKeys)[Key]> };
 
 /** A session file belongs to one target (its sessions and its server name): never a default. */
 const perTargetKeys = ["saveSessions", "resumeSessions"];
@@ -86,7 +101,7 @@ function undeclaredOf(value: unknown, path: string): UndeclaredEntry[] {
 
 /** A value as the flag's text: a number where the flag takes one, a list where it repeats. */
 function valueText(value: unknown, where: string, key: string): string {
-  const rule = settingKeys[key];
+  const rule = ruleOf(key);
   if (typeof value === "string") return value;
   if (typeof value === "number" && rule?.number) return String(value);
   if (typeof value === "boolean" && rule?.boolean) return String(value);
@@ -101,7 +116,7 @@ function settingsOf(entry: Record<string, unknown>, where: string, allowed: stri
     if (!allowed.includes(key)) throw new TargetsFileError(`${where}: unknown key "${key}" (expected one of ${allowed.join(", ")})`);
     if (key === "name" || key === "target" || key === "declaredBy" || value === null || value === undefined) continue;
     const text = valueText(value, where, key);
-    const rule = settingKeys[key]!;
+    const rule = ruleOf(key)!;
     raw[rule.setting] = rule.path && !isAbsolute(text) ? resolve(baseDir, text) : text;
   }
   return raw;
