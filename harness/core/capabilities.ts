@@ -17,6 +17,7 @@ export const capabilities = {
   "reload-trust": "a server that changes the client CAs or CRLs it checks while it runs, keeping its sessions and ticket keys (RunningServer.retrust)",
   "add-crl": "a server that starts checking CRLs while it runs when it was started without any (RunningServer.retrust with crls)",
   "resume-session-id": "a server that keeps a session cache and resumes TLS 1.2 sessions by session ID",
+  "tls1.3": "a stack that speaks TLS 1.3 in the role it plays (a row whose other side speaks TLS 1.3 alone)",
 } as const;
 export type Capability = keyof typeof capabilities;
 

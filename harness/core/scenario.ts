@@ -136,6 +136,9 @@ export interface Scenario {
  */
 function impliedNeeds(row: Scenario): Capability[] {
   const needs: Capability[] = [];
+  // The other side speaks TLS 1.3 alone, or the server under test is set to it.
+  const otherSideTls13Only = row.subject === "client" ? row.server.minVersion === "TLSv1.3" : row.client.minVersion === "TLSv1.3" || row.server.minVersion === "TLSv1.3";
+  if (otherSideTls13Only) needs.push("tls1.3");
   if (row.subject === "client") {
     if (row.client.expectIdentity) needs.push("require-uri-san");
     const sni = row.client.serverName ?? undefined;

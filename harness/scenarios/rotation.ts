@@ -62,7 +62,7 @@ const resumptionRows = (): Scenario[] =>
         client: { ...client("trust-a", change.cert), ...path.versions },
         resumption,
         expect: change.expect,
-        needs: ["reload-trust", ...(path.via === "session-id" ? (["resume-session-id"] as const) : []), ...(change.retrust.crls ? (["add-crl"] as const) : [])],
+        needs: ["reload-trust", ...(path.via === "session-id" ? (["resume-session-id"] as const) : []), ...(change.retrust.crls ? (["add-crl"] as const) : []), ...(path.versions.minVersion === "TLSv1.3" ? (["tls1.3"] as const) : [])],
         deviations: resumedAnyway(change.name, path.name),
       };
     }),

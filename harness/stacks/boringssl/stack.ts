@@ -31,6 +31,8 @@ export const boringssl: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: boringsslPeerBuild,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity",
     // as a client

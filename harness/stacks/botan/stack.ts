@@ -21,6 +21,7 @@ export const botan: StackDefinition = {
     "alpn",
   ],
   cannot: {
+    "tls1.3": "Botan 2.19 (Debian's) implements TLS up to 1.2; TLS 1.3 arrived in Botan 3 (Botan 2.19 handbook, TLS; Botan 3.0 release notes). Measured: botan tls_client against openssl s_server -tls1_3 gets protocol_version",
     "require-uri-san": "botan tls_client verifies the host it dials (DNS names only) and has no option to require a URI SAN; SPIFFE ID checks are left to the application",
     "verify-name-other-than-sni": "botan tls_client verifies the host it dials, which is also the SNI it sends: it cannot verify another name",
     "present-client-certificate": "botan tls_client has no option to present a client certificate",

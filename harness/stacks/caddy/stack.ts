@@ -12,6 +12,8 @@ export const caddy: StackDefinition = {
   version: ["caddy", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "reload-identity", "add-crl", "resume-session-id",
   ],

@@ -12,6 +12,8 @@ export const curl: StackDefinition = {
   version: ["curl", ["--version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a client
     "verify-ip-san", "alpn", "present-client-certificate",
   ],

@@ -17,6 +17,8 @@ export const gnutls: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: loopbackBindBuild,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "add-crl", "resume-session-id",
     // as a client

@@ -16,6 +16,8 @@ export const go: StackDefinition = {
   build: goPeerBuild,
   // Our peer program's gaps, not the stack's limits: skipped as peer-not-yet.
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity", "resume-session-id",
     // as a client

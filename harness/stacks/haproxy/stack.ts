@@ -12,6 +12,8 @@ export const haproxy: StackDefinition = {
   version: ["haproxy", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "reload-identity", "reload-trust", "resume-session-id",
   ],

@@ -16,6 +16,8 @@ export const java: StackDefinition = {
   build: javaPeerBuild,
   service: javaProgram,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity", "add-crl", "resume-session-id",
     // as a client

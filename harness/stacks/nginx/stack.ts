@@ -15,6 +15,8 @@ export const nginx: StackDefinition = {
   version: ["nginx", ["-v"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "reload-identity", "reload-trust", "add-crl", "resume-session-id",
   ],

@@ -13,6 +13,8 @@ export const node: StackDefinition = {
   programs: [],
   version: () => `node ${process.version} (OpenSSL ${process.versions.openssl})`,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity", "reload-trust", "add-crl",
     // as a client

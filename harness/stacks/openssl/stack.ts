@@ -12,6 +12,8 @@ export const openssl: StackDefinition = {
   version: ["openssl", ["version"]],
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "add-crl", "resume-session-id",
     // as a client

@@ -16,6 +16,8 @@ export const python: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [pythonPeerSource] },
   service: async (runtime) => pythonProgram(runtime),
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity", "add-crl", "resume-session-id",
     // as a client

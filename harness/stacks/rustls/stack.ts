@@ -54,6 +54,8 @@ export const rustls: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: rustlsPeerBuild,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "authorize-client-identity", "reload-identity",
     // as a client

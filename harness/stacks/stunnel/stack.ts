@@ -14,6 +14,8 @@ export const stunnel: StackDefinition = {
   version: stunnelVersion,
   image: { dockerfile: "Dockerfile", inputs: [] },
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names", "reload-identity", "add-crl", "resume-session-id",
   ],

@@ -27,6 +27,8 @@ export const wolfssl: StackDefinition = {
   image: { dockerfile: "Dockerfile", inputs: [] },
   build: wolfsslPeerBuild,
   can: [
+    // in either role it plays
+    "tls1.3",
     // as a server
     "serve-several-sni-names",
     // as a client
