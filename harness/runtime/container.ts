@@ -11,8 +11,9 @@ import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./type
 /** implementation name -> id of its running container */
 export type PeerContainers = Record<string, string>;
 
-// Killing the docker exec client does not stop the process inside the container (measured), so
-// every peer records its pid in the container before it execs, and a stop kills it there. A
+// Killing the docker exec client does not stop the process inside the container (measured), so a
+// peer given input records its pid in the container before it execs, and a stop kills it there
+// (the others run under the stdin lifeline below). A
 // `docker exec` process is the leader of its own session and process group (measured), so killing
 // the group also stops an nginx master's workers.
 const recordPidThenExec = 'echo $$ > "$0" && exec "$@"';
@@ -22,6 +23,23 @@ const killGroupByPidFile = [
   '/bin/kill -TERM -- "-$p" 2>/dev/null || { rm -f "$0"; exit 0; }',
   'i=0; while /bin/kill -0 -- "-$p" 2>/dev/null; do i=$((i+1)); if [ $i -ge 20 ]; then /bin/kill -KILL -- "-$p" 2>/dev/null; break; fi; sleep 0.1; done',
   'rm -f "$0"',
+].join("\n");
+
+// A peer that reads no input is started under a lifeline instead: the wrapper reads the exec's
+// stdin, which the harness holds open, and when it ends (the docker client stopped, or the harness
+// gone) stops the peer's process group there, TERM then KILL after 2 s. A stop then costs no second
+// `docker exec` (each is a runc exec: most of a container case's CPU). The peer runs in a session of
+// its own (setsid), so its group is not the wrapper's; the wrapper exits with the peer's status, and
+// stops what is left of the group when the peer ends by itself. An asynchronous list reads
+// /dev/null unless redirected, hence fd 3.
+const stopOnStdinEnd = [
+  "exec 3<&0",
+  'setsid "$@" </dev/null & p=$!',
+  '( cat <&3; /bin/kill -TERM -- "-$p" || exit 0; i=0; while /bin/kill -0 -- "-$p"; do i=$((i+1)); if [ $i -ge 20 ]; then /bin/kill -KILL -- "-$p"; break; fi; sleep 0.1; done ) >/dev/null 2>&1 & w=$!',
+  "exec 3<&-",
+  'wait "$p"; s=$?',
+  'kill "$w" 2>/dev/null; /bin/kill -TERM -- "-$p" 2>/dev/null',
+  'exit "$s"',
 ].join("\n");
 
 const dockerTimeoutMs = 15_000;
@@ -39,6 +57,11 @@ function containerOf(containers: PeerContainers, implementation: string, what: s
 
 async function startInContainer(containers: PeerContainers, implementation: string, command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
   const container = containerOf(containers, implementation, options.description);
+  if (options.input === undefined) {
+    const execArgs = ["exec", "-i", container, "sh", "-c", stopOnStdinEnd, "mtls-peer", command, ...args];
+    // Stopping the docker client ends the exec's stdin, and the lifeline stops the peer in there.
+    return startProcess("docker", execArgs, { ...options, holdStdin: true, description: `${options.description} in container ${container.slice(0, 12)}` });
+  }
   const pidFile = `/run/mtls-peer-${randomBytes(8).toString("hex")}.pid`;
   const execArgs = ["exec", ...(options.input === undefined ? [] : ["-i"]), container, "sh", "-c", recordPidThenExec, pidFile, command, ...args];
   let client: ManagedProcess;

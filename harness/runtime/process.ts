@@ -29,11 +29,12 @@ interface Spawned {
 
 /**
  * Spawns in a process group of its own with stdout and stderr piped into `output`; `input`, when
- * given, is written to stdin and stdin closed, else stdin is /dev/null. Never throws: a program
- * that cannot start (not found) comes back without a pid and with the error in `closed`.
+ * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open until the
+ * process ends; else stdin is /dev/null. Never throws: a program that cannot start (not found) comes
+ * back without a pid and with the error in `closed`.
  */
-function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined): Spawned {
-  const child = spawn(command, args, { detached: true, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false): Spawned {
+  const child = spawn(command, args, { detached: true, stdio: [input === undefined && !holdStdin ? "ignore" : "pipe", "pipe", "pipe"] });
   for (const stream of ["stdout", "stderr"] as const) {
     child[stream]?.on("data", (chunk: Buffer) => {
       output.append(stream, chunk);
@@ -50,11 +51,9 @@ function spawnGroup(command: string, args: string[], output: StreamOutput, onOut
     // A signalled process has no exit code (null here), as before.
     child.once("close", (code) => resolve({ exitCode: code ?? undefined, error }));
   });
-  if (input !== undefined) {
-    // A program that exits without reading its input makes the write fail with EPIPE: not an error of ours.
-    child.stdin!.on("error", () => undefined);
-    child.stdin!.end(input);
-  }
+  // A program that exits without reading its input makes the write fail with EPIPE: not an error of ours.
+  child.stdin?.on("error", () => undefined);
+  if (input !== undefined) child.stdin!.end(input);
   return { child, closed };
 }
 
@@ -65,7 +64,7 @@ export async function startProcess(command: string, args: string[], options: Sta
   const watch = new OutputWatch(() => output.merged(), () => exited);
   let spawned: Spawned;
   try {
-    spawned = spawnGroup(command, args, output, () => watch.notify(), options.input);
+    spawned = spawnGroup(command, args, output, () => watch.notify(), options.input, options.holdStdin);
   } catch (error) {
     throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
   }

@@ -17,6 +17,11 @@ export interface StartOptions {
   ready: RegExp;
   readyTimeoutMs: number;
   input?: string;
+  /**
+   * stdin is a pipe held open until the process is stopped (no input written): the program may take
+   * its end as the order to stop (the container runtime's lifeline, container.ts).
+   */
+  holdStdin?: boolean;
   description: string;
 }
 
