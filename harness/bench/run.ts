@@ -280,9 +280,13 @@ async function freshCloneCiBenchmark(cold: boolean): Promise<void> {
   try {
     await measure("git", ["clone", "--quiet", root, clone], { timeoutMs: 5 * 60_000 });
     if (cold) await removeProjectImages();
-    const run = await measure("bash", [".ci/run"], { cwd: clone, timeoutMs: 90 * 60_000 });
-    const steps = [...run.stdout.matchAll(/^ci: (.+) took (\d+) s/gm)].map((match) => `${match[1]} ${match[2]} s`);
-    const closing = run.stdout.trim().split("\n").at(-1) ?? "";
+    // The whole output goes to a log beside the reports, so a failing run can be read afterwards.
+    const log = join(root, "reports", cold ? "bench-ci-cold.log" : "bench-ci.log");
+    await mkdir(dirname(log), { recursive: true });
+    const run = await measure("bash", ["-c", 'bash .ci/run >"$0" 2>&1 || { echo "bench: .ci/run failed, its output: $0" >&2; exit 1; }', log], { cwd: clone, timeoutMs: 90 * 60_000 });
+    const output = await readFile(log, "utf8");
+    const steps = [...output.matchAll(/^ci: (.+) took (\d+) s/gm)].map((match) => `${match[1]} ${match[2]} s`);
+    const closing = output.trim().split("\n").at(-1) ?? "";
     record({
       group: "ci",
       subject: cold ? "fresh-clone .ci/run, images built from nothing" : "fresh-clone .ci/run, images present",
