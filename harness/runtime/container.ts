@@ -3,35 +3,21 @@
 // `docker exec` into it. Containers use network mode host, so a peer binds the 127.x.y.z endpoint
 // the runner allocated exactly as a local process would; fixtures and the scratch root are bind
 // mounted at their own paths, so adapters pass the same file paths on either runtime.
-import { randomBytes } from "node:crypto";
-import { execa } from "execa";
 import { PeerStartError, runToCompletion, startProcess } from "./process.js";
-import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
+import type { CompletedRun, ManagedProcess, PeerStartOptions, Runtime } from "./types.js";
 
 /** implementation name -> id of its running container */
 export type PeerContainers = Record<string, string>;
 
 // Killing the docker exec client does not stop the process inside the container (measured), so a
-// peer given input records its pid in the container before it execs, and a stop kills it there
-// (the others run under the stdin lifeline below). A
-// `docker exec` process is the leader of its own session and process group (measured), so killing
-// the group also stops an nginx master's workers.
-const recordPidThenExec = 'echo $$ > "$0" && exec "$@"';
-// procps' kill (in every peer image): dash's builtin cannot signal a process group.
-const killGroupByPidFile = [
-  'p=$(cat "$0" 2>/dev/null) || exit 0',
-  '/bin/kill -TERM -- "-$p" 2>/dev/null || { rm -f "$0"; exit 0; }',
-  'i=0; while /bin/kill -0 -- "-$p" 2>/dev/null; do i=$((i+1)); if [ $i -ge 20 ]; then /bin/kill -KILL -- "-$p" 2>/dev/null; break; fi; sleep 0.1; done',
-  'rm -f "$0"',
-].join("\n");
-
-// A peer that reads no input is started under a lifeline instead: the wrapper reads the exec's
-// stdin, which the harness holds open, and when it ends (the docker client stopped, or the harness
-// gone) stops the peer's process group there, TERM then KILL after 2 s. A stop then costs no second
+// peer runs under a lifeline: the wrapper below reads the exec's stdin, which the harness holds
+// open, and when it ends (the docker client stopped, or the harness gone) stops the peer's process
+// group there, TERM then KILL after 2 s, an nginx master's workers with it. A stop costs no second
 // `docker exec` (each is a runc exec: most of a container case's CPU). The peer runs in a session of
 // its own (setsid), so its group is not the wrapper's; the wrapper exits with the peer's status, and
 // stops what is left of the group when the peer ends by itself. An asynchronous list reads
-// /dev/null unless redirected, hence fd 3.
+// /dev/null unless redirected, hence fd 3. procps' kill (in every peer image): dash's builtin
+// cannot signal a process group.
 const stopOnStdinEnd = [
   "exec 3<&0",
   'setsid "$@" </dev/null & p=$!',
@@ -44,48 +30,17 @@ const stopOnStdinEnd = [
 
 const dockerTimeoutMs = 15_000;
 
-async function killInContainer(container: string, pidFile: string): Promise<void> {
-  // Best effort: when the container is already gone there is nothing left to stop.
-  await execa("docker", ["exec", container, "sh", "-c", killGroupByPidFile, pidFile], { reject: false, timeout: dockerTimeoutMs });
-}
-
 function containerOf(containers: PeerContainers, implementation: string, what: string): string {
   const container = containers[implementation];
   if (!container) throw new PeerStartError(`failed to start ${what}: no container runs ${implementation} in this run`);
   return container;
 }
 
-async function startInContainer(containers: PeerContainers, implementation: string, command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
+async function startInContainer(containers: PeerContainers, implementation: string, command: string, args: string[], options: PeerStartOptions): Promise<ManagedProcess> {
   const container = containerOf(containers, implementation, options.description);
-  if (options.input === undefined) {
-    const execArgs = ["exec", "-i", container, "sh", "-c", stopOnStdinEnd, "mtls-peer", command, ...args];
-    // Stopping the docker client ends the exec's stdin, and the lifeline stops the peer in there.
-    return startProcess("docker", execArgs, { ...options, holdStdin: true, description: `${options.description} in container ${container.slice(0, 12)}` });
-  }
-  const pidFile = `/run/mtls-peer-${randomBytes(8).toString("hex")}.pid`;
-  const execArgs = ["exec", ...(options.input === undefined ? [] : ["-i"]), container, "sh", "-c", recordPidThenExec, pidFile, command, ...args];
-  let client: ManagedProcess;
-  try {
-    client = await startProcess("docker", execArgs, { ...options, description: `${options.description} in container ${container.slice(0, 12)}` });
-  } catch (error) {
-    await killInContainer(container, pidFile);
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      await killInContainer(container, pidFile);
-      await client.stop();
-    })();
-    return stopping;
-  };
-  return {
-    pid: client.pid,
-    output: () => client.output(),
-    waitForOutput: (pattern, timeoutMs, from) => client.waitForOutput(pattern, timeoutMs, from),
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  const execArgs = ["exec", "-i", container, "sh", "-c", stopOnStdinEnd, "mtls-peer", command, ...args];
+  // Stopping the docker client ends the exec's stdin, and the lifeline stops the peer in there.
+  return startProcess("docker", execArgs, { ...options, holdStdin: true, description: `${options.description} in container ${container.slice(0, 12)}` });
 }
 
 // coreutils timeout(1) exits 124 when it stopped the command (137 if it had to SIGKILL it).

@@ -12,17 +12,22 @@ export interface ManagedProcess extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+/** How a runtime starts a long-running peer: it reads no input. */
+export interface PeerStartOptions {
   /** Text on stdout or stderr that means the peer is ready. */
   ready: RegExp;
   readyTimeoutMs: number;
+  description: string;
+}
+
+/** How the process runtime starts one: also with input written to stdin, or stdin held open. */
+export interface StartOptions extends PeerStartOptions {
   input?: string;
   /**
    * stdin is a pipe held open until the process is stopped (no input written): the program may take
    * its end as the order to stop (the container runtime's lifeline, container.ts).
    */
   holdStdin?: boolean;
-  description: string;
 }
 
 export interface CompletedRun {
@@ -56,7 +61,7 @@ export interface Runtime {
    */
   readonly scratchRoot: string;
   /** Starts a long-running program of `implementation` (e.g. "openssl") and waits until it is ready. */
-  startProcess(implementation: string, command: string, args: string[], options: StartOptions): Promise<ManagedProcess>;
+  startProcess(implementation: string, command: string, args: string[], options: PeerStartOptions): Promise<ManagedProcess>;
   /** Runs a short-lived program of `implementation` to completion, killed after timeoutMs. */
   runToCompletion(implementation: string, command: string, args: string[], options: { input?: string; timeoutMs: number }): Promise<CompletedRun>;
 }
