@@ -123,6 +123,10 @@ async function startHaproxyServer(runtime: Runtime, config: TlsServerConfig): Pr
         // Raw lines on stderr: the harness reads connection errors from them.
         "  log stderr format raw local0 info",
         "  maxconn 256",
+        // HAProxy's internal HTTP client (Lua, ACME; unused here) loads the whole system CA store
+        // at every start unless told not to verify: most of a start's CPU (docs/performance.md).
+        // The frontends' TLS and client-certificate checks are not affected.
+        "  httpclient.ssl.verify none",
         `  stats socket ipv4@${formatEndpoint(runtimeApi)} level admin`,
         "defaults",
         "  log global",
