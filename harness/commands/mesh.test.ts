@@ -152,6 +152,13 @@ describe("mtls-conformance run --targets", () => {
     expect(plain.exitCode, String(plain.stdout).slice(-2000)).toBe(1);
     const plainModel = await readModel(join(dir, "results.json"));
     expect(verdictsOf(plainModel)).toEqual(verdictsOf(await readModel(baseline)));
+    // Each case's properties reach the reports from the suite as the command sets them (OpenSSL's
+    // error lines in a detail name the thread that wrote them: not compared).
+    const suiteKeys = ["implementation", "runtime", "target", "check", "expected", "outcome", "check-verdict", "detail"] as const;
+    const withoutThread = (text: string | undefined) => text?.replaceAll(/\b[0-9A-F]{12,16}:error:/g, "<thread>:error:");
+    const propertiesOf = (model: ResultsModel) => Object.fromEntries(model.cases.map((entry) => [entry.name, Object.fromEntries(suiteKeys.map((key) => [key, withoutThread(entry.properties[key])]))]));
+    expect(propertiesOf(plainModel)).toEqual(propertiesOf(await readModel(baseline)));
+    expect(plainModel.cases.every((entry) => entry.properties.detail && entry.properties["check-verdict"])).toBe(true);
     const known = await vitest({ MTLS_BASELINE: baseline });
     expect(known.exitCode, String(known.stdout).slice(-2000)).toBe(0);
     const knownModel = await readModel(join(dir, "results.json"));

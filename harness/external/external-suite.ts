@@ -2,6 +2,7 @@
 // runs it when MTLS_TARGET is set and lists every check as skipped otherwise. The command
 // (harness/commands/cli.ts) calls the same runExternalChecks directly.
 import { beforeAll, describe, expect, it } from "vitest";
+import { withCaseProperties } from "../report/case-properties.js";
 import { checkMessage } from "./report-model.js";
 import { applicableChecks, runExternalChecks, type ExternalReport } from "./run-checks.js";
 import { parseSettings, rawSettingsFromEnv } from "./settings.js";
@@ -24,21 +25,24 @@ export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
 
     for (const id of checkIds) {
       describe(id, () => {
-        it(runName, async ({ annotate, skip }) => {
-          if (!settings) return skip(unset);
-          const result = report.checks.find((check) => check.id === id);
-          expect(result, `not judged: ${report.problem ?? "the check did not run"}`).toBeDefined();
-          await annotate(raw.target!, "implementation");
-          await annotate("external", "runtime");
-          await annotate(result!.expected, "expected");
-          await annotate(result!.observed, "outcome");
-          await annotate(result!.verdict, "check-verdict");
-          await annotate(result!.detail, "detail");
-          // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
-          // the status from the check-verdict annotation above, so the test itself neither fails nor skips.
-          if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
-          expect(result!.pass, checkMessage(result!)).toBe(true);
-        });
+        it(
+          runName,
+          withCaseProperties(async ({ skip }, record) => {
+            if (!settings) return skip(unset);
+            const result = report.checks.find((check) => check.id === id);
+            expect(result, `not judged: ${report.problem ?? "the check did not run"}`).toBeDefined();
+            record("implementation", raw.target!);
+            record("runtime", "external");
+            record("expected", result!.expected);
+            record("outcome", result!.observed);
+            record("check-verdict", result!.verdict);
+            record("detail", result!.detail);
+            // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
+            // the status from the check-verdict property above, so the test itself neither fails nor skips.
+            if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
+            expect(result!.pass, checkMessage(result!)).toBe(true);
+          }),
+        );
       });
     }
   });

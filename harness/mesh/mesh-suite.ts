@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkMessage, meshCaseName } from "../external/report-model.js";
 import { applicableChecks } from "../external/run-checks.js";
 import { isKnownFailure } from "../report/baseline.js";
+import { withCaseProperties } from "../report/case-properties.js";
 import { defaultConcurrency, runMesh, validateTargetInputs, type TargetOutcome } from "./run-mesh.js";
 import { parseShard, shardOf } from "./shard.js";
 import { parseTargetsFile } from "./targets-file.js";
@@ -30,25 +31,28 @@ export function meshSuite(env: NodeJS.ProcessEnv = process.env): void {
       if (settings.expectMode) checkIds.push("mode");
       describe(name, () => {
         for (const id of checkIds) {
-          it(id, async ({ annotate }) => {
-            const outcome = outcomes.get(name)!;
-            await annotate(outcome.target, "implementation");
-            await annotate("external", "runtime");
-            await annotate(name, "target");
-            await annotate(id, "check");
-            const result = outcome.report?.checks.find((check) => check.id === id);
-            if (!result && isKnownFailure(meshCaseName(name, id))) return;
-            expect(result, `not judged: ${outcome.problem ?? outcome.report?.problem ?? "the check did not run"}`).toBeDefined();
-            await annotate(result!.expected, "expected");
-            await annotate(result!.observed, "outcome");
-            await annotate(result!.verdict, "check-verdict");
-            await annotate(result!.detail, "detail");
-            // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
-            // the status from the check-verdict annotation above, so the test itself neither fails nor skips.
-            if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
-            if (!result!.pass && isKnownFailure(meshCaseName(name, id))) return;
-            expect(result!.pass, checkMessage(result!)).toBe(true);
-          });
+          it(
+            id,
+            withCaseProperties(async (_context, record) => {
+              const outcome = outcomes.get(name)!;
+              record("implementation", outcome.target);
+              record("runtime", "external");
+              record("target", name);
+              record("check", id);
+              const result = outcome.report?.checks.find((check) => check.id === id);
+              if (!result && isKnownFailure(meshCaseName(name, id))) return;
+              expect(result, `not judged: ${outcome.problem ?? outcome.report?.problem ?? "the check did not run"}`).toBeDefined();
+              record("expected", result!.expected);
+              record("outcome", result!.observed);
+              record("check-verdict", result!.verdict);
+              record("detail", result!.detail);
+              // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
+              // the status from the check-verdict property above, so the test itself neither fails nor skips.
+              if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
+              if (!result!.pass && isKnownFailure(meshCaseName(name, id))) return;
+              expect(result!.pass, checkMessage(result!)).toBe(true);
+            }),
+          );
         }
       });
     }

@@ -6,13 +6,15 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { casePropertyKeys, statusTable, verdicts } from "../core/case-record.js";
 import { missingTools, toolPath } from "../host/context.js";
 import { statusStyles } from "./matrix-html.js";
-import { statusOf, type ResultsModel } from "./results.js";
+import { propertiesOf, statusOf, type ResultsModel } from "./results.js";
+import { sampleProperties, sampleRows } from "./sample/rows.js";
 import { statusDocTable } from "./status-doc.js";
 import { cellText } from "./summary.js";
 import { tapText } from "./tap.js";
@@ -21,6 +23,7 @@ import { tapText } from "./tap.js";
 const chromiumPath = toolPath("chromium");
 let dir: string;
 let strictDir: string;
+let sampleConsole: string;
 let junitCells: Map<string, string>;
 let browser: Browser | undefined;
 
@@ -56,6 +59,8 @@ beforeAll(async () => {
   const [run, strictRun] = await Promise.all([sampleRun(dir), sampleRun(strictDir, { MTLS_STRICT_DEVIATIONS: "1" })]);
   expect(run.exitCode, "the sample run has failing and error cases on purpose").toBe(1);
   expect(strictRun.exitCode).toBe(1);
+  // vitest prints failed tests, their errors and annotations, on stderr.
+  sampleConsole = stripVTControlCharacters(String(run.stderr));
   junitCells = parseJunit(await readFile(join(dir, "junit.xml"), "utf8"));
 }, 90_000);
 
@@ -87,6 +92,38 @@ describe("a case's status from vitest's state and its annotation", () => {
       ["failed", "fixed", true, "fixed"],
     ];
     expect(table.map(([state, annotated, strict]) => statusOf(state, annotated, strict))).toEqual(table.map((row) => row[3]));
+  });
+});
+
+describe("a case's properties: the task metadata, then annotations", () => {
+  it("the metadata's in the order set; an annotation adds its property, or replaces one in its place", () => {
+    const testCase = (caseProperties: Record<string, string> | undefined, annotations: Array<{ type: string; message: string }>) => ({ meta: () => ({ caseProperties }), annotations: () => annotations });
+    expect(Object.entries(propertiesOf(testCase({ implementation: "go", version: "1.22", verdict: "pass" }, [])))).toEqual([["implementation", "go"], ["version", "1.22"], ["verdict", "pass"]]);
+    expect(propertiesOf(testCase(undefined, [{ type: "implementation", message: "go" }, { type: "verdict", message: "fail" }]))).toEqual({ implementation: "go", verdict: "fail" });
+    const both = propertiesOf(testCase({ implementation: "go", verdict: "fail" }, [{ type: "verdict", message: "fail" }, { type: "evidence", message: "accepted" }]));
+    expect(Object.entries(both)).toEqual([["implementation", "go"], ["verdict", "fail"], ["evidence", "accepted"]]);
+  });
+
+  it("every property each sample case recorded (or annotated) is in results.json and junit.xml, in order, and nothing else", async () => {
+    const model = JSON.parse(await readFile(join(dir, "results.json"), "utf8")) as ResultsModel;
+    const xml = await readFile(join(dir, "junit.xml"), "utf8");
+    expect(sampleRows.some((row) => row.annotated) && sampleRows.some((row) => !row.annotated)).toBe(true);
+    for (const row of sampleRows) {
+      const name = `${row.scenario} > ${row.implementation} (process)`;
+      const recorded = sampleProperties(row);
+      expect(Object.entries(model.cases.find((entry) => entry.name.endsWith(name))!.properties), name).toEqual(recorded);
+      // junit.xml lists the properties, then the case's status as verdict (in the verdict's place when it recorded one).
+      const listed = [...testcaseOf(xml, name).matchAll(/<property name="([^"]+)" value="([^"]*)"\/>/g)].map((match) => [match[1], match[2]!.replaceAll("&apos;", "'")]);
+      expect(listed.map(([type]) => type), name).toEqual([...new Set([...recorded.map(([type]) => type), "verdict"])]);
+    }
+  });
+
+  it("vitest's console shows a failed case's properties under its error, and no passing case's", () => {
+    const failure = (name: string) => sampleConsole.slice(sampleConsole.indexOf(` FAIL  matrix.spec.ts > ${name}`)).split("⎯⎯⎯")[0]!;
+    expect(failure("sample-c > sample::c::unplayed > node (process)")).toMatch(/❯ verdict\n\s+↳ error\n\s+❯ evidence\n\s+↳ failed to start node server: did not print ready within 5000 ms/);
+    expect(failure("sample-a > sample::a::expired > openssl (process)")).toMatch(/❯ expected\n\s+↳ rejected:expired\n\s+❯ outcome\n\s+↳ accepted\n\s+❯ verdict\n\s+↳ fail/);
+    // Only failed tests print annotations, and only four failed: one ❯ implementation each (the fixtures test has none).
+    expect(sampleConsole.match(/❯ implementation\n/g)).toHaveLength(3);
   });
 });
 

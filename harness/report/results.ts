@@ -1,5 +1,5 @@
 // The one results model every report is generated from: one entry per vitest test case, with the
-// properties the test annotated (implementation, runtime, expected, observed, ...), and what the
+// properties the test recorded (implementation, runtime, expected, observed, ...), and what the
 // run detected on the machine (which implementations played, which were missing and why).
 import { isFailing, statusLabel, verdicts, type CaseRecord, type CaseProperty, type Verdict } from "../core/case-record.js";
 import type { HostReport } from "../host/report.js";
@@ -8,6 +8,14 @@ export type { Verdict };
 
 /** One case of a report: the shared case record (harness/core/case-record.ts). */
 export type CaseResult = CaseRecord;
+
+/** A case's properties, in the order the case set them (the order the reports list them). */
+export type CaseProperties = CaseRecord["properties"];
+
+/** What a case keeps in vitest's task metadata (harness/report/case-properties.ts writes it). */
+export interface CasePropertiesMeta {
+  caseProperties?: CaseProperties;
+}
 
 export interface ResultsModel {
   generatedAt: string;
@@ -92,6 +100,7 @@ export interface ReportedTestCase {
   module: { moduleId: string; project: { name: string } };
   parent: { type: string; name?: string; parent?: unknown };
   result(): { state: string; errors?: ReadonlyArray<{ message?: string; name?: string }>; note?: string };
+  meta(): CasePropertiesMeta;
   annotations(): ReadonlyArray<{ type: string; message: string }>;
   diagnostic(): { duration: number } | undefined;
 }
@@ -109,25 +118,34 @@ function suitePathOf(testCase: ReportedTestCase): string[] {
 const isVerdict = (text: string | undefined): text is Verdict => text !== undefined && (verdicts as readonly string[]).includes(text);
 
 /**
- * A case's status from vitest's state and the verdict it annotated. A failed test is what its
- * annotation says only when that status fails a test (fail, error, undetermined, unstable; fixed
+ * A case's status from vitest's state and the verdict it recorded. A failed test is what its
+ * verdict property says only when that status fails a test (fail, error, undetermined, unstable; fixed
  * under strict deviations); without one, or with one that does not fail a test (a pass followed by
  * a thrown exception), the harness did not finish the case: error, never the stack's fail. A test
- * that passed keeps its annotation: "fail" there is a known failure of MTLS_BASELINE.
+ * that passed keeps its verdict: "fail" there is a known failure of MTLS_BASELINE.
  */
-export function statusOf(state: string, annotated: string | undefined, strictDeviations = false): Verdict {
+export function statusOf(state: string, recorded: string | undefined, strictDeviations = false): Verdict {
   if (state === "skipped" || state === "pending") return "skipped";
-  const verdict = isVerdict(annotated) ? annotated : undefined;
+  const verdict = isVerdict(recorded) ? recorded : undefined;
   if (state === "failed") return verdict !== undefined && isFailing(verdict, strictDeviations) ? verdict : "error";
   return verdict ?? "pass";
 }
 
+/**
+ * A case's properties: those its task's metadata carries, then its annotations (a failed case
+ * annotates the same properties for vitest's console; a suite that still annotates is read alike).
+ */
+export function propertiesOf(testCase: Pick<ReportedTestCase, "meta" | "annotations">): CaseProperties {
+  const properties: CaseProperties = { ...testCase.meta().caseProperties };
+  for (const annotation of testCase.annotations()) properties[annotation.type as CaseProperty] = annotation.message;
+  return properties;
+}
+
 export function caseResult(testCase: ReportedTestCase, root: string, strictDeviations = false): CaseResult {
   const result = testCase.result();
-  const properties: CaseResult["properties"] = {};
-  for (const annotation of testCase.annotations()) properties[annotation.type as CaseProperty] = annotation.message;
+  const properties = propertiesOf(testCase);
   const suitePath = suitePathOf(testCase);
-  // An external check annotates its own verdict as check-verdict; a conformance case as verdict.
+  // An external check records its own verdict as check-verdict; a conformance case as verdict.
   const verdict = statusOf(result.state, properties["check-verdict"] ?? properties.verdict, strictDeviations);
   const file = testCase.module.moduleId.startsWith(root) ? testCase.module.moduleId.slice(root.length + 1) : testCase.module.moduleId;
   return {
@@ -164,7 +182,7 @@ export function countsLine(model: Pick<ResultsModel, "totals" | "strictDeviation
   return `${parts.join(", ")}${model.strictDeviations ? " (strict deviations: fixed fails)" : ""}`;
 }
 
-/** What a case's status rests on: the cause of an error (its evidence when it annotated one), the failure message, or the recorded reason. */
+/** What a case's status rests on: the cause of an error (its evidence when it recorded one), the failure message, or the recorded reason. */
 export function causeOf(entry: CaseResult): string {
   if (entry.verdict === "error" && entry.properties.verdict === "error") return entry.properties.evidence ?? entry.message ?? "error";
   return entry.message ?? entry.properties.evidence ?? entry.reason ?? statusLabel(entry.verdict);

@@ -15,6 +15,7 @@ import { livePhases, liveRotationId, permissiveLiveRotationId, runLiveRotation, 
 import { capabilitySkip } from "../core/capabilities.js";
 import { expectationFor, judge, type Scenario } from "../core/scenario.js";
 import { decisionCeilingMs } from "../runtime/deadlines.js";
+import { withCaseProperties, type RecordProperty } from "../report/case-properties.js";
 
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
 function selectedRuntime(): Runtime {
@@ -79,41 +80,27 @@ function scaledImplementations(row: Scenario): Array<{ label: string; implementa
   ).flat();
 }
 
-type Annotate = (message: string, type: CaseProperty) => Promise<unknown>;
-
-/**
- * Annotates without a stack trace. vitest captures one per annotation to find the calling line in
- * the test file, but ours are made here, never in a suites/ file, so it finds none; formatting it
- * through vite's source-map hook was about 1.5 s of a run's CPU (perf, 748 cases, 12 a case).
- */
-function annotateWithoutTrace(annotate: Annotate, message: string, type: CaseProperty): Promise<unknown> {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return annotate(message, type);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
 /** The properties every case carries: who played, which version, where, what it was asked. */
-function caseAnnotator(implementation: Implementation & { unavailable?: string }, title: string, expected: string): (annotate: Annotate) => Promise<void> {
-  return async (annotate) => {
-    await annotateWithoutTrace(annotate, implementation.name, "implementation");
-    await annotateWithoutTrace(annotate, implementation.unavailable ? "not run" : await implementation.version(), "version");
-    await annotateWithoutTrace(annotate, runtime.name, "runtime");
-    await annotateWithoutTrace(annotate, title, "scenario");
-    await annotateWithoutTrace(annotate, expected, "expected");
+function caseRecorder(implementation: Implementation & { unavailable?: string }, title: string, expected: string): (record: RecordProperty) => Promise<void> {
+  return async (record) => {
+    record("implementation", implementation.name);
+    record("version", implementation.unavailable ? "not run" : await implementation.version());
+    record("runtime", runtime.name);
+    record("scenario", title);
+    record("expected", expected);
   };
 }
 
 /** A case reported as skipped, with the reason and its kind (skip-kind: who lacks what). */
-function skippedCase(name: string, annotateCase: (annotate: Annotate) => Promise<void>, reason: string | undefined, kind: string): void {
-  it(name, async ({ annotate, skip }) => {
-    await annotateCase(annotate);
-    await annotateWithoutTrace(annotate, kind, "skip-kind");
-    skip(reason);
-  });
+function skippedCase(name: string, recordCase: (record: RecordProperty) => Promise<void>, reason: string | undefined, kind: string): void {
+  it(
+    name,
+    withCaseProperties(async ({ skip }, record) => {
+      await recordCase(record);
+      record("skip-kind", kind);
+      skip(reason);
+    }),
+  );
 }
 
 /** Why an implementation does not play at all in this run: not installed, or not selected. */
@@ -126,16 +113,16 @@ export class CaseNotPlayedError extends Error {}
 
 /**
  * Plays a case; anything thrown on the way (a peer that did not start, a deadline of ours, an
- * engine error) is annotated as the verdict `error` with its cause, and the case fails as not
+ * engine error) is recorded as the verdict `error` with its cause, and the case fails as not
  * played, never as the stack's fail.
  */
-async function playOrError<T>(annotate: Annotate, play: () => Promise<T>): Promise<T> {
+async function playOrError<T>(record: RecordProperty, play: () => Promise<T>): Promise<T> {
   try {
     return await play();
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
-    await annotateWithoutTrace(annotate, "error", "verdict");
-    await annotateWithoutTrace(annotate, cause, "evidence");
+    record("verdict", "error");
+    record("evidence", cause);
     throw new CaseNotPlayedError(`could not play the case (error, not the stack's verdict): ${cause}`);
   }
 }
@@ -154,21 +141,21 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
         for (const { label, implementation } of scaledImplementations(row)) {
           const expectation = expectationFor(row, implementation);
           const name = `${label} (${runtime.name})`;
-          const annotateCase = caseAnnotator(implementation, row.title, row.expect);
+          const recordCase = caseRecorder(implementation, row.title, row.expect);
           if (implementation.unavailable !== undefined) {
-            skippedCase(name, annotateCase, implementation.unavailable, unavailableKind(implementation.unavailable));
+            skippedCase(name, recordCase, implementation.unavailable, unavailableKind(implementation.unavailable));
             continue;
           }
           if ("skip" in expectation) {
-            skippedCase(name, annotateCase, expectation.skip, expectation.skipKind);
+            skippedCase(name, recordCase, expectation.skip, expectation.skipKind);
             continue;
           }
-          it(name, { timeout: caseTimeoutMs }, async ({ annotate, expect }) => {
-            await annotateCase(annotate);
-            const observation = await playOrError(annotate, () => runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: decisionTimeoutMs }));
+          it(name, { timeout: caseTimeoutMs }, withCaseProperties(async ({ expect }, record) => {
+            await recordCase(record);
+            const observation = await playOrError(record, () => runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: decisionTimeoutMs }));
             const verdict = judge(observation.outcome, expectation, observation);
             const deviation = expectation.deviation;
-            const annotations: Array<[string | undefined, CaseProperty]> = [
+            const properties: Array<[string | undefined, CaseProperty]> = [
               [observation.outcome, "outcome"],
               [verdict, "verdict"],
               [observation.tlsVersion, "tls-version"],
@@ -179,14 +166,14 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
               [deviation?.reference, "reference"],
               [deviation?.intermittent ? "yes" : undefined, "intermittent"],
             ];
-            for (const [message, type] of annotations) if (message) await annotateWithoutTrace(annotate, message, type);
+            for (const [value, type] of properties) if (value) record(type, value);
             // MTLS_BASELINE: a failure the baseline has too is known; the reports show it, the run goes on.
             if (verdict === "fail" && isKnownFailure(`${area} > ${row.id} > ${name}`)) return;
             const recorded = deviation ? ` (recorded for ${implementation.name}: ${deviation.outcome}, ${statusLabel(deviation.status)})` : "";
             const resumed = `${expectation.resumed ? " with the session resumed" : ""}${expectation.fullHandshake ? ` (a full handshake after the change: ${expectation.fullHandshake})` : ""}`;
             const what = verdict === "error" ? "could not judge: no decision was observed; " : verdict === "fixed" ? "the recorded deviation did not happen (MTLS_STRICT_DEVIATIONS=1 fails it): " : "";
             expect(isFailing(verdict, strictDeviations), `${what}expected ${expectation.expect}${resumed}${recorded}, observed ${describeObservation(observation)}`).toBe(false);
-          });
+          }));
         }
       });
     }
@@ -225,20 +212,20 @@ export function liveRotationSuite(options: { permissive?: boolean } = {}): void 
     describe(id, () => {
       for (const implementation of players) {
         const name = `${implementation.name} (${runtime.name})`;
-        const annotateCase = caseAnnotator(implementation, title, "accepted");
+        const recordCase = caseRecorder(implementation, title, "accepted");
         if (implementation.unavailable !== undefined) {
-          skippedCase(name, annotateCase, implementation.unavailable, unavailableKind(implementation.unavailable));
+          skippedCase(name, recordCase, implementation.unavailable, unavailableKind(implementation.unavailable));
           continue;
         }
         const skip = capabilitySkip(implementation.name, implementation, ["reload-identity"]);
         if (skip) {
-          skippedCase(name, annotateCase, skip.reason, skip.kind);
+          skippedCase(name, recordCase, skip.reason, skip.kind);
           continue;
         }
-        it(name, { timeout: caseTimeoutMs }, async ({ annotate, expect }) => {
-          await annotateCase(annotate);
+        it(name, { timeout: caseTimeoutMs }, withCaseProperties(async ({ expect }, record) => {
+          await recordCase(record);
           // Its 120 s ceiling leaves room for a loaded machine (docs/performance.md, "Figures behind code choices").
-          const counts = await playOrError(annotate, () => runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 120_000, maxHandshakes: 4_000, permissive }));
+          const counts = await playOrError(record, () => runLiveRotation(implementation, inject("fixtures"), { clientsPerPopulation: 3, handshakesPerPhase: 4, timeoutMs: 120_000, maxHandshakes: 4_000, permissive }));
           // Resets at a switch are the stack's recorded deviation when it has one (intermittent:
           // about 1 run in 3 to 6 meets one, for caddy), else failures; the status follows what
           // this run saw, and the phases property counts its resets.
@@ -248,19 +235,20 @@ export function liveRotationSuite(options: { permissive?: boolean } = {}): void 
           const undecided = counts.reduce((sum, entry) => sum + entry.undecided, 0);
           // A handshake with no decision within our deadline says nothing of the stack.
           const verdict = failed.length ? "fail" : undecided > 0 ? "error" : recorded && resets > 0 ? "known-violation" : "pass";
-          await annotate(failed.length ? "failed" : resets > 0 && recorded ? recorded.outcome : "accepted", "outcome");
-          await annotate(verdict, "verdict");
-          await annotate(describeLiveCounts(counts), "phases");
+          record("outcome", failed.length ? "failed" : resets > 0 && recorded ? recorded.outcome : "accepted");
+          record("verdict", verdict);
+          record("phases", describeLiveCounts(counts));
           if (recorded) {
-            for (const [message, type] of [[recorded.reason, "deviation"], [recorded.reference, "reference"]] as const) await annotate(message, type);
-            if (recorded.intermittent) await annotate("yes", "intermittent");
+            record("deviation", recorded.reason);
+            record("reference", recorded.reference);
+            if (recorded.intermittent) record("intermittent", "yes");
           }
           expect(failed.map((entry) => `${entry.phase} ${entry.population}: ${entry.failures.join(" | ")}`)).toEqual([]);
           expect(undecided, `could not judge: ${undecided} handshakes saw no decision within ${decisionCeilingMs} ms`).toBe(0);
           // The harness really moved: A-only clients met B and were refused, and every phase ran.
           expect(counts.find((entry) => entry.phase === "b" && entry.population === "trust-a")?.refused ?? 0).toBeGreaterThan(0);
           for (const phase of livePhases) expect(counts.filter((entry) => entry.phase === phase.name && entry.covered).every((entry) => entry.accepted > 0)).toBe(true);
-        });
+        }));
       }
     });
   });

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     root: import.meta.dirname,
     include: ["matrix.spec.ts"],
-    reporters: [new ResultsReporter()],
+    // vitest's own console too: report.test.ts reads what it prints under a failed case.
+    reporters: ["default", new ResultsReporter()],
   },
 });
