@@ -59,6 +59,11 @@ export default defineConfig({
           globalSetup: ["harness/host/global-setup.ts"],
           maxWorkers: budget.workers,
           maxConcurrency: budget.casesPerWorker,
+          // A worker runs file after file instead of a new worker per file: the harness is imported
+          // once a worker, and no worker start sits between two files (docs/performance.md). The
+          // files share no state but the caches and the run's peer services, each file stopping
+          // what it started itself (runtime/shared-peers.ts).
+          isolate: false,
           // vitest runs projects with another worker count as a group of their own: after the unit
           // and external projects (group 0), with the machine to itself.
           sequence: { groupOrder: 1 },
