@@ -21,7 +21,7 @@ describe("loopback endpoints", () => {
     expect(first.host).not.toBe(second.host);
     expect(isLoopback(first.host)).toBe(true);
     expect(first.port).toBeGreaterThan(0);
-    expect(allocateLoopbackHost()).toMatch(/^127\.\d+\.\d+\.\d+$/);
+    expect(await allocateLoopbackHost()).toMatch(/^127\.\d+\.\d+\.\d+$/);
   });
 
   it("refuses to allocate outside loopback", async () => {

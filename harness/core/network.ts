@@ -23,7 +23,6 @@ export function isLoopback(host: string): boolean {
 // have to look further. 127.0.x.x is left for pinned addresses such as the IP-SAN profile.
 const blockLeasePort = 47_991;
 const blocks = 250;
-let leasedBlock: number | undefined;
 let leasing: Promise<number> | undefined;
 
 function holdLease(block: number): Promise<boolean> {
@@ -44,7 +43,7 @@ function leaseBlock(): Promise<number> {
     const first = process.pid % blocks;
     for (let offset = 0; offset < blocks; offset++) {
       const block = 1 + ((first + offset) % blocks);
-      if (await holdLease(block)) return (leasedBlock = block);
+      if (await holdLease(block)) return block;
     }
     throw new NetworkError(`failed to lease a block of loopback hosts: all ${blocks} are held by other processes`);
   })();
@@ -52,19 +51,16 @@ function leaseBlock(): Promise<number> {
 }
 
 let nextHost = 0;
-/**
- * A fresh loopback host for one peer, from this process's block (see leaseBlock; before the lease,
- * from the block of the process id).
- */
-export function allocateLoopbackHost(): string {
+/** A fresh loopback host for one peer, from this process's block (leaseBlock). */
+export async function allocateLoopbackHost(): Promise<string> {
+  const block = await leaseBlock();
   nextHost = (nextHost + 1) % (250 * 250);
-  const block = leasedBlock ?? 1 + (process.pid % blocks);
   return `127.${block}.${1 + Math.floor(nextHost / 250)}.${1 + (nextHost % 250)}`;
 }
 
 /** Asks the kernel for a free port on `host`. A peer started right after binds it; the gap is a few ms. */
 export async function allocateEndpoint(chosenHost?: string): Promise<Endpoint> {
-  const host = chosenHost ?? (await leaseBlock(), allocateLoopbackHost());
+  const host = chosenHost ?? (await allocateLoopbackHost());
   if (!isLoopback(host)) throw new NetworkError(`failed to allocate endpoint: ${host} is not a loopback address`);
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -3,7 +3,7 @@
 // (harness/commands/cli.ts) calls the same runExternalChecks directly.
 import { beforeAll, describe, expect, it } from "vitest";
 import { withCaseProperties } from "../report/case-properties.js";
-import { checkMessage } from "./report-model.js";
+import { checkMessage, recordCheck } from "./report-model.js";
 import { applicableChecks, runExternalChecks, type ExternalReport } from "./run-checks.js";
 import { parseSettings, rawSettingsFromEnv } from "./settings.js";
 
@@ -33,13 +33,7 @@ export function externalSuite(env: NodeJS.ProcessEnv = process.env): void {
             expect(result, `not judged: ${report.problem ?? "the check did not run"}`).toBeDefined();
             record("implementation", raw.target!);
             record("runtime", "external");
-            record("expected", result!.expected);
-            record("outcome", result!.observed);
-            record("check-verdict", result!.verdict);
-            record("detail", result!.detail);
-            // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
-            // the status from the check-verdict property above, so the test itself neither fails nor skips.
-            if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
+            if (!recordCheck(record, result!)) return;
             expect(result!.pass, checkMessage(result!)).toBe(true);
           }),
         );

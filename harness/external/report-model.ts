@@ -1,5 +1,6 @@
 // An external run as the results model every report is written from (JUnit, JSON, TAP): one case
 // per check, named `external > <check> > <target> (external)` like the conformance cases.
+import type { RecordProperty } from "../report/case-properties.js";
 import { resultsModel, type CaseResult, type ResultsModel } from "../report/results.js";
 import { statusLabel, type CheckVerdict } from "../core/case-record.js";
 import type { CheckResult, ExternalReport } from "./run-checks.js";
@@ -14,6 +15,19 @@ export function externalCaseName(checkId: string, target: string): string {
 export function checkMessage(check: CheckResult): string {
   const verdict = check.verdict === "fail" ? "" : `${check.verdict}: `;
   return `${verdict}expected ${check.expected}, observed ${check.observed} (${check.detail})`;
+}
+
+/**
+ * Records a check's result as its vitest case's properties (the suites' side of checkCase below),
+ * and says whether the case is judged: a check not probed, or recorded only, is neither a pass nor
+ * a failure, and the reports take its status from check-verdict.
+ */
+export function recordCheck(record: RecordProperty, check: CheckResult): boolean {
+  record("expected", check.expected);
+  record("outcome", check.observed);
+  record("check-verdict", check.verdict);
+  record("detail", check.detail);
+  return check.verdict !== "not-probed" && check.verdict !== "recorded";
 }
 
 /** A mesh case: `mesh > <target name> > <check>`, a row per target and a column per check in the matrix. */

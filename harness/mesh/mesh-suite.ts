@@ -4,7 +4,7 @@
 // flags; MTLS_BASELINE lets a failure the baseline has too pass its test (the reports mark it known).
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkMessage, meshCaseName } from "../external/report-model.js";
+import { checkMessage, meshCaseName, recordCheck } from "../external/report-model.js";
 import { applicableChecks } from "../external/run-checks.js";
 import { isKnownFailure } from "../report/baseline.js";
 import { withCaseProperties } from "../report/case-properties.js";
@@ -42,13 +42,7 @@ export function meshSuite(env: NodeJS.ProcessEnv = process.env): void {
               const result = outcome.report?.checks.find((check) => check.id === id);
               if (!result && isKnownFailure(meshCaseName(name, id))) return;
               expect(result, `not judged: ${outcome.problem ?? outcome.report?.problem ?? "the check did not run"}`).toBeDefined();
-              record("expected", result!.expected);
-              record("outcome", result!.observed);
-              record("check-verdict", result!.verdict);
-              record("detail", result!.detail);
-              // Nothing to judge (not probed, or recorded only) is neither a pass nor a failure: the reports take
-              // the status from the check-verdict property above, so the test itself neither fails nor skips.
-              if (result!.verdict === "not-probed" || result!.verdict === "recorded") return;
+              if (!recordCheck(record, result!)) return;
               if (!result!.pass && isKnownFailure(meshCaseName(name, id))) return;
               expect(result!.pass, checkMessage(result!)).toBe(true);
             }),

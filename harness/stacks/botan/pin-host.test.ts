@@ -24,7 +24,7 @@ async function lookupWithShim(name: string, pin: Record<string, string>): Promis
 describe("pin-host shim (host build for botan tls_client on the process runtime)", () => {
   skipEachWithout("c-compiler");
   it("resolves the pinned name to the pinned loopback address and announces it", async () => {
-    const host = allocateLoopbackHost();
+    const host = await allocateLoopbackHost();
     const { stdout, stderr } = await lookupWithShim("api.mesh.test", { MTLS_PIN_NAME: "api.mesh.test", MTLS_PIN_ADDRESS: host });
     expect(stdout).toBe(`resolved ${host}`);
     expect(stderr).toBe(`pin-host: api.mesh.test -> ${host}`);

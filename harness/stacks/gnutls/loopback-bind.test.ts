@@ -35,7 +35,7 @@ describe("loopback-bind shim (host build for gnutls-serv on the process runtime)
   });
 
   it("rebinds 0.0.0.0 to MTLS_BIND_HOST and announces it", async () => {
-    const host = allocateLoopbackHost();
+    const host = await allocateLoopbackHost();
     const { stdout, stderr } = await bindWithShim("0.0.0.0", host);
     expect(stdout).toBe(`bound ${host}`);
     expect(stderr).toMatch(new RegExp(`^loopback-bind: 0\\.0\\.0\\.0:(\\d+) -> ${host.replaceAll(".", "\\.")}:\\1$`));
