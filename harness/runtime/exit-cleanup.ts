@@ -60,14 +60,23 @@ function cleanUp(): void {
   dirs.clear();
 }
 
+// Set by the first SIGINT or SIGTERM. The test that was running goes on for a moment after the
+// handler (until the process dies of the signal or vitest stops it), and what it starts then, a
+// scratch dir or a peer, is undone as soon as it is held: a caddy scratch dir created just after the
+// cleanup was left behind once (harness/runtime/interrupt-check.sh, in CI).
+let stopping = false;
 let installed = false;
 function install(): void {
   if (installed) return;
   installed = true;
   process.once("exit", cleanUp);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    let dying = false;
+    const onSignal = () => {
+      stopping = true;
       cleanUp();
+      if (dying) return;
+      dying = true;
       // Then die of the signal, as without a listener, unless the process ends first on its own:
       // vitest's main process exits 1 ms after its listener, through the exit handlers that remove
       // the fixtures, and dying of the signal there would skip them (measured). Not process.exit:
@@ -75,9 +84,13 @@ function install(): void {
       // starting peers, after Ctrl-C (measured with harness/runtime/interrupt-check.sh).
       setTimeout(() => {
         cleanUp();
+        process.removeListener(signal, onSignal);
         process.kill(process.pid, signal);
       }, 50).unref();
-    });
+    };
+    // Every delivery cleans up (a second Ctrl-C, or vitest relaying the signal to its workers), not
+    // only the first: with a once-listener the second one killed the process before its cleanup.
+    process.on(signal, onSignal);
   }
 }
 
@@ -85,6 +98,7 @@ function install(): void {
 export function holdGroup(pid: number): void {
   install();
   groups.add(pid);
+  if (stopping) killGroup(pid);
 }
 
 export function releaseGroup(pid: number): void {
@@ -95,6 +109,7 @@ export function releaseGroup(pid: number): void {
 export function holdDir(path: string): void {
   install();
   dirs.add(path);
+  if (stopping) rmSync(path, { recursive: true, force: true });
 }
 
 export function releaseDir(path: string): void {

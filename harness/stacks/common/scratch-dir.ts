@@ -1,7 +1,8 @@
 // A peer's own directory under the runtime's scratch root, for the files an adapter generates
 // (configs, concatenated PEM bundles). The scratch root is where the peer sees it too (bind mounted
 // at the same path under the container runtime). Files that hold a private key are written 0600.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { holdDir, releaseDir } from "../../runtime/exit-cleanup.js";
 import type { Runtime } from "../../runtime/types.js";
@@ -16,7 +17,9 @@ export interface ScratchDir {
 }
 
 export async function createScratchDir(runtime: Runtime, peer: string): Promise<ScratchDir> {
-  const path = await mkdtemp(join(runtime.scratchRoot, `mtls-${peer}-`));
+  // Synchronous, so no signal handler runs between the directory's creation and its hold (with
+  // mkdtemp the cleanup could run in between and miss it).
+  const path = mkdtempSync(join(runtime.scratchRoot, `mtls-${peer}-`));
   holdDir(path);
   const write = async (name: string, content: string, options?: { secret?: boolean }) => {
     const file = join(path, name);
