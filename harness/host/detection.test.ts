@@ -85,6 +85,25 @@ describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
     expect(run.exitCode).toBe(2);
     expect(String(run.stderr).trim()).toMatch(/^failed to select implementations: MTLS_IMPLEMENTATIONS=all asks for openssl, go, [^\n]+ \(or npm run setup\)$/);
   });
+
+  it("MTLS_CONTAINER_ENTRY: a bad value, or nsenter where it cannot be used, stops the run before any test with one line and exit 2", async () => {
+    const onlyNode = join(dir, "only-node-entry");
+    await mkdir(onlyNode);
+    await symlink(process.execPath, join(onlyNode, "node"));
+    const vitest = (entry: string) =>
+      execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/core/network.test.ts"], {
+        reject: false,
+        timeout: 60_000,
+        env: { MTLS_RUNTIME: "container", MTLS_CONTAINER_ENTRY: entry, PATH: onlyNode },
+        extendEnv: false,
+      });
+    const [bad, nsenter] = await Promise.all([vitest("runc"), vitest("nsenter")]);
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr).trim()).toBe("failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=runc is not one of nsenter, docker-exec");
+    expect(nsenter.exitCode).toBe(2);
+    const why = process.getuid?.() === 0 ? "nsenter is not installed (util-linux)" : "it needs root";
+    expect(String(nsenter.stderr).trim()).toBe(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=nsenter, but ${why}`);
+  });
 });
 
 describe("findChromium", () => {

@@ -22,10 +22,11 @@ import { ensureProgram } from "../stacks/common/program-build.js";
 import { stacks } from "../stacks/registry.js";
 import type { StackDefinition } from "../stacks/types.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "../runtime/container-set.js";
-import { runtimeNameFrom, type Runtime } from "../runtime/types.js";
+import { containerEntryFrom, runtimeNameFrom, type Runtime } from "../runtime/types.js";
+import { nsenterTargets, type NsenterTargets } from "../runtime/container-entry.js";
 import { adoptSharedPeer } from "../runtime/shared-peers.js";
 
-export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string };
+export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string; nsenter: NsenterTargets };
 
 /** A peer service the run started (stacks/common/peer-service.ts), for the test files to adopt. */
 export interface ProvidedPeerService {
@@ -81,7 +82,7 @@ const runServiceIdleExitMs = 2 * 60 * 60 * 1000;
  * fails to start here is left to each file to start, where its cases report the cause.
  */
 async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerService[]> {
-  const runtime = context.name === "container" ? containerRuntime(context.containers, context.scratchRoot) : processRuntime;
+  const runtime = context.name === "container" ? containerRuntime(context.containers, context.scratchRoot, context.nsenter) : processRuntime;
   const playing = new Set(planImplementations(runtime.name).filter((status) => !status.unavailable).map((status) => status.name));
   const withService = stacks.filter((stack) => stack.service && playing.has(stack.name) && stack.runtimes.includes(runtime.name));
   const started = await Promise.all(
@@ -153,7 +154,9 @@ async function startContainers(fixtureDir: string): Promise<RuntimeContext> {
     ],
     runId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
   });
-  return { name: "container", containers: containerSet.containers, scratchRoot };
+  const { targets, account } = await nsenterTargets(containerSet.containers, containerEntryFrom(process.env.MTLS_CONTAINER_ENTRY));
+  console.log(`  container runtime: ${account}`);
+  return { name: "container", containers: containerSet.containers, scratchRoot, nsenter: targets };
 }
 
 /**

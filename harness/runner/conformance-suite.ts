@@ -20,7 +20,7 @@ import { withCaseProperties, type RecordProperty } from "../report/case-properti
 /** The runtime globalSetup prepared (MTLS_RUNTIME): its containers are started once per run, there. */
 function selectedRuntime(): Runtime {
   const context = inject("runtime");
-  return context.name === "container" ? containerRuntime(context.containers, context.scratchRoot) : processRuntime;
+  return context.name === "container" ? containerRuntime(context.containers, context.scratchRoot, context.nsenter) : processRuntime;
 }
 
 const runtime = selectedRuntime();

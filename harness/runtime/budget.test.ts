@@ -6,20 +6,21 @@ describe("the concurrency budget", () => {
     // A worker plays what a core carries: 3 process cases, 1 container case.
     expect(concurrencyBudget("process", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, source: "2 cores x 3 process cases a core" });
     expect(concurrencyBudget("process", 11, {}, 8)).toEqual({ cases: 24, workers: 8, casesPerWorker: 3, source: "8 cores x 3 process cases a core" });
-    expect(concurrencyBudget("container", 11, {}, 2)).toEqual({ cases: 3, workers: 3, casesPerWorker: 1, source: "2 cores x 1.5 container cases a core" });
+    expect(concurrencyBudget("docker-exec", 11, {}, 2)).toEqual({ cases: 3, workers: 3, casesPerWorker: 1, source: "2 cores x 1.5 container (docker exec) cases a core" });
+    expect(concurrencyBudget("nsenter", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, source: "2 cores x 3 container (nsenter) cases a core" });
     // Never more workers than files: the rest of the budget goes to cases within each worker.
     expect(concurrencyBudget("process", 4, {}, 8)).toEqual({ cases: 24, workers: 4, casesPerWorker: 6, source: "8 cores x 3 process cases a core" });
     // One core still runs two cases at once (a case is mostly waiting).
-    expect(concurrencyBudget("container", 11, {}, 1).cases).toBe(2);
+    expect(concurrencyBudget("docker-exec", 11, {}, 1).cases).toBe(2);
   });
 
   it("never exceeds the budget across workers, nor a worker a file", () => {
-    for (const runtime of ["process", "container"] as const) {
+    for (const runtime of ["process", "nsenter", "docker-exec"] as const) {
       for (const cores of [1, 2, 3, 4, 8, 16]) {
         for (const files of [1, 5, 11]) {
           const budget = concurrencyBudget(runtime, files, {}, cores);
           expect(budget.workers * budget.casesPerWorker).toBe(budget.cases);
-          expect(budget.cases).toBeLessThanOrEqual(Math.max(2, Math.floor(cores * (runtime === "process" ? 3 : 1.5))));
+          expect(budget.cases).toBeLessThanOrEqual(Math.max(2, Math.floor(cores * (runtime === "docker-exec" ? 1.5 : 3))));
           expect(budget.workers).toBeLessThanOrEqual(files);
         }
       }
@@ -27,9 +28,9 @@ describe("the concurrency budget", () => {
   });
 
   it("takes MTLS_CONCURRENCY over the machine's figure", () => {
-    expect(concurrencyBudget("container", 11, { MTLS_CONCURRENCY: "1" }, 16)).toEqual({ cases: 1, workers: 1, casesPerWorker: 1, source: "MTLS_CONCURRENCY" });
+    expect(concurrencyBudget("docker-exec", 11, { MTLS_CONCURRENCY: "1" }, 16)).toEqual({ cases: 1, workers: 1, casesPerWorker: 1, source: "MTLS_CONCURRENCY" });
     expect(concurrencyBudget("process", 11, { MTLS_CONCURRENCY: "21" }, 2)).toMatchObject({ cases: 21, workers: 7, casesPerWorker: 3 });
-    expect(concurrencyBudget("container", 11, { MTLS_CONCURRENCY: "2" }, 16)).toMatchObject({ cases: 2, workers: 2, casesPerWorker: 1 });
+    expect(concurrencyBudget("docker-exec", 11, { MTLS_CONCURRENCY: "2" }, 16)).toMatchObject({ cases: 2, workers: 2, casesPerWorker: 1 });
   });
 
   it("refuses a MTLS_CONCURRENCY that is not a whole number of cases, in one line", () => {

@@ -3,14 +3,23 @@
 // start costs CPU (a JVM, a Go binary, a docker exec), and a 2-core runner at load 32 turned our own
 // wall-clock deadlines into verdicts. docs/architecture.md "Concurrency budget" has the figures.
 import { availableParallelism } from "node:os";
-import type { RuntimeName } from "./types.js";
 
 /**
- * Cases in flight per core, by runtime: what a case costs there. A process-runtime case starts its
- * peers directly; a container case starts them through `docker exec` (the engine's CPU too), so
- * it costs about twice as much.
+ * How a case's peers start, which is what a case costs: as local processes (the process runtime),
+ * entered into their containers with nsenter (a local process too), or through `docker exec` (the
+ * engine's CPU as well: container-entry.ts).
  */
-export const casesPerCore: Record<RuntimeName, number> = { process: 3, container: 1.5 };
+export type PeerStart = "process" | "nsenter" | "docker-exec";
+
+/**
+ * Cases in flight per core, by how peers start. A docker exec case costs about twice a process case
+ * (237 s for the container catalogue at one worker of three cases against 201 s at three of one);
+ * with nsenter the container catalogue took 63 s at three of one and 51 s at two of three, as the
+ * process catalogue does (docs/performance.md).
+ */
+export const casesPerCore: Record<PeerStart, number> = { process: 3, nsenter: 3, "docker-exec": 1.5 };
+
+const startNames: Record<PeerStart, string> = { process: "process", nsenter: "container (nsenter)", "docker-exec": "container (docker exec)" };
 
 export class ConcurrencyBudgetError extends Error {}
 
@@ -34,19 +43,19 @@ export function concurrencyOverride(value: string | undefined): number | undefin
 }
 
 /**
- * The budget for `files` suite files on `runtime`: MTLS_CONCURRENCY when set, else cores times what
- * a case costs there (at least 2). A worker plays as many cases at once as a core carries on the
- * runtime (3 process cases, 1 container case), so a file whose cases mostly wait (the modes area's
+ * The budget for `files` suite files whose peers start as `start`: MTLS_CONCURRENCY when set, else
+ * cores times what a case costs (at least 2). A worker plays as many cases at once as a core carries
+ * (3 process or nsenter cases, 1 docker exec case), so a file whose cases mostly wait (the modes area's
  * detection pauses) is not the run's critical path, and there are as many workers as that takes,
  * never more than the files; workers x casesPerWorker never exceeds the budget.
  */
-export function concurrencyBudget(runtime: RuntimeName, files: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ConcurrencyBudget {
+export function concurrencyBudget(start: PeerStart, files: number, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ConcurrencyBudget {
   const override = concurrencyOverride(env.MTLS_CONCURRENCY);
-  const cases = override ?? Math.max(2, Math.floor(cores * casesPerCore[runtime]));
-  const perWorker = Math.max(1, Math.floor(casesPerCore[runtime]));
+  const cases = override ?? Math.max(2, Math.floor(cores * casesPerCore[start]));
+  const perWorker = Math.max(1, Math.floor(casesPerCore[start]));
   const workers = Math.max(1, Math.min(files, Math.ceil(cases / perWorker)));
   const casesPerWorker = Math.max(1, Math.floor(cases / workers));
-  const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[runtime]} ${runtime} cases a core`;
+  const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[start]} ${startNames[start]} cases a core`;
   return { cases: workers * casesPerWorker, workers, casesPerWorker, source };
 }
 

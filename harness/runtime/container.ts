@@ -1,8 +1,10 @@
 // The container runtime: every implementation runs in one long-lived container per run (started
-// and removed by the conformance globalSetup, see peer-containers.ts), and each peer is a
-// `docker exec` into it. Containers use network mode host, so a peer binds the 127.x.y.z endpoint
+// and removed by the conformance globalSetup, see peer-containers.ts), and each peer is a process
+// entered into it: with nsenter from the host where it can (root), else a `docker exec`
+// (container-entry.ts). Containers use network mode host, so a peer binds the 127.x.y.z endpoint
 // the runner allocated exactly as a local process would; fixtures and the scratch root are bind
 // mounted at their own paths, so adapters pass the same file paths on either runtime.
+import { nsenterArgs, type NsenterTargets } from "./container-entry.js";
 import { PeerStartError, runToCompletion, startProcess } from "./process.js";
 import type { CompletedRun, ManagedProcess, PeerStartOptions, Runtime } from "./types.js";
 
@@ -36,8 +38,12 @@ function containerOf(containers: PeerContainers, implementation: string, what: s
   return container;
 }
 
-async function startInContainer(containers: PeerContainers, implementation: string, command: string, args: string[], options: PeerStartOptions): Promise<ManagedProcess> {
+async function startInContainer(containers: PeerContainers, targets: NsenterTargets, implementation: string, command: string, args: string[], options: PeerStartOptions): Promise<ManagedProcess> {
   const container = containerOf(containers, implementation, options.description);
+  const target = targets[implementation];
+  // Entered with nsenter, the peer is a process of this host in a group of its own, stopped like
+  // any local peer: no lifeline needed.
+  if (target) return startProcess("nsenter", nsenterArgs(target, command, args), { ...options, env: target.env, description: `${options.description} in container ${container.slice(0, 12)}` });
   const execArgs = ["exec", "-i", container, "sh", "-c", stopOnStdinEnd, "mtls-peer", command, ...args];
   // Stopping the docker client ends the exec's stdin, and the lifeline stops the peer in there.
   return startProcess("docker", execArgs, { ...options, holdStdin: true, description: `${options.description} in container ${container.slice(0, 12)}` });
@@ -48,12 +54,16 @@ const timedOutExitCodes = new Set([124, 137]);
 
 async function runInContainer(
   containers: PeerContainers,
+  targets: NsenterTargets,
   implementation: string,
   command: string,
   args: string[],
   options: { input?: string; timeoutMs: number },
 ): Promise<CompletedRun> {
-  const container = containerOf(containers, implementation, `${command} in the ${implementation} container`);
+  containerOf(containers, implementation, `${command} in the ${implementation} container`);
+  const target = targets[implementation];
+  if (target) return runToCompletion("nsenter", nsenterArgs(target, command, args), { ...options, env: target.env });
+  const container = containers[implementation]!;
   // The deadline is enforced inside the container (timeout kills the command there); the outer
   // one only covers a docker client that hangs.
   const execArgs = [
@@ -70,11 +80,12 @@ async function runInContainer(
   return { ...run, timedOut: run.timedOut || (run.exitCode !== undefined && timedOutExitCodes.has(run.exitCode)) };
 }
 
-export function containerRuntime(containers: PeerContainers, scratchRoot: string): Runtime {
+/** `targets`: the containers entered with nsenter (container-entry.ts); the others with docker exec. */
+export function containerRuntime(containers: PeerContainers, scratchRoot: string, targets: NsenterTargets = {}): Runtime {
   return {
     name: "container",
     scratchRoot,
-    startProcess: (implementation, command, args, options) => startInContainer(containers, implementation, command, args, options),
-    runToCompletion: (implementation, command, args, options) => runInContainer(containers, implementation, command, args, options),
+    startProcess: (implementation, command, args, options) => startInContainer(containers, targets, implementation, command, args, options),
+    runToCompletion: (implementation, command, args, options) => runInContainer(containers, targets, implementation, command, args, options),
   };
 }

@@ -33,8 +33,8 @@ interface Spawned {
  * process ends; else stdin is /dev/null. Never throws: a program that cannot start (not found) comes
  * back without a pid and with the error in `closed`.
  */
-function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false): Spawned {
-  const child = spawn(command, args, { detached: true, stdio: [input === undefined && !holdStdin ? "ignore" : "pipe", "pipe", "pipe"] });
+function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false, env?: NodeJS.ProcessEnv): Spawned {
+  const child = spawn(command, args, { detached: true, stdio: [input === undefined && !holdStdin ? "ignore" : "pipe", "pipe", "pipe"], ...(env ? { env } : {}) });
   for (const stream of ["stdout", "stderr"] as const) {
     child[stream]?.on("data", (chunk: Buffer) => {
       output.append(stream, chunk);
@@ -64,7 +64,7 @@ export async function startProcess(command: string, args: string[], options: Sta
   const watch = new OutputWatch(() => output.merged(), () => exited);
   let spawned: Spawned;
   try {
-    spawned = spawnGroup(command, args, output, () => watch.notify(), options.input, options.holdStdin);
+    spawned = spawnGroup(command, args, output, () => watch.notify(), options.input, options.holdStdin, options.env);
   } catch (error) {
     throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
   }
@@ -117,10 +117,10 @@ export async function startProcess(command: string, args: string[], options: Sta
 export async function runToCompletion(
   command: string,
   args: string[],
-  options: { input?: string; timeoutMs: number },
+  options: { input?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<CompletedRun> {
   const output = new StreamOutput();
-  const { child, closed } = spawnGroup(command, args, output, () => undefined, options.input);
+  const { child, closed } = spawnGroup(command, args, output, () => undefined, options.input, false, options.env);
   if (child.pid !== undefined) holdGroup(child.pid);
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runtimeNameFrom } from "./types.js";
+import { containerEntryFrom, runtimeNameFrom } from "./types.js";
 
 describe("runtimeNameFrom (MTLS_RUNTIME)", () => {
   it.each([
@@ -13,5 +13,20 @@ describe("runtimeNameFrom (MTLS_RUNTIME)", () => {
 
   it("refuses anything else in one line that names the choices", () => {
     expect(() => runtimeNameFrom("docker")).toThrow("failed to select a runtime: MTLS_RUNTIME=docker is not one of process, container");
+  });
+});
+
+describe("containerEntryFrom (MTLS_CONTAINER_ENTRY)", () => {
+  it.each([
+    [undefined, undefined],
+    ["", undefined],
+    ["nsenter", "nsenter"],
+    ["docker-exec", "docker-exec"],
+  ])("%s -> %s", (value, expected) => {
+    expect(containerEntryFrom(value)).toBe(expected);
+  });
+
+  it("refuses anything else in one line that names the choices", () => {
+    expect(() => containerEntryFrom("exec")).toThrow("failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=exec is not one of nsenter, docker-exec");
   });
 });

@@ -28,6 +28,8 @@ export interface StartOptions extends PeerStartOptions {
    * its end as the order to stop (the container runtime's lifeline, container.ts).
    */
   holdStdin?: boolean;
+  /** The program's whole environment (the container runtime's nsenter entry: the image's), instead of the harness's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface CompletedRun {
@@ -50,6 +52,21 @@ export function runtimeNameFrom(value: string | undefined): RuntimeName {
   if (value === undefined || value === "") return "process";
   if ((runtimeNames as readonly string[]).includes(value)) return value as RuntimeName;
   throw new RuntimeSelectionError(`failed to select a runtime: MTLS_RUNTIME=${value} is not one of ${runtimeNames.join(", ")}`);
+}
+
+/**
+ * MTLS_CONTAINER_ENTRY: how a peer gets into its implementation's container. nsenter enters the
+ * container's mount, pid, uts and ipc namespaces from the host (root only); docker-exec asks the
+ * engine. Unset: nsenter where it can, docker exec elsewhere (harness/runtime/container-entry.ts).
+ */
+export type ContainerEntryChoice = "nsenter" | "docker-exec";
+
+export const containerEntryChoices: readonly ContainerEntryChoice[] = ["nsenter", "docker-exec"];
+
+export function containerEntryFrom(value: string | undefined): ContainerEntryChoice | undefined {
+  if (value === undefined || value === "") return undefined;
+  if ((containerEntryChoices as readonly string[]).includes(value)) return value as ContainerEntryChoice;
+  throw new RuntimeSelectionError(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=${value} is not one of ${containerEntryChoices.join(", ")}`);
 }
 
 export interface Runtime {
