@@ -216,6 +216,8 @@ async function suiteBenchmarks(runs: number): Promise<void> {
     if (await engineAnswers())
       variants.push(
         ["container runtime, warm images", { MTLS_RUNTIME: "container" }, []],
+        // Where peers enter their containers with nsenter (root), the same run through docker exec, as any other user's.
+        ["container runtime, warm images, docker exec", { MTLS_RUNTIME: "container", MTLS_CONTAINER_ENTRY: "docker-exec" }, []],
         ["container runtime, warm images, the goal's 469 cases (the same 57 rows; node has no container form)", { MTLS_RUNTIME: "container" }, originalAreaFiles],
       );
     let baseline: number | undefined;
