@@ -42,7 +42,7 @@ const view = 'readlink /proc/self/ns/mnt /proc/self/ns/pid /proc/self/ns/uts; ec
 describe.skipIf(!onContainers)("entering the containers", () => {
   it.skipIf(!asRoot)("as root, every container is entered with nsenter", () => {
     expect(Object.keys(targets)).toEqual(["curl"]);
-    expect(account).toBe("peers enter their containers with nsenter (1 containers)");
+    expect(account).toBe("peers enter their containers with nsenter (1 container)");
   });
 
   it.skipIf(asRoot)("as another user, docker exec, saying why", () => {

@@ -99,7 +99,7 @@ export async function nsenterTargets(containers: Record<string, string>, choice:
         return;
       }
       // docker exec gives a root process the image's environment and HOME=/root.
-      const env = Object.fromEntries(inspected.env.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)] as const).filter(([key]) => key));
+      const env = Object.fromEntries(inspected.env.filter((entry) => entry.indexOf("=") > 0).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
       targets[name] = { pid: inspected.pid, env: { HOME: "/root", ...env } };
     }),
   );
@@ -107,7 +107,7 @@ export async function nsenterTargets(containers: Record<string, string>, choice:
   const entered = Object.keys(targets).length;
   const account = refused.length
     ? `peers enter ${entered} of ${names.length} containers with nsenter, the others with docker exec (${refused.sort().join("; ")})`
-    : `peers enter their containers with nsenter (${entered} containers)`;
+    : `peers enter their containers with nsenter (${entered} container${entered === 1 ? "" : "s"})`;
   return { targets, account };
 }
 
