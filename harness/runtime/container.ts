@@ -60,10 +60,10 @@ async function runInContainer(
   args: string[],
   options: { input?: string; timeoutMs: number },
 ): Promise<CompletedRun> {
-  containerOf(containers, implementation, `${command} in the ${implementation} container`);
+  const container = containerOf(containers, implementation, `${command} in the ${implementation} container`);
   const target = targets[implementation];
+  // Entered with nsenter, the deadline is the local one: the host kills the peer's group.
   if (target) return runToCompletion("nsenter", nsenterArgs(target, command, args), { ...options, env: target.env });
-  const container = containers[implementation]!;
   // The deadline is enforced inside the container (timeout kills the command there); the outer
   // one only covers a docker client that hangs.
   const execArgs = [
