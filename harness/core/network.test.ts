@@ -30,25 +30,44 @@ describe("loopback endpoints", () => {
 });
 
 describe("a block of hosts a process", () => {
-  it("is leased: a process whose block, and every other, is held by others takes the one left", async () => {
-    // Hold the lease marker of every block but one (this process's own is held already, by its
-    // first allocation), then let another process allocate: it must land in the free block.
-    const own = Number((await allocateEndpoint()).host.split(".")[1]);
-    const free = 1 + ((own + 124) % 250);
-    const held: Server[] = [];
-    for (let block = 1; block <= 250; block++) {
-      if (block === free) continue;
-      const marker = createServer();
-      await new Promise<void>((resolve) => {
-        marker.once("error", () => resolve());
-        marker.listen({ host: `127.${block}.0.1`, port: 47_991, exclusive: true }, () => (held.push(marker), resolve()));
-      });
-    }
+  it("is leased: a process whose first block is held by another takes another one", async () => {
+    // The child says its pid before it allocates anything; this process then holds the block that
+    // pid points to (the first one the child tries) and lets the child go on. Holding only that
+    // block leaves every other one to the other processes of the run (holding all but one starved
+    // them, and one of them could take the one left: seen once in CI).
+    const script = `const m = await import("${new URL("./network.ts", import.meta.url).href}");
+console.log(process.pid);
+process.stdin.once("data", async () => { console.log((await m.allocateEndpoint()).host); process.exit(0); });`;
+    const child = execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 20_000, stdin: "pipe" });
+    const lines: string[] = [];
+    let partial = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split("\n");
+      partial = parts.pop()!;
+      lines.push(...parts);
+    });
+    const line = async (index: number) => {
+      for (let waited = 0; lines.length <= index; waited += 20) {
+        if (waited > 20_000 || child.exitCode !== null) throw new Error(`no line ${index} from the child: ${lines.join(" | ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return lines[index]!;
+    };
+    const first = 1 + (Number(await line(0)) % 250);
+    const marker: Server = createServer();
+    // Held by this process, or already by another: either way the child must not take it.
+    await new Promise<void>((resolve) => {
+      marker.once("error", () => resolve());
+      marker.listen({ host: `127.${first}.0.1`, port: 47_991, exclusive: true }, () => resolve());
+    });
     try {
-      const child = await execa(process.execPath, ["--import", "tsx", "-e", `import("${new URL("./network.ts", import.meta.url).href}").then(async (m) => console.log((await m.allocateEndpoint()).host))`], { timeout: 20_000 });
-      expect(child.stdout.trim()).toMatch(new RegExp(`^127\\.${free}\\.\\d+\\.\\d+$`));
+      child.stdin!.write("go\n");
+      const host = await line(1);
+      expect(host).toMatch(/^127\.\d+\.\d+\.\d+$/);
+      expect(Number(host.split(".")[1])).not.toBe(first);
+      await child;
     } finally {
-      await Promise.all(held.map((marker) => new Promise((resolve) => marker.close(resolve))));
+      await new Promise((resolve) => marker.close(resolve));
     }
   });
 });
