@@ -3,16 +3,21 @@ import { defineConfig } from "vitest/config";
 import { bannerLines } from "./harness/host/banner.js";
 import { detectHostReport, type HostReport } from "./harness/host/report.js";
 import { concurrencyBudget, unitWorkers } from "./harness/runtime/budget.js";
-import { plannedContainerEntry } from "./harness/runtime/container-entry.js";
-import { containerEntryFrom } from "./harness/runtime/types.js";
+import { plannedPeerStart } from "./harness/host/container-entry.js";
+import type { PeerStart } from "./harness/runtime/budget.js";
 
 // Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
 // implementation, test tool or gallery server that is not installed, is reported in one line
 // before any test runs.
 let host: HostReport;
+// What a case costs depends on how its peers start: a container entered with nsenter costs what a
+// local process does, a docker exec about twice that (harness/host/container-entry.ts). A bad
+// MTLS_CONTAINER_ENTRY stops the run here too.
+let peerStart: PeerStart;
 try {
   host = detectHostReport();
+  peerStart = plannedPeerStart(host.runtime);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);
@@ -24,9 +29,6 @@ console.log(bannerLines(host).join("\n"));
 // per suite file, each running its share of cases at once. Eleven workers with five cases each put
 // a 2-core runner at load 32 and our deadlines became verdicts (measured).
 const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
-// What a case costs depends on how its peers start: a container entered with nsenter costs what a
-// local process does, a docker exec about twice that (harness/runtime/container-entry.ts).
-const peerStart = host.runtime === "process" ? "process" : plannedContainerEntry(containerEntryFrom(process.env.MTLS_CONTAINER_ENTRY));
 const budget = concurrencyBudget(peerStart, Math.max(conformanceFiles, 1));
 console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source})`);
 const unitFileWorkers = unitWorkers();

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:net";
+import { createInterface } from "node:readline";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { allocateEndpoint, allocateLoopbackHost, isLoopback, NetworkError } from "./network.js";
@@ -39,21 +40,10 @@ describe("a block of hosts a process", () => {
 console.log(process.pid);
 process.stdin.once("data", async () => { console.log((await m.allocateEndpoint()).host); process.exit(0); });`;
     const child = execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 20_000, stdin: "pipe" });
-    const lines: string[] = [];
-    let partial = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
-    });
-    const line = async (index: number) => {
-      for (let waited = 0; lines.length <= index; waited += 20) {
-        if (waited > 20_000 || child.exitCode !== null) throw new Error(`no line ${index} from the child: ${lines.join(" | ")}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return lines[index]!;
-    };
-    const first = 1 + (Number(await line(0)) % 250);
+    // Its stdout line by line; a line that never comes ends the wait when execa's timeout kills it.
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const line = async () => String((await lines.next()).value);
+    const first = 1 + (Number(await line()) % 250);
     const marker: Server = createServer();
     // Held by this process, or already by another: either way the child must not take it.
     await new Promise<void>((resolve) => {
@@ -62,7 +52,7 @@ process.stdin.once("data", async () => { console.log((await m.allocateEndpoint()
     });
     try {
       child.stdin!.write("go\n");
-      const host = await line(1);
+      const host = await line();
       expect(host).toMatch(/^127\.\d+\.\d+\.\d+$/);
       expect(Number(host.split(".")[1])).not.toBe(first);
       await child;

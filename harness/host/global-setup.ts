@@ -15,7 +15,7 @@ import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
 import { imageStacks, missingImages, peerImageTag } from "../images/peer-images.js";
 import { planImplementations } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "../core/network.js";
-import { containerRuntime, type PeerContainers } from "../runtime/container.js";
+import { containerRuntime, type NsenterTargets, type PeerContainers } from "../runtime/container.js";
 import { processRuntime } from "../runtime/process.js";
 import { peerServiceKey, startPeerService, type PeerService } from "../stacks/common/peer-service.js";
 import { ensureProgram } from "../stacks/common/program-build.js";
@@ -23,7 +23,7 @@ import { stacks } from "../stacks/registry.js";
 import type { StackDefinition } from "../stacks/types.js";
 import { removeOrphanedContainers, startContainerSet, type ContainerSet } from "../runtime/container-set.js";
 import { containerEntryFrom, runtimeNameFrom, type Runtime } from "../runtime/types.js";
-import { nsenterTargets, type NsenterTargets } from "../runtime/container-entry.js";
+import { nsenterTargets } from "./container-entry.js";
 import { adoptSharedPeer } from "../runtime/shared-peers.js";
 
 export type RuntimeContext = { name: "process" } | { name: "container"; containers: PeerContainers; scratchRoot: string; nsenter: NsenterTargets };

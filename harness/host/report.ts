@@ -7,8 +7,7 @@ import { galleryServers } from "../gallery/truth.js";
 import { checkRequiredTools, detectEngine, detectGalleryServers, detectTools, galleryPackages, installedPackage, type GalleryReport, type ToolReport } from "./detection.js";
 import { planImplementations, type ImplementationStatus } from "./implementations.js";
 import { concurrencyOverride } from "../runtime/budget.js";
-import { containerEntryFrom, runtimeNameFrom, RuntimeSelectionError, type RuntimeName } from "../runtime/types.js";
-import { nsenterUnusable } from "../runtime/container-entry.js";
+import { runtimeNameFrom, type RuntimeName } from "../runtime/types.js";
 import { strictDeviationsFrom } from "../core/case-record.js";
 
 export interface HostReport {
@@ -23,14 +22,11 @@ export interface HostReport {
 }
 
 /**
- * Throws a one-line error for a bad MTLS_RUNTIME, MTLS_CONTAINER_ENTRY, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM,
+ * Throws a one-line error for a bad MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM,
  * MTLS_REQUIRE_TOOLS, MTLS_STRICT_DEVIATIONS or MTLS_CONCURRENCY, or for a required implementation, test tool or gallery server that is missing.
  */
 export function detectHostReport(env: NodeJS.ProcessEnv = process.env): HostReport {
   const runtime = runtimeNameFrom(env.MTLS_RUNTIME);
-  const entry = containerEntryFrom(env.MTLS_CONTAINER_ENTRY);
-  const nsenterWhyNot = runtime === "container" && entry === "nsenter" ? nsenterUnusable(env) : undefined;
-  if (nsenterWhyNot) throw new RuntimeSelectionError(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=nsenter, but ${nsenterWhyNot}`);
   strictDeviationsFrom(env.MTLS_STRICT_DEVIATIONS);
   concurrencyOverride(env.MTLS_CONCURRENCY);
   const selection = env.MTLS_IMPLEMENTATIONS?.trim() || undefined;

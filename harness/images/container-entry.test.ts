@@ -5,8 +5,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { curl } from "../stacks/curl/stack.js";
 import { peerImageTag } from "./peer-images.js";
-import { containerRuntime } from "../runtime/container.js";
-import { ContainerEntryError, nsenterTargets, type NsenterTargets } from "../runtime/container-entry.js";
+import { containerRuntime, type NsenterTargets } from "../runtime/container.js";
+import { ContainerEntryError, nsenterTargets } from "../host/container-entry.js";
 import { startContainerSet, type ContainerSet } from "../runtime/container-set.js";
 import type { Runtime } from "../runtime/types.js";
 

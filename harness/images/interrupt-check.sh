@@ -59,7 +59,7 @@ if pgrep -f "docker exec .*mtls-peer-" >/dev/null; then
   echo "interrupt-check: FAILED: docker exec clients left after SIGINT" >&2
   exit 1
 fi
-# Peers entered with nsenter are processes of this host (harness/runtime/container-entry.ts).
+# Peers entered with nsenter are processes of this host (harness/host/container-entry.ts).
 if pgrep -f "^nsenter --target [0-9]+ --mount" >/dev/null; then
   echo "interrupt-check: FAILED: peers entered with nsenter left after SIGINT: $(pgrep -af "^nsenter --target [0-9]+ --mount" | cut -c1-120 | tr '\n' ' ')" >&2
   exit 1

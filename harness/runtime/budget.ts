@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 /**
  * How a case's peers start, which is what a case costs: as local processes (the process runtime),
  * entered into their containers with nsenter (a local process too), or through `docker exec` (the
- * engine's CPU as well: container-entry.ts).
+ * engine's CPU as well: harness/host/container-entry.ts).
  */
 export type PeerStart = "process" | "nsenter" | "docker-exec";
 

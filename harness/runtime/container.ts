@@ -1,15 +1,29 @@
 // The container runtime: every implementation runs in one long-lived container per run (started
 // and removed by the conformance globalSetup, see peer-containers.ts), and each peer is a process
 // entered into it: with nsenter from the host where it can (root), else a `docker exec`
-// (container-entry.ts). Containers use network mode host, so a peer binds the 127.x.y.z endpoint
+// (harness/host/container-entry.ts decides). Containers use network mode host, so a peer binds the 127.x.y.z endpoint
 // the runner allocated exactly as a local process would; fixtures and the scratch root are bind
 // mounted at their own paths, so adapters pass the same file paths on either runtime.
-import { nsenterArgs, type NsenterTargets } from "./container-entry.js";
 import { PeerStartError, runToCompletion, startProcess } from "./process.js";
 import type { CompletedRun, ManagedProcess, PeerStartOptions, Runtime } from "./types.js";
 
 /** implementation name -> id of its running container */
 export type PeerContainers = Record<string, string>;
+
+/** What nsenter needs to enter a container: its first process on this host, and the image's environment. */
+export interface NsenterTarget {
+  pid: number;
+  env: Record<string, string>;
+}
+
+/** implementation -> its container's nsenter target; an implementation without one is entered with docker exec. */
+export type NsenterTargets = Record<string, NsenterTarget>;
+
+/** nsenter's arguments that run `command` in the container of `target`, as docker exec would. */
+function nsenterArgs(target: NsenterTarget, command: string, args: string[]): string[] {
+  // --root and --wd: the container's root and working directory, as its own process sees them.
+  return ["--target", String(target.pid), "--mount", "--uts", "--ipc", "--pid", "--root", "--wd", "--", command, ...args];
+}
 
 // Killing the docker exec client does not stop the process inside the container (measured), so a
 // peer runs under a lifeline: the wrapper below reads the exec's stdin, which the harness holds
@@ -80,7 +94,7 @@ async function runInContainer(
   return { ...run, timedOut: run.timedOut || (run.exitCode !== undefined && timedOutExitCodes.has(run.exitCode)) };
 }
 
-/** `targets`: the containers entered with nsenter (container-entry.ts); the others with docker exec. */
+/** `targets`: the containers entered with nsenter (harness/host/container-entry.ts); the others with docker exec. */
 export function containerRuntime(containers: PeerContainers, scratchRoot: string, targets: NsenterTargets = {}): Runtime {
   return {
     name: "container",

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { existsSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -69,25 +70,14 @@ describe("exit cleanup", () => {
     const script = lateStarter.replace('"echo ready; exec sleep 60"], { ready: /^ready$/m, readyTimeoutMs: 2_000', `"echo ready; exec sleep ${lateSleep}"], { ready: /^ready$/m, readyTimeoutMs: 2_000`);
     expect(script).toContain(lateSleep);
     const child = execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, reject: false, timeout: 30_000 });
-    const lines: string[] = [];
-    let partial = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
-    });
-    const line = async (index: number) => {
-      for (let waited = 0; lines.length <= index; waited += 20) {
-        if (waited > 20_000 || child.exitCode !== null) throw new Error(`no line ${index} from the process: ${lines.join(" | ")}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return lines[index]!;
-    };
-    const { peer } = JSON.parse(await line(0)) as { peer: number };
+    // Its stdout line by line; a line that never comes ends the wait when execa's timeout kills it.
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const line = async () => String((await lines.next()).value);
+    const { peer } = JSON.parse(await line()) as { peer: number };
     expect(isRunning(peer)).toBe(true);
     child.kill("SIGINT");
     const result = await child;
-    const { dir, dirLeft } = JSON.parse(await line(1)) as { dir: string; dirLeft: boolean };
+    const { dir, dirLeft } = JSON.parse(await line()) as { dir: string; dirLeft: boolean };
     expect(dirLeft).toBe(false);
     expect(existsSync(dir)).toBe(false);
     expect(isRunning(peer)).toBe(false);

@@ -57,7 +57,7 @@ export function runtimeNameFrom(value: string | undefined): RuntimeName {
 /**
  * MTLS_CONTAINER_ENTRY: how a peer gets into its implementation's container. nsenter enters the
  * container's mount, pid, uts and ipc namespaces from the host (root only); docker-exec asks the
- * engine. Unset: nsenter where it can, docker exec elsewhere (harness/runtime/container-entry.ts).
+ * engine. Unset: nsenter where it can, docker exec elsewhere (harness/host/container-entry.ts).
  */
 export type ContainerEntryChoice = "nsenter" | "docker-exec";
 

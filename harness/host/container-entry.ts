@@ -7,27 +7,16 @@
 // used (another user, a remote engine, an image that runs as another user), peers go through
 // docker exec, and MTLS_CONTAINER_ENTRY=nsenter makes that an error instead.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import type { ContainerEntryChoice } from "./types.js";
-
-/** What nsenter needs to enter a container: its first process on this host, and the image's environment. */
-export interface NsenterTarget {
-  pid: number;
-  env: Record<string, string>;
-}
-
-/** implementation -> its container's nsenter target; an implementation without one is entered with docker exec. */
-export type NsenterTargets = Record<string, NsenterTarget>;
+import type { PeerStart } from "../runtime/budget.js";
+import type { NsenterTargets } from "../runtime/container.js";
+import { containerEntryFrom, RuntimeSelectionError, type ContainerEntryChoice, type RuntimeName } from "../runtime/types.js";
+import { findProgram } from "./detection.js";
 
 export class ContainerEntryError extends Error {}
 
 const dockerTimeoutMs = 30_000;
-
-function onPath(program: string, path = ""): boolean {
-  return path.split(delimiter).some((dir) => dir && existsSync(join(dir, program)));
-}
 
 interface Inspected {
   pid: number;
@@ -57,15 +46,24 @@ function cannotEnter(id: string, inspected: Inspected): string | undefined {
 }
 
 /** Why nsenter cannot be used from this process at all, or undefined when it can. */
-export function nsenterUnusable(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function nsenterUnusable(env: NodeJS.ProcessEnv): string | undefined {
   if (process.getuid?.() !== 0) return "it needs root";
-  if (!onPath("nsenter", env.PATH)) return "nsenter is not installed (util-linux)";
+  if (!findProgram("nsenter", env.PATH)) return "nsenter is not installed (util-linux)";
   return undefined;
 }
 
-/** How peers will enter their containers, known before they start (the concurrency budget's cost). */
-export function plannedContainerEntry(choice: ContainerEntryChoice | undefined, env: NodeJS.ProcessEnv = process.env): ContainerEntryChoice {
-  return choice === "docker-exec" || nsenterUnusable(env) ? "docker-exec" : "nsenter";
+/**
+ * How this run's peers will start, known before any starts (what a case costs, for the concurrency
+ * budget). Throws one line for a bad MTLS_CONTAINER_ENTRY, on any runtime, and for
+ * MTLS_CONTAINER_ENTRY=nsenter on the container runtime where nsenter cannot be used.
+ */
+export function plannedPeerStart(runtime: RuntimeName, env: NodeJS.ProcessEnv = process.env): PeerStart {
+  const choice = containerEntryFrom(env.MTLS_CONTAINER_ENTRY);
+  if (runtime === "process") return "process";
+  if (choice === "docker-exec") return "docker-exec";
+  const unusable = nsenterUnusable(env);
+  if (unusable && choice === "nsenter") throw new RuntimeSelectionError(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=nsenter, but ${unusable}`);
+  return unusable ? "docker-exec" : "nsenter";
 }
 
 /**
@@ -109,10 +107,4 @@ export async function nsenterTargets(containers: Record<string, string>, choice:
     ? `peers enter ${entered} of ${names.length} containers with nsenter, the others with docker exec (${refused.sort().join("; ")})`
     : `peers enter their containers with nsenter (${entered} container${entered === 1 ? "" : "s"})`;
   return { targets, account };
-}
-
-/** nsenter's arguments that run `command` in the container of `target`, as docker exec would. */
-export function nsenterArgs(target: NsenterTarget, command: string, args: string[]): string[] {
-  // --root and --wd: the container's root and working directory, as its own process sees them.
-  return ["--target", String(target.pid), "--mount", "--uts", "--ipc", "--pid", "--root", "--wd", "--", command, ...args];
 }
