@@ -5,6 +5,7 @@ import { detectHostReport, type HostReport } from "./harness/host/report.js";
 import { concurrencyBudget, unitWorkers } from "./harness/runtime/budget.js";
 import { plannedPeerStart } from "./harness/host/container-entry.js";
 import type { PeerStart } from "./harness/runtime/budget.js";
+import { keepServersFrom } from "./harness/runner/server-pool.js";
 
 // Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
@@ -15,9 +16,12 @@ let host: HostReport;
 // local process does, a docker exec about twice that (harness/host/container-entry.ts). A bad
 // MTLS_CONTAINER_ENTRY stops the run here too.
 let peerStart: PeerStart;
+// Whether a server is kept for the next case with the same setup (harness/runner/server-pool.ts).
+let keepServers: boolean;
 try {
   host = detectHostReport();
   peerStart = plannedPeerStart(host.runtime);
+  keepServers = keepServersFrom(process.env.MTLS_KEEP_SERVERS);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);
@@ -30,9 +34,10 @@ console.log(bannerLines(host).join("\n"));
 // a 2-core runner at load 32 and our deadlines became verdicts (measured).
 const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
 const budget = concurrencyBudget(peerStart, Math.max(conformanceFiles, 1));
-console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source})`);
+console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source}); a case's deliberate wait does not count`);
 const unitFileWorkers = unitWorkers();
 console.log(`  unit files: ${unitFileWorkers} at once`);
+console.log(`  servers: ${keepServers ? "kept for the next case with the same setup" : "one for every case (MTLS_KEEP_SERVERS=0)"}`);
 
 // The unit tests do not depend on the runtime, except the image tests (harness/images), which need
 // the container engine: under MTLS_RUNTIME=container the unit project runs those alone, and
@@ -65,7 +70,8 @@ export default defineConfig({
           exclude: ["suites/external.test.ts"],
           globalSetup: ["harness/host/global-setup.ts"],
           maxWorkers: budget.workers,
-          maxConcurrency: budget.casesPerWorker,
+          // Cases in flight; budget.casesPerWorker of them work at once (runtime/case-slots.ts).
+          maxConcurrency: budget.inFlightPerWorker,
           // A worker runs file after file instead of a new worker per file: the harness is imported
           // once a worker, and no worker start sits between two files (docs/performance.md). The
           // files share no state but the caches and the run's peer services, each file stopping
@@ -76,7 +82,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          provide: { host },
+          provide: { host, caseSlots: budget.casesPerWorker, keepServers },
         },
       },
       {

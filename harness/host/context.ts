@@ -8,6 +8,10 @@ import type { HostReport } from "./report.js";
 declare module "vitest" {
   export interface ProvidedContext {
     host: HostReport;
+    /** Cases a conformance worker plays at once (runtime/budget.ts casesPerWorker). */
+    caseSlots: number;
+    /** Whether a conformance worker keeps a server for the next case with its setup (MTLS_KEEP_SERVERS). */
+    keepServers: boolean;
   }
 }
 

@@ -104,6 +104,16 @@ describe("planImplementations (MTLS_IMPLEMENTATIONS)", () => {
     const why = process.getuid?.() === 0 ? "nsenter is not installed (util-linux)" : "it needs root";
     expect(String(nsenter.stderr).trim()).toBe(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=nsenter, but ${why}`);
   });
+
+  it("MTLS_KEEP_SERVERS: a value other than 0 or 1 stops the run before any test with one line and exit 2", async () => {
+    const run = await execa(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit", "harness/core/network.test.ts"], {
+      reject: false,
+      timeout: 60_000,
+      env: { MTLS_KEEP_SERVERS: "yes" },
+    });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr).trim()).toBe("failed to plan the servers: MTLS_KEEP_SERVERS=yes is not 0 or 1");
+  });
 });
 
 describe("findChromium", () => {

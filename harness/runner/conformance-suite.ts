@@ -7,6 +7,8 @@ import { isKnownFailure } from "../report/baseline.js";
 import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "../host/implementations.js";
 import type { Observation } from "../core/observation.js";
 import { runScenario } from "./run-scenario.js";
+import { ServerPool } from "./server-pool.js";
+import { CaseSlots } from "../runtime/case-slots.js";
 import { containerRuntime } from "../runtime/container.js";
 import { processRuntime } from "../runtime/process.js";
 import { adoptSharedPeer, stopSharedPeers } from "../runtime/shared-peers.js";
@@ -127,7 +129,12 @@ async function playOrError<T>(record: RecordProperty, play: () => Promise<T>): P
   }
 }
 
+// This worker's share of the budget: each case works in a slot (vitest.config.ts provides the size).
+const caseSlots = new CaseSlots(inject("caseSlots") ?? 1);
+
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
+  // Servers kept for the next case with the same setup; the file stops them when it ends.
+  const keptServers = inject("keepServers") === false ? undefined : new ServerPool();
   // Cases run concurrently on either runtime (vitest's maxConcurrency, from the budget): most of a case is
   // waiting on peers, and each peer has its own 127.x.y.z host, so cases cannot collide on an
   // address. On containers this is safe because runtime/output.ts merges a peer's streams by whole
@@ -136,6 +143,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   describeArea(area, () => {
     // Long-lived peers this file started itself (none when globalSetup provided them) end with its cases.
     afterAll(stopSharedPeers);
+    afterAll(() => keptServers?.stopAll());
     for (const row of scaledRows(catalogue)) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
@@ -152,7 +160,9 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
           }
           it(name, { timeout: caseTimeoutMs }, withCaseProperties(async ({ expect }, record) => {
             await recordCase(record);
-            const observation = await playOrError(record, () => runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: decisionTimeoutMs }));
+            const observation = await playOrError(record, () =>
+              caseSlots.hold((aside) => runScenario(row, implementation, { fixtures: inject("fixtures"), timeoutMs: decisionTimeoutMs, servers: keptServers, aside })),
+            );
             const verdict = judge(observation.outcome, expectation, observation);
             const deviation = expectation.deviation;
             const properties: Array<[string | undefined, CaseProperty]> = [

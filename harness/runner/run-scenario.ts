@@ -6,15 +6,21 @@ import { referenceClient, referenceServer } from "../host/implementations.js";
 import { allocateEndpoint, type Endpoint } from "../core/network.js";
 import { startApp, startSidecar, type RunningListener } from "../stacks/common/sidecar.js";
 import type { KeyPairFiles, Observation, TlsClientConfig, TlsServerConfig } from "../core/observation.js";
-import type { AccountWait, RunningServer, TlsClientAdapter } from "../stacks/types.js";
+import type { AccountWait, RunningServer, TlsClientAdapter, TlsServerAdapter } from "../stacks/types.js";
 import { probePlaintext, probeTls } from "../core/probe.js";
 import type { ClientSetup, Resumption, Scenario, ServerSetup } from "../core/scenario.js";
+import type { Classification } from "../core/outcome.js";
+import { keepAfter, type ServerPool } from "./server-pool.js";
 
 export class ScenarioSetupError extends Error {}
 
 export interface RunContext {
   fixtures: FixtureSet;
   timeoutMs: number;
+  /** Servers kept between cases with the same server (none: every case starts its own). */
+  servers?: ServerPool;
+  /** Runs a deliberate wait of the row outside the case's share of the budget (runtime/case-slots.ts). */
+  aside?: <T>(wait: () => Promise<T>) => Promise<T>;
 }
 
 function keyPair(fixtures: FixtureSet, name: string): KeyPairFiles {
@@ -91,7 +97,16 @@ function seenByClient(observation: Observation): AccountWait["seen"] {
  * stands and no stack settles a TLS 1.2 one, so nothing is awaited.
  */
 async function withServerAccount(observation: Observation, server: RunningServer): Promise<Observation> {
-  const account = await server.takeRejection({ seen: seenByClient(observation), withinMs: serverAccountWithinMs });
+  return (await serverAccount(observation, server)).observation;
+}
+
+async function serverAccount(observation: Observation, server: RunningServer): Promise<{ observation: Observation; complete: boolean }> {
+  const seen = seenByClient(observation);
+  const account = await server.takeRejection({ seen, withinMs: serverAccountWithinMs });
+  return { observation: judgedWithAccount(observation, account), complete: keepAfter(seen, account, server) };
+}
+
+function judgedWithAccount(observation: Observation, account: Classification | undefined): Observation {
   if (!account) return observation;
   const evidence = { ...observation.evidence, server: account.raw };
   // A plaintext client's outcome is where its bytes went; a TLS server's log line about them (a
@@ -133,6 +148,14 @@ async function resumeAfterTrustChange(row: Scenario, resumption: Resumption, ser
 // test configs (1 s), short of the case's decision deadline.
 const bannerWaitMs = 5_000;
 
+/**
+ * The row's client waits seconds on purpose: it sends its first byte past a detector's timeout, or
+ * only reads, for a banner that must not come. Its peers are idle meanwhile.
+ */
+function waitsOnPurpose(setup: ClientSetup): boolean {
+  return Boolean(setup.firstByteDelayMs) || (setup.plaintext === true && setup.plaintextPayload === "nothing");
+}
+
 /** The row's client: the plaintext prober, the reference prober shaping its first bytes, or the adapter. */
 function probe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, settings: TlsClientConfig, timeoutMs: number): Promise<Observation> {
   const firstByteDelayMs = setup.firstByteDelayMs;
@@ -144,8 +167,34 @@ function probe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, s
   return client.connect(target, settings, timeoutMs);
 }
 
+/** The row's client's observation, its deliberate wait taken outside the case's slot. */
+function observe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, settings: TlsClientConfig, context: RunContext): Promise<Observation> {
+  const play = () => probe(setup, target, client, settings, context.timeoutMs);
+  return context.aside && waitsOnPurpose(setup) ? context.aside(play) : play();
+}
+
 async function stopAll(resources: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
   await Promise.allSettled(resources.filter((resource) => resource !== undefined).map((resource) => resource.stop()));
+}
+
+/**
+ * Plays the row on a server of `pool` (runner/server-pool.ts): one kept from an earlier case with
+ * the same stack and server setup, or a new one. It is given back kept only when its account of
+ * this case is complete.
+ */
+async function playOnKeptServer(row: Scenario, serverAdapter: TlsServerAdapter, clientAdapter: TlsClientAdapter, context: RunContext, pool: ServerPool): Promise<Observation> {
+  const reference = row.subject !== "server";
+  const key = JSON.stringify([serverAdapter.name, reference, row.server]);
+  const server = await pool.take(key, async () => serverAdapter.startServer(serverConfig(context.fixtures, row.server, await allocateEndpoint(row.server.listenHost), reference)));
+  let complete = false;
+  try {
+    const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
+    const result = await serverAccount(await observe(row.client, server.endpoint, clientAdapter, settings, context), server);
+    complete = result.complete;
+    return result.observation;
+  } finally {
+    await pool.give(key, server, complete);
+  }
 }
 
 export async function runScenario(row: Scenario, implementation: Implementation, context: RunContext): Promise<Observation> {
@@ -155,6 +204,8 @@ export async function runScenario(row: Scenario, implementation: Implementation,
   if (!serverAdapter || !clientAdapter) {
     throw new ScenarioSetupError(`failed to run ${row.id}: ${implementation.name} cannot play the ${row.subject}`);
   }
+  // A row with one server and one connection plays on a server a case before it left running.
+  if (context.servers && !row.server.sidecarMode && !row.resumption) return playOnKeptServer(row, serverAdapter, clientAdapter, context, context.servers);
   const started: Array<RunningServer | RunningListener | undefined> = [];
   try {
     const sidecarMode = row.server.sidecarMode;
@@ -177,7 +228,7 @@ export async function runScenario(row: Scenario, implementation: Implementation,
     const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
     // It takes the server's account of each of its connections itself.
     if (row.resumption) return await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context);
-    return await withServerAccount(await probe(row.client, target, clientAdapter, settings, context.timeoutMs), tlsServer);
+    return await withServerAccount(await observe(row.client, target, clientAdapter, settings, context), tlsServer);
   } finally {
     await stopAll(started.reverse());
   }

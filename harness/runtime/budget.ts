@@ -23,13 +23,24 @@ const startNames: Record<PeerStart, string> = { process: "process", nsenter: "co
 
 export class ConcurrencyBudgetError extends Error {}
 
+/**
+ * Cases in flight per working slot. The modes area has 17 cases that wait 1-5 s on purpose next to
+ * 176 that do not: with four in flight a slot, its waits overlap instead of holding the slots.
+ */
+const inFlightPerSlot = 4;
+
 export interface ConcurrencyBudget {
   /** Cases in flight at once, across every worker. */
   cases: number;
   /** vitest workers of the conformance project (at most one per suite file). */
   workers: number;
-  /** Concurrent cases within one worker (vitest's maxConcurrency). */
+  /** Cases working at once within one worker (runtime/case-slots.ts). */
   casesPerWorker: number;
+  /**
+   * Cases in flight within one worker (vitest's maxConcurrency): more than work at once, so a case
+   * that gives its slot back for a deliberate wait (case-slots.ts) finds another ready to work.
+   */
+  inFlightPerWorker: number;
   /** Where the figure came from, for the banner. */
   source: string;
 }
@@ -56,7 +67,7 @@ export function concurrencyBudget(start: PeerStart, files: number, env: NodeJS.P
   const workers = Math.max(1, Math.min(files, Math.ceil(cases / perWorker)));
   const casesPerWorker = Math.max(1, Math.floor(cases / workers));
   const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[start]} ${startNames[start]} cases a core`;
-  return { cases: workers * casesPerWorker, workers, casesPerWorker, source };
+  return { cases: workers * casesPerWorker, workers, casesPerWorker, inFlightPerWorker: casesPerWorker * inFlightPerSlot, source };
 }
 
 /**

@@ -61,6 +61,7 @@ function spawnGroup(command: string, args: string[], output: StreamOutput, onOut
 export async function startProcess(command: string, args: string[], options: StartOptions): Promise<ManagedProcess> {
   const output = new StreamOutput();
   let exited = false;
+  let stopping = false;
   const watch = new OutputWatch(() => output.merged(), () => exited);
   let spawned: Spawned;
   try {
@@ -84,7 +85,9 @@ export async function startProcess(command: string, args: string[], options: Sta
     pid,
     output: () => output.merged(),
     waitForOutput: (pattern, timeoutMs, from) => watch.waitFor(pattern, timeoutMs, from),
+    running: () => !exited && !stopping,
     async stop() {
+      stopping = true;
       if (!exited) {
         killGroup(pid, "SIGTERM");
         // The grace timer is cleared once the group exits: left pending, it held the event loop

@@ -9,6 +9,8 @@ export interface ManagedProcess extends AsyncDisposable {
   output(): string;
   /** Resolves true when `pattern` appears in the output after offset `from`, or false after timeoutMs. */
   waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
+  /** Whether it is still running (it has not exited and was not stopped). */
+  running(): boolean;
   stop(): Promise<void>;
 }
 

@@ -42,6 +42,14 @@ export interface RunningServer extends AsyncDisposable {
    * accepted from then on gets the new trust. Present when the stack can (capability reload-trust).
    */
   retrust?(trust: ClientTrust): Promise<void>;
+  /**
+   * Present when the server can serve cases one after another, so the runner may keep it for the
+   * next case with the same configuration (runner/server-pool.ts): whether it still runs, and how
+   * much it has said so far (its log's length), for the runner to wait until it has gone quiet.
+   * `inProcess`: it runs in the harness's process and records a connection's end as it happens, so
+   * nothing of a finished case can reach it after it has gone quiet.
+   */
+  reuse?: { running(): boolean; said(): number; inProcess?: boolean };
   stop(): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ function lateLogProcess(line: string, delayMs: number): ManagedProcess {
   const process: ManagedProcess = {
     pid: 0,
     output: () => output,
+    running: () => true,
     waitForOutput: (pattern, timeoutMs, from = 0) =>
       new Promise<boolean>((resolve) => {
         const check = () => {

@@ -117,6 +117,7 @@ async function startWithKeyPair(
   return {
     endpoint: server.endpoint,
     takeRejection: (wait) => server.takeRejection(wait),
+    ...(server.reuse ? { reuse: server.reuse } : {}),
     // The rename is the switch: a handshake that starts after it finds the new file (a rename is
     // atomic and the scratch dir is the same directory in a container, bind mounted).
     async rotate(identity) {
@@ -146,10 +147,10 @@ export async function startThroughService(runtime: Runtime, program: TlsPeerProg
     const tail = request.output().trim().split("\n").slice(-3).join(" | ");
     throw new PeerStartError(`failed to start ${program.description} server on ${formatEndpoint(endpoint)}: did not print ${ready} within ${program.readyTimeoutMs} ms${tail ? `: ${tail}` : ""}`);
   }
-  return runningServer(program, endpoint, request, () => request.close());
+  return runningServer(program, endpoint, { output: request.output, waitForOutput: request.waitForOutput, running: () => !request.ended() }, () => request.close());
 }
 
-function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput">, stop: () => Promise<void>): RunningServer {
+function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput" | "running">, stop: () => Promise<void>): RunningServer {
   const unread = unreadOutput(lines);
   return {
     endpoint,
@@ -164,6 +165,7 @@ function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<
       if (refusal) return { outcome: "rejected:not-authorized", raw: refusal.slice("rejected: ".length), source: "local-verify" };
       return program.classify(found.map((line) => line.slice("rejected: ".length)).join("\n"));
     },
+    reuse: { running: () => lines.running(), said: () => lines.output().length },
     stop,
     [Symbol.asyncDispose]: stop,
   };

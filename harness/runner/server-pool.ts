@@ -1,0 +1,108 @@
+// Servers kept for the next case that starts the same stack with the same configuration. Most
+// server rows of a policy area differ only in what the client presents (107 server rows, 24 server
+// setups), and a server start is most of such a case's cost (a process, its config files, its
+// readiness wait). A kept server serves one case at a time: a case takes it whole and gives it
+// back, and it is offered again only once it has gone quiet and its unread log was dropped, so the
+// log a case reads is about its own connection. It is kept only when its account of the case was
+// complete (keepAfter) and it still runs; every other server is stopped, as before.
+import type { Classification } from "../core/outcome.js";
+import type { AccountWait, RunningServer } from "../stacks/types.js";
+
+/**
+ * How long a given-back server must say nothing before it is offered again: a line about the last
+ * case (gnutls's "Error in handshake" after its settling "Status" line) comes within a few ms of
+ * the one before it (measured); this is that gap on a loaded machine, with room.
+ */
+export const quietMs = 250;
+const checkEveryMs = 50;
+/** Kept servers per configuration: a worker runs a few cases at once (the budget), no more are needed. */
+const keptPerKey = 4;
+
+export class KeptServersError extends Error {}
+
+/** MTLS_KEEP_SERVERS: 1 (the default) keeps servers between cases, 0 starts one for every case. */
+export function keepServersFrom(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "1") return true;
+  if (value === "0") return false;
+  throw new KeptServersError(`failed to plan the servers: MTLS_KEEP_SERVERS=${value} is not 0 or 1`);
+}
+
+export class ServerPool {
+  readonly #ready = new Map<string, RunningServer[]>();
+  readonly #settling = new Set<{ server: RunningServer; timer?: NodeJS.Timeout }>();
+  #reused = 0;
+  #started = 0;
+
+  /** A kept server of `key` that still runs, or a new one from `start`. */
+  async take(key: string, start: () => Promise<RunningServer>): Promise<RunningServer> {
+    const ready = this.#ready.get(key) ?? [];
+    while (ready.length) {
+      const server = ready.pop()!;
+      if (server.reuse?.running()) {
+        // What it said after going quiet (nothing, but a late line would be no case's) is dropped.
+        await server.takeRejection();
+        this.#reused++;
+        return server;
+      }
+      await server.stop();
+    }
+    this.#started++;
+    return start();
+  }
+
+  /** Gives the server back after a case: kept when `keep` (and it can serve again), else stopped. */
+  async give(key: string, server: RunningServer, keep: boolean): Promise<void> {
+    const reuse = server.reuse;
+    if (!keep || !reuse?.running() || (this.#ready.get(key)?.length ?? 0) >= keptPerKey) return server.stop();
+    let said = reuse.said();
+    let quietSince = Date.now();
+    const entry: { server: RunningServer; timer?: NodeJS.Timeout } = { server };
+    const check = () => {
+      const now = reuse.said();
+      if (now !== said) {
+        said = now;
+        quietSince = Date.now();
+      }
+      if (Date.now() - quietSince < quietMs) {
+        entry.timer = setTimeout(check, checkEveryMs);
+        return;
+      }
+      // Offered again; the case that takes it drops whatever it said until then.
+      this.#settling.delete(entry);
+      this.#ready.set(key, [...(this.#ready.get(key) ?? []), server]);
+    };
+    entry.timer = setTimeout(check, checkEveryMs);
+    this.#settling.add(entry);
+  }
+
+  /** How many cases took a kept server, and how many servers were started. */
+  counts(): { reused: number; started: number } {
+    return { reused: this.#reused, started: this.#started };
+  }
+
+  /** Stops every kept server, settling or ready (the end of a test file). */
+  async stopAll(): Promise<void> {
+    const servers = [...this.#ready.values()].flat();
+    for (const entry of this.#settling) {
+      clearTimeout(entry.timer);
+      servers.push(entry.server);
+    }
+    this.#settling.clear();
+    this.#ready.clear();
+    await Promise.allSettled(servers.map((server) => server.stop()));
+  }
+}
+
+/**
+ * Whether the server's account of a case is complete, so nothing it writes later is about that
+ * case: the client's exchange was accepted or it saw the server refuse, and the server's account is
+ * either nothing or a classified one. After a timeout or an account the server did not give in
+ * time, lines about the case may still come: that server is stopped. So is a server process after
+ * the client's own refusal (it may log the alert it got at any time); a server in the harness's own
+ * process has recorded it by the time it goes quiet.
+ */
+export function keepAfter(seen: AccountWait["seen"], account: Classification | undefined, server: Pick<RunningServer, "reuse">): boolean {
+  if (!server.reuse) return false;
+  if (seen === "own-refusal") return server.reuse.inProcess === true;
+  return (seen === "accepted" || seen === "refusal") && account?.outcome !== "unclassified";
+}
