@@ -135,9 +135,9 @@ const caseSlots = new CaseSlots(inject("caseSlots") ?? 1);
 export function conformanceSuite(area: string, catalogue: Scenario[]): void {
   // Servers kept for the next case with the same setup; the file stops them when it ends.
   const keptServers = inject("keepServers") === false ? undefined : new ServerPool();
-  // Cases run concurrently on either runtime (vitest's maxConcurrency, from the budget): most of a case is
-  // waiting on peers, and each peer has its own 127.x.y.z host, so cases cannot collide on an
-  // address. On containers this is safe because runtime/output.ts merges a peer's streams by whole
+  // Cases run concurrently on either runtime (vitest's maxConcurrency in flight, the budget's slots
+  // working: runtime/case-slots.ts): most of a case is waiting on peers, and each peer has its own
+  // 127.x.y.z host, so cases cannot collide on an address. On containers this is safe because runtime/output.ts merges a peer's streams by whole
   // lines (figures and history: docs/performance.md, "Figures behind code choices").
   const describeArea = describe.concurrent;
   describeArea(area, () => {
