@@ -88,6 +88,10 @@ describe("server pool", () => {
     await pool.give("b", settling, true);
     await pool.stopAll();
     expect([alive(ready.pid), alive(settling.pid)]).toEqual([false, false]);
+    // A case that outlived the file (its test timed out) gives its server back: it is stopped.
+    const late = await scriptedServer("sleep 30");
+    await pool.give("a", late, true);
+    expect(alive(late.pid)).toBe(false);
   });
 
   it("keeps a server only when its account of the case is complete", () => {

@@ -31,6 +31,7 @@ export class ServerPool {
   readonly #ready = new Map<string, RunningServer[]>();
   readonly #settling = new Set<{ server: RunningServer; timer?: NodeJS.Timeout }>();
   #reused = 0;
+  #closed = false;
   #started = 0;
 
   /** A kept server of `key` that still runs, or a new one from `start`. */
@@ -53,7 +54,8 @@ export class ServerPool {
   /** Gives the server back after a case: kept when `keep` (and it can serve again), else stopped. */
   async give(key: string, server: RunningServer, keep: boolean): Promise<void> {
     const reuse = server.reuse;
-    if (!keep || !reuse?.running() || (this.#ready.get(key)?.length ?? 0) >= keptPerKey) return server.stop();
+    // After stopAll (a case that outlived its file, its test timed out) nothing is kept.
+    if (!keep || this.#closed || !reuse?.running() || (this.#ready.get(key)?.length ?? 0) >= keptPerKey) return server.stop();
     let said = reuse.said();
     let quietSince = Date.now();
     const entry: { server: RunningServer; timer?: NodeJS.Timeout } = { server };
@@ -80,8 +82,9 @@ export class ServerPool {
     return { reused: this.#reused, started: this.#started };
   }
 
-  /** Stops every kept server, settling or ready (the end of a test file). */
+  /** Stops every kept server, settling or ready, and keeps none given back after (the end of a test file). */
   async stopAll(): Promise<void> {
+    this.#closed = true;
     const servers = [...this.#ready.values()].flat();
     for (const entry of this.#settling) {
       clearTimeout(entry.timer);
