@@ -54,6 +54,19 @@ describe("server pool", () => {
     expect(alive(first.pid)).toBe(false);
   });
 
+  it("counts the quiet time from the server's last line, not from when its case gave it back", async () => {
+    const pool = new ServerPool();
+    const kept = await scriptedServer("sleep 0.3; echo late line; sleep 30");
+    await pool.give("setup", kept, true);
+    // Past the quiet time since it was given back, but its late line came about 150 ms ago.
+    await sleep(450);
+    const fresh = await pool.take("setup", () => scriptedServer("sleep 30"));
+    expect(fresh).not.toBe(kept);
+    await sleep(quietMs);
+    await expect(pool.take("setup", () => scriptedServer("sleep 30"))).resolves.toBe(kept);
+    await Promise.all([fresh.stop(), kept.stop()]);
+  });
+
   it("offers a kept server only to cases with its key", async () => {
     const pool = new ServerPool();
     const kept = await scriptedServer("sleep 30");
@@ -95,8 +108,8 @@ describe("server pool", () => {
   });
 
   it("keeps a server only when its account of the case is complete", () => {
-    const processServer = { reuse: { running: () => true, said: () => 0 } };
-    const inProcess = { reuse: { running: () => true, said: () => 0, inProcess: true } };
+    const processServer = { reuse: { running: () => true, saidAt: () => 0 } };
+    const inProcess = { reuse: { running: () => true, saidAt: () => 0, inProcess: true } };
     const classified = { outcome: "rejected:unknown-ca", raw: "verify error", source: "local-verify" } as const;
     const silent = { outcome: "unclassified", raw: "said nothing within 3000 ms", source: "unknown" } as const;
     expect(keepAfter("accepted", undefined, processServer)).toBe(true);

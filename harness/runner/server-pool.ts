@@ -2,7 +2,7 @@
 // server rows of a policy area differ only in what the client presents (107 server rows, 24 server
 // setups), and a server start is most of such a case's cost (a process, its config files, its
 // readiness wait). A kept server serves one case at a time: a case takes it whole and gives it
-// back, and it is offered again only once it has gone quiet and its unread log was dropped, so the
+// back, and it is offered again only once it has gone quiet and its unread log is dropped, so the
 // log a case reads is about its own connection. It is kept only when its account of the case was
 // complete (keepAfter) and it still runs; every other server is stopped, as before.
 import type { Classification } from "../core/outcome.js";
@@ -14,7 +14,6 @@ import type { AccountWait, RunningServer } from "../stacks/types.js";
  * the one before it (measured); this is that gap on a loaded machine, with room.
  */
 export const quietMs = 250;
-const checkEveryMs = 50;
 /** Kept servers per configuration: a worker runs a few cases at once (the budget), no more are needed. */
 const keptPerKey = 4;
 
@@ -27,25 +26,36 @@ export function keepServersFrom(value: string | undefined): boolean {
   throw new KeptServersError(`failed to plan the servers: MTLS_KEEP_SERVERS=${value} is not 0 or 1`);
 }
 
-export class ServerPool {
-  readonly #ready = new Map<string, RunningServer[]>();
-  readonly #settling = new Set<{ server: RunningServer; timer?: NodeJS.Timeout }>();
-  #reused = 0;
-  #closed = false;
-  #started = 0;
+interface Kept {
+  server: RunningServer;
+  givenAt: number;
+}
 
-  /** A kept server of `key` that still runs, or a new one from `start`. */
+export class ServerPool {
+  readonly #kept = new Map<string, Kept[]>();
+  #reused = 0;
+  #started = 0;
+  #closed = false;
+
+  /**
+   * A kept server of `key` that still runs and has said nothing for quietMs since its case gave it
+   * back, with what it said until then dropped; else a new one from `start`. One still going quiet
+   * stays kept for a later case.
+   */
   async take(key: string, start: () => Promise<RunningServer>): Promise<RunningServer> {
-    const ready = this.#ready.get(key) ?? [];
-    while (ready.length) {
-      const server = ready.pop()!;
-      if (server.reuse?.running()) {
-        // What it said after going quiet (nothing, but a late line would be no case's) is dropped.
-        await server.takeRejection();
+    const kept = this.#kept.get(key) ?? [];
+    const now = Date.now();
+    for (const entry of [...kept]) {
+      const reuse = entry.server.reuse!;
+      if (!reuse.running()) {
+        kept.splice(kept.indexOf(entry), 1);
+        await entry.server.stop();
+      } else if (now - Math.max(entry.givenAt, reuse.saidAt()) >= quietMs) {
+        kept.splice(kept.indexOf(entry), 1);
+        await entry.server.takeRejection();
         this.#reused++;
-        return server;
+        return entry.server;
       }
-      await server.stop();
     }
     this.#started++;
     return start();
@@ -53,28 +63,11 @@ export class ServerPool {
 
   /** Gives the server back after a case: kept when `keep` (and it can serve again), else stopped. */
   async give(key: string, server: RunningServer, keep: boolean): Promise<void> {
-    const reuse = server.reuse;
+    const kept = this.#kept.get(key) ?? [];
     // After stopAll (a case that outlived its file, its test timed out) nothing is kept.
-    if (!keep || this.#closed || !reuse?.running() || (this.#ready.get(key)?.length ?? 0) >= keptPerKey) return server.stop();
-    let said = reuse.said();
-    let quietSince = Date.now();
-    const entry: { server: RunningServer; timer?: NodeJS.Timeout } = { server };
-    const check = () => {
-      const now = reuse.said();
-      if (now !== said) {
-        said = now;
-        quietSince = Date.now();
-      }
-      if (Date.now() - quietSince < quietMs) {
-        entry.timer = setTimeout(check, checkEveryMs);
-        return;
-      }
-      // Offered again; the case that takes it drops whatever it said until then.
-      this.#settling.delete(entry);
-      this.#ready.set(key, [...(this.#ready.get(key) ?? []), server]);
-    };
-    entry.timer = setTimeout(check, checkEveryMs);
-    this.#settling.add(entry);
+    if (!keep || this.#closed || !server.reuse?.running() || kept.length >= keptPerKey) return server.stop();
+    kept.push({ server, givenAt: Date.now() });
+    this.#kept.set(key, kept);
   }
 
   /** How many cases took a kept server, and how many servers were started. */
@@ -82,16 +75,11 @@ export class ServerPool {
     return { reused: this.#reused, started: this.#started };
   }
 
-  /** Stops every kept server, settling or ready, and keeps none given back after (the end of a test file). */
+  /** Stops every kept server, and keeps none given back after (the end of a test file). */
   async stopAll(): Promise<void> {
     this.#closed = true;
-    const servers = [...this.#ready.values()].flat();
-    for (const entry of this.#settling) {
-      clearTimeout(entry.timer);
-      servers.push(entry.server);
-    }
-    this.#settling.clear();
-    this.#ready.clear();
+    const servers = [...this.#kept.values()].flat().map((entry) => entry.server);
+    this.#kept.clear();
     await Promise.allSettled(servers.map((server) => server.stop()));
   }
 }

@@ -2,6 +2,7 @@
 // (process.ts) and requests to a long-lived peer (stacks/common/peer-service.ts).
 export class OutputWatch {
   private readonly listeners = new Set<() => void>();
+  private changed = Date.now();
 
   /** `text` is everything written so far; `ended` tells whether more can come. */
   constructor(
@@ -11,7 +12,13 @@ export class OutputWatch {
 
   /** Call when text was added or the writer ended. */
   notify(): void {
+    this.changed = Date.now();
     for (const listener of this.listeners) listener();
+  }
+
+  /** When text was last added or the writer ended (Date.now()); when the watch began if never. */
+  changedAt(): number {
+    return this.changed;
   }
 
   /** Resolves true when `pattern` appears after offset `from`, false after timeoutMs or when the writer ended without it. */

@@ -86,6 +86,7 @@ export async function startProcess(command: string, args: string[], options: Sta
     output: () => output.merged(),
     waitForOutput: (pattern, timeoutMs, from) => watch.waitFor(pattern, timeoutMs, from),
     running: () => !exited && !stopping,
+    lastOutputAt: () => watch.changedAt(),
     async stop() {
       stopping = true;
       if (!exited) {

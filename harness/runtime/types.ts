@@ -11,6 +11,8 @@ export interface ManagedProcess extends AsyncDisposable {
   waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
   /** Whether it is still running (it has not exited and was not stopped). */
   running(): boolean;
+  /** When it last wrote output (Date.now()); when it started if never. */
+  lastOutputAt(): number;
   stop(): Promise<void>;
 }
 

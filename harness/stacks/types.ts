@@ -44,12 +44,12 @@ export interface RunningServer extends AsyncDisposable {
   retrust?(trust: ClientTrust): Promise<void>;
   /**
    * Present when the server can serve cases one after another, so the runner may keep it for the
-   * next case with the same configuration (runner/server-pool.ts): whether it still runs, and how
-   * much it has said so far (its log's length), for the runner to wait until it has gone quiet.
-   * `inProcess`: it runs in the harness's process and records a connection's end as it happens, so
-   * nothing of a finished case can reach it after it has gone quiet.
+   * next case with the same configuration (runner/server-pool.ts): whether it still runs, and when
+   * it last said anything (Date.now(); its log's last line), for the runner to offer it only once
+   * it has gone quiet. `inProcess`: it runs in the harness's process and records a connection's end
+   * as it happens, so nothing of a finished case can reach it after it has gone quiet.
    */
-  reuse?: { running(): boolean; said(): number; inProcess?: boolean };
+  reuse?: { running(): boolean; saidAt(): number; inProcess?: boolean };
   stop(): Promise<void>;
 }
 

@@ -19,6 +19,7 @@ function lateLogProcess(line: string, delayMs: number): ManagedProcess {
     pid: 0,
     output: () => output,
     running: () => true,
+    lastOutputAt: () => Date.now(),
     waitForOutput: (pattern, timeoutMs, from = 0) =>
       new Promise<boolean>((resolve) => {
         const check = () => {

@@ -54,7 +54,7 @@ export function loggedServer(
       const { text, settled } = await unread(log.settled, awaited ? wait.withinMs : undefined);
       return log.classify(text) ?? (settled ? undefined : silentAccount(log.name, wait!.withinMs));
     },
-    reuse: { running: () => process.running(), said: () => process.output().length },
+    reuse: { running: () => process.running(), saidAt: () => process.lastOutputAt() },
     ...(rotate ? { rotate } : {}),
     ...(retrust ? { retrust } : {}),
     stop,

@@ -59,6 +59,8 @@ export interface ServiceRequest {
   waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<boolean>;
   /** Whether the service closed the request. */
   ended(): boolean;
+  /** When the service last wrote to the request (Date.now()); when it was sent if never. */
+  lastOutputAt(): number;
   /** Ends the request (stops a server) and waits for the close, at most 2 s. */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function requestService(runtime: Runtime, program: PeerServiceProgr
     output: () => text,
     waitForOutput: (pattern, timeoutMs, from) => watch.waitFor(pattern, timeoutMs, from),
     ended: () => ended,
+    lastOutputAt: () => watch.changedAt(),
     async close() {
       socket.end();
       const timer = setTimeout(() => socket.destroy(), 2_000);

@@ -147,10 +147,10 @@ export async function startThroughService(runtime: Runtime, program: TlsPeerProg
     const tail = request.output().trim().split("\n").slice(-3).join(" | ");
     throw new PeerStartError(`failed to start ${program.description} server on ${formatEndpoint(endpoint)}: did not print ${ready} within ${program.readyTimeoutMs} ms${tail ? `: ${tail}` : ""}`);
   }
-  return runningServer(program, endpoint, { output: request.output, waitForOutput: request.waitForOutput, running: () => !request.ended() }, () => request.close());
+  return runningServer(program, endpoint, { output: request.output, waitForOutput: request.waitForOutput, lastOutputAt: request.lastOutputAt, running: () => !request.ended() }, () => request.close());
 }
 
-function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput" | "running">, stop: () => Promise<void>): RunningServer {
+function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<ManagedProcess, "output" | "waitForOutput" | "running" | "lastOutputAt">, stop: () => Promise<void>): RunningServer {
   const unread = unreadOutput(lines);
   return {
     endpoint,
@@ -165,7 +165,7 @@ function runningServer(program: TlsPeerProgram, endpoint: Endpoint, lines: Pick<
       if (refusal) return { outcome: "rejected:not-authorized", raw: refusal.slice("rejected: ".length), source: "local-verify" };
       return program.classify(found.map((line) => line.slice("rejected: ".length)).join("\n"));
     },
-    reuse: { running: () => lines.running(), said: () => lines.output().length },
+    reuse: { running: () => lines.running(), saidAt: () => lines.lastOutputAt() },
     stop,
     [Symbol.asyncDispose]: stop,
   };

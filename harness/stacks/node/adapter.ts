@@ -68,10 +68,10 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
     sockets.add(socket as TLSSocket);
     socket.on("close", () => sockets.delete(socket as TLSSocket));
   });
-  // Every refusal recorded so far, the measure of how much it has said (reuse.said).
-  let events = 0;
+  // When it last recorded a refusal (reuse.saidAt).
+  let saidAt = Date.now();
   const record = (rejection: Classification) => {
-    events++;
+    saidAt = Date.now();
     rejections.push(rejection);
     for (const wake of waiters) wake();
   };
@@ -111,7 +111,7 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   };
   return {
     endpoint: config.endpoint,
-    reuse: { running: () => server.listening, said: () => events, inProcess: true },
+    reuse: { running: () => server.listening, saidAt: () => saidAt, inProcess: true },
     async takeRejection(wait) {
       // Every refusal of its own is recorded when the handshake fails (measured: at once).
       if (!rejections.length && wait?.seen === "refusal") {
