@@ -6,7 +6,7 @@ import { providedHostReport } from "../host/context.js";
 import { isKnownFailure } from "../report/baseline.js";
 import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "../host/implementations.js";
 import type { Observation } from "../core/observation.js";
-import { runScenario } from "./run-scenario.js";
+import { runScenario, waitingRowsFirst } from "./run-scenario.js";
 import { ServerPool } from "./server-pool.js";
 import { CaseSlots } from "../runtime/case-slots.js";
 import { containerRuntime } from "../runtime/container.js";
@@ -68,6 +68,7 @@ function copies(variable: string): number {
 function scaledRows(catalogue: Scenario[]): Scenario[] {
   return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}`, copyOf: row.id } : row))).flat();
 }
+
 
 /** Who plays a row: every stack of its side, or for a detector row each protocol detector. */
 function playersOf(row: Scenario): Array<Implementation & { unavailable?: string }> {
@@ -144,7 +145,7 @@ export function conformanceSuite(area: string, catalogue: Scenario[]): void {
     // Long-lived peers this file started itself (none when globalSetup provided them) end with its cases.
     afterAll(stopSharedPeers);
     afterAll(() => keptServers?.stopAll());
-    for (const row of scaledRows(catalogue)) {
+    for (const row of waitingRowsFirst(scaledRows(catalogue))) {
       describe(row.id, () => {
         for (const { label, implementation } of scaledImplementations(row)) {
           const expectation = expectationFor(row, implementation);

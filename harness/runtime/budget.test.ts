@@ -4,12 +4,12 @@ import { ConcurrencyBudgetError, concurrencyBudget, concurrencyOverride, unitWor
 describe("the concurrency budget", () => {
   it("is sized from the cores and what a case costs on the runtime", () => {
     // A worker plays what a core carries: 3 process cases, 1 container case.
-    expect(concurrencyBudget("process", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, inFlightPerWorker: 12, source: "2 cores x 3 process cases a core" });
-    expect(concurrencyBudget("process", 11, {}, 8)).toEqual({ cases: 24, workers: 8, casesPerWorker: 3, inFlightPerWorker: 12, source: "8 cores x 3 process cases a core" });
-    expect(concurrencyBudget("docker-exec", 11, {}, 2)).toEqual({ cases: 3, workers: 3, casesPerWorker: 1, inFlightPerWorker: 4, source: "2 cores x 1.5 container (docker exec) cases a core" });
-    expect(concurrencyBudget("nsenter", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, inFlightPerWorker: 12, source: "2 cores x 3 container (nsenter) cases a core" });
+    expect(concurrencyBudget("process", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, inFlightPerWorker: 32, source: "2 cores x 3 process cases a core" });
+    expect(concurrencyBudget("process", 11, {}, 8)).toEqual({ cases: 24, workers: 8, casesPerWorker: 3, inFlightPerWorker: 32, source: "8 cores x 3 process cases a core" });
+    expect(concurrencyBudget("docker-exec", 11, {}, 2)).toEqual({ cases: 3, workers: 3, casesPerWorker: 1, inFlightPerWorker: 24, source: "2 cores x 1.5 container (docker exec) cases a core" });
+    expect(concurrencyBudget("nsenter", 11, {}, 2)).toEqual({ cases: 6, workers: 2, casesPerWorker: 3, inFlightPerWorker: 32, source: "2 cores x 3 container (nsenter) cases a core" });
     // Never more workers than files: the rest of the budget goes to cases within each worker.
-    expect(concurrencyBudget("process", 4, {}, 8)).toEqual({ cases: 24, workers: 4, casesPerWorker: 6, inFlightPerWorker: 24, source: "8 cores x 3 process cases a core" });
+    expect(concurrencyBudget("process", 4, {}, 8)).toEqual({ cases: 24, workers: 4, casesPerWorker: 6, inFlightPerWorker: 44, source: "8 cores x 3 process cases a core" });
     // One core still runs two cases at once (a case is mostly waiting).
     expect(concurrencyBudget("docker-exec", 11, {}, 1).cases).toBe(2);
   });
@@ -28,7 +28,7 @@ describe("the concurrency budget", () => {
   });
 
   it("takes MTLS_CONCURRENCY over the machine's figure", () => {
-    expect(concurrencyBudget("docker-exec", 11, { MTLS_CONCURRENCY: "1" }, 16)).toEqual({ cases: 1, workers: 1, casesPerWorker: 1, inFlightPerWorker: 4, source: "MTLS_CONCURRENCY" });
+    expect(concurrencyBudget("docker-exec", 11, { MTLS_CONCURRENCY: "1" }, 16)).toEqual({ cases: 1, workers: 1, casesPerWorker: 1, inFlightPerWorker: 24, source: "MTLS_CONCURRENCY" });
     expect(concurrencyBudget("process", 11, { MTLS_CONCURRENCY: "21" }, 2)).toMatchObject({ cases: 21, workers: 7, casesPerWorker: 3 });
     expect(concurrencyBudget("docker-exec", 11, { MTLS_CONCURRENCY: "2" }, 16)).toMatchObject({ cases: 2, workers: 2, casesPerWorker: 1 });
   });

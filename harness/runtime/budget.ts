@@ -24,10 +24,14 @@ const startNames: Record<PeerStart, string> = { process: "process", nsenter: "co
 export class ConcurrencyBudgetError extends Error {}
 
 /**
- * Cases in flight per working slot. The modes area has 17 cases that wait 1-5 s on purpose next to
- * 176 that do not: with four in flight a slot, its waits overlap instead of holding the slots.
+ * Cases in flight per working slot, so a freed slot finds a case ready to work, and room beside
+ * them for the cases that wait on purpose: a file starts those first (runner/conformance-suite.ts
+ * waitingRowsFirst), and each holds its place in flight for 1 to 5 s without working. The modes
+ * area has 17 of them next to 176 that do not wait: with room for all of them the file took 5.0 s,
+ * with 12 in flight in all 6.4 s (their waits then held every place in flight).
  */
 const inFlightPerSlot = 4;
+const waitingRoom = 20;
 
 export interface ConcurrencyBudget {
   /** Cases in flight at once, across every worker. */
@@ -67,7 +71,7 @@ export function concurrencyBudget(start: PeerStart, files: number, env: NodeJS.P
   const workers = Math.max(1, Math.min(files, Math.ceil(cases / perWorker)));
   const casesPerWorker = Math.max(1, Math.floor(cases / workers));
   const source = override !== undefined ? "MTLS_CONCURRENCY" : `${cores} cores x ${casesPerCore[start]} ${startNames[start]} cases a core`;
-  return { cases: workers * casesPerWorker, workers, casesPerWorker, inFlightPerWorker: casesPerWorker * inFlightPerSlot, source };
+  return { cases: workers * casesPerWorker, workers, casesPerWorker, inFlightPerWorker: casesPerWorker * inFlightPerSlot + waitingRoom, source };
 }
 
 /**
