@@ -2,6 +2,7 @@
 // schedule stands for a stack whose account of a connection ends with lines after the settling one
 // (gnutls prints "Error in handshake" after its "Status" line), and real TLS stacks through the
 // scenario runner show a kept server's next case reads only its own connection's account.
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
@@ -14,7 +15,8 @@ import { loggedServer } from "../stacks/common/logged-server.js";
 import type { RunningServer } from "../stacks/types.js";
 import { clientAuthScenarios } from "../scenarios/client-auth.js";
 import { runScenario } from "./run-scenario.js";
-import { keepAfter, quietMs, ServerPool } from "./server-pool.js";
+import { inProcessQuietMs, keepAfter, quietMs, ServerPool } from "./server-pool.js";
+import { nodeServer } from "../stacks/node/adapter.js";
 
 /** A server process whose log says `line` `afterMs` after it is ready (a late line about a connection). */
 async function scriptedServer(script: string): Promise<RunningServer & { pid: number }> {
@@ -158,5 +160,55 @@ describe("cases on a kept server of a real stack", () => {
     } finally {
       await pool.stopAll();
     }
+  });
+});
+
+describe("cases on a kept node server (in the harness's process)", () => {
+  let fixtures: FixtureSet;
+  beforeAll(async () => {
+    fixtures = await writeFixtureSet(catalogueSpec, new Date());
+  }, 60_000);
+  afterAll(async () => {
+    if (fixtures) await removeFixtureSet(fixtures);
+  });
+  const row = (id: string) => clientAuthScenarios.find((scenario) => scenario.id === id)!;
+  const node = () => implementationsFor("server", processRuntime).find((candidate) => candidate.name === "node")!;
+
+  it("offers it to the next case as soon as its connections are closed, and each case reads only its own refusal", async () => {
+    const pool = new ServerPool();
+    const context = { fixtures, timeoutMs: 10_000, servers: pool };
+    try {
+      const refused = await runScenario(row("client-auth::strict::untrusted-ca"), node(), context);
+      expect(refused.outcome).toBe("rejected:unknown-ca");
+      // Well within the 250 ms a server process must be quiet.
+      await sleep(inProcessQuietMs + 30);
+      const accepted = await runScenario(row("client-auth::strict::valid-cert"), node(), context);
+      expect(accepted.outcome).toBe("accepted");
+      expect(accepted.evidence.server).toBeUndefined();
+      await sleep(inProcessQuietMs + 30);
+      const refusedAgain = await runScenario(row("client-auth::strict::no-client-cert"), node(), context);
+      expect(refusedAgain.outcome).toBe("rejected:client-cert-required");
+      expect(pool.counts()).toEqual({ reused: 2, started: 1 });
+    } finally {
+      await pool.stopAll();
+    }
+  });
+
+  it("does not offer it while a connection to it is open", async () => {
+    const pool = new ServerPool();
+    const files = fixtures.certs.server!;
+    const start = async () => nodeServer.startServer({ endpoint: await allocateEndpoint(), identity: { cert: files.cert, chain: files.chain, key: files.key }, clientAuth: "none", crls: [], sniIdentities: {} });
+    const kept = await pool.take("node", start);
+    await pool.give("node", kept, true);
+    const open = connect({ host: kept.endpoint.host, port: kept.endpoint.port });
+    await new Promise((resolve) => open.once("connect", resolve));
+    await sleep(inProcessQuietMs + 50);
+    const other = await pool.take("node", start);
+    expect(other).not.toBe(kept);
+    await other.stop();
+    open.destroy();
+    await sleep(inProcessQuietMs + 50);
+    await expect(pool.take("node", start)).resolves.toBe(kept);
+    await kept.stop();
   });
 });

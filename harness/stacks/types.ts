@@ -47,9 +47,11 @@ export interface RunningServer extends AsyncDisposable {
    * next case with the same configuration (runner/server-pool.ts): whether it still runs, and when
    * it last said anything (Date.now(); its log's last line), for the runner to offer it only once
    * it has gone quiet. `inProcess`: it runs in the harness's process and records a connection's end
-   * as it happens, so nothing of a finished case can reach it after it has gone quiet.
+   * as it happens, so nothing of a finished case can reach it after it has gone quiet; with
+   * `openConnections` it is offered as soon as it has none open and a few ms have passed since
+   * the last one closed (server-pool.ts inProcessQuietMs).
    */
-  reuse?: { running(): boolean; saidAt(): number; inProcess?: boolean };
+  reuse?: { running(): boolean; saidAt(): number; inProcess?: boolean; openConnections?(): number };
   stop(): Promise<void>;
 }
 

@@ -64,12 +64,15 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
       socket.once("close", () => clearTimeout(silent));
     },
   );
+  // When it last recorded a refusal or a connection closed (reuse.saidAt).
+  let saidAt = Date.now();
   server.on("connection", (socket) => {
     sockets.add(socket as TLSSocket);
-    socket.on("close", () => sockets.delete(socket as TLSSocket));
+    socket.on("close", () => {
+      sockets.delete(socket as TLSSocket);
+      saidAt = Date.now();
+    });
   });
-  // When it last recorded a refusal (reuse.saidAt).
-  let saidAt = Date.now();
   const record = (rejection: Classification) => {
     saidAt = Date.now();
     rejections.push(rejection);
@@ -111,7 +114,9 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
   };
   return {
     endpoint: config.endpoint,
-    reuse: { running: () => server.listening, saidAt: () => saidAt, inProcess: true },
+    // A connection's refusal is recorded in the same turn of the event loop as its socket's close,
+    // just after it (measured: the socket's close, then tlsClientError, then the TLS socket's close).
+    reuse: { running: () => server.listening, saidAt: () => saidAt, inProcess: true, openConnections: () => sockets.size },
     async takeRejection(wait) {
       // Every refusal of its own is recorded when the handshake fails (measured: at once).
       if (!rejections.length && wait?.seen === "refusal") {
