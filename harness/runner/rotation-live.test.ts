@@ -1,7 +1,7 @@
 // The live rotation's clients against the node server behind a relay that holds each of the
-// server's writes back: a client the server's chain does not cover is refused after one server
-// flight, a covered one waits for two (the handshake, then the answer), so uncovered clients finish
-// their handshakes faster. Each client's handshakes inside a phase must stop at the quota while it
+// client's writes back: a client the server's chain does not cover is refused after one flight of
+// its own (the ClientHello), a covered one sends two (then its Finished and request), so uncovered
+// clients finish their handshakes faster. Each client's handshakes inside a phase must stop at the quota while it
 // waits for the slower ones, and every client must have one in flight across each switch.
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,10 @@ import { livePhases, runLiveRotation, trustPopulations } from "./rotation-live.j
 
 const holdBackMs = 15;
 
-/** A TCP relay to `target` that delays every chunk the server sends by holdBackMs, in order. */
+/**
+ * A TCP relay to `target` that delays every chunk the client sends, and its end, by holdBackMs, in
+ * order; the server's bytes pass at once.
+ */
 async function slowAnswers(target: Endpoint): Promise<{ endpoint: Endpoint; close(): Promise<void> }> {
   const endpoint = await allocateEndpoint();
   const sockets = new Set<Socket>();
@@ -26,12 +29,9 @@ async function slowAnswers(target: Endpoint): Promise<{ endpoint: Endpoint; clos
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => undefined);
     }
-    client.on("data", (chunk) => server.write(chunk));
-    client.on("end", () => server.end());
-    server.on("data", (chunk) => setTimeout(() => client.write(chunk), holdBackMs));
-    server.on("end", () => setTimeout(() => client.end(), holdBackMs));
-    client.on("close", () => server.destroy());
-    server.on("close", () => setTimeout(() => client.destroy(), holdBackMs + 5));
+    client.on("data", (chunk) => setTimeout(() => server.write(chunk), holdBackMs));
+    client.on("close", () => setTimeout(() => server.end(), holdBackMs));
+    server.pipe(client);
   });
   await new Promise<void>((resolve, reject) => relay.once("error", reject).listen(endpoint.port, endpoint.host, resolve));
   return {
@@ -82,7 +82,7 @@ describe("live rotation", () => {
       const entry = counts.find((count) => count.phase === phase && count.population === population);
       return entry ? entry.accepted + entry.refused + entry.reset + entry.failed + entry.undecided : 0;
     };
-    expect(counts.flatMap((entry) => entry.failures)).toEqual([]);
+    expect(counts.flatMap((entry) => entry.failures.map((failure) => `${entry.phase} ${entry.population}: ${failure}`))).toEqual([]);
     for (const phase of livePhases) {
       for (const population of trustPopulations) {
         // Each client's quota; a client released for the switch may finish one more before it starts.
