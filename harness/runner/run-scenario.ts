@@ -178,9 +178,14 @@ function probe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, s
   return client.connect(target, settings, timeoutMs);
 }
 
-/** The row's client's observation, its deliberate wait taken outside the case's slot. */
-function observe(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, settings: TlsClientConfig, context: RunContext): Promise<Observation> {
-  const play = () => probe(setup, target, client, settings, context.timeoutMs);
+/**
+ * The row's client against `target`, then the server's account of it (serverAccount). A client
+ * that waits on purpose does both outside its slot (context.aside): its peers are idle, and a
+ * detector that closed on it says nothing, so its account is awaited the full serverAccountWithinMs.
+ * Held in their slots, those waits kept the cases after them waiting about 3 s for one.
+ */
+function observeWithAccount(setup: ClientSetup, target: Endpoint, client: TlsClientAdapter, settings: TlsClientConfig, context: RunContext, server: RunningServer): Promise<{ observation: Observation; complete: boolean }> {
+  const play = async () => serverAccount(await probe(setup, target, client, settings, context.timeoutMs), server);
   return context.aside && waitsOnPurpose(setup) ? context.aside(play) : play();
 }
 
@@ -200,7 +205,7 @@ async function playOnKeptServer(row: Scenario, serverAdapter: TlsServerAdapter, 
   let complete = false;
   try {
     const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
-    const result = await serverAccount(await observe(row.client, server.endpoint, clientAdapter, settings, context), server);
+    const result = await observeWithAccount(row.client, server.endpoint, clientAdapter, settings, context, server);
     complete = result.complete;
     return result.observation;
   } finally {
@@ -239,7 +244,7 @@ export async function runScenario(row: Scenario, implementation: Implementation,
     const settings = clientConfig(context.fixtures, row.client, row.subject !== "client");
     // It takes the server's account of each of its connections itself.
     if (row.resumption) return await resumeAfterTrustChange(row, row.resumption, tlsServer, target, clientAdapter, settings, context);
-    return await withServerAccount(await observe(row.client, target, clientAdapter, settings, context), tlsServer);
+    return (await observeWithAccount(row.client, target, clientAdapter, settings, context, tlsServer)).observation;
   } finally {
     await stopAll(started.reverse());
   }
