@@ -46,6 +46,11 @@ const unitTests = host.runtime === "container" ? ["harness/images/**/*.test.ts"]
 
 export default defineConfig({
   test: {
+    // Transformed modules kept between runs under node_modules/.experimental-vitest-cache, keyed
+    // by their content: a run after the first (the flake runs, the bench, a developer's reruns)
+    // transforms 0.2 s instead of 1.05 s and imports 0.7 s instead of 1.55 s (measured, the process
+    // catalogue). A fresh clone's first run builds it.
+    experimental: { fsModuleCache: true },
     // reports/junit.xml, results.json, summary.md and matrix.html, all from one results model; the
     // reporter repeats the banner at the end and puts it in summary.md.
     reporters: ["default", ["./harness/report/reporter.ts", { host }]],
