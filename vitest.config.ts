@@ -6,6 +6,7 @@ import { concurrencyBudget, unitWorkers } from "./harness/runtime/budget.js";
 import { plannedPeerStart } from "./harness/host/container-entry.js";
 import type { PeerStart } from "./harness/runtime/budget.js";
 import { keepServersFrom } from "./harness/runner/server-pool.js";
+import { FilesFirstSequencer } from "./harness/runtime/file-order.js";
 
 // Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
@@ -51,6 +52,8 @@ export default defineConfig({
     // transforms 0.2 s instead of 1.05 s and imports 0.7 s instead of 1.55 s (measured, the process
     // catalogue). A fresh clone's first run builds it.
     experimental: { fsModuleCache: true },
+    // The live rotation and the modes file start first (harness/runtime/file-order.ts).
+    sequence: { sequencer: FilesFirstSequencer },
     // reports/junit.xml, results.json, summary.md and matrix.html, all from one results model; the
     // reporter repeats the banner at the end and puts it in summary.md.
     reporters: ["default", ["./harness/report/reporter.ts", { host }]],
