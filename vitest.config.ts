@@ -6,7 +6,7 @@ import { concurrencyBudget, unitWorkers } from "./harness/runtime/budget.js";
 import { plannedPeerStart } from "./harness/host/container-entry.js";
 import type { PeerStart } from "./harness/runtime/budget.js";
 import { keepServersFrom } from "./harness/runner/server-pool.js";
-import { FilesFirstSequencer } from "./harness/runtime/file-order.js";
+import { filesFirst, FilesFirstSequencer } from "./harness/runtime/file-order.js";
 
 // Detected once per run: what this machine can run (harness/host/report.ts). A wrong
 // MTLS_RUNTIME, MTLS_IMPLEMENTATIONS, MTLS_CHROMIUM or MTLS_REQUIRE_TOOLS, or a requested
@@ -34,7 +34,7 @@ console.log(bannerLines(host).join("\n"));
 // per suite file, each running its share of cases at once. Eleven workers with five cases each put
 // a 2-core runner at load 32 and our deadlines became verdicts (measured).
 const conformanceFiles = readdirSync(new URL("./suites", import.meta.url)).filter((name) => name.endsWith(".test.ts") && name !== "external.test.ts").length;
-const budget = concurrencyBudget(peerStart, Math.max(conformanceFiles, 1));
+const budget = concurrencyBudget(peerStart, Math.max(conformanceFiles, 1), process.env, undefined, filesFirst.length);
 console.log(`  concurrency: ${budget.cases} cases at once (${budget.workers} workers x ${budget.casesPerWorker}; ${budget.source}); a case's deliberate wait does not count`);
 const unitFileWorkers = unitWorkers();
 console.log(`  unit files: ${unitFileWorkers} at once`);

@@ -14,11 +14,22 @@ describe("the concurrency budget", () => {
     expect(concurrencyBudget("docker-exec", 11, {}, 1).cases).toBe(2);
   });
 
+  it("keeps a worker beside the files that start first and hold one each, within the same budget", () => {
+    expect(concurrencyBudget("process", 11, {}, 2, 2)).toEqual({ cases: 6, workers: 3, casesPerWorker: 2, inFlightPerWorker: 28, source: "2 cores x 3 process cases a core" });
+    expect(concurrencyBudget("nsenter", 11, {}, 2, 2)).toMatchObject({ cases: 6, workers: 3, casesPerWorker: 2 });
+    // Enough workers already: nothing changes.
+    expect(concurrencyBudget("process", 11, {}, 8, 2)).toMatchObject({ cases: 24, workers: 8, casesPerWorker: 3 });
+    expect(concurrencyBudget("docker-exec", 11, {}, 2, 2)).toMatchObject({ cases: 3, workers: 3, casesPerWorker: 1 });
+    // Never more workers than cases or files.
+    expect(concurrencyBudget("process", 11, { MTLS_CONCURRENCY: "1" }, 2, 2)).toMatchObject({ cases: 1, workers: 1, casesPerWorker: 1 });
+    expect(concurrencyBudget("process", 2, {}, 2, 2)).toMatchObject({ workers: 2, casesPerWorker: 3 });
+  });
+
   it("never exceeds the budget across workers, nor a worker a file", () => {
     for (const runtime of ["process", "nsenter", "docker-exec"] as const) {
       for (const cores of [1, 2, 3, 4, 8, 16]) {
-        for (const files of [1, 5, 11]) {
-          const budget = concurrencyBudget(runtime, files, {}, cores);
+        for (const [files, floorFiles] of [[1, 0], [5, 0], [11, 0], [1, 2], [5, 2], [11, 2]] as const) {
+          const budget = concurrencyBudget(runtime, files, {}, cores, floorFiles);
           expect(budget.workers * budget.casesPerWorker).toBe(budget.cases);
           expect(budget.cases).toBeLessThanOrEqual(Math.max(2, Math.floor(cores * (runtime === "docker-exec" ? 1.5 : 3))));
           expect(budget.workers).toBeLessThanOrEqual(files);
