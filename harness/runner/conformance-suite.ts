@@ -69,7 +69,6 @@ function scaledRows(catalogue: Scenario[]): Scenario[] {
   return Array.from({ length: copies("MTLS_SCALE_SCENARIOS") }, (_, copy) => catalogue.map((row) => (copy ? { ...row, id: `${row.id}#${copy + 1}`, copyOf: row.id } : row))).flat();
 }
 
-
 /** Who plays a row: every stack of its side, or for a detector row each protocol detector. */
 function playersOf(row: Scenario): Array<Implementation & { unavailable?: string }> {
   const playing = implementationsFor(row.subject, runtime, statuses);

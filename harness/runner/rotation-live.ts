@@ -123,8 +123,6 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
   // The phase in force: an index into livePhases, or a switch in progress (index + 0.5).
   let position = 0;
   let stopping = false;
-  let runEnded!: () => void;
-  const ended = new Promise<void>((resolve) => (runEnded = resolve));
   const deadline = Date.now() + options.timeoutMs;
   // Handshakes each client has completed inside the current phase; the controller waits on them.
   const inPhase = new Map<number, number>();
@@ -183,7 +181,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
     try {
       while (!stopping && Date.now() < deadline) {
         await attempt(population, id, config);
-        if (restsNow(id)) await Promise.race([rested, ended]);
+        if (restsNow(id)) await rested;
       }
     } finally {
       wake?.(); // the controller re-checks its deadline
@@ -217,7 +215,7 @@ export async function runLiveRotation(implementation: Implementation, fixtures: 
     }
   } finally {
     stopping = true;
-    runEnded();
+    releaseRested(); // a resting client sees `stopping` and ends
     const settled = await Promise.allSettled(clients);
     await sidecar?.stop();
     await server.stop();

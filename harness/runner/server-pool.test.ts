@@ -26,6 +26,16 @@ async function scriptedServer(script: string): Promise<RunningServer & { pid: nu
   return Object.assign(server, { pid: child.pid });
 }
 
+// One fixture PKI for the file's cases on real stacks.
+let fixtures: FixtureSet;
+beforeAll(async () => {
+  fixtures = await writeFixtureSet(catalogueSpec, new Date());
+}, 60_000);
+afterAll(async () => {
+  if (fixtures) await removeFixtureSet(fixtures);
+});
+const row = (id: string) => clientAuthScenarios.find((scenario) => scenario.id === id)!;
+
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -132,15 +142,6 @@ describe("cases on a kept server of a real stack", () => {
   beforeEach((context) => {
     if (missing) context.skip(missing);
   });
-  let fixtures: FixtureSet;
-  beforeAll(async () => {
-    if (!missing) fixtures = await writeFixtureSet(catalogueSpec, new Date());
-  }, 60_000);
-  afterAll(async () => {
-    if (fixtures) await removeFixtureSet(fixtures);
-  });
-
-  const row = (id: string) => clientAuthScenarios.find((scenario) => scenario.id === id)!;
 
   it.each(stacks)("%s: a refused case, then an accepted one on the same server, each read as its own", async (name) => {
     const implementation = implementationsFor("server", processRuntime).find((candidate) => candidate.name === name)!;
@@ -164,14 +165,6 @@ describe("cases on a kept server of a real stack", () => {
 });
 
 describe("cases on a kept node server (in the harness's process)", () => {
-  let fixtures: FixtureSet;
-  beforeAll(async () => {
-    fixtures = await writeFixtureSet(catalogueSpec, new Date());
-  }, 60_000);
-  afterAll(async () => {
-    if (fixtures) await removeFixtureSet(fixtures);
-  });
-  const row = (id: string) => clientAuthScenarios.find((scenario) => scenario.id === id)!;
   const node = () => implementationsFor("server", processRuntime).find((candidate) => candidate.name === "node")!;
 
   it("offers it to the next case as soon as its connections are closed, and each case reads only its own refusal", async () => {

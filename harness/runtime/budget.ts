@@ -25,7 +25,7 @@ export class ConcurrencyBudgetError extends Error {}
 
 /**
  * Cases in flight per working slot, so a freed slot finds a case ready to work, and room beside
- * them for the cases that wait on purpose: a file starts those first (runner/conformance-suite.ts
+ * them for the cases that wait on purpose: a file starts those first (runner/run-scenario.ts
  * waitingRowsFirst), and each holds its place in flight for 1 to 5 s without working. The modes
  * area has 17 of them next to 176 that do not wait: with room for all of them the file took 5.0 s,
  * with 12 in flight in all 6.4 s (their waits then held every place in flight).
