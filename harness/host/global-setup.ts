@@ -13,7 +13,7 @@ import { cachedFixtureSet } from "../../fixtures/fixture-cache.js";
 import { removeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { catalogueSpec, serverName } from "../../fixtures/profiles.js";
 import { imageStacks, missingImages, peerImageTag } from "../images/peer-images.js";
-import { planImplementations } from "./implementations.js";
+import { planImplementations, stackVersions } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "../core/network.js";
 import { containerRuntime, type NsenterTargets, type PeerContainers } from "../runtime/container.js";
 import { processRuntime } from "../runtime/process.js";
@@ -39,6 +39,8 @@ declare module "vitest" {
     fixtures: FixtureSet;
     runtime: RuntimeContext;
     peerServices: ProvidedPeerService[];
+    /** Each playing stack's version line on the run's runtime (host/implementations.ts stackVersions). */
+    stackVersions: Record<string, string>;
   }
 }
 
@@ -81,9 +83,7 @@ const runServiceIdleExitMs = 2 * 60 * 60 * 1000;
  * test file of the run: started per file, the JVM alone cost five starts (measured). A service that
  * fails to start here is left to each file to start, where its cases report the cause.
  */
-async function startPeerServices(context: RuntimeContext): Promise<ProvidedPeerService[]> {
-  const runtime = context.name === "container" ? containerRuntime(context.containers, context.scratchRoot, context.nsenter) : processRuntime;
-  const playing = new Set(planImplementations(runtime.name).filter((status) => !status.unavailable).map((status) => status.name));
+async function startPeerServices(runtime: Runtime, playing: Set<string>): Promise<ProvidedPeerService[]> {
   const withService = stacks.filter((stack) => stack.service && playing.has(stack.name) && stack.runtimes.includes(runtime.name));
   const started = await Promise.all(
     withService.map(async (stack) => {
@@ -184,7 +184,11 @@ export async function setup(project: TestProject): Promise<void> {
     if (runtime === "process") await buildPeerPrograms();
     const context: RuntimeContext = runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" };
     project.provide("runtime", context);
-    project.provide("peerServices", await startPeerServices(context));
+    const peers = context.name === "container" ? containerRuntime(context.containers, context.scratchRoot, context.nsenter) : processRuntime;
+    const playing = planImplementations(peers.name).filter((status) => !status.unavailable).map((status) => status.name);
+    const [services, versions] = await Promise.all([startPeerServices(peers, new Set(playing)), stackVersions(peers, playing)]);
+    project.provide("peerServices", services);
+    project.provide("stackVersions", versions);
   } catch (error) {
     await teardown();
     throw error;

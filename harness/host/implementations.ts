@@ -59,6 +59,21 @@ function versionOf(stack: StackDefinition, runtime: Runtime): Promise<string> {
   return versions.get(key)!;
 }
 
+/**
+ * The version line of each stack of `names` on `runtime`, each run once. The conformance run's
+ * global setup finds them for its workers (adoptVersions), so a worker does not run a dozen version
+ * commands, a JVM among them, before its first cases.
+ */
+export async function stackVersions(runtime: Runtime, names: string[]): Promise<Record<string, string>> {
+  const playing = stacks.filter((stack) => names.includes(stack.name) && stack.runtimes.includes(runtime.name));
+  return Object.fromEntries(await Promise.all(playing.map(async (stack) => [stack.name, await versionOf(stack, runtime)] as const)));
+}
+
+/** Versions another process found on `runtime` (stackVersions), taken as if found here. */
+export function adoptVersions(runtime: RuntimeName, found: Record<string, string>): void {
+  for (const [name, line] of Object.entries(found)) versions.set(`${name}@${runtime}`, Promise.resolve(line));
+}
+
 export class ImplementationSelectionError extends Error {}
 
 /** Whether an implementation plays in this run and, when it does not, why. */

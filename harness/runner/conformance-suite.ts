@@ -4,7 +4,7 @@ import { afterAll, describe, inject, it } from "vitest";
 import { isFailing, statusLabel, strictDeviationsFrom, type CaseProperty } from "../core/case-record.js";
 import { providedHostReport } from "../host/context.js";
 import { isKnownFailure } from "../report/baseline.js";
-import { implementationsFor, planImplementations, referenceSidecar, type Implementation } from "../host/implementations.js";
+import { adoptVersions, implementationsFor, planImplementations, referenceSidecar, type Implementation } from "../host/implementations.js";
 import type { Observation } from "../core/observation.js";
 import { runScenario, waitingRowsFirst } from "./run-scenario.js";
 import { ServerPool } from "./server-pool.js";
@@ -28,6 +28,8 @@ function selectedRuntime(): Runtime {
 const runtime = selectedRuntime();
 // The peer services globalSetup started for the whole run; it stops them, not this file.
 for (const service of inject("peerServices") ?? []) adoptSharedPeer(service.key, { control: service.control, stop: async () => undefined });
+// The stacks' versions globalSetup found once for the run.
+adoptVersions(runtime.name, inject("stackVersions") ?? {});
 // How long a side waits for the other's decision, and a whole case (several connections, peer
 // starts). Generous on purpose: a case that decides does so in well under a second on a quiet
 // machine, so the deadline costs nothing there, and on a loaded runner it must not become the

@@ -1,9 +1,11 @@
 // The process runtime's guarantees on node's own spawn: a program that cannot start is an error
 // with its cause, input a program does not read is no error of ours, and a timeout kills the
 // whole process group, not only the direct child.
+import { statfsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { isRunning } from "./exit-cleanup.js";
-import { runToCompletion, startProcess } from "./process.js";
+import { processRuntime, processScratchRoot, runToCompletion, startProcess } from "./process.js";
 
 describe("process runtime", () => {
   it("reports a program that cannot start: no exit code from a run, the cause from a start", async () => {
@@ -34,5 +36,29 @@ describe("process runtime", () => {
     expect(peer.output()).toBe("got it\nready\n");
     await peer.stop();
     expect(isRunning(peer.pid)).toBe(false);
+  });
+});
+
+describe("process runtime scratch root", () => {
+  const tmpfs = 0x01021994;
+  const shmIsTmpfs = (() => {
+    try {
+      return statfsSync("/dev/shm").type === tmpfs;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!shmIsTmpfs)("is /dev/shm when it is a writable tmpfs and TMPDIR is unset", () => {
+    expect(processScratchRoot({}, "/dev/shm")).toBe("/dev/shm");
+    expect(processRuntime.scratchRoot).toBe(process.env.TMPDIR ? tmpdir() : "/dev/shm");
+  });
+
+  it("is the temp dir when TMPDIR names one, the place is not tmpfs, or it is missing", () => {
+    expect(processScratchRoot({ TMPDIR: tmpdir() }, "/dev/shm")).toBe(tmpdir());
+    // The project's own folder is on the machine's disk, not a tmpfs.
+    expect(statfsSync(import.meta.dirname).type).not.toBe(tmpfs);
+    expect(processScratchRoot({}, import.meta.dirname)).toBe(tmpdir());
+    expect(processScratchRoot({}, "/nonexistent/mtls-scratch")).toBe(tmpdir());
   });
 });
