@@ -16,6 +16,7 @@ import { imageStacks, missingImages, peerImageTag } from "../images/peer-images.
 import { planImplementations, stackVersions } from "./implementations.js";
 import { allocateEndpoint, type Endpoint } from "../core/network.js";
 import { containerRuntime, type NsenterTargets, type PeerContainers } from "../runtime/container.js";
+import { buildLauncher } from "../runtime/launcher.js";
 import { processRuntime } from "../runtime/process.js";
 import { peerServiceKey, startPeerService, type PeerService } from "../stacks/common/peer-service.js";
 import { ensureProgram } from "../stacks/common/program-build.js";
@@ -181,6 +182,9 @@ export async function setup(project: TestProject): Promise<void> {
   fixtures = set;
   try {
     project.provide("fixtures", fixtures);
+    // The workers start their peers through the process launcher: built here once, not by each
+    // worker at once. Where it cannot be built the workers spawn with node (runtime/launcher.ts).
+    await buildLauncher().catch(() => undefined);
     if (runtime === "process") await buildPeerPrograms();
     const context: RuntimeContext = runtime === "container" ? await startContainers(fixtures.dir) : { name: "process" };
     project.provide("runtime", context);

@@ -1,13 +1,14 @@
 // The process runtime: peers as local child processes. Each starts detached in its own process
 // group so a stop kills the whole group (killing only the direct child would leave a grandchild
-// that holds the pipes open, and the peer's end pending, measured). Started with node's own
-// child_process.spawn: execa cost the test worker measurably more CPU per start
-// (docs/performance.md, "Figures behind code choices").
-import { spawn, type ChildProcess } from "node:child_process";
+// that holds the pipes open, and the peer's end pending, measured). Started through the process
+// launcher (launcher.ts), else with node's own child_process.spawn: execa cost the test worker
+// measurably more CPU per start (docs/performance.md, "Figures behind code choices").
+import { spawn } from "node:child_process";
 import { accessSync, constants, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 import { holdGroup, releaseGroup } from "./exit-cleanup.js";
+import { LaunchError, processLauncher } from "./launcher.js";
 import { StreamOutput } from "./output.js";
 import { OutputWatch } from "./output-watch.js";
 import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
@@ -23,18 +24,16 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 interface Spawned {
-  child: ChildProcess;
+  /** Undefined when the program did not start (the cause is in `closed`). */
+  pid: number | undefined;
   /** Settles once the process has exited and both pipes are closed (grandchildren may hold them). */
   closed: Promise<{ exitCode: number | undefined; error?: Error }>;
 }
 
-/**
- * Spawns in a process group of its own with stdout and stderr piped into `output`; `input`, when
- * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open until the
- * process ends; else stdin is /dev/null. Never throws: a program that cannot start (not found) comes
- * back without a pid and with the error in `closed`.
- */
-function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false, env?: NodeJS.ProcessEnv): Spawned {
+type Closed = Awaited<Spawned["closed"]>;
+
+/** node's own spawn: the fallback where the process launcher is not available (runtime/launcher.ts). */
+function spawnWithNode(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin: boolean, env?: NodeJS.ProcessEnv): Spawned {
   const child = spawn(command, args, { detached: true, stdio: [input === undefined && !holdStdin ? "ignore" : "pipe", "pipe", "pipe"], ...(env ? { env } : {}) });
   for (const stream of ["stdout", "stderr"] as const) {
     child[stream]?.on("data", (chunk: Buffer) => {
@@ -43,7 +42,7 @@ function spawnGroup(command: string, args: string[], output: StreamOutput, onOut
     });
   }
   let error: Error | undefined;
-  const closed = new Promise<{ exitCode: number | undefined; error?: Error }>((resolve) => {
+  const closed = new Promise<Closed>((resolve) => {
     child.once("error", (cause) => {
       error = cause;
       // A failed spawn closes its pipes too, but do not depend on it.
@@ -55,7 +54,39 @@ function spawnGroup(command: string, args: string[], output: StreamOutput, onOut
   // A program that exits without reading its input makes the write fail with EPIPE: not an error of ours.
   child.stdin?.on("error", () => undefined);
   if (input !== undefined) child.stdin!.end(input);
-  return { child, closed };
+  return { pid: child.pid, closed };
+}
+
+/**
+ * Spawns in a process group of its own with stdout and stderr piped into `output`; `input`, when
+ * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open until the
+ * process ends; else stdin is /dev/null. Through the process launcher where there is one (a fork
+ * of this process cost more CPU than the program it started, docs/performance.md), else with
+ * node's spawn. Never rejects for the program: one that cannot start (not found) comes back
+ * without a pid and with the error in `closed`.
+ */
+async function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false, env?: NodeJS.ProcessEnv): Promise<Spawned> {
+  const launcher = await processLauncher();
+  if (!launcher) return spawnWithNode(command, args, output, onOutput, input, holdStdin, env);
+  let settle!: (closed: Closed) => void;
+  const closed = new Promise<Closed>((resolve) => (settle = resolve));
+  try {
+    const program = await launcher.spawn(command, args, { input: input === undefined && !holdStdin ? "ignore" : "pipe", env: env ?? process.env }, {
+      output(stream, chunk) {
+        output.append(stream, chunk);
+        onOutput();
+      },
+      closed: (exitCode, error) => settle({ exitCode, ...(error ? { error } : {}) }),
+    });
+    if (input !== undefined) {
+      program.write(input);
+      program.endInput();
+    }
+    return { pid: program.pid, closed };
+  } catch (error) {
+    if (error instanceof LaunchError) return { pid: undefined, closed: Promise.resolve({ exitCode: undefined, error }) };
+    throw error;
+  }
 }
 
 /** Starts a long-running peer and waits until it says it is ready. */
@@ -66,16 +97,16 @@ export async function startProcess(command: string, args: string[], options: Sta
   const watch = new OutputWatch(() => output.merged(), () => exited);
   let spawned: Spawned;
   try {
-    spawned = spawnGroup(command, args, output, () => watch.notify(), options.input, options.holdStdin, options.env);
+    spawned = await spawnGroup(command, args, output, () => watch.notify(), options.input, options.holdStdin, options.env);
   } catch (error) {
     throw new PeerStartError(`failed to start ${options.description}: ${(error as Error).message}`);
   }
-  const { child, closed } = spawned;
-  if (child.pid === undefined) {
+  const { pid: started, closed } = spawned;
+  if (started === undefined) {
     const { error } = await closed;
     throw new PeerStartError(`failed to start ${options.description}: ${error?.message ?? "no pid"}`);
   }
-  const pid = child.pid;
+  const pid = started;
   const done = closed.then(() => {
     output.end();
     exited = true;
@@ -125,12 +156,12 @@ export async function runToCompletion(
   options: { input?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<CompletedRun> {
   const output = new StreamOutput();
-  const { child, closed } = spawnGroup(command, args, output, () => undefined, options.input, false, options.env);
-  if (child.pid !== undefined) holdGroup(child.pid);
+  const { pid, closed } = await spawnGroup(command, args, output, () => undefined, options.input, false, options.env);
+  if (pid !== undefined) holdGroup(pid);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    if (pid !== undefined) killGroup(pid, "SIGKILL");
   }, options.timeoutMs);
   try {
     const { exitCode } = await closed;
@@ -138,7 +169,7 @@ export async function runToCompletion(
     return { exitCode, output: output.merged(), stdout: output.stream("stdout"), stderr: output.stream("stderr"), timedOut };
   } finally {
     clearTimeout(timer);
-    if (child.pid !== undefined) releaseGroup(child.pid);
+    if (pid !== undefined) releaseGroup(pid);
   }
 }
 
