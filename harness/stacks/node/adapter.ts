@@ -1,13 +1,57 @@
 // node:tls as a peer. The server runs in the harness's own process (Node's TLS is OpenSSL linked
 // into node, so it starts in a millisecond); the client is the prober with verification on.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createSecureContext, createServer, type TLSSocket } from "node:tls";
+import { createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket } from "node:tls";
 import { classifyNodeError, classifyVerifyCode, classifyVerifyText, silentAccount, type Classification } from "../../core/outcome.js";
 import { identitySans, probeTls, readKeyPair, securityOptions, uriSans } from "../../core/probe.js";
 import type { ClientTrust, KeyPairFiles, TlsServerConfig } from "../../core/observation.js";
 import type { RunningServer, TlsClientAdapter, TlsServerAdapter } from "../types.js";
 
 export class NodeServerError extends Error {}
+
+/**
+ * Building a server's SecureContext parses its certificate, key, CA bundle and CRLs: 1.85 ms a start,
+ * 0.74 s of the workers' CPU in a catalogue run of about 400 node servers (cpuprofile). Servers
+ * started with the same files and options share one, as the prober's connections do
+ * (core/probe.ts secureContextFor); a server kept for the next case shared it already. Keyed by the
+ * files' contents, not their paths. A rotate or retrust builds a context of the server's own.
+ */
+const sharedContexts = new Map<string, SecureContext>();
+
+/**
+ * What node's server adds to its own context's options (lib/_tls_wrap.js, Server.setSecureContext):
+ * the server's cipher order, and a session ID context, without which OpenSSL will not resume a
+ * session on a server that asks for client certificates.
+ */
+const serverDefaults = {
+  honorCipherOrder: true,
+  sessionIdContext: createHash("sha1").update(process.argv.join(" ")).digest("hex").slice(0, 32),
+};
+
+function sharedContext(options: SecureContextOptions): SecureContext {
+  const key = JSON.stringify(options);
+  let context = sharedContexts.get(key);
+  if (!context) {
+    context = createSecureContext({ ...serverDefaults, ...options });
+    sharedContexts.set(key, context);
+  }
+  return context;
+}
+
+/** How many server contexts are shared (for the test that servers of one setup build one). */
+export const sharedServerContextCount = (): number => sharedContexts.size;
+
+/**
+ * A tls.Server serving `context`: node's server builds its own from the options it is given and
+ * hands it to each connection as `_sharedCreds` (lib/_tls_wrap.js, tlsConnectionListener, node 20 to
+ * 24). Where that field is not there, the server builds its own as before.
+ */
+function serveContext(server: Server, context: SecureContext, options: SecureContextOptions): void {
+  const internal = server as unknown as { _sharedCreds?: SecureContext };
+  if (internal._sharedCreds !== undefined) internal._sharedCreds = context;
+  else server.setSecureContext(options);
+}
 
 async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> {
   const sniContexts = new Map(
@@ -26,9 +70,9 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
     crl: trust.crls.map((path) => readFileSync(path, "utf8")),
     ...securityOptions(config),
   });
+  const initialOptions = contextOptions(config.identity);
   const server = createServer(
     {
-      ...contextOptions(config.identity),
       requestCert: config.clientAuth !== "none",
       rejectUnauthorized: config.clientAuth === "required",
       SNICallback: sniContexts.size
@@ -64,6 +108,7 @@ async function startNodeServer(config: TlsServerConfig): Promise<RunningServer> 
       socket.once("close", () => clearTimeout(silent));
     },
   );
+  serveContext(server, sharedContext(initialOptions), initialOptions);
   // When it last recorded a refusal or a connection closed (reuse.saidAt).
   let saidAt = Date.now();
   server.on("connection", (socket) => {
