@@ -5,7 +5,7 @@
 // the runner allocated exactly as a local process would; fixtures and the scratch root are bind
 // mounted at their own paths, so adapters pass the same file paths on either runtime.
 import { PeerStartError, runToCompletion, startProcess } from "./process.js";
-import type { CompletedRun, ManagedProcess, PeerStartOptions, Runtime } from "./types.js";
+import type { CompletedRun, ManagedProcess, PeerStartOptions, RunOptions, Runtime } from "./types.js";
 
 /** implementation name -> id of its running container */
 export type PeerContainers = Record<string, string>;
@@ -72,7 +72,7 @@ async function runInContainer(
   implementation: string,
   command: string,
   args: string[],
-  options: { input?: string; timeoutMs: number },
+  options: RunOptions,
 ): Promise<CompletedRun> {
   const container = containerOf(containers, implementation, `${command} in the ${implementation} container`);
   const target = targets[implementation];
@@ -90,7 +90,7 @@ async function runInContainer(
     command,
     ...args,
   ];
-  const run = await runToCompletion("docker", execArgs, { input: options.input, timeoutMs: options.timeoutMs + dockerTimeoutMs });
+  const run = await runToCompletion("docker", execArgs, { input: options.input, holdInput: options.holdInput, timeoutMs: options.timeoutMs + dockerTimeoutMs });
   return { ...run, timedOut: run.timedOut || (run.exitCode !== undefined && timedOutExitCodes.has(run.exitCode)) };
 }
 

@@ -194,10 +194,12 @@ let launcher: Promise<Launcher | undefined> | undefined;
  * process.ts then spawns with node.
  */
 export async function processLauncher(): Promise<Launcher | undefined> {
+  // Read at every start, so a test can set it around the starts it makes.
+  if (process.env.MTLS_LAUNCHER === "off") return undefined;
   const current = await launcher;
   if (current && !current.running) return undefined;
   launcher ??= (async () => {
-    if (process.env.MTLS_LAUNCHER === "off" || !existsSync(source)) return undefined;
+    if (!existsSync(source)) return undefined;
     try {
       return Launcher.start(await buildLauncher());
     } catch {

@@ -3,11 +3,20 @@
 // whole process group, not only the direct child.
 import { statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { isRunning } from "./exit-cleanup.js";
 import { processRuntime, processScratchRoot, runToCompletion, startProcess } from "./process.js";
 
-describe("process runtime", () => {
+// Each start goes through the process launcher where it is built, else node's spawn: both are held
+// to the same guarantees.
+describe.each(["the launcher", "node's spawn"])("process runtime, started by %s", (starter) => {
+  beforeEach(() => {
+    if (starter === "node's spawn") vi.stubEnv("MTLS_LAUNCHER", "off");
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("reports a program that cannot start: no exit code from a run, the cause from a start", async () => {
     const run = await runToCompletion("mtls-no-such-program", [], { timeoutMs: 5_000 });
     expect(run).toMatchObject({ exitCode: undefined, output: "", timedOut: false });
@@ -20,6 +29,13 @@ describe("process runtime", () => {
     expect(await runToCompletion("cat", [], { input: "hello\n", timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "hello\n" });
     // 1 MiB fills the pipe, so the write fails with EPIPE once sh has exited.
     expect(await runToCompletion("sh", ["-c", "exit 3"], { input: "x".repeat(1 << 20), timeoutMs: 5_000 })).toMatchObject({ exitCode: 3, timedOut: false });
+  });
+
+  it("with holdInput, leaves stdin open after the input until the program exits", async () => {
+    // `timeout` ends cat after 0.3 s when stdin stays open (exit 124), and cat ends at once on EOF.
+    const script = 'read line; echo "got $line"; if timeout 0.3 cat >/dev/null; then echo eof; else echo open; fi';
+    expect(await runToCompletion("sh", ["-c", script], { input: "it\n", holdInput: true, timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "got it\nopen\n" });
+    expect(await runToCompletion("sh", ["-c", script], { input: "it\n", timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "got it\neof\n" });
   });
 
   it("kills the whole group at the timeout: a background child does not outlive it", async () => {

@@ -11,7 +11,7 @@ import { holdGroup, releaseGroup } from "./exit-cleanup.js";
 import { LaunchError, processLauncher } from "./launcher.js";
 import { StreamOutput } from "./output.js";
 import { OutputWatch } from "./output-watch.js";
-import type { CompletedRun, ManagedProcess, Runtime, StartOptions } from "./types.js";
+import type { CompletedRun, ManagedProcess, RunOptions, Runtime, StartOptions } from "./types.js";
 
 export class PeerStartError extends Error {}
 
@@ -53,14 +53,15 @@ function spawnWithNode(command: string, args: string[], output: StreamOutput, on
   });
   // A program that exits without reading its input makes the write fail with EPIPE: not an error of ours.
   child.stdin?.on("error", () => undefined);
-  if (input !== undefined) child.stdin!.end(input);
+  if (input !== undefined && holdStdin) child.stdin!.write(input);
+  else if (input !== undefined) child.stdin!.end(input);
   return { pid: child.pid, closed };
 }
 
 /**
  * Spawns in a process group of its own with stdout and stderr piped into `output`; `input`, when
- * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open until the
- * process ends; else stdin is /dev/null. Through the process launcher where there is one (a fork
+ * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open (after the
+ * input, if any) until the process ends; else stdin is /dev/null. Through the process launcher where there is one (a fork
  * of this process cost more CPU than the program it started, docs/performance.md), else with
  * node's spawn. Never rejects for the program: one that cannot start (not found) comes back
  * without a pid and with the error in `closed`.
@@ -78,10 +79,8 @@ async function spawnGroup(command: string, args: string[], output: StreamOutput,
       },
       closed: (exitCode, error) => settle({ exitCode, ...(error ? { error } : {}) }),
     });
-    if (input !== undefined) {
-      program.write(input);
-      program.endInput();
-    }
+    if (input !== undefined) program.write(input);
+    if (input !== undefined && !holdStdin) program.endInput();
     return { pid: program.pid, closed };
   } catch (error) {
     if (error instanceof LaunchError) return { pid: undefined, closed: Promise.resolve({ exitCode: undefined, error }) };
@@ -150,13 +149,9 @@ export async function startProcess(command: string, args: string[], options: Sta
 }
 
 /** Runs a short-lived command to completion with a timeout; the process group is killed on timeout. */
-export async function runToCompletion(
-  command: string,
-  args: string[],
-  options: { input?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
-): Promise<CompletedRun> {
+export async function runToCompletion(command: string, args: string[], options: RunOptions & { env?: NodeJS.ProcessEnv }): Promise<CompletedRun> {
   const output = new StreamOutput();
-  const { pid, closed } = await spawnGroup(command, args, output, () => undefined, options.input, false, options.env);
+  const { pid, closed } = await spawnGroup(command, args, output, () => undefined, options.input, options.holdInput, options.env);
   if (pid !== undefined) holdGroup(pid);
   let timedOut = false;
   const timer = setTimeout(() => {

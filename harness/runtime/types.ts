@@ -73,6 +73,12 @@ export function containerEntryFrom(value: string | undefined): ContainerEntryCho
   throw new RuntimeSelectionError(`failed to select how peers enter their containers: MTLS_CONTAINER_ENTRY=${value} is not one of ${containerEntryChoices.join(", ")}`);
 }
 
+export interface RunOptions {
+  input?: string;
+  holdInput?: boolean;
+  timeoutMs: number;
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
   /**
@@ -83,6 +89,10 @@ export interface Runtime {
   readonly scratchRoot: string;
   /** Starts a long-running program of `implementation` (e.g. "openssl") and waits until it is ready. */
   startProcess(implementation: string, command: string, args: string[], options: PeerStartOptions): Promise<ManagedProcess>;
-  /** Runs a short-lived program of `implementation` to completion, killed after timeoutMs. */
-  runToCompletion(implementation: string, command: string, args: string[], options: { input?: string; timeoutMs: number }): Promise<CompletedRun>;
+  /**
+   * Runs a short-lived program of `implementation` to completion, killed after timeoutMs. `input`
+   * is written to its stdin, which is then closed, or with `holdInput` left open until it exits
+   * (for a program that ends on stdin's end before its answer has come).
+   */
+  runToCompletion(implementation: string, command: string, args: string[], options: RunOptions): Promise<CompletedRun>;
 }
