@@ -14,6 +14,7 @@ import { allocateEndpoint, formatEndpoint, type Endpoint } from "../core/network
 import type { ResultsModel } from "../report/results.js";
 import { startProcess } from "../runtime/process.js";
 import type { ManagedProcess } from "../runtime/types.js";
+import { cpuGroup } from "./cpu-group.js";
 import { goalRowIds } from "./goal-rows.js";
 import { opensslPkiScript, opensslProcessCount } from "./openssl-pki.js";
 
@@ -24,20 +25,25 @@ const vitest = join(root, "node_modules/.bin/vitest");
 interface Sample {
   wallMs: number;
   maxRssKb: number;
-  /** User plus system CPU of the command and every child it waited for (GNU time). */
+  /** User plus system CPU of the command's whole process tree (a cgroup's, else GNU time's: only the children waited for). */
   cpuSeconds?: number;
   /** The 1-minute load average when the command ended: other work on the machine inflates wall time. */
   load?: number;
   stdout: string;
 }
 
-/** Runs a command under GNU time: wall time, CPU time and peak RSS of the whole process tree's largest member. */
+/**
+ * Runs a command under GNU time: wall time and the peak RSS of the whole process tree's largest
+ * member; CPU from a cgroup of its own where one can be made (bench/cpu-group.ts), else GNU time's.
+ */
 function measure(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; allowExitCodes?: number[] } = {}): Promise<Sample> {
-  return new Promise((resolvePromise, reject) => {
+  const group = cpuGroup();
+  const [run, runArgs] = group ? group.wrap(command, args) : [command, args];
+  return new Promise<Sample>((resolvePromise, reject) => {
     const started = performance.now();
     execFile(
       "/usr/bin/time",
-      ["-f", "__time %e %M %U %S", command, ...args],
+      ["-f", "__time %e %M %U %S", run, ...runArgs],
       { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30 * 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const wallMs = performance.now() - started;
@@ -45,10 +51,13 @@ function measure(command: string, args: string[], options: { cwd?: string; env?:
         if (error && !match) return reject(new Error(`failed to run ${command} ${args.join(" ")}: ${error.message}`));
         const allowed = typeof error?.code === "number" && options.allowExitCodes?.includes(error.code);
         if (error && !allowed) return reject(new Error(`failed to run ${command} ${args.slice(0, 3).join(" ")}: exit ${error.code}: ${stderr.split("\n").slice(-5).join(" ")}`));
-        resolvePromise({ wallMs, maxRssKb: Number(match?.[2] ?? 0), cpuSeconds: Number(match?.[3] ?? 0) + Number(match?.[4] ?? 0), load: loadavg()[0], stdout });
+        const timed = Number(match?.[3] ?? 0) + Number(match?.[4] ?? 0);
+        const sample = { wallMs, maxRssKb: Number(match?.[2] ?? 0), load: loadavg()[0], stdout };
+        if (!group) return resolvePromise({ ...sample, cpuSeconds: timed });
+        group.cpuSeconds().then((cpuSeconds) => resolvePromise({ ...sample, cpuSeconds }), reject);
       },
     );
-  });
+  }).finally(() => group?.remove());
 }
 
 const median = (values: number[]): number => {
