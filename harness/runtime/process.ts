@@ -61,10 +61,10 @@ function spawnWithNode(command: string, args: string[], output: StreamOutput, on
 /**
  * Spawns in a process group of its own with stdout and stderr piped into `output`; `input`, when
  * given, is written to stdin and stdin closed; with `holdStdin` stdin is a pipe left open (after the
- * input, if any) until the process ends; else stdin is /dev/null. Through the process launcher where there is one (a fork
- * of this process cost more CPU than the program it started, docs/performance.md), else with
- * node's spawn. Never rejects for the program: one that cannot start (not found) comes back
- * without a pid and with the error in `closed`.
+ * input, if any) until the process ends; else stdin is /dev/null. Through the process launcher
+ * where there is one (node's spawn forks this process: about 4% of a catalogue run's CPU,
+ * docs/performance.md), else with node's spawn. Never rejects for the program: one that cannot
+ * start (not found) comes back without a pid and with the error in `closed`.
  */
 async function spawnGroup(command: string, args: string[], output: StreamOutput, onOutput: () => void, input: string | undefined, holdStdin = false, env?: NodeJS.ProcessEnv): Promise<Spawned> {
   const launcher = await processLauncher();
@@ -175,7 +175,7 @@ const tmpfsMagic = 0x01021994; // TMPFS_MAGIC in include/uapi/linux/magic.h
  * names a place, else the temp dir. A run creates and removes a dir of a few files for most of its
  * cases (configs, combined PEMs); on the ext4 /tmp of the 2-core machine the inode allocations
  * alone were 2.3% of the run's CPU samples (perf), and on tmpfs the run took about 0.5 s less
- * (docs/performance.md, "Scratch files in memory").
+ * (docs/performance.md, "Process starts through a launcher").
  */
 export function processScratchRoot(env: NodeJS.ProcessEnv = process.env, shm = "/dev/shm"): string {
   if (env.TMPDIR) return tmpdir();
