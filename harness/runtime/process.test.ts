@@ -32,8 +32,8 @@ describe.each(["the launcher", "node's spawn"])("process runtime, started by %s"
   });
 
   it("with holdInput, leaves stdin open after the input until the program exits", async () => {
-    // `timeout` ends cat after 0.3 s when stdin stays open (exit 124), and cat ends at once on EOF.
-    const script = 'read line; echo "got $line"; if timeout 0.3 cat >/dev/null; then echo eof; else echo open; fi';
+    // `timeout` ends cat after 2 s when stdin stays open (exit 124), and cat ends at once on EOF.
+    const script = 'read line; echo "got $line"; if timeout 2 cat >/dev/null; then echo eof; else echo open; fi';
     expect(await runToCompletion("sh", ["-c", script], { input: "it\n", holdInput: true, timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "got it\nopen\n" });
     expect(await runToCompletion("sh", ["-c", script], { input: "it\n", timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: "got it\neof\n" });
   });
