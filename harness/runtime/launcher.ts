@@ -146,7 +146,7 @@ export class Launcher {
         this.hold(-1);
         program.failed?.(new LaunchError(`spawn ${program.command} ${payload.toString()}`));
       } else if (type === Event.Output) {
-        // A copy: the received buffer is reused for the next frames.
+        // A copy: a view would keep the whole received chunk alive in the peer's output.
         program.handlers.output(payload[0] === 2 ? "stderr" : "stdout", Buffer.from(payload.subarray(1)));
       } else if (type === Event.Closed) {
         this.programs.delete(id);
