@@ -5,9 +5,10 @@
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { catalogueFixturesForTests } from "../../fixtures/for-tests.js";
 import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
 import { importIssuer } from "../../fixtures/import-issuer.js";
-import { altServerName, catalogueSpec, clientIdentity, serverName } from "../../fixtures/profiles.js";
+import { altServerName, clientIdentity, serverName } from "../../fixtures/profiles.js";
 import { missingImplementations, missingTools, skipEachWithout } from "../host/context.js";
 import { findProgram } from "../host/detection.js";
 import { formatEndpoint, type Endpoint } from "../core/network.js";
@@ -17,12 +18,7 @@ import { postgresRole, startGalleryServer, type GalleryOptions, type RunningGall
 import { galleryServers, probeClientCert, type GalleryKind, type GalleryProbe } from "./truth.js";
 
 let fixtures: FixtureSet;
-beforeAll(async () => {
-  fixtures = await writeFixtureSet(catalogueSpec, new Date());
-}, 60_000);
-afterAll(async () => {
-  if (fixtures) await removeFixtureSet(fixtures);
-});
+catalogueFixturesForTests((issued) => (fixtures = issued));
 
 const httpRequest = `GET / HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`;
 

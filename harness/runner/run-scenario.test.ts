@@ -1,8 +1,8 @@
 // The order a file defines its cases in (the rows that wait on purpose first, the rest as the table
 // has them), and what such a row does outside its slot: its client's wait and the server's account.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
-import { catalogueSpec } from "../../fixtures/profiles.js";
+import { describe, expect, it } from "vitest";
+import type { FixtureSet } from "../../fixtures/fixture-set.js";
+import { catalogueFixturesForTests } from "../../fixtures/for-tests.js";
 import { missingImplementations } from "../host/context.js";
 import { implementationsFor } from "../host/implementations.js";
 import { processRuntime } from "../runtime/process.js";
@@ -26,12 +26,7 @@ describe("waitingRowsFirst", () => {
 
 describe("a row that waits on purpose", () => {
   let fixtures: FixtureSet;
-  beforeAll(async () => {
-    fixtures = await writeFixtureSet(catalogueSpec, new Date());
-  }, 60_000);
-  afterAll(async () => {
-    if (fixtures) await removeFixtureSet(fixtures);
-  });
+  catalogueFixturesForTests((issued) => (fixtures = issued));
 
   // nginx and haproxy close a connection whose ClientHello has not come within their detection
   // timeout (1 s) and say nothing a client could be told: the server's account is awaited its 3 s.

@@ -4,9 +4,9 @@
 // scenario runner show a kept server's next case reads only its own connection's account.
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../fixtures/fixture-set.js";
-import { catalogueSpec } from "../../fixtures/profiles.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { FixtureSet } from "../../fixtures/fixture-set.js";
+import { catalogueFixturesForTests } from "../../fixtures/for-tests.js";
 import { allocateEndpoint } from "../core/network.js";
 import { missingImplementations } from "../host/context.js";
 import { implementationsFor } from "../host/implementations.js";
@@ -28,12 +28,7 @@ async function scriptedServer(script: string): Promise<RunningServer & { pid: nu
 
 // One fixture PKI for the file's cases on real stacks.
 let fixtures: FixtureSet;
-beforeAll(async () => {
-  fixtures = await writeFixtureSet(catalogueSpec, new Date());
-}, 60_000);
-afterAll(async () => {
-  if (fixtures) await removeFixtureSet(fixtures);
-});
+catalogueFixturesForTests((issued) => (fixtures = issued));
 const row = (id: string) => clientAuthScenarios.find((scenario) => scenario.id === id)!;
 
 const alive = (pid: number): boolean => {

@@ -4,9 +4,9 @@
 // cache of its own) when client certificates are asked for.
 // Checked from outside with `openssl s_client`.
 import { execFile } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeFixtureSet, writeFixtureSet, type FixtureSet } from "../../../fixtures/fixture-set.js";
-import { catalogueSpec } from "../../../fixtures/profiles.js";
+import { describe, expect, it } from "vitest";
+import type { FixtureSet } from "../../../fixtures/fixture-set.js";
+import { catalogueFixturesForTests } from "../../../fixtures/for-tests.js";
 import { allocateEndpoint, formatEndpoint, type Endpoint } from "../../core/network.js";
 import type { TlsServerConfig } from "../../core/observation.js";
 import { missingTools } from "../../host/context.js";
@@ -14,12 +14,7 @@ import type { RunningServer } from "../types.js";
 import { nodeServer, sharedServerContextCount } from "./adapter.js";
 
 let fixtures: FixtureSet;
-beforeAll(async () => {
-  fixtures = await writeFixtureSet(catalogueSpec, new Date());
-}, 60_000);
-afterAll(async () => {
-  if (fixtures) await removeFixtureSet(fixtures);
-});
+catalogueFixturesForTests((issued) => (fixtures = issued));
 
 async function serverWith(trust: "trust-a" | "trust-b"): Promise<RunningServer> {
   const server = fixtures.certs.server!;
